@@ -1,0 +1,3 @@
+from dockerlint_slim.cli import main
+
+main()

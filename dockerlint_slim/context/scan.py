@@ -1,0 +1,266 @@
+"""One pass over a build context: what BuildKit would send, with sizes, without reading any file.
+
+The walk uses `os.scandir` and `lstat` only. It never follows a symlink (BuildKit sends a link as a link), never
+opens a FIFO, socket or device, never leaves the root, and does not descend into folders that `.dockerignore`
+excludes unless a `!` exception could re-include something below them. Problems (unreadable folders, names that
+are not UTF-8, entries that vanish mid-walk) become warnings, never exceptions.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from typing import Iterator, NamedTuple
+
+from dockerlint_slim.context import gomatch
+from dockerlint_slim.context.dockerignore import IgnoreMatcher, load_dockerignore
+
+FILE = "file"
+DIR = "dir"
+SYMLINK = "symlink"
+OTHER = "other"  # FIFO, socket, device: sent as metadata only, no content bytes
+
+MAX_WARNINGS = 50  # beyond this, only a count is kept, so a broken tree cannot flood the output
+
+
+class ContextError(OSError):
+    """The context root is missing or not a folder; the CLI reports it and exits 2."""
+
+
+class Entry(NamedTuple):
+    """One path of the context. `size` is the bytes a layer stores for it: st_size for files, 0 otherwise."""
+
+    kind: str
+    size: int
+    mode: int  # st_mode (type and permission bits)
+    target: str | None = None  # symlink target, as stored in the link
+
+
+@dataclass
+class BuildContext:
+    """The scanned context. Paths are relative, posix, cleaned, without a leading `./` (the root itself is "")."""
+
+    root: str
+    entries: dict[str, Entry]  # what the build can COPY: included files, folders, links
+    ignore: IgnoreMatcher
+    ignored: dict[str, Entry] = field(default_factory=dict)  # excluded entries seen (a pruned folder once)
+    pruned: set[str] = field(default_factory=set)  # excluded folders not walked: their content is unknown
+    warnings: list[str] = field(default_factory=list)
+    warning_count: int = 0  # including the ones dropped after MAX_WARNINGS
+    _dir_sizes: dict[str, int] = field(default_factory=dict, repr=False)
+    _dir_files: dict[str, int] = field(default_factory=dict, repr=False)
+    _children: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    @property
+    def dockerignore_path(self) -> str | None:
+        return self.ignore.source
+
+    @staticmethod
+    def normalize(path: str) -> str:
+        """Context-relative form of a COPY source or user path: `./a//b/` -> `a/b`, `/` and `.` -> ""."""
+        cleaned = gomatch.go_clean("/" + path)
+        return cleaned.lstrip("/")
+
+    def get(self, path: str) -> Entry | None:
+        """The included entry at `path` (the root is a folder), or None when absent or excluded."""
+        path = self.normalize(path)
+        if path == "":
+            return Entry(DIR, 0, stat.S_IFDIR | 0o755)
+        return self.entries.get(path)
+
+    def excluded(self, path: str) -> bool:
+        """Would `.dockerignore` leave `path` out of the context (whether or not it exists)?"""
+        return self.ignore.excluded(self.normalize(path))
+
+    def ignored_entry(self, path: str) -> str | None:
+        """If `path` exists but is excluded, the excluded path that hides it (itself or a pruned ancestor)."""
+        path = self.normalize(path)
+        if path in self.ignored:
+            return path
+        probe = path
+        while "/" in probe:
+            probe = probe.rsplit("/", 1)[0]
+            if probe in self.pruned:
+                return probe  # a folder we did not walk may hold it
+        return None
+
+    def is_dir(self, path: str) -> bool:
+        entry = self.get(path)
+        return entry is not None and entry.kind == DIR
+
+    def size(self, path: str) -> int:
+        """Bytes of `path`: a file's size, or the total of the included files below a folder."""
+        path = self.normalize(path)
+        entry = self.get(path)
+        if entry is None:
+            return 0
+        if entry.kind == DIR:
+            return self._dir_sizes.get(path, 0)
+        return entry.size
+
+    def file_count(self, path: str = "") -> int:
+        """Number of included non-folder entries at or below `path`."""
+        path = self.normalize(path)
+        entry = self.get(path)
+        if entry is None:
+            return 0
+        if entry.kind != DIR:
+            return 1
+        return self._dir_files.get(path, 0)
+
+    @property
+    def total_size(self) -> int:
+        return self._dir_sizes.get("", 0)
+
+    def children(self, path: str) -> list[str]:
+        """Names of the included entries directly inside folder `path`, sorted."""
+        return sorted(self._children.get(self.normalize(path), ()))
+
+    def walk(self, path: str = "") -> Iterator[tuple[str, Entry]]:
+        """Every included entry strictly below folder `path` (or `path` itself when it is not a folder)."""
+        path = self.normalize(path)
+        entry = self.get(path)
+        if entry is None:
+            return
+        if entry.kind != DIR:
+            yield path, entry
+            return
+        stack = [path]
+        while stack:
+            folder = stack.pop()
+            for name in sorted(self._children.get(folder, ()), reverse=True):
+                child = f"{folder}/{name}" if folder else name
+                child_entry = self.entries[child]
+                yield child, child_entry
+                if child_entry.kind == DIR:
+                    stack.append(child)
+
+    def _warn(self, message: str) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(message)
+
+
+def scan_context(root: str, dockerfile_path: str | None = None) -> BuildContext:
+    """Scan the build context at `root`, applying the `.dockerignore` BuildKit would use for `dockerfile_path`.
+
+    Raises ContextError when `root` is not a readable folder and DockerignoreError for a bad ignore file.
+    """
+    try:
+        root_stat = os.stat(root)  # the root itself may be a symlink to a folder, as with `docker build link/`
+    except OSError as exc:
+        raise ContextError(f"build context {root!r}: {exc.strerror or exc}") from None
+    if not stat.S_ISDIR(root_stat.st_mode):
+        raise ContextError(f"build context {root!r} is not a folder")
+    matcher = load_dockerignore(root, dockerfile_path)
+    context = BuildContext(root=root, entries={}, ignore=matcher)
+    _walk(context, matcher)
+    _sum_folders(context)
+    return context
+
+
+def _walk(context: BuildContext, matcher: IgnoreMatcher) -> None:
+    entries = context.entries
+    ignored = context.ignored
+    children = context._children
+    own_sizes = context._dir_sizes
+    own_files = context._dir_files
+    use_matcher = bool(matcher)
+    step = matcher.step
+    S_ISDIR, S_ISREG, S_ISLNK = stat.S_ISDIR, stat.S_ISREG, stat.S_ISLNK
+
+    # (relative folder, absolute folder, per-pattern results of the folder, folder itself excluded)
+    stack: list[tuple[str, str, tuple[bool, ...] | None, bool]] = [("", context.root, None, False)]
+    while stack:
+        rel_dir, abs_dir, parent_info, dir_excluded = stack.pop()
+        names: list[str] = []
+        total = 0
+        files = 0
+        try:
+            with os.scandir(abs_dir) as iterator:
+                for item in iterator:
+                    name = item.name
+                    if not name.isascii():
+                        try:
+                            name.encode("utf-8")
+                        except UnicodeEncodeError:
+                            shown = os.fsencode(name).decode("utf-8", "backslashreplace")
+                            where = f"{rel_dir}/{shown}" if rel_dir else shown
+                            context._warn(f"{where}: name is not valid UTF-8; skipped")
+                            continue
+                    rel = f"{rel_dir}/{name}" if rel_dir else name
+                    try:
+                        info = item.stat(follow_symlinks=False)
+                    except OSError as exc:
+                        context._warn(f"{rel}: cannot stat: {exc.strerror or exc}; skipped")
+                        continue
+                    mode = info.st_mode
+                    if S_ISREG(mode):
+                        entry = Entry(FILE, info.st_size, mode)
+                    elif S_ISDIR(mode):
+                        entry = Entry(DIR, 0, mode)
+                    elif S_ISLNK(mode):
+                        try:
+                            target = os.readlink(item.path)  # reads the link itself, never what it points to
+                        except OSError:
+                            target = None
+                        entry = Entry(SYMLINK, 0, mode, target)
+                    else:
+                        entry = Entry(OTHER, 0, mode)
+                    if use_matcher:
+                        excluded, info_for_children = step(rel, parent_info)
+                    else:
+                        excluded, info_for_children = False, None
+                    if excluded:
+                        ignored[rel] = entry
+                        if entry.kind == DIR:
+                            if matcher.may_reinclude_below(rel):
+                                stack.append((rel, item.path, info_for_children, True))
+                            else:
+                                context.pruned.add(rel)
+                        continue
+                    if dir_excluded and rel_dir not in entries:
+                        _include_ancestors(context, rel_dir)
+                    entries[rel] = entry
+                    names.append(name)
+                    if entry.kind == DIR:
+                        stack.append((rel, item.path, info_for_children, False))
+                    else:
+                        total += entry.size
+                        files += 1
+        except OSError as exc:
+            context._warn(f"{rel_dir or '.'}/: cannot read folder: {exc.strerror or exc}; its content is not counted")
+        if names:
+            children.setdefault(rel_dir, []).extend(names)
+        if total or files:
+            own_sizes[rel_dir] = own_sizes.get(rel_dir, 0) + total
+            own_files[rel_dir] = own_files.get(rel_dir, 0) + files
+
+
+def _include_ancestors(context: BuildContext, rel_dir: str) -> None:
+    """An excluded folder holds a re-included entry: BuildKit then sends the folder (and its parents) too."""
+    missing = []
+    probe = rel_dir
+    while probe and probe not in context.entries:
+        missing.append(probe)
+        probe = probe.rsplit("/", 1)[0] if "/" in probe else ""
+    for path in reversed(missing):
+        entry = context.ignored.pop(path, None) or Entry(DIR, 0, stat.S_IFDIR | 0o755)
+        context.entries[path] = entry
+        parent, _, name = path.rpartition("/")
+        context._children.setdefault(parent, []).append(name)
+
+
+def _sum_folders(context: BuildContext) -> None:
+    """Turn each folder's own totals into totals over everything below it (deepest folders first)."""
+    sizes = context._dir_sizes
+    files = context._dir_files
+    folders = [p for p, e in context.entries.items() if e.kind == DIR]
+    folders.sort(key=lambda p: p.count("/"), reverse=True)
+    for folder in folders:
+        parent = folder.rsplit("/", 1)[0] if "/" in folder else ""
+        if folder in sizes:
+            sizes[parent] = sizes.get(parent, 0) + sizes[folder]
+        if folder in files:
+            files[parent] = files.get(parent, 0) + files[folder]

@@ -1,0 +1,233 @@
+"""The Dockerfile model that rules read: instructions with typed fields and exact spans, stages, shell commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from dockerlint_slim.diagnostics import Span
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A `--name[=value]` flag before an instruction's arguments; `value` is None for a bare flag."""
+
+    name: str
+    value: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Mount:
+    """One `RUN --mount=...`, its CSV fields typed (BuildKit defaults applied)."""
+
+    type: str  # bind | cache | tmpfs | secret | ssh
+    target: str | None
+    source: str | None = None
+    from_: str | None = None
+    id: str | None = None
+    readonly: bool = False
+    options: tuple[tuple[str, str], ...] = ()
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Heredoc:
+    name: str
+    content: str
+    file_descriptor: int = 0
+    chomp: bool = False  # `<<-`: leading tabs stripped
+    expand: bool = True  # False when the delimiter was quoted
+    body_span: Span | None = None  # the body lines, without the terminator
+
+
+@dataclass(frozen=True)
+class ShellCommand:
+    """A simple command inside a RUN: argv with quotes removed (variables kept as written)."""
+
+    argv: tuple[str, ...]
+    span: Span
+    env: tuple[tuple[str, str], ...] = ()  # `VAR=value cmd` prefixes
+
+    @property
+    def name(self) -> str:
+        """The program's base name (`/usr/bin/apt-get` -> `apt-get`)."""
+        return self.argv[0].rsplit("/", 1)[-1] if self.argv else ""
+
+
+@dataclass(eq=False)
+class Instruction:
+    keyword: str  # upper-case: RUN, COPY, ...
+    span: Span  # the whole instruction, heredoc bodies included
+    original: str  # the logical line: continuations joined, comments removed (BuildKit's Node.Original)
+    arguments: str  # the text after the keyword and flags
+    flags: tuple[Flag, ...] = ()
+    json_form: bool = False
+    args: tuple[str, ...] = ()  # JSON items, or the whitespace-separated words of `arguments`
+    heredocs: tuple[Heredoc, ...] = ()
+    stage_index: int = -1  # -1: before the first FROM (global ARGs)
+
+    def flag(self, name: str) -> Flag | None:
+        """The last occurrence of a flag (later flags win, as in BuildKit)."""
+        found = None
+        for flag in self.flags:
+            if flag.name == name:
+                found = flag
+        return found
+
+    def flag_values(self, name: str) -> list[str]:
+        return [f.value for f in self.flags if f.name == name and f.value is not None]
+
+
+@dataclass(eq=False)
+class FromInstruction(Instruction):
+    image: str = ""  # as written
+    resolved_image: str = ""  # ARG defaults substituted
+    platform: str | None = None
+    alias: str | None = None  # lower-cased, as BuildKit compares stage names
+
+
+@dataclass(eq=False)
+class RunInstruction(Instruction):
+    mounts: tuple[Mount, ...] = ()
+    network: str | None = None
+    security: str | None = None
+    script: str = ""  # the shell-form script (or the JSON argv joined by spaces)
+    commands: tuple[ShellCommand, ...] = ()
+    shell_analysed: bool = True  # False under a non-POSIX SHELL or when the script could not be read
+
+    def cache_mount_targets(self) -> list[str]:
+        return [m.target for m in self.mounts if m.type in ("cache", "tmpfs") and m.target]
+
+
+@dataclass(eq=False)
+class CopyInstruction(Instruction):
+    """COPY or ADD (`is_add`)."""
+
+    is_add: bool = False
+    sources: tuple[str, ...] = ()  # substituted
+    destination: str = ""  # substituted, as written (relative paths are relative to WORKDIR)
+    from_: str | None = None  # --from: a stage name/index or an image
+    chown: str | None = None
+    chmod: str | None = None
+    link: bool = False
+    parents: bool = False
+    excludes: tuple[str, ...] = ()
+    workdir: str = "/"  # WORKDIR in effect
+
+
+@dataclass(eq=False)
+class EnvInstruction(Instruction):
+    pairs: tuple[tuple[str, str], ...] = ()  # values substituted
+
+
+@dataclass(eq=False)
+class ArgInstruction(Instruction):
+    # `ARG name` without default has value None
+    pairs: tuple[tuple[str, str | None], ...] = ()
+
+
+@dataclass(eq=False)
+class WorkdirInstruction(Instruction):
+    path: str = ""  # absolute, after substitution and relative resolution
+
+
+@dataclass(eq=False)
+class ShellInstruction(Instruction):
+    argv: tuple[str, ...] = ()
+
+
+@dataclass(eq=False)
+class OnbuildInstruction(Instruction):
+    trigger: Instruction | None = None
+
+
+@dataclass(frozen=True)
+class ParseError:
+    message: str
+    span: Span
+
+
+@dataclass(eq=False)
+class Stage:
+    index: int
+    from_instruction: FromInstruction
+    instructions: list[Instruction] = field(default_factory=list)  # FROM first
+    parent: "Stage | None" = None  # set when built `FROM <earlier stage>`
+    reaches_image: bool = False  # its layers end up in the built image
+    env: dict[str, str] = field(default_factory=dict)  # ENV at the end of the stage, inherited from the parent
+    workdir: str = "/"  # WORKDIR at the end of the stage, inherited from the parent
+    shell: tuple[str, ...] = ("/bin/sh", "-c")
+    shell_is_posix: bool = True
+
+    @property
+    def name(self) -> str | None:
+        return self.from_instruction.alias
+
+    @property
+    def base_image(self) -> str:
+        """The image this stage is built from, following `FROM <stage>` to the first real image."""
+        stage: Stage = self
+        seen = set()
+        while stage.parent is not None and id(stage) not in seen:
+            seen.add(id(stage))
+            stage = stage.parent
+        return stage.from_instruction.resolved_image
+
+    def lineage(self) -> Iterator["Stage"]:
+        """This stage, then the stages it is built FROM, nearest first."""
+        stage: Stage | None = self
+        seen: set[int] = set()
+        while stage is not None and stage.index not in seen:
+            seen.add(stage.index)
+            yield stage
+            stage = stage.parent
+
+    def runs(self) -> Iterator[RunInstruction]:
+        """RUN instructions, ONBUILD RUN triggers included (they add layers to every child image)."""
+        for instruction in self.instructions:
+            if isinstance(instruction, OnbuildInstruction):
+                instruction = instruction.trigger
+            if isinstance(instruction, RunInstruction):
+                yield instruction
+
+
+@dataclass(eq=False)
+class Dockerfile:
+    path: str
+    lines: list[str]  # source lines, for code frames
+    instructions: list[Instruction]
+    stages: list[Stage]
+    global_args: dict[str, str | None]
+    directives: dict[str, str]
+    escape: str
+    parse_errors: list[ParseError]
+    comments: list[tuple[int, str]]  # (line, text after '#') for pragmas
+    target: str | None = None
+
+    def target_stage(self) -> Stage | None:
+        return _find_target(self.stages, self.target)
+
+    def stage_named(self, name: str) -> Stage | None:
+        key = name.lower()
+        for stage in self.stages:
+            if stage.name == key:
+                return stage
+        if key.isdigit() and int(key) < len(self.stages):
+            return self.stages[int(key)]
+        return None
+
+    def image_stages(self) -> list[Stage]:
+        """The stages whose layers reach the built image (target and the stages it is built FROM)."""
+        return [s for s in self.stages if s.reaches_image]
+
+
+def _find_target(stages: list[Stage], target: str | None) -> Stage | None:
+    if not stages:
+        return None
+    if target:
+        for stage in stages:
+            if stage.name == target.lower():
+                return stage
+        return None
+    return stages[-1]

@@ -1,0 +1,33 @@
+"""Our lexer's instructions in the shape of the `dockerfile` package (BuildKit's parser), for parity tests."""
+
+from dockerlint_slim.parser.lexer import lex
+
+
+def buildkit_view(text: str) -> list[tuple]:
+    view = []
+    for raw in lex(text).instructions:
+        node = raw.sub if raw.sub is not None else raw
+        heredocs = tuple((h.name, h.file_descriptor, h.content) for h in node.heredocs)
+        view.append(
+            (
+                raw.written_keyword,
+                raw.sub.written_keyword if raw.sub else None,
+                node.json_form,
+                raw.start_line,
+                raw.end_line,
+                tuple(f.text for f in raw.flags),
+                tuple(node.values),
+                heredocs,
+            )
+        )
+    return view
+
+
+def oracle_view(text: str) -> list[tuple]:
+    import dockerfile
+
+    view = []
+    for c in dockerfile.parse_string(text):
+        heredocs = tuple((h.name, h.file_descriptor, h.content) for h in c.heredocs)
+        view.append((c.cmd, c.sub_cmd, c.json, c.start_line, c.end_line, tuple(c.flags), tuple(c.value), heredocs))
+    return view
