@@ -1,0 +1,128 @@
+"""Benchmark: scan a generated 60,000-file build context and compare with `find CTX -type f`.
+
+The context mimics a Node project: a source tree, a `node_modules/` and a `.git/` that `.dockerignore` excludes
+(so slimlint prunes them), plus an un-ignored variant where every file must be visited. Files are sparse, so the
+tree costs inodes, not disk. The target (issue 4) is a scan no slower than 3x `find CTX -type f`.
+
+    python benchmarks/bench_context.py [--files 60000] [--repeat 7] [--keep DIR]
+
+Prints one line per measurement and exits 1 when the ignored-context ratio exceeds --max-ratio (default 3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from dockerlint_slim.context import scan_context  # noqa: E402
+
+IGNORE = "node_modules\n.git\n*.log\n"
+
+
+def generate(root: str, total: int) -> dict[str, int]:
+    """Write `total` sparse files: ~15% source, ~65% node_modules, ~20% .git objects. Returns counts per area."""
+    counts = {"src": total * 15 // 100, "node_modules": total * 65 // 100}
+    counts[".git"] = total - counts["src"] - counts["node_modules"]
+    with open(os.path.join(root, ".dockerignore"), "w") as handle:
+        handle.write(IGNORE)
+    made = 0
+    for area, count in counts.items():
+        for index in range(count):
+            if area == "src":
+                folder = os.path.join(root, "src", f"mod{index % 40}", f"pkg{index % 7}")
+                name = f"file{index}.ts"
+            elif area == "node_modules":
+                folder = os.path.join(root, "node_modules", f"pkg{index % 900}", "lib" if index % 3 else "dist")
+                name = f"f{index}.js"
+            else:
+                folder = os.path.join(root, ".git", "objects", f"{index % 256:02x}")
+                name = f"{index:038x}"
+            os.makedirs(folder, exist_ok=True)
+            fd = os.open(os.path.join(folder, name), os.O_WRONLY | os.O_CREAT, 0o644)
+            os.ftruncate(fd, 100 + index % 5000)
+            os.close(fd)
+            made += 1
+    assert made == total
+    return counts
+
+
+def time_find(root: str, repeat: int) -> tuple[float, int]:
+    times = []
+    count = 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = subprocess.run(["find", root, "-type", "f"], check=True, stdout=subprocess.PIPE).stdout
+        times.append(time.perf_counter() - start)
+        count = out.count(b"\n")
+    return statistics.median(times), count
+
+
+def time_scan(root: str, repeat: int) -> tuple[float, int]:
+    times = []
+    files = 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        context = scan_context(root)
+        times.append(time.perf_counter() - start)
+        files = context.file_count()
+    return statistics.median(times), files
+
+
+def time_scan_process(root: str, repeat: int) -> float:
+    """The scan in a fresh interpreter, so interpreter start-up is counted as find's process start is."""
+    code = "import sys; from dockerlint_slim.context import scan_context; scan_context(sys.argv[1])"
+    env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code, root], check=True, env=env)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=60_000)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--max-ratio", type=float, default=3.0)
+    parser.add_argument("--keep", help="generate into this folder and keep it")
+    args = parser.parse_args()
+
+    root = args.keep or tempfile.mkdtemp(prefix="slimlint-bench-")
+    try:
+        start = time.perf_counter()
+        counts = generate(root, args.files)
+        print(f"generated {args.files} files {counts} in {time.perf_counter() - start:.1f}s at {root}")
+        # Warm the dentry/inode caches so both tools measure walking, not the disk.
+        time_find(root, 1)
+
+        find_s, find_count = time_find(root, args.repeat)
+        scan_s, scan_files = time_scan(root, args.repeat)
+        proc_s = time_scan_process(root, max(3, args.repeat // 2))
+        print(f"find -type f           : {find_s * 1000:8.1f} ms  ({find_count} files)")
+        print(f"scan, ignored (in-proc): {scan_s * 1000:8.1f} ms  ({scan_files} files in context)  ratio {scan_s / find_s:.2f}x")
+        print(f"scan, ignored (process): {proc_s * 1000:8.1f} ms  ratio {proc_s / find_s:.2f}x")
+
+        os.rename(os.path.join(root, ".dockerignore"), os.path.join(root, "dockerignore.off"))
+        full_s, full_files = time_scan(root, args.repeat)
+        os.rename(os.path.join(root, "dockerignore.off"), os.path.join(root, ".dockerignore"))
+        print(f"scan, nothing ignored  : {full_s * 1000:8.1f} ms  ({full_files} files)  ratio {full_s / find_s:.2f}x")
+
+        ratio = scan_s / find_s
+        print(f"target <= {args.max_ratio}x for the ignored context: {'PASS' if ratio <= args.max_ratio else 'FAIL'}")
+        return 0 if ratio <= args.max_ratio else 1
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
