@@ -28,7 +28,7 @@ class Mount:
     id: str | None = None
     readonly: bool = False
     options: tuple[tuple[str, str], ...] = ()
-    span: Span | None = None
+    span: Span | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

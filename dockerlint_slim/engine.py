@@ -1,0 +1,174 @@
+"""Runs the rules over one Dockerfile: parse → model → rules → diagnostics (pragmas and config applied)."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from dockerlint_slim.diagnostics import Diagnostic, Finding, Span
+from dockerlint_slim.model import Dockerfile
+from dockerlint_slim.parser import parse_dockerfile
+from dockerlint_slim.registry import Rule
+
+_PRAGMA = re.compile(r"^slimlint\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\- ]+)$", re.I)
+
+
+@dataclass
+class LintOptions:
+    """What to run and how; built from config and the command line (the command line wins)."""
+
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, str] = field(default_factory=dict)  # rule id -> severity
+    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # rule id -> option -> value
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # glob -> rule ids
+    target: str | None = None
+    context_dir: Path | None = None
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: list[Diagnostic]
+    report: dict[str, Any] | None = None  # extra per-file figures (build context, predicted waste)
+
+
+class Session:
+    """Per-file state that rules share, computed at most once and only when a rule asks for it."""
+
+    def __init__(self, dockerfile: Dockerfile, context_dir: Path | None, contexts: dict) -> None:
+        self.dockerfile = dockerfile
+        self.context_dir = context_dir
+        self._contexts = contexts  # scanned contexts, shared across the files of one run
+
+    @cached_property
+    def context(self):
+        if self.context_dir is None:
+            return None
+        from dockerlint_slim.context import scan_context
+
+        key = (str(self.context_dir), self.dockerfile.path)
+        if key not in self._contexts:
+            self._contexts[key] = scan_context(self.context_dir, self.dockerfile.path)
+        return self._contexts[key]
+
+
+@dataclass
+class LintTarget:
+    """What a rule's check function reads: the model, its own options, and the shared session."""
+
+    dockerfile: Dockerfile
+    options: Mapping[str, Any]
+    session: Session
+
+    @property
+    def context(self):
+        return self.session.context
+
+
+def select_rules(rules: Iterable[Rule], options: LintOptions) -> list[Rule]:
+    return [r for r in rules if _matches(r, options.select) and not _matches(r, options.ignore)]
+
+
+def _matches(rule: Rule, patterns: Iterable[str]) -> bool:
+    for pattern in patterns:
+        token = pattern.strip()
+        if token.upper() == "ALL" or token == rule.name or (token and rule.id.startswith(token.upper())):
+            return True
+    return False
+
+
+class Linter:
+    def __init__(self, rules: list[Rule], options: LintOptions) -> None:
+        self.options = options
+        self.rules = select_rules(rules, options)
+        self._contexts: dict = {}
+
+    def lint(self, source: bytes | str, path: str) -> FileResult:
+        dockerfile = parse_dockerfile(source, path, target=self.options.target)
+        session = Session(dockerfile, self.options.context_dir, self._contexts)
+        ignored_everywhere, ignored_at = _pragmas(dockerfile)
+        ignored_everywhere |= self._per_file_ignores(path)
+        diagnostics: list[Diagnostic] = []
+        for rule in self.rules:
+            if "context" in rule.needs and session.context_dir is None:
+                continue
+            if "image" in rule.needs:
+                continue  # produced by `slimlint image`, not by static lint
+            if _ignored(rule, ignored_everywhere):
+                continue
+            target = LintTarget(dockerfile, {**rule.options, **self.options.rule_options.get(rule.id, {})}, session)
+            severity = self.options.severity.get(rule.id, rule.severity)
+            for finding in rule.check(target):
+                if any(_ignored(rule, ids) for line, ids in ignored_at.items() if line == finding.span.line):
+                    continue
+                diagnostics.append(_diagnostic(rule, severity, path, finding))
+        diagnostics.sort(key=lambda d: d.sort_key)
+        return FileResult(path, diagnostics, None)
+
+    def _per_file_ignores(self, path: str) -> set[str]:
+        ignored: set[str] = set()
+        posix = Path(path).as_posix()
+        for pattern, ids in self.options.per_file_ignores.items():
+            if fnmatch.fnmatch(posix, pattern) or fnmatch.fnmatch(Path(path).name, pattern):
+                ignored |= set(ids)
+        return ignored
+
+
+def _ignored(rule: Rule, ids: Iterable[str]) -> bool:
+    return any(token.upper() == rule.id or token == rule.name or token.upper() == "ALL" for token in ids)
+
+
+def _diagnostic(rule: Rule, severity: str, path: str, finding: Finding) -> Diagnostic:
+    return Diagnostic(
+        rule_id=rule.id,
+        severity=severity,
+        message=finding.message,
+        path=path,
+        span=finding.span,
+        wasted_bytes=finding.wasted_bytes,
+        fix=finding.fix,
+        properties=finding.properties,
+    )
+
+
+def _pragmas(dockerfile: Dockerfile) -> tuple[set[str], dict[int, set[str]]]:
+    """`# slimlint global ignore=...` (whole file) and `# slimlint ignore=...` (the next instruction).
+
+    A pragma applies to the instruction that follows its comment block; findings are matched by the line the
+    instruction starts on.
+    """
+    everywhere: set[str] = set()
+    by_line: dict[int, set[str]] = {}
+    starts = sorted(i.span.line for i in dockerfile.instructions)
+    for line, text in dockerfile.comments:
+        match = _PRAGMA.match(text)
+        if not match:
+            continue
+        ids = {token.strip() for token in match.group(2).split(",") if token.strip()}
+        if match.group(1):
+            everywhere |= ids
+            continue
+        following = next((start for start in starts if start > line), None)
+        if following is not None:
+            by_line.setdefault(following, set()).update(ids)
+    # A finding inside a multi-line instruction is keyed by the instruction's first line.
+    return everywhere, _spread_to_instruction_lines(dockerfile, by_line)
+
+
+def _spread_to_instruction_lines(dockerfile: Dockerfile, by_line: dict[int, set[str]]) -> dict[int, set[str]]:
+    spread: dict[int, set[str]] = {}
+    for instruction in dockerfile.instructions:
+        ids = by_line.get(instruction.span.line)
+        if ids:
+            for line in range(instruction.span.line, instruction.span.end_line + 1):
+                spread.setdefault(line, set()).update(ids)
+    return spread
+
+
+def whole_file_span(dockerfile: Dockerfile) -> Span:
+    return Span(1, 1, max(1, len(dockerfile.lines)), 1)

@@ -1,0 +1,148 @@
+"""Rules as plugins: built-in modules in `rules/`, entry points in group `slimlint.rules`, and local folders.
+
+A rule is a module (see `rules/sl101_scattered_run.py`) with module-level constants and a `check` function:
+
+    ID = "SL101"                      # SLnnn
+    NAME = "scattered-run"            # kebab-case
+    SEVERITY = "info"                 # error | warning | info
+    SUMMARY = "one line"
+    NEEDS = frozenset()               # optional: {"context"} to run only with --context
+    OPTIONS = {"threshold": 10}       # optional: defaults, overridable in config
+    TAGS = ("layers",)                # optional: SARIF properties.tags
+    def check(target) -> Iterable[Finding]
+
+The module docstring is the rule's documentation (What it does / Why is this bad? / Example / Use instead).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import pkgutil
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Iterable
+
+from dockerlint_slim.diagnostics import SEVERITIES
+
+ENTRY_POINT_GROUP = "slimlint.rules"
+_ID = re.compile(r"^[A-Z]{2,}[0-9]{3,}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class RuleLoadError(Exception):
+    """A rule module is missing a required attribute or has an invalid one."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: str
+    summary: str
+    docs: str
+    check: Callable[[Any], Iterable[Any]] = field(compare=False, repr=False)
+    needs: frozenset[str] = frozenset()
+    options: dict[str, Any] = field(default_factory=dict, compare=False)
+    tags: tuple[str, ...] = ()
+    origin: str = "builtin"
+
+    @property
+    def doc_slug(self) -> str:
+        return f"{self.id.lower()}-{self.name}"
+
+
+def rule_from_module(module: ModuleType, origin: str) -> Rule:
+    def need(attr: str, kind: type) -> Any:
+        value = getattr(module, attr, None)
+        if not isinstance(value, kind):
+            raise RuleLoadError(f"rule module {module.__name__} ({origin}): {attr} must be a {kind.__name__}")
+        return value
+
+    rule_id, name, severity = need("ID", str), need("NAME", str), need("SEVERITY", str)
+    if not _ID.match(rule_id):
+        raise RuleLoadError(f"rule module {module.__name__}: ID {rule_id!r} must look like SL123")
+    if not _NAME.match(name):
+        raise RuleLoadError(f"rule {rule_id}: NAME {name!r} must be kebab-case")
+    if severity not in SEVERITIES:
+        raise RuleLoadError(f"rule {rule_id}: SEVERITY must be one of {', '.join(SEVERITIES)}")
+    check = getattr(module, "check", None)
+    if not callable(check):
+        raise RuleLoadError(f"rule {rule_id}: module has no check(target) function")
+    return Rule(
+        id=rule_id,
+        name=name,
+        severity=severity,
+        summary=need("SUMMARY", str),
+        docs=inspect.cleandoc(module.__doc__ or ""),
+        check=check,
+        needs=frozenset(getattr(module, "NEEDS", frozenset())),
+        options=dict(getattr(module, "OPTIONS", {})),
+        tags=tuple(getattr(module, "TAGS", ())),
+        origin=origin,
+    )
+
+
+def builtin_rules() -> list[Rule]:
+    from dockerlint_slim import rules as package
+
+    found = []
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        found.append(rule_from_module(module, "builtin"))
+    return found
+
+
+def entry_point_rules() -> list[Rule]:
+    from importlib.metadata import entry_points
+
+    found = []
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            loaded = entry.load()
+        except Exception as exc:  # a broken plugin must not take the linter down with a traceback
+            raise RuleLoadError(f"cannot load rule plugin {entry.name!r} ({entry.value}): {exc}") from exc
+        modules = loaded if isinstance(loaded, (list, tuple)) else [loaded]
+        found += [rule_from_module(module, f"plugin {entry.name}") for module in modules]
+    return found
+
+
+def directory_rules(folder: Path) -> list[Rule]:
+    if not folder.is_dir():
+        raise RuleLoadError(f"rules folder not found: {folder}")
+    found = []
+    for path in sorted(folder.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        module_name = f"slimlint_local_rules.{path.stem}"
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        if spec is None or spec.loader is None:
+            raise RuleLoadError(f"cannot import rule file {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            raise RuleLoadError(f"cannot import rule file {path}: {exc}") from exc
+        found.append(rule_from_module(module, str(path)))
+    return found
+
+
+def load_rules(rules_dirs: Iterable[Path] = (), plugins: bool = True) -> list[Rule]:
+    rules = builtin_rules()
+    if plugins:
+        rules += entry_point_rules()
+    for folder in rules_dirs:
+        rules += directory_rules(Path(folder))
+    seen: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.id in seen:
+            raise RuleLoadError(f"two rules use the id {rule.id}: {seen[rule.id].origin} and {rule.origin}")
+        seen[rule.id] = rule
+    return sorted(rules, key=lambda r: r.id)

@@ -1,0 +1,1 @@
+"""Built-in slimlint rules, one module per rule (installed as `dockerlint_slim.rules`)."""

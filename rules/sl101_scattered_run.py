@@ -1,0 +1,68 @@
+"""What it does
+Flags two or more consecutive `RUN` instructions in a stage. Comments and blank lines between them do not
+break the chain; any other instruction does. One finding per chain, at its first `RUN`, spanning the chain.
+
+Why is this bad?
+Every `RUN` adds a layer. Files that one `RUN` creates and a later one deletes stay in the image, and each
+layer adds metadata and pull overhead. Chaining the commands with `&&` (or one heredoc) makes one layer,
+so cleanup in the same instruction really frees the bytes.
+
+Example
+```dockerfile
+RUN apt-get update
+RUN apt-get install -y --no-install-recommends curl
+RUN rm -rf /var/lib/apt/lists/*
+```
+
+Use instead
+```dockerfile
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/*
+```
+
+RUNs with different `--mount`, `--network` or `--security` flags are not chained: they cannot simply be merged.
+
+hadolint equivalent: DL3059.
+"""
+
+from dockerlint_slim.diagnostics import Finding, Fix, Span
+from dockerlint_slim.model import RunInstruction
+
+ID = "SL101"
+NAME = "scattered-run"
+SEVERITY = "info"
+SUMMARY = "Consecutive RUN instructions create one layer each; chain them into one RUN"
+TAGS = ("layers",)
+OPTIONS = {"min_chain": 2}
+
+
+def check(target):
+    min_chain = int(target.options["min_chain"])
+    for stage in target.dockerfile.stages:
+        chain: list[RunInstruction] = []
+        for instruction in stage.instructions[1:] + [None]:
+            if isinstance(instruction, RunInstruction) and _chainable(instruction, chain):
+                chain.append(instruction)
+                continue
+            if len(chain) >= min_chain:
+                yield _finding(chain)
+            chain = [instruction] if isinstance(instruction, RunInstruction) else []
+
+
+def _chainable(run: RunInstruction, chain: list[RunInstruction]) -> bool:
+    if not chain:
+        return True
+    first = chain[0]
+    return (run.mounts, run.network, run.security) == (first.mounts, first.network, first.security)
+
+
+def _finding(chain: list[RunInstruction]) -> Finding:
+    first, last = chain[0], chain[-1]
+    span = Span(first.span.line, first.span.column, last.span.end_line, last.span.end_column)
+    lines = ", ".join(str(run.span.line) for run in chain)
+    message = (
+        f"{len(chain)} consecutive RUN instructions (lines {lines}) create {len(chain)} layers; "
+        "join them into one RUN with && (or a heredoc) so that files removed later in the chain are never stored"
+    )
+    return Finding(span, message, fix=Fix("Join the commands with && into one RUN instruction"))
