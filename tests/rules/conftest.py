@@ -1,0 +1,46 @@
+"""Shared fixtures for rule tests: lint a small inline Dockerfile and get the diagnostics back."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from dockerlint_slim.engine import Linter, LintOptions
+from dockerlint_slim.registry import load_rules
+
+CORPUS = Path("/work/shared/corpus")
+_RULES = load_rules(plugins=False)
+
+
+def run_lint(text: str, target: str | None = None, select=("ALL",), context_dir=None, rule_options=None, **options):
+    """Diagnostics for `text` (dedented). `**options` are rule options, given to every selected rule."""
+    selected = tuple(select) if not isinstance(select, str) else (select,)
+    linter = Linter(_RULES, LintOptions(select=selected, target=target, context_dir=context_dir))
+    per_rule = {rule.id: dict(options) for rule in linter.rules}
+    for rule_id, values in (rule_options or {}).items():
+        per_rule.setdefault(rule_id, {}).update(values)
+    linter.options.rule_options = per_rule
+    return linter.lint(textwrap.dedent(text).lstrip("\n"), "Dockerfile").diagnostics
+
+
+@pytest.fixture
+def lint():
+    """`lint(text, target=None, select=("ALL",), context_dir=None, **rule_options) -> list[Diagnostic]`."""
+    return run_lint
+
+
+def corpus_dockerfiles() -> list[Path]:
+    """Every Dockerfile of the shared corpus (empty when the corpus is absent)."""
+    if not CORPUS.is_dir():
+        return []
+    return sorted(p for p in CORPUS.rglob("*") if p.is_file() and "dockerfile" in p.name.lower())
+
+
+@pytest.fixture
+def corpus():
+    files = corpus_dockerfiles()
+    if not files:
+        pytest.skip("shared corpus not present")
+    return files
