@@ -35,6 +35,7 @@ class FileResult:
     path: str
     diagnostics: list[Diagnostic]
     report: dict[str, Any] | None = None  # extra per-file figures (build context, predicted waste)
+    source_lines: list[str] = field(default_factory=list, repr=False)  # for code frames
 
 
 class Session:
@@ -108,7 +109,7 @@ class Linter:
                     continue
                 diagnostics.append(_diagnostic(rule, severity, path, finding))
         diagnostics.sort(key=lambda d: d.sort_key)
-        return FileResult(path, diagnostics, None)
+        return FileResult(path, diagnostics, None, dockerfile.lines)
 
     def _per_file_ignores(self, path: str) -> set[str]:
         ignored: set[str] = set()

@@ -46,6 +46,7 @@ class BuildContext:
     ignore: IgnoreMatcher
     ignored: dict[str, Entry] = field(default_factory=dict)  # excluded entries seen (a pruned folder once)
     pruned: set[str] = field(default_factory=set)  # excluded folders not walked: their content is unknown
+    unreadable: set[str] = field(default_factory=set)  # folders the scan could not list
     warnings: list[str] = field(default_factory=list)
     warning_count: int = 0  # including the ones dropped after MAX_WARNINGS
     _dir_sizes: dict[str, int] = field(default_factory=dict, repr=False)
@@ -147,6 +148,7 @@ def scan_context(root: str, dockerfile_path: str | None = None) -> BuildContext:
 
     Raises ContextError when `root` is not a readable folder and DockerignoreError for a bad ignore file.
     """
+    root = os.fspath(root)
     try:
         root_stat = os.stat(root)  # the root itself may be a symlink to a folder, as with `docker build link/`
     except OSError as exc:
@@ -230,6 +232,7 @@ def _walk(context: BuildContext, matcher: IgnoreMatcher) -> None:
                         total += entry.size
                         files += 1
         except OSError as exc:
+            context.unreadable.add(rel_dir)
             context._warn(f"{rel_dir or '.'}/: cannot read folder: {exc.strerror or exc}; its content is not counted")
         if names:
             children.setdefault(rel_dir, []).extend(names)

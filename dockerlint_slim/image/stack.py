@@ -84,6 +84,7 @@ class WasteGroup:
     files: int = 0
     example: str = ""  # the largest dead file, for the message
     example_bytes: int = 0
+    overwritten_bytes: int = 0  # of `bytes`, those replaced by a new version of the same path (not deleted)
 
 
 @dataclass
@@ -133,7 +134,7 @@ class Stacker:
             stat = self.paths[path] = PathStat()
         return stat
 
-    def _release(self, copy: _Copy, killer: int) -> None:
+    def _release(self, copy: _Copy, killer: int, overwritten: bool = False) -> None:
         copy.links -= 1
         if copy.links > 0 or copy.size == 0:
             return  # another hard link still reads these bytes (or there are none)
@@ -147,6 +148,8 @@ class Stacker:
             group = groups[directory] = WasteGroup(directory)
         group.bytes += copy.size
         group.files += 1
+        if overwritten:
+            group.overwritten_bytes += copy.size
         if copy.size > group.example_bytes:
             group.example, group.example_bytes = copy.path, copy.size
 
@@ -208,7 +211,7 @@ class Stacker:
         else:
             self._unlink(path)
             if node.copy is not None:
-                self._release(node.copy, layer)
+                self._release(node.copy, layer, overwritten=not is_dir)
             if is_dir:
                 self._stat(path).seen(layer, 0)
         return None

@@ -1,0 +1,164 @@
+"""The `slimlint` command line: `check` (the default), `rules`, `ast`, and `image`.
+
+Exit codes: 0 no finding at or above the fail level, 1 findings, 2 usage or IO errors (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from dockerlint_slim import __version__
+
+FORMAT_CHOICES = ("text", "json", "sarif", "github", "gitlab")
+_SUBCOMMANDS = ("check", "rules", "ast", "image")
+
+
+class UsageFailure(click.ClickException):
+    exit_code = 2
+
+
+class _DefaultToCheck(click.Group):
+    """`slimlint Dockerfile ...` means `slimlint check Dockerfile ...`."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in _SUBCOMMANDS and args[0] not in ("--help", "-h", "--version"):
+            args = ["check", *args]
+        elif not args:
+            args = ["check"]
+        return super().parse_args(ctx, args)
+
+    def get_command(self, ctx, name):
+        if name == "image":
+            try:
+                from dockerlint_slim.image.command import image_command
+            except ImportError:
+                return None
+            return image_command
+        return super().get_command(ctx, name)
+
+    def list_commands(self, ctx):
+        return sorted(_SUBCOMMANDS)
+
+
+@click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="slimlint")
+def cli() -> None:
+    """Find what makes container images fat, before the build.
+
+    Run `slimlint Dockerfile --context .` (same as `slimlint check ...`).
+    """
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(token.strip() for value in values for token in value.split(",") if token.strip())
+
+
+def _use_color(no_color: bool, output: str | None) -> bool:
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return output is None and sys.stdout.isatty()
+
+
+@cli.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=True, allow_dash=True))
+@click.option("--context", "context_dir", type=click.Path(file_okay=False), help="Build context folder (as in `docker build CONTEXT`).")
+@click.option("--target", help="The stage `docker build --target` would build (default: the last stage).")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
+@click.option("--select", multiple=True, help="Rules to run: ids, id prefixes (SL2) or names, comma-separated.")
+@click.option("--ignore", multiple=True, help="Rules to skip: ids, id prefixes or names, comma-separated.")
+@click.option("--fail-level", type=click.Choice(("error", "warning", "info", "none")), help="Lowest severity that makes the exit code 1 [default: info].")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (.slimlint.toml or pyproject.toml).")
+@click.option("--rules-dir", multiple=True, type=click.Path(file_okay=False), help="Folder of extra rule modules.")
+@click.option("--max-wasted-bytes", help="SL501 budget: predicted waste above this fails (20MB, 20MiB, bytes).")
+@click.option("--min-efficiency", help="SL501 budget: predicted efficiency below this ratio fails (0..1).")
+@click.option("--sarif-category", help="SARIF runs[].automationDetails.id, to upload several analyses side by side.")
+@click.option("--no-color", is_flag=True, help="No colours (also NO_COLOR=1; FORCE_COLOR=1 forces them).")
+def check(paths, context_dir, target, fmt, output, select, ignore, fail_level, config_path, rules_dir,
+          max_wasted_bytes, min_efficiency, sarif_category, no_color) -> None:
+    """Lint Dockerfiles (files, folders searched recursively, or - for stdin)."""
+    from dockerlint_slim.runner import CheckRequest, run_check
+
+    request = CheckRequest(
+        paths=paths,
+        context_dir=context_dir,
+        target=target,
+        fmt=fmt,
+        output=output,
+        select=_split(select),
+        ignore=_split(ignore),
+        fail_level=fail_level,
+        config_path=config_path,
+        rules_dirs=rules_dir,
+        max_wasted_bytes=max_wasted_bytes,
+        min_efficiency=min_efficiency,
+        sarif_category=sarif_category,
+        color=_use_color(no_color, output),
+    )
+    sys.exit(run_check(request))
+
+
+@cli.command("rules")
+@click.argument("rule", required=False)
+@click.option("--rules-dir", multiple=True, type=click.Path(file_okay=False), help="Folder of extra rule modules.")
+def rules_command(rule: str | None, rules_dir) -> None:
+    """List every rule, or print the docs of one (by id or name)."""
+    from dockerlint_slim.runner import load_all_rules
+
+    rules = load_all_rules(tuple(Path(p) for p in rules_dir))
+    if rule is None:
+        width = max(len(r.name) for r in rules)
+        for r in rules:
+            click.echo(f"{r.id}  {r.name.ljust(width)}  {r.severity.ljust(7)}  {r.summary}")
+        return
+    found = [r for r in rules if r.id == rule.upper() or r.name == rule]
+    if not found:
+        raise UsageFailure(f"unknown rule {rule!r}; `slimlint rules` lists them")
+    r = found[0]
+    needs = f"\nneeds: {', '.join(sorted(r.needs))}" if r.needs else ""
+    options = "".join(f"\noption {k} (default {v!r})" for k, v in r.options.items())
+    click.echo(f"{r.id} {r.name} ({r.severity})\n{r.summary}{needs}{options}\n\n{r.docs}")
+
+
+@cli.command("ast")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--target", help="Stage to treat as the build target (affects reaches_image).")
+def ast_command(files, target) -> None:
+    """Print the parsed instructions of each file as one JSON document."""
+    from dockerlint_slim.runner import ast_document
+
+    click.echo(ast_document(files, target))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: click errors become one line on stderr and exit code 2, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="slimlint", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("slimlint: error: aborted", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        message = exc.format_message()
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            message = f"{message} (see `{exc.ctx.command_path} --help`)"
+        click.echo(f"slimlint: error: {message}", err=True)
+        sys.exit(2)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("slimlint: error: interrupted", err=True)
+        sys.exit(2)
+    sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,31 @@
+"""Formatters turn lint results into text for people or documents for machines.
+
+Each format is a module with `render(results, rules, **options) -> str`, imported only when used so that
+start-up stays lean (pygments and sarif-om are loaded by the formats that need them).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+FORMATS = {
+    "text": "dockerlint_slim.formatters.text",
+    "json": "dockerlint_slim.formatters.json_format",
+    "sarif": "dockerlint_slim.formatters.sarif",
+    "github": "dockerlint_slim.formatters.github",
+    "gitlab": "dockerlint_slim.formatters.gitlab",
+}
+
+
+def available_formats() -> list[str]:
+    found = []
+    for name, module in FORMATS.items():
+        if importlib.util.find_spec(module) is not None:
+            found.append(name)
+    return found
+
+
+def render(fmt: str, results, rules, **options) -> str:
+    """Render a list of engine.FileResult; `rules` is the list of registry.Rule that ran (for SARIF metadata)."""
+    module = importlib.import_module(FORMATS[fmt])
+    return module.render(results, rules, **options)

@@ -1,0 +1,29 @@
+"""GitHub Actions workflow commands: one annotation per finding (`::warning file=...::message`)."""
+
+from __future__ import annotations
+
+_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(results, rules, **_options) -> str:
+    names = {rule.id: rule.name for rule in rules}
+    lines = []
+    for result in results:
+        for d in result.diagnostics:
+            title = f"{d.rule_id} {names.get(d.rule_id, '')}".strip()
+            properties = (
+                f"file={_escape_property(d.path)},line={d.span.line},col={d.span.column},"
+                f"endLine={d.span.end_line},title={_escape_property(title)}"
+            )
+            if d.span.end_line == d.span.line:
+                properties += f",endColumn={d.span.end_column}"
+            lines.append(f"::{_LEVEL.get(d.severity, 'warning')} {properties}::{_escape_data(d.message)}")
+    return "\n".join(lines) + ("\n" if lines else "")

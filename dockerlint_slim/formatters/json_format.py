@@ -1,0 +1,51 @@
+"""JSON output: one stable document (see docs/usage.md, "JSON output")."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from dockerlint_slim import __version__
+
+SCHEMA_VERSION = 1
+
+
+def finding_dict(diagnostic) -> dict:
+    span = diagnostic.span
+    return {
+        "rule_id": diagnostic.rule_id,
+        "severity": diagnostic.severity,
+        "message": diagnostic.message,
+        "path": diagnostic.path,
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
+        "wasted_bytes": diagnostic.wasted_bytes,
+        "fix": asdict(diagnostic.fix) if diagnostic.fix else None,
+        "properties": diagnostic.properties,
+    }
+
+
+def render(results, rules, **_options) -> str:
+    document = {
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "slimlint", "version": __version__},
+        "files": [
+            {"path": result.path, "report": result.report, "findings": [finding_dict(d) for d in result.diagnostics]}
+            for result in results
+        ],
+        "findings": [finding_dict(d) for result in results for d in result.diagnostics],
+        "summary": summary(results),
+    }
+    return json.dumps(document, indent=2, default=str) + "\n"
+
+
+def summary(results) -> dict:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    wasted = 0
+    for result in results:
+        for diagnostic in result.diagnostics:
+            counts[diagnostic.severity] = counts.get(diagnostic.severity, 0) + 1
+            wasted += diagnostic.wasted_bytes or 0
+    return {"files": len(results), "findings": sum(counts.values()), "by_severity": counts, "wasted_bytes": wasted}

@@ -1,0 +1,99 @@
+"""Terminal output: `path:line:col: SLnnn severity: message`, a code frame, and a summary."""
+
+from __future__ import annotations
+
+from dockerlint_slim.diagnostics import format_bytes
+
+_FRAME_LINES = 3  # at most this many source lines per finding
+_COLORS = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def _style(text: str, color: bool, **styles) -> str:
+    if not color:
+        return text
+    import click
+
+    return click.style(text, **styles)
+
+
+def _highlighter(color: bool):
+    if not color:
+        return lambda lines: lines
+    from pygments import highlight
+    from pygments.formatters import TerminalFormatter
+    from pygments.lexers import DockerLexer
+
+    lexer, formatter = DockerLexer(), TerminalFormatter()
+
+    def colour(lines: list[str]) -> list[str]:
+        rendered = highlight("\n".join(lines) + "\n", lexer, formatter).rstrip("\n").split("\n")
+        return rendered if len(rendered) == len(lines) else lines
+
+    return colour
+
+
+def code_frame(lines: list[str], span, highlight) -> list[str]:
+    first = span.line
+    last = min(span.end_line, first + _FRAME_LINES - 1, len(lines))
+    if first < 1 or first > len(lines):
+        return []
+    shown = [line.expandtabs(4)[:200] for line in lines[first - 1 : last]]
+    width = len(str(last))
+    out = [f"  {str(first + i).rjust(width)} | {text}" for i, text in enumerate(highlight(shown))]
+    source = lines[first - 1]
+    start = len(source[: span.column - 1].expandtabs(4))
+    if span.end_line == span.line:
+        length = max(1, len(source[: span.end_column - 1].expandtabs(4)) - start)
+    else:
+        length = max(1, len(source.expandtabs(4)) - start)
+    caret = " " * start + "^" * min(length, 200)
+    out.insert(1, f"  {' ' * width} | {caret}")
+    if span.end_line > last:
+        out.append(f"  {' ' * width} | ... ({span.end_line - last} more lines)")
+    return out
+
+
+def render(results, rules, *, color: bool = False, frames: bool = True, **_options) -> str:
+    highlight = _highlighter(color)
+    out: list[str] = []
+    counts = {"error": 0, "warning": 0, "info": 0}
+    wasted = 0
+    for result in results:
+        for d in result.diagnostics:
+            counts[d.severity] = counts.get(d.severity, 0) + 1
+            wasted += d.wasted_bytes or 0
+            where = _style(f"{d.path}:{d.span.line}:{d.span.column}:", color, bold=True)
+            level = _style(f"{d.rule_id} {d.severity}:", color, fg=_COLORS.get(d.severity), bold=True)
+            cost = f" [~{format_bytes(d.wasted_bytes)}]" if d.wasted_bytes else ""
+            out.append(f"{where} {level} {d.message}{cost}")
+            if frames:
+                out += code_frame(result.source_lines, d.span, highlight)
+        if result.report:
+            out += report_lines(result.path, result.report, color)
+    total = sum(counts.values())
+    files = f"{len(results)} file{'s' if len(results) != 1 else ''}"
+    if total == 0:
+        out.append(_style(f"No problems found in {files}.", color, fg="green"))
+    else:
+        parts = [f"{n} {name}{'s' if n != 1 and name != 'info' else ''}" for name, n in counts.items() if n]
+        line = f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {files}"
+        if wasted:
+            line += f"; ~{format_bytes(wasted)} of image size at stake"
+        out.append(_style(line + ".", color, bold=True))
+    return "\n".join(out) + "\n"
+
+
+def report_lines(path: str, report: dict, color: bool) -> list[str]:
+    """The end-of-file report of the static layer model (only when a build context was given)."""
+    out = [_style(f"{path}: build report", color, bold=True)]
+    for key, label in (("context_bytes", "bytes the context adds"), ("image_bytes", "bytes stored (known)"), ("wasted_bytes", "predicted waste")):
+        if report.get(key) is not None:
+            out.append(f"  {label}: {format_bytes(report[key])}")
+    if report.get("efficiency") is not None:
+        out.append(f"  predicted efficiency: {report['efficiency'] * 100:.1f}%")
+    top = report.get("top_wasted") or []
+    if top:
+        out.append("  top wasted paths:")
+        for item in top[:10]:
+            out.append(f"    {format_bytes(item.get('wasted_bytes', 0)).rjust(10)}  {item.get('path')}")
+    return out

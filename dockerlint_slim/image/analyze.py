@@ -1,0 +1,58 @@
+"""Read an image once, layer by layer, into the stacked accounting (plus what `--recover-dockerfile` needs)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from dockerlint_slim.image.archive import ImageRef, open_image
+from dockerlint_slim.image.layers import FILE, HARDLINK, SYMLINK, Entry, iter_entries
+from dockerlint_slim.image.stack import StackResult, Stacker
+
+ADDED_FILES_KEPT = 25  # per COPY/ADD layer, for the recovered Dockerfile; the rest is only counted
+_COPY_OR_ADD = re.compile(r"^(?:/bin/sh -c #\(nop\)\s*)?(COPY|ADD)\b")
+
+
+@dataclass
+class AddedFiles:
+    """What one COPY/ADD layer put in the image (the first files by name, and totals)."""
+
+    files: list[tuple[str, int]] = field(default_factory=list)
+    count: int = 0
+    bytes: int = 0
+
+
+@dataclass
+class Analysis:
+    image: ImageRef
+    result: StackResult
+    added: dict[int, AddedFiles]  # layer index -> files, for COPY/ADD layers
+
+
+def _recording(entries: Iterable[Entry], added: AddedFiles) -> Iterator[Entry]:
+    for entry in entries:
+        if entry.kind in (FILE, SYMLINK, HARDLINK):
+            added.count += 1
+            added.bytes += entry.size
+            if len(added.files) < ADDED_FILES_KEPT:
+                added.files.append((entry.path, entry.size))
+        yield entry
+
+
+def analyze(path: str, tag: str | None = None, platform: str | None = None) -> Analysis:
+    """Raise ImageError for anything unreadable."""
+    image, store = open_image(path, tag=tag, platform=platform)
+    stacker = Stacker()
+    added: dict[int, AddedFiles] = {}
+    try:
+        for layer in image.layers:
+            with layer.opener() as raw:
+                entries: Iterable[Entry] = iter_entries(raw, f"layer {layer.index} ({layer.blob})")
+                if _COPY_OR_ADD.match(layer.created_by.strip()):
+                    added[layer.index] = AddedFiles()
+                    entries = _recording(entries, added[layer.index])
+                stacker.add_layer(entries)
+    finally:
+        store.close()
+    return Analysis(image, stacker.result(), added)

@@ -1,0 +1,243 @@
+"""What `slimlint check` does between the command line and the formatter: config, discovery, linting, exit code."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from dockerlint_slim.config import Config, ConfigError, find_config, load_config, parse_ratio, parse_size
+from dockerlint_slim.diagnostics import SEVERITY_RANK
+from dockerlint_slim.registry import Rule, RuleLoadError, load_rules
+
+_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
+
+
+class RunError(Exception):
+    """A usage or IO problem: reported as one line on stderr with exit code 2."""
+
+
+@dataclass
+class CheckRequest:
+    paths: tuple[str, ...]
+    context_dir: str | None = None
+    target: str | None = None
+    fmt: str = "text"
+    output: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_level: str | None = None
+    config_path: str | None = None
+    rules_dirs: tuple[str, ...] = ()
+    max_wasted_bytes: str | None = None
+    min_efficiency: str | None = None
+    sarif_category: str | None = None
+    color: bool = False
+
+
+def is_dockerfile_name(name: str) -> bool:
+    lower = name.lower()
+    return (
+        lower in ("dockerfile", "containerfile")
+        or lower.startswith(("dockerfile.", "containerfile."))
+        or lower.endswith(".dockerfile")
+        or lower.endswith(".containerfile")
+    )
+
+
+def discover(paths: tuple[str, ...]) -> list[str]:
+    """Files as given; folders searched recursively (without following links) for Dockerfile-like names."""
+    found: list[str] = []
+    for path in paths:
+        if path == "-":
+            found.append(path)
+            continue
+        if os.path.isdir(path):
+            matches = []
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
+                matches += [os.path.join(folder, f) for f in sorted(files) if is_dockerfile_name(f)]
+            if not matches:
+                raise RunError(f"no Dockerfiles found under {path}")
+            found += matches
+        elif os.path.exists(path):
+            found.append(path)
+        else:
+            raise RunError(f"cannot read {path}: no such file or directory")
+    return found
+
+
+def load_all_rules(rules_dirs: tuple[Path, ...] = ()) -> list[Rule]:
+    try:
+        return load_rules(rules_dirs)
+    except RuleLoadError as exc:
+        raise RunError(str(exc)) from exc
+
+
+def _read(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise RunError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def _context_for(path: str, request: CheckRequest, config: Config) -> Path | None:
+    if request.context_dir:
+        return Path(request.context_dir)
+    if path != "-":
+        posix = Path(path).as_posix()
+        for pattern, folder in config.contexts.items():
+            if fnmatch.fnmatch(posix, pattern) or fnmatch.fnmatch(os.path.abspath(path), pattern):
+                return Path(folder)
+    return config.context
+
+
+def build_options(request: CheckRequest, config: Config):
+    from dockerlint_slim.engine import LintOptions
+
+    rule_options = {rule_id: dict(options) for rule_id, options in config.rule_options.items()}
+    budget = rule_options.setdefault("SL501", {})
+    max_wasted = request.max_wasted_bytes if request.max_wasted_bytes is not None else config.max_wasted_bytes
+    min_efficiency = request.min_efficiency if request.min_efficiency is not None else config.min_efficiency
+    try:
+        if max_wasted is not None:
+            budget["max_wasted_bytes"] = parse_size(max_wasted, "--max-wasted-bytes")
+        if min_efficiency is not None:
+            budget["min_efficiency"] = parse_ratio(min_efficiency, "--min-efficiency")
+    except ConfigError as exc:
+        raise RunError(str(exc)) from exc
+    return LintOptions(
+        select=request.select or config.select or ("ALL",),
+        ignore=tuple(config.ignore) + tuple(request.ignore),
+        severity=dict(config.severity),
+        rule_options=rule_options,
+        per_file_ignores=dict(config.per_file_ignores),
+        target=request.target or config.target,
+    )
+
+
+def run_check(request: CheckRequest) -> int:
+    """Lint, write the report, and return the exit code. RunError/ConfigError end as exit code 2."""
+    from dockerlint_slim.engine import Linter
+    from dockerlint_slim.formatters import render
+
+    try:
+        config_file = Path(request.config_path) if request.config_path else find_config(Path.cwd())
+        if request.config_path and not config_file.is_file():
+            raise RunError(f"config file not found: {request.config_path}")
+        config = load_config(config_file)
+        paths = request.paths
+        if not paths:
+            if not os.path.exists("Dockerfile"):
+                raise RunError("no Dockerfile given and none in the current folder (try `slimlint path/to/Dockerfile`)")
+            paths = ("Dockerfile",)
+        files = discover(paths)
+        rules = load_all_rules(tuple(config.rules_dirs) + tuple(Path(p) for p in request.rules_dirs))
+        options = build_options(request, config)
+        linters: dict = {}
+        results = []
+        for path in files:
+            context = _context_for(path, request, config)
+            if context is not None and not context.is_dir():
+                raise RunError(f"build context is not a folder: {context}")
+            if context not in linters:
+                linters[context] = Linter(rules, replace(options, context_dir=context))
+            results.append(linters[context].lint(_read(path), path))
+        fail_level = request.fail_level or config.fail_level or "info"
+        ran = linters[next(iter(linters))].rules if linters else rules
+        text = render(request.fmt, results, ran, color=request.color, category=request.sarif_category)
+        _write(text, request.output)
+    except (RunError, ConfigError) as exc:
+        print(f"slimlint: error: {exc}", file=sys.stderr)
+        return 2
+    except _context_errors() as exc:
+        print(f"slimlint: error: {exc}", file=sys.stderr)
+        return 2
+    if fail_level == "none":
+        return 0
+    threshold = SEVERITY_RANK[fail_level]
+    failing = any(SEVERITY_RANK[d.severity] <= threshold for r in results for d in r.diagnostics)
+    return 1 if failing else 0
+
+
+def _context_errors() -> tuple[type[Exception], ...]:
+    """Errors of the build-context scan that are the user's to fix (a bad .dockerignore pattern, ...)."""
+    try:
+        from dockerlint_slim.context import ContextError
+    except ImportError:
+        return ()
+    return (ContextError,)
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise RunError(f"cannot write {output}: {exc.strerror or exc}") from exc
+
+
+def ast_document(files: tuple[str, ...], target: str | None) -> str:
+    from dockerlint_slim.parser import parse_dockerfile
+
+    documents = []
+    for path in files:
+        try:
+            dockerfile = parse_dockerfile(_read(path), path, target=target)
+        except RunError as exc:
+            print(f"slimlint: error: {exc}", file=sys.stderr)
+            sys.exit(2)
+        documents.append({"file": path, "instructions": [instruction_dict(i) for i in dockerfile.instructions],
+                          "stages": [stage_dict(s) for s in dockerfile.stages],
+                          "parse_errors": [{"message": e.message, "line": e.span.line} for e in dockerfile.parse_errors]})
+    return json.dumps(documents, indent=2)
+
+
+def instruction_dict(instruction) -> dict:
+    span = instruction.span
+    data = {
+        "instruction": instruction.keyword,
+        "start_line": span.line,
+        "end_line": span.end_line,
+        "start_column": span.column,
+        "end_column": span.end_column,
+        "stage": instruction.stage_index,
+        "flags": [{"name": f.name, "value": f.value} for f in instruction.flags],
+        "arguments": instruction.arguments,
+        "json": instruction.json_form,
+        "args": list(instruction.args),
+    }
+    if instruction.heredocs:
+        data["heredocs"] = [{"name": h.name, "content": h.content} for h in instruction.heredocs]
+    commands = getattr(instruction, "commands", None)
+    if commands is not None:
+        data["commands"] = [{"argv": list(c.argv), "line": c.span.line, "column": c.span.column} for c in commands]
+        data["mounts"] = [{"type": m.type, "target": m.target, "source": m.source, "from": m.from_, "id": m.id} for m in instruction.mounts]
+    trigger = getattr(instruction, "trigger", None)
+    if trigger is not None:
+        data["trigger"] = instruction_dict(trigger)
+    for name in ("resolved_image", "alias", "sources", "destination", "from_", "pairs", "path"):
+        if hasattr(instruction, name):
+            value = getattr(instruction, name)
+            data[name.rstrip("_")] = list(value) if isinstance(value, tuple) else value
+    return data
+
+
+def stage_dict(stage) -> dict:
+    return {
+        "index": stage.index,
+        "name": stage.name,
+        "base_image": stage.base_image,
+        "parent": stage.parent.index if stage.parent else None,
+        "reaches_image": stage.reaches_image,
+    }
