@@ -65,3 +65,154 @@ def commands_after(run: RunInstruction, command: ShellCommand) -> list[ShellComm
     except StopIteration:
         return []
     return commands[index + 1 :]
+
+
+# --- package-manager and cleanup helpers (SL2xx, SL402) -------------------------------------------------------
+
+# Wrappers that run the next word as the real program: `sudo apt-get ...`, `env X=1 pip ...`, `xargs apk add`.
+_WRAPPERS = frozenset({"sudo", "env", "nice", "nohup", "time", "eatmydata", "xargs", "doas", "stdbuf", "ionice"})
+# Wrapper options that take a value (`sudo -u user`, `xargs -n 1`), so the value is not the program.
+_WRAPPER_VALUE_OPTIONS = {
+    "sudo": frozenset({"-u", "-g", "-C", "-h", "-p", "-U", "-r", "-t"}),
+    "xargs": frozenset({"-n", "-L", "-P", "-I", "-d", "-E", "-s", "-a"}),
+    "env": frozenset({"-u", "-C", "-S"}),
+    "nice": frozenset({"-n"}),
+    "ionice": frozenset({"-c", "-n"}),
+    "doas": frozenset({"-u", "-C"}),
+}
+
+
+def program_argv(command: ShellCommand) -> tuple[str, ...]:
+    """argv of the program that really runs: wrappers (`sudo`, `env A=b`, `xargs -r`) removed, argv[0] a base name."""
+    argv = list(command.argv)
+    while argv:
+        name = argv[0].rsplit("/", 1)[-1]
+        if name not in _WRAPPERS:
+            break
+        takes_value = _WRAPPER_VALUE_OPTIONS.get(name, frozenset())
+        index = 1
+        while index < len(argv):
+            arg = argv[index]
+            if arg in takes_value:
+                index += 2
+            elif arg.startswith("-") or (name == "env" and "=" in arg):
+                index += 1
+            else:
+                break
+        argv = argv[index:]
+    if not argv:
+        return ()
+    return (argv[0].rsplit("/", 1)[-1], *argv[1:])
+
+
+def positionals(argv: tuple[str, ...], value_options: frozenset[str] = frozenset()) -> list[str]:
+    """Non-option words after argv[0]; options in `value_options` (`-o`, `--virtual`) consume the next word."""
+    found: list[str] = []
+    skip = False
+    for arg in argv[1:]:
+        if skip:
+            skip = False
+            continue
+        if arg == "--":
+            continue
+        if arg.startswith("-") and len(arg) > 1:
+            skip = arg in value_options
+            continue
+        found.append(arg)
+    return found
+
+
+def expand_braces(word: str) -> list[str]:
+    """`/var/cache/{yum,dnf}` -> both paths (bash brace expansion; one level of nesting per pass)."""
+    start = word.find("{")
+    end = word.find("}", start + 1)
+    if start < 0 or end < 0 or "," not in word[start:end]:
+        return [word]
+    head, body, tail = word[:start], word[start + 1 : end], word[end + 1 :]
+    expanded: list[str] = []
+    for part in body.split(","):
+        expanded += expand_braces(head + part + tail)
+    return expanded
+
+
+_HOME_PREFIXES = ("${HOME}", "$HOME", "~")
+
+
+def normalize_path(path: str, home: str = "/root") -> str:
+    """A path for comparisons: `~`/`$HOME` made absolute (root's home unless told), `//` and trailing `/` removed."""
+    for prefix in _HOME_PREFIXES:
+        if path == prefix or path.startswith(prefix + "/"):
+            path = home + path[len(prefix) :]
+            break
+    if not path.startswith("/"):
+        return path
+    return posixpath.normpath(path).replace("//", "/")
+
+
+def removed_paths(command: ShellCommand) -> list[str]:
+    """Paths (glob patterns as written, braces expanded) that the command deletes: `rm -r/-f`, `find P -delete`."""
+    argv = program_argv(command)
+    if not argv:
+        return []
+    if argv[0] == "rm":
+        paths = [a for a in argv[1:] if not a.startswith("-")]
+    elif argv[0] == "find" and ("-delete" in argv or ("-exec" in argv and "rm" in argv[argv.index("-exec") :])):
+        paths = []
+        for arg in argv[1:]:
+            if arg.startswith("-") or arg in ("(", "!"):
+                break
+            paths.append(arg)
+    else:
+        return []
+    return [p for word in paths for p in expand_braces(word)]
+
+
+def path_pattern_covers(pattern: str, path: str) -> bool:
+    """True when deleting `pattern` deletes `path` or the contents of directory `path`.
+
+    `/var/lib/apt/lists/*`, `/var/lib/apt/lists`, `/var/lib/apt` and `/var/lib/apt/lists/*_*` all cover
+    `/var/lib/apt/lists`; `/tmp/*` does not.
+    """
+    import fnmatch
+
+    pattern, path = normalize_path(pattern), normalize_path(path)
+    if not pattern.startswith("/") or pattern == "/":
+        return False
+    literal = pattern
+    while literal and any(ch in literal.rsplit("/", 1)[-1] for ch in "*?["):
+        literal = literal.rsplit("/", 1)[0]  # `/dir/*` or `/dir/*.gz`: the contents of `/dir`
+    if literal and (path == literal or path.startswith(literal.rstrip("/") + "/")):
+        return literal == pattern or path == literal or fnmatch.fnmatch(path, pattern)
+    return fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern.rstrip("/*") or "/")
+
+
+def removes_path(command: ShellCommand, path: str) -> bool:
+    """The command deletes `path` or everything in it."""
+    return any(path_pattern_covers(pattern, path) for pattern in removed_paths(command))
+
+
+def mount_covers_path(run: RunInstruction, path: str, kinds: tuple[str, ...] = ("cache", "tmpfs")) -> bool:
+    """Like `mount_covers`, with `~`/`$HOME` in either path read as root's home."""
+    path = normalize_path(path)
+    for mount in run.mounts:
+        if mount.type in kinds and mount.target:
+            target = normalize_path(mount.target)
+            if path == target or path.startswith(target.rstrip("/") + "/"):
+                return True
+    return False
+
+
+def stage_var(stage: Stage, name: str) -> str | None:
+    """An ENV value of the stage's lineage, else an `ARG name=default` declared in it (ARGs are env vars in RUN)."""
+    value = stage.env.get(name)
+    if value is not None:
+        return value
+    from dockerlint_slim.model import ArgInstruction
+
+    for ancestor in stage.lineage():
+        for instruction in reversed(ancestor.instructions):
+            if isinstance(instruction, ArgInstruction):
+                for key, default in instruction.pairs:
+                    if key == name and default is not None:
+                        return default
+    return None
