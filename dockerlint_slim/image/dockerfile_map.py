@@ -192,11 +192,19 @@ def _stored_message(blame: _Blame, image: ImageRef, mapping: Mapping) -> tuple[s
 def _deleted_message(blame: _Blame, image: ImageRef, mapping: Mapping) -> tuple[str, int]:
     groups = [g for gs in blame.deleted.values() for g in gs]
     total = sum(g.bytes for g in groups)
+    overwritten = sum(g.overwritten_bytes for g in groups)
     storers = ", ".join(f"layer {s}" for s in sorted(blame.deleted))
-    message = (f"{blame.instruction.keyword} at line {blame.instruction.span.line} (layer {blame.layer}) deletes or "
-               f"overwrites {format_bytes(total)} stored by the base image ({storers}), which does not make the image "
-               f"smaller: {_where(groups)}. Fix: use a smaller base image, or build in one stage and COPY --from only "
-               f"what you need into a fresh one.")
+    if overwritten * 2 > total:
+        what = "overwrites"
+        fix = ("the old copies stay in the base layers: pick a base image that already has these versions "
+               "(a newer tag) or set modes and owners when the files are first written")
+    else:
+        what = "deletes"
+        fix = ("use a smaller base image, or build in one stage and COPY --from only what you need into a "
+               "fresh one")
+    message = (f"{blame.instruction.keyword} at line {blame.instruction.span.line} (layer {blame.layer}) {what} "
+               f"{format_bytes(total)} stored by the base image ({storers}), which does not make the image smaller: "
+               f"{_where(groups)}. Fix: {fix}.")
     return message, total
 
 
