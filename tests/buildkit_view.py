@@ -10,7 +10,7 @@ def buildkit_view(text: str) -> list[tuple]:
         heredocs = tuple((h.name, h.file_descriptor, h.content) for h in node.heredocs)
         view.append(
             (
-                raw.written_keyword,
+                raw.written_keyword or None,
                 raw.sub.written_keyword if raw.sub else None,
                 node.json_form,
                 raw.start_line,

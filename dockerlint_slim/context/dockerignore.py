@@ -235,6 +235,20 @@ class IgnoreMatcher:
             matched, parent = self.step("/".join(parts[:depth]), parent)
         return matched
 
+    def explain(self, path: str) -> IgnorePattern | None:
+        """The pattern that excludes `path` (the last one that matched it or a parent), or None if included."""
+        if not self.excluded(path):
+            return None
+        path = gomatch.go_clean(path.lstrip("/"))
+        parts = path.split("/")
+        decider = None
+        for depth in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:depth])
+            for pattern in self.patterns:
+                if not pattern.exception and pattern.match(prefix):
+                    decider = pattern if decider is None or pattern.line >= decider.line else decider
+        return decider
+
     def may_reinclude_below(self, directory: str) -> bool:
         """Could a `!` pattern re-include something under the excluded `directory`? If not, skip walking it.
 

@@ -120,6 +120,8 @@ class _Builder:
         self.errors.append(ParseError(message, span))
 
     def add(self, raw: RawInstruction) -> None:
+        if not raw.keyword:
+            return  # a lone line continuation at the end of the file: nothing to build
         instruction = self.build(raw)
         if instruction is None:
             return

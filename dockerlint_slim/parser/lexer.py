@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from dockerlint_slim.parser import words
 
+_JSON = json.JSONDecoder()
 _DIRECTIVE = re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
 _VALID_DIRECTIVES = ("syntax", "escape", "check")
 _WHITESPACE = re.compile(r"[\t\v\f\r ]+")
@@ -325,7 +326,7 @@ def _parse_value(raw: RawInstruction, escape: str, offsets: OffsetMap) -> None:
         if error:
             raw.errors.append(error)
     elif keyword in _STRING_KEYWORDS:
-        raw.values = [rest]
+        raw.values = [rest] if rest else []
     elif keyword == "ARG":
         raw.values = words.dockerfile_words(rest, escape)
     elif keyword in _WORDS_KEYWORDS:
@@ -349,7 +350,8 @@ def parse_json_array(rest: str) -> tuple[list[str] | None, str | None]:
     if not text.startswith("["):
         return None, None
     try:
-        value = json.loads(text)
+        # Like Go's json.Decoder.Decode, BuildKit reads the first JSON value and ignores what follows it.
+        value, _ = _JSON.raw_decode(text)
     except (ValueError, RecursionError):
         return None, None
     if not isinstance(value, list):

