@@ -288,7 +288,7 @@ class _Builder:
     def mount(self, flag: Flag) -> Mount | None:
         value = flag.value or ""
         try:
-            fields = next(csv.reader([value]), [])
+            fields = next(csv.reader([value], strict=True), [])
         except csv.Error as exc:
             self.error(f"malformed --mount value {value!r}: {exc}", flag.span)
             return None
