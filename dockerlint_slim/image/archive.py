@@ -181,23 +181,22 @@ def platform_matches(wanted: str, actual: str) -> bool:
     return w_os == a_os and w_arch == a_arch and (not w_variant or w_variant == a_variant)
 
 
-def _short_names(name: str) -> set[str]:
-    """`docker.io/library/app:1` is also `library/app:1` and `app:1`; a name without a tag means `:latest`."""
-    names = {name}
-    for prefix in ("docker.io/library/", "docker.io/", "index.docker.io/library/"):
-        if name.startswith(prefix):
-            names.add(name[len(prefix):])
-    tagged = set()
-    for item in names:
-        last = item.rsplit("/", 1)[-1]
-        if ":" not in last and "@" not in last:
-            tagged.add(item + ":latest")
-    return names | tagged
+def canonical_name(name: str) -> str:
+    """`app` -> `docker.io/library/app:latest`, `ghcr.io/o/app:1` unchanged: how Docker resolves a reference."""
+    first, _, rest = name.partition("/")
+    if not rest or ("." not in first and ":" not in first and first != "localhost"):
+        name = "docker.io/" + name
+    if name.startswith("docker.io/") and name.count("/") == 1:
+        name = "docker.io/library/" + name[len("docker.io/"):]
+    last = name.rsplit("/", 1)[-1]
+    if ":" not in last and "@" not in last:
+        name += ":latest"
+    return name
 
 
 def tag_matches(wanted: str, names: list[str]) -> bool:
-    wanted_forms = _short_names(wanted)
-    return any(wanted_forms & _short_names(name) for name in names)
+    """`--tag` matches a full reference in any spelling, or an OCI `ref.name` exactly (`skopeo ... oci:DIR:mytag`)."""
+    return any(wanted == name or canonical_name(wanted) == canonical_name(name) for name in names)
 
 
 def _oci_blob_name(digest: str) -> str:

@@ -94,6 +94,25 @@ def _entry(info: tarfile.TarInfo) -> Entry | None:
     return Entry(path, OTHER)  # devices, fifos: no data
 
 
+def _check_end(tar: tarfile.TarFile, label: str) -> None:
+    """tarfile ends the iteration, silently, at a truncated or invalid header after the first one; a layer cut
+    short would then look smaller than it is. A real end is zero blocks (or nothing: a missing trailer, which Go's
+    archive/tar accepts as well)."""
+    handle = tar.fileobj
+    if hasattr(handle, "seekable") and handle.seekable() and not isinstance(handle, tarfile._Stream):
+        handle.seek(tar.offset)
+        block = handle.read(tarfile.BLOCKSIZE)
+        if block and (len(block) < tarfile.BLOCKSIZE or block.strip(b"\0")):
+            raise ImageError(f"{label}: malformed layer (truncated or invalid tar header at byte {tar.offset})")
+        return
+    while True:  # a stream: whatever follows the end marker must be zero padding
+        chunk = handle.read(STREAM_BUFFER)
+        if not chunk:
+            return
+        if chunk.strip(b"\0"):
+            raise ImageError(f"{label}: malformed layer (invalid tar header after byte {tar.offset})")
+
+
 def iter_entries(raw: IO[bytes], label: str) -> Iterator[Entry]:
     """Yield the entries of one layer; a malformed layer raises ImageError naming `label`."""
     try:
@@ -107,6 +126,7 @@ def iter_entries(raw: IO[bytes], label: str) -> Iterator[Entry]:
                 entry = _entry(info)
                 if entry is not None:
                     yield entry
+            _check_end(tar, label)
     except ImageError:
         raise
     except (tarfile.TarError, EOFError, OSError, zlib.error, ValueError) as error:
