@@ -149,6 +149,13 @@ def normalize_path(path: str, home: str = "/root") -> str:
     return posixpath.normpath(path).replace("//", "/")
 
 
+# find predicates that still select the whole tree (everything under DIR is deleted).
+_FIND_WHOLE_TREE = frozenset(
+    {"-mindepth", "-maxdepth", "-type", "-depth", "-xdev", "-mount", "-print", "-delete", "-exec",
+     "-ignore_readdir_race", "-L", "-P", "-H"}
+)
+
+
 def removed_paths(command: ShellCommand) -> list[str]:
     """Paths (glob patterns as written, braces expanded) that the command deletes: `rm -r/-f`, `find P -delete`."""
     argv = program_argv(command)
@@ -162,6 +169,11 @@ def removed_paths(command: ShellCommand) -> list[str]:
             if arg.startswith("-") or arg in ("(", "!"):
                 break
             paths.append(arg)
+        # `find DIR -name '*.pyc' -delete` removes only some files of DIR: not a removal of DIR.
+        rest = list(argv[1 + len(paths) :])
+        rest = rest[: rest.index("-exec")] if "-exec" in rest else rest
+        if any((a.startswith("-") or a in ("(", "!")) and a not in _FIND_WHOLE_TREE for a in rest):
+            return []
     else:
         return []
     return [p for word in paths for p in expand_braces(word)]
