@@ -94,7 +94,10 @@ def builtin_rules() -> list[Rule]:
     for info in pkgutil.iter_modules(package.__path__):
         if info.name.startswith("_"):
             continue
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        try:
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+        except Exception as exc:  # a broken module must end as one clear error line, not a traceback
+            raise RuleLoadError(f"cannot load built-in rule module {info.name}: {exc}") from exc
         found.append(rule_from_module(module, "builtin"))
     return found
 
