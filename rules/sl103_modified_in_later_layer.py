@@ -1,0 +1,101 @@
+"""What it does
+Flags a `RUN` that rewrites files an earlier layer of the same image added: `chown`/`chgrp`/`chmod` (with
+`-R` over a directory), `mv`, `sed -i`, `perl -pi`, `touch`, `dos2unix`, `strip` or `upx` on files that an
+earlier `COPY`, `ADD` or `RUN` created. The message names that instruction.
+
+Why is this bad?
+A layer stores whole files: changing one byte, the owner, the mode or the timestamp of a file copies the whole
+file into the new layer, while the old copy stays in the earlier one. `RUN chown -R app /app` after
+`COPY . /app` stores the application twice.
+
+Example
+```dockerfile
+FROM node:20-slim
+WORKDIR /app
+COPY . /app
+RUN chown -R node:node /app
+COPY entrypoint.sh /usr/local/bin/
+RUN chmod +x /usr/local/bin/entrypoint.sh
+```
+
+Use instead
+```dockerfile
+FROM node:20-slim
+WORKDIR /app
+COPY --chown=node:node . /app
+COPY --chmod=755 entrypoint.sh /usr/local/bin/
+```
+
+Files that a `RUN` created are best changed in that same `RUN`; copied files take `COPY --chown/--chmod`,
+or are copied straight to their final path instead of being moved. Base-image files are not reported, and
+only stages that reach the image are checked.
+"""
+
+from __future__ import annotations
+
+from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
+from dockerlint_slim.rules.sl102_cleanup_in_later_layer import Event, Origin, image_file_events, origins_summary, sizes_of
+
+ID = "SL103"
+NAME = "modified-in-later-layer"
+SEVERITY = "warning"
+SUMMARY = "A RUN changes files an earlier layer added; the whole files are stored again"
+TAGS = ("layers", "size")
+
+
+def check(target):
+    for event in image_file_events(target.dockerfile):
+        if event.verb != "modify":
+            continue
+        yield _finding(event, event.origins, target)
+
+
+def _finding(event: Event, origins: list[Origin], target) -> Finding:
+    argv = event.command.argv
+    command = " ".join(argv[:6]) + (" ..." if len(argv) > 6 else "")
+    wasted = sizes_of(target, origins)
+    cost = f" ({format_bytes(wasted)} stored twice)" if wasted else ""
+    advice = _advice(event, origins)
+    message = (
+        f"`{command}` rewrites {origins_summary(origins, event.paths)}: the changed files are stored again in this layer "
+        f"while the originals stay in the earlier one{cost}. {advice}"
+    )
+    return Finding(event.command.span, message, wasted_bytes=wasted, fix=Fix(advice),
+                   properties={"createdAt": sorted({o.instruction.span.line for o in origins})})
+
+
+def _advice(event: Event, origins: list[Origin]) -> str:
+    name, argv = event.command.name, event.command.argv
+    copies = [o for o in origins if o.kind in ("copy", "add-url", "add-git")]
+    runs = sorted({o.instruction.span.line for o in origins if o.kind not in ("copy", "add-url", "add-git")})
+    parts = []
+    if copies:
+        lines = ", ".join(str(line) for line in sorted({o.instruction.span.line for o in copies}))
+        keyword = copies[0].instruction.keyword
+        if name in ("chown", "chgrp"):
+            owner = _first_operand(argv)
+            value = owner if name == "chown" else f"<user>:{owner}"
+            parts.append(f"use `{keyword} --chown={value}` at line {lines}")
+        elif name == "chmod":
+            mode = _first_operand(argv)
+            octal = mode if mode and mode.isdigit() else ("755" if mode and "x" in mode else "<mode>")
+            parts.append(f"use `{keyword} --chmod={octal}` at line {lines}")
+        elif name == "mv":
+            parts.append(f"{keyword} the files straight to their final path at line {lines}")
+        else:
+            parts.append(f"change the files before they are copied (line {lines}), or in a build stage")
+    if runs:
+        at = ", ".join(map(str, runs))
+        parts.append(f"do the `{name}` at the end of the RUN at line {at} that created the files")
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] if text else "Change the files in the instruction that creates them"
+
+
+def _first_operand(argv: tuple[str, ...]) -> str | None:
+    for arg in argv[1:]:
+        if arg.startswith("--"):
+            continue
+        if arg.startswith("-") and not (argv[0].endswith("chmod") and arg[1:2] in "rwxXst"):
+            continue
+        return arg
+    return None

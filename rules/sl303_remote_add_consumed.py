@@ -1,0 +1,83 @@
+"""What it does
+Flags `ADD <url>` (or `ADD <git repository>`) whose download a later `RUN` of the same image extracts,
+installs, runs, copies or deletes: `ADD https://example.com/app.tar.gz /tmp/` followed by
+`RUN tar -xzf /tmp/app.tar.gz`, `dpkg -i`, `sh /tmp/install.sh`, `rm /tmp/app.tar.gz`, or a build inside an
+`ADD`ed git checkout.
+
+Why is this bad?
+`ADD` stores the downloaded file in a layer of its own. Whatever the later `RUN` does with it (unpack it,
+install it, delete it) cannot take it out of that layer again: the archive ships in the image next to what
+was extracted from it.
+
+Example
+```dockerfile
+FROM debian:bookworm-slim
+ADD https://example.com/tool-1.2.tar.gz /tmp/
+RUN tar -xzf /tmp/tool-1.2.tar.gz -C /opt && rm /tmp/tool-1.2.tar.gz
+```
+
+Use instead
+```dockerfile
+FROM debian:bookworm-slim
+RUN curl -fsSL https://example.com/tool-1.2.tar.gz | tar -xz -C /opt
+```
+
+A download that is used as is (a static binary, made executable with `ADD --chmod=755`) is fine. Only stages
+that reach the image are checked; downloads in build-only stages are free.
+"""
+
+from __future__ import annotations
+
+from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.rules.sl102_cleanup_in_later_layer import image_file_events
+
+ID = "SL303"
+NAME = "remote-add-consumed"
+SEVERITY = "warning"
+SUMMARY = "ADD <url> downloads a file that a later RUN extracts, installs or deletes; it stays in its own layer"
+TAGS = ("layers", "size")
+
+
+def check(target):
+    reported: set[int] = set()
+    for event in image_file_events(target.dockerfile):
+        if event.verb not in ("consume", "delete"):
+            continue
+        for origin in event.origins:
+            if origin.kind not in ("add-url", "add-git") or id(origin.instruction) in reported:
+                continue
+            reported.add(id(origin.instruction))
+            add = origin.instruction
+            command = " ".join(event.command.argv[:5]) + (" ..." if len(event.command.argv) > 5 else "")
+            action = "deletes" if event.verb == "delete" else _action(event.command.name, origin.kind)
+            if origin.kind == "add-git":
+                fetch = f"`git clone --depth 1 {origin.source}`"
+                thing = f"the git checkout {origin.path}"
+            else:
+                fetch = f"`curl -fsSL {origin.source}`"
+                thing = f"the download {origin.path}"
+            message = (
+                f"`ADD {origin.source}` stores {thing} in a layer of its own, and `{command}` "
+                f"(line {event.command.span.line}) {action} it: the {('checkout' if origin.kind == 'add-git' else 'file')} "
+                f"stays in the image anyway. Fetch it inside that RUN ({fetch}) "
+                "and remove it there, or fetch it in a build stage and COPY only the result"
+            )
+            yield Finding(
+                add.span,
+                message,
+                fix=Fix(f"Download {origin.source} in the RUN at line {event.command.span.line} instead of ADD"),
+                properties={"consumedAt": event.command.span.line},
+            )
+
+
+def _action(name: str, kind: str) -> str:
+    if kind == "add-git":
+        return "builds from"
+    if name in ("tar", "bsdtar", "unzip", "gunzip", "gzip", "bunzip2", "bzip2", "xz", "unxz", "zstd", "unzstd",
+                "7z", "7za", "cpio"):
+        return "extracts"
+    if name in ("cp", "install"):
+        return "copies"
+    if name in ("sh", "bash", "dash", "ash", "zsh", "python", "python3", "perl", "php", "ruby", "node"):
+        return "runs"
+    return "installs"
