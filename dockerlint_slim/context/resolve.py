@@ -111,7 +111,7 @@ def resolve_copy(instruction: CopyInstruction, context: BuildContext | None) -> 
     several = len(instruction.sources) > 1
     result = CopyResolution(instruction, dest, dest_is_dir)
     heredocs = {h.name: h for h in instruction.heredocs}
-    exclude = _exclude_matcher(instruction.excludes)
+    exclude = exclude_matcher(instruction.excludes)
     for text in instruction.sources:
         origin = source_origin(instruction, text)
         source = SourceResult(text, origin)
@@ -263,7 +263,8 @@ def _expand_wildcard(context: BuildContext, pattern: str) -> list[str]:
     return sorted(found)
 
 
-def _exclude_matcher(patterns: tuple[str, ...]) -> IgnoreMatcher:
+def exclude_matcher(patterns: tuple[str, ...]) -> IgnoreMatcher:
+    """`COPY --exclude` patterns, matched like .dockerignore lines relative to the copied source."""
     compiled = []
     for pattern in patterns:
         try:

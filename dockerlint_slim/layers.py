@@ -1,0 +1,1007 @@
+"""Static layer model: "dive before the build".
+
+For the stages whose layers reach the image (the target and the stages it is built FROM, base first), replay
+what each instruction does to the file system, as far as it can be known without building:
+
+- COPY/ADD place context files and folders with their sizes (see `context.resolve`), heredoc bodies with theirs,
+  and items of unknown size (remote URLs, git, `--from`, extracted archives).
+- RUN effects come from the parsed shell commands: `rm` (with `-r` and globs), `mv`, `cp`, `chmod`/`chown`/`chgrp`
+  (`-R`), `touch`, `sed -i`, `tar -x`/`unzip`/`gunzip`, downloads (`curl -o`, `wget -O`, `git clone`) and
+  installers run on a path (`dpkg -i`, `rpm -i`, `pip install ./x.whl`, `sh ./install.sh`, ...).
+  Anything else is unknown, and unknown stays unknown: it is never counted as zero.
+
+Only paths an instruction of the Dockerfile put there are tracked; files of the base image are not known.
+From the replay come, per instruction, the bytes an earlier layer stores that this one deletes, moves, overwrites
+or re-stores (chmod/chown/touch/sed -i copy the whole file into the new layer), and per image:
+
+- stored bytes: everything the known layers store;
+- wasted bytes: stored bytes that are not in the final file system (stored - needed);
+- efficiency: needed / stored, dive's score restricted to the bytes we know.
+
+dive's "potential wasted space" sums every copy of a path stored more than once, including the one kept, so it
+reads higher than `wasted_bytes` for re-stored files; `dive_wasted_bytes` gives that figure too.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import weakref
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from dockerlint_slim.context import gomatch
+from dockerlint_slim.context.resolve import CONTEXT, CopyResolution, is_archive_name, resolve_copy
+from dockerlint_slim.context.scan import DIR, FILE, BuildContext
+from dockerlint_slim.model import (
+    ArgInstruction,
+    CopyInstruction,
+    Dockerfile,
+    EnvInstruction,
+    Instruction,
+    RunInstruction,
+    ShellCommand,
+    Stage,
+    WorkdirInstruction,
+)
+
+DELETED, MOVED, OVERWRITTEN, MODIFIED = "deleted", "moved", "overwritten", "modified"
+EXTRACTED, INSTALLED, EXECUTED = "extracted", "installed", "executed"
+
+_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_WRAPPERS = frozenset({"sudo", "env", "nice", "time", "exec", "command", "nohup", "doas", "gosu", "su-exec"})
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
+_INSTALL_SUFFIXES = (".deb", ".rpm", ".apk", ".whl", ".gem", ".tgz", ".tar.gz", ".zip", ".jar", ".run", ".bin")
+
+
+@dataclass
+class Node:
+    """A path an instruction placed in the image. A folder node copied from the context keeps `source` so that
+    sizes below it can be looked up; `removed` lists sub-paths (relative) no longer live in the final image."""
+
+    path: str
+    kind: str  # file | dir | unknown
+    size: int | None  # bytes stored when it was written (None: unknown)
+    instruction: Instruction  # whose layer stores it
+    source: str | None = None  # context path of its content
+    removed: dict[str, int | None] = field(default_factory=dict)
+
+    @property
+    def live_size(self) -> int | None:
+        if self.size is None:
+            return None
+        gone = [b for b in self.removed.values()]
+        if any(b is None for b in gone):
+            return None
+        return max(0, self.size - sum(b for b in gone if b is not None))
+
+
+@dataclass(frozen=True)
+class WasteEvent:
+    """Bytes an earlier layer keeps although `instruction` deletes, moves, overwrites or re-stores them."""
+
+    instruction: Instruction  # the later instruction (RUN, COPY or ADD)
+    action: str  # deleted | moved | overwritten | modified
+    path: str  # image path
+    bytes: int | None  # None: the path is known, its size is not
+    created_by: Instruction  # the instruction whose layer stores the bytes
+    command: ShellCommand | None = None
+    source: str | None = None  # context path the bytes came from, if any
+
+
+@dataclass(frozen=True)
+class Consumption:
+    """A RUN that extracts, installs, runs, moves or deletes something an earlier COPY/ADD put in the image."""
+
+    instruction: RunInstruction
+    action: str  # extracted | installed | executed | moved | deleted
+    path: str  # image path the command names
+    item_path: str  # the path the COPY/ADD wrote (equal to `path`, or a folder containing it)
+    whole_item: bool  # the command names the copied item itself, not something inside it
+    bytes: int | None  # bytes of `path` from that layer
+    created_by: Instruction
+    command: ShellCommand
+    source: str | None = None
+
+
+@dataclass
+class LayerModel:
+    """The replay of one Dockerfile's image stages."""
+
+    stages: list[Stage]
+    layers: list[Instruction] = field(default_factory=list)  # COPY/ADD/RUN of the image, in build order
+    stored: dict[int, int] = field(default_factory=dict)  # id(instruction) -> known bytes its layer stores
+    unknown_layers: list[Instruction] = field(default_factory=list)  # layers that add bytes we cannot size
+    events: list[WasteEvent] = field(default_factory=list)
+    consumptions: list[Consumption] = field(default_factory=list)
+    copies: dict[int, CopyResolution] = field(default_factory=dict)  # id(COPY/ADD) -> resolution
+    context_bytes: int = 0  # bytes the image gets from the build context
+    has_context: bool = False
+
+    @property
+    def stored_bytes(self) -> int:
+        return sum(self.stored.values())
+
+    @property
+    def wasted_bytes(self) -> int:
+        return sum(e.bytes for e in self.events if e.bytes)
+
+    @property
+    def needed_bytes(self) -> int:
+        return max(0, self.stored_bytes - self.wasted_bytes)
+
+    @property
+    def efficiency(self) -> float | None:
+        """needed / stored over the known bytes; None when nothing is known."""
+        stored = self.stored_bytes
+        if stored <= 0:
+            return None
+        return self.needed_bytes / stored
+
+    @property
+    def dive_wasted_bytes(self) -> int:
+        """dive's "potential wasted space": every stored copy of a path that is stored more than once or removed."""
+        total = 0
+        for event in self.events:
+            if not event.bytes:
+                continue
+            total += event.bytes
+            if event.action in (MODIFIED, OVERWRITTEN, MOVED):
+                total += event.bytes  # dive also counts the copy that is kept
+        return total
+
+    def events_for(self, instruction: Instruction) -> list[WasteEvent]:
+        return [e for e in self.events if e.instruction is instruction]
+
+    def created_by(self, instruction: Instruction, path: str) -> WasteEvent | None:
+        """For a path that `instruction` (a RUN) deletes or modifies: the event naming which earlier instruction
+        created it and how many bytes its layer keeps (None when the path is not one slimlint tracked).
+        This is the hook SL102/SL103 use to add byte figures."""
+        path = gomatch.go_clean(path)
+        best = None
+        for event in self.events:
+            if event.instruction is not instruction:
+                continue
+            if event.path == path or event.path.startswith(path.rstrip("/") + "/") or path.startswith(event.path + "/"):
+                if best is None or (event.bytes or 0) > (best.bytes or 0):
+                    best = event
+        return best
+
+    def wasted_by_instruction(self) -> dict[int, int]:
+        """id(instruction) -> known bytes of earlier layers it wastes."""
+        out: dict[int, int] = {}
+        for event in self.events:
+            if event.bytes:
+                out[id(event.instruction)] = out.get(id(event.instruction), 0) + event.bytes
+        return out
+
+    def top_wasted(self, limit: int = 5) -> list[WasteEvent]:
+        """The biggest waste events, like dive's "Inefficient Files" list."""
+        known = [e for e in self.events if e.bytes]
+        known.sort(key=lambda e: (-(e.bytes or 0), e.path))
+        return known[:limit]
+
+    def report(self, limit: int = 5) -> dict:
+        """Figures for the end-of-file report (text, JSON, SARIF properties); sizes in bytes."""
+        efficiency = self.efficiency
+        return {
+            "context_bytes": self.context_bytes if self.has_context else None,
+            "image_bytes": self.stored_bytes,
+            "wasted_bytes": self.wasted_bytes,
+            "dive_wasted_bytes": self.dive_wasted_bytes,
+            "efficiency": round(efficiency, 4) if efficiency is not None else None,
+            "unknown_layers": len(self.unknown_layers),
+            "top_wasted": [
+                {
+                    "path": e.path,
+                    "wasted_bytes": e.bytes,
+                    "action": e.action,
+                    "line": e.instruction.span.line,
+                    "created_line": e.created_by.span.line,
+                    "source": e.source,
+                }
+                for e in self.top_wasted(limit)
+            ],
+        }
+
+
+def context_report(dockerfile: Dockerfile, context: BuildContext | None, limit: int = 5) -> dict | None:
+    """The per-file report the engine attaches when a build context was given (None without one)."""
+    if context is None:
+        return None
+    return model_for(dockerfile, context).report(limit)
+
+
+def needed_stages(dockerfile: Dockerfile) -> list[Stage]:
+    """Stages BuildKit builds for the target: its lineage plus every stage reached through `COPY --from` or
+    `RUN --mount=from=` (transitively). COPY sources in other stages are never read."""
+    target = dockerfile.target_stage()
+    if target is None:
+        return []
+    seen: dict[int, Stage] = {}
+    pending = [target]
+    while pending:
+        stage = pending.pop()
+        for member in stage.lineage():
+            if member.index in seen:
+                continue
+            seen[member.index] = member
+            for instruction in member.instructions:
+                names = []
+                if isinstance(instruction, CopyInstruction) and instruction.from_:
+                    names.append(instruction.from_)
+                if isinstance(instruction, RunInstruction):
+                    names += [m.from_ for m in instruction.mounts if m.from_]
+                for name in names:
+                    other = dockerfile.stage_named(name)
+                    if other is not None and other.index < member.index and other.index not in seen:
+                        pending.append(other)
+    return [seen[i] for i in sorted(seen)]
+
+
+# --------------------------------------------------------------------------------------------------------------
+_CACHE: "weakref.WeakKeyDictionary[Dockerfile, tuple[object, LayerModel]]" = weakref.WeakKeyDictionary()
+
+
+def layer_model_for(target) -> LayerModel:
+    """The layer model of a rule target's Dockerfile, built once per file (and per context) and shared by rules.
+
+    Uses `target.session.layers` when the engine provides it; otherwise caches here, keyed by the Dockerfile.
+    """
+    session = getattr(target, "session", None)
+    provided = getattr(session, "layers", None) if session is not None else None
+    if isinstance(provided, LayerModel):
+        return provided
+    context = target.context if _has_context(target) else None
+    return model_for(target.dockerfile, context)
+
+
+def model_for(dockerfile: Dockerfile, context: BuildContext | None) -> LayerModel:
+    """`build_layer_model`, cached per Dockerfile object and context (rules and the report share one replay)."""
+    cached = _CACHE.get(dockerfile)
+    if cached is not None and cached[0] is context:
+        return cached[1]
+    model = build_layer_model(dockerfile, context)
+    _CACHE[dockerfile] = (context, model)
+    return model
+
+
+def _has_context(target) -> bool:
+    session = getattr(target, "session", None)
+    if session is not None and getattr(session, "context_dir", None) is None:
+        return False
+    return getattr(target, "context", None) is not None
+
+
+def image_stages(dockerfile: Dockerfile) -> list[Stage]:
+    """Stages whose layers reach the image, base first."""
+    target = dockerfile.target_stage()
+    if target is None:
+        return []
+    return list(reversed(list(target.lineage())))
+
+
+def build_layer_model(dockerfile: Dockerfile, context: BuildContext | None = None) -> LayerModel:
+    stages = image_stages(dockerfile)
+    model = LayerModel(stages=stages, has_context=context is not None)
+    sim = _Simulator(model, context)
+    env: dict[str, str] = {}
+    workdir = "/"
+    for stage in stages:
+        for instruction in stage.instructions[1:]:
+            if isinstance(instruction, WorkdirInstruction):
+                workdir = instruction.path or workdir
+            elif isinstance(instruction, (EnvInstruction, ArgInstruction)):
+                for name, value in instruction.pairs:
+                    if value is not None:
+                        env[name] = value
+            elif isinstance(instruction, CopyInstruction):
+                model.layers.append(instruction)
+                sim.copy(instruction)
+            elif isinstance(instruction, RunInstruction):
+                model.layers.append(instruction)
+                sim.run(instruction, workdir, env)
+    return model
+
+
+# --------------------------------------------------------------------------------------------------------------
+class _Simulator:
+    def __init__(self, model: LayerModel, context: BuildContext | None) -> None:
+        self.model = model
+        self.context = context
+        self.nodes: list[Node] = []  # live nodes, oldest first (few: one per COPY item or RUN-made path)
+
+    # bookkeeping -----------------------------------------------------------------------------------------------
+    def _store(self, instruction: Instruction, size: int | None) -> None:
+        key = id(instruction)
+        self.model.stored.setdefault(key, 0)
+        if size is None:
+            if not any(i is instruction for i in self.model.unknown_layers):
+                self.model.unknown_layers.append(instruction)
+            return
+        self.model.stored[key] += size
+
+    def _add(self, node: Node) -> None:
+        self.nodes.append(node)
+        self._store(node.instruction, node.size)
+
+    def _inner(self, node: Node, sub: str) -> str | None:
+        """Context path of `sub` inside a folder node copied from the context."""
+        if node.source is None:
+            return None
+        if not sub:
+            return node.source
+        return f"{node.source}/{sub}" if node.source else sub
+
+    def _exists_in(self, node: Node, sub: str) -> bool:
+        if sub == "":
+            return True
+        if any(sub == r or sub.startswith(r + "/") for r in node.removed):
+            return False
+        inner = self._inner(node, sub)
+        return inner is not None and self.context is not None and self.context.get(inner) is not None
+
+    def _affected(self, path: str) -> list[tuple[Node, str]]:
+        """Known nodes at or below `path` (sub-path ""), else the folder nodes whose copied content holds it."""
+        prefix = path.rstrip("/") + "/"
+        found = [(n, "") for n in self.nodes if n.path == path or n.path.startswith(prefix)]
+        holders = []
+        for node in self.nodes:
+            if node.kind == DIR and path.startswith(node.path.rstrip("/") + "/"):
+                rel = path[len(node.path.rstrip("/")) + 1 :]
+                if self._exists_in(node, rel):
+                    holders.append((node, rel))
+        # The newest copy is the one the path shows; older ones were already counted as overwritten.
+        return found + holders[-1:]
+
+    def _bytes(self, node: Node, sub: str) -> int | None:
+        """Live bytes of `sub` inside `node` ("" = the whole node)."""
+        if sub == "":
+            return node.live_size
+        if node.size is None or self.context is None:
+            return None
+        inner = self._inner(node, sub)
+        if inner is None or self.context.get(inner) is None:
+            return 0
+        size = self.context.size(inner)
+        below = [b for r, b in node.removed.items() if r.startswith(sub + "/")]
+        if any(b is None for b in below):
+            return None
+        return max(0, size - sum(below))
+
+    def _source_of(self, node: Node, sub: str) -> str | None:
+        inner = self._inner(node, sub)
+        return (inner or ".") if inner is not None else None
+
+    def _kind_of(self, node: Node, sub: str) -> str:
+        if not sub:
+            return node.kind
+        inner = self._inner(node, sub)
+        if inner is not None and self.context is not None and self.context.is_dir(inner):
+            return DIR
+        return FILE
+
+    def _take(self, node: Node, sub: str, size: int | None) -> None:
+        """Remove `sub` of `node` (or the whole node) from the live file system."""
+        if sub == "":
+            self.nodes = [n for n in self.nodes if n is not node]
+        else:
+            node.removed[sub] = size
+
+    def _waste(self, instruction, action, node, sub, size, command=None) -> None:
+        path = posixpath.join(node.path, sub) if sub else node.path
+        if node.instruction is instruction:
+            # Written and removed in the same layer: never stored at all.
+            if size is not None and action in (DELETED, MOVED, OVERWRITTEN):
+                self.model.stored[id(instruction)] = max(0, self.model.stored.get(id(instruction), 0) - size)
+            return
+        if size == 0:
+            return
+        self.model.events.append(
+            WasteEvent(instruction, action, path, size, node.instruction, command, self._source_of(node, sub))
+        )
+
+    # COPY / ADD ------------------------------------------------------------------------------------------------
+    def copy(self, instruction: CopyInstruction) -> None:
+        resolution = resolve_copy(instruction, self.context)
+        self.model.copies[id(instruction)] = resolution
+        self._store(instruction, 0)
+        if not resolution.items:
+            # Sources we could not resolve (no context given): the layer adds bytes we cannot size.
+            if resolution.sources:
+                self._store(instruction, None)
+            return
+        for item in resolution.items:
+            if item.extracted:
+                pass  # unpacked into a folder: what it overwrites is not known
+            elif item.kind == DIR and item.source is not None:
+                self._overwrite_by_folder(instruction, item.dest, item.source)
+            elif item.kind != DIR:
+                for node, sub in self._affected(item.dest):
+                    size = self._bytes(node, sub)
+                    self._waste(instruction, OVERWRITTEN, node, sub, size)
+                    self._take(node, sub, size)
+            kind = item.kind if item.kind in (FILE, DIR) else "unknown"
+            self._add(Node(item.dest, kind, item.size, instruction, item.source))
+            if item.size is not None and item.source is not None and self.context is not None:
+                self.model.context_bytes += item.size
+
+    def _overwrite_by_folder(self, instruction: CopyInstruction, dest: str, source: str) -> None:
+        """Files already in the image that a folder copied to `dest` replaces."""
+        context = self.context
+        if context is None:
+            return
+        prefix = dest.rstrip("/") + "/"
+        for node in list(self.nodes):
+            path = node.path
+            if path == dest or path.startswith(prefix):
+                rel = path[len(dest.rstrip("/")) :].lstrip("/")
+                incoming = f"{source}/{rel}" if source and rel else (source or rel)
+                if node.kind == DIR and node.source is not None:
+                    self._overlap(instruction, node, "", incoming)
+                else:
+                    twin = context.get(incoming)
+                    if twin is not None and twin.kind != DIR:
+                        size = node.live_size
+                        self._waste(instruction, OVERWRITTEN, node, "", size)
+                        self._take(node, "", size)
+            elif dest.startswith(path.rstrip("/") + "/") and node.kind == DIR and node.source is not None:
+                sub = dest[len(path.rstrip("/")) + 1 :]
+                self._overlap(instruction, node, sub, source)
+
+    def _overlap(self, instruction: CopyInstruction, node: Node, sub: str, incoming: str) -> None:
+        """Files of `node` (below `sub`) that the incoming context folder also contains: stored twice."""
+        context = self.context
+        old_root = self._inner(node, sub)
+        if context is None or old_root is None or context.get(old_root) is None or context.get(incoming) is None:
+            return
+        if not context.is_dir(old_root):
+            return
+        prefix = len(old_root) + 1 if old_root else 0
+        total = 0
+        for path, entry in context.walk(old_root):
+            if entry.kind == DIR:
+                continue
+            rel = path[prefix:]
+            node_rel = f"{sub}/{rel}" if sub else rel
+            if any(node_rel == r or node_rel.startswith(r + "/") for r in node.removed):
+                continue
+            twin = context.get(f"{incoming}/{rel}" if incoming else rel)
+            if twin is not None and twin.kind != DIR:
+                node.removed[node_rel] = entry.size
+                total += entry.size
+        if total and node.instruction is not instruction:
+            path = posixpath.join(node.path, sub) if sub else node.path
+            self.model.events.append(
+                WasteEvent(instruction, OVERWRITTEN, path, total, node.instruction, None, old_root or ".")
+            )
+
+    # RUN -------------------------------------------------------------------------------------------------------
+    def run(self, run: RunInstruction, workdir: str, env: dict[str, str]) -> None:
+        self._store(run, 0)
+        if not run.shell_analysed:
+            self._store(run, None)
+            return
+        mounts = [m.target for m in run.mounts if m.target]
+        state = _RunState(run, workdir, env, mounts)
+        for command in run.commands:
+            argv = _unwrap(command.argv)
+            if not argv:
+                continue
+            handler = _HANDLERS.get(posixpath.basename(argv[0]))
+            if handler is not None:
+                handler(self, state, command, argv)
+            else:
+                self._maybe_executed(state, command, argv)
+        # Whatever else the RUN did (installs, builds) adds bytes we cannot size.
+        self._store(run, None)
+
+    def _expand(self, state: "_RunState", word: str) -> list[tuple[str, Node, str]]:
+        """(image path, node, sub) for a path argument, globs expanded against the paths slimlint knows."""
+        path = state.path(word)
+        if path is None:
+            return []
+        if not gomatch.has_wildcards(path):
+            return [(path, n, s) for n, s in self._affected(path)]
+        out = []
+        for candidate in self._glob(path):
+            out += [(candidate, n, s) for n, s in self._affected(candidate)]
+        return out
+
+    def _glob(self, pattern: str) -> list[str]:
+        parts = pattern.strip("/").split("/")
+        current = ["/"]
+        for part in parts:
+            following = []
+            for folder in current:
+                if not gomatch.has_wildcards(part):
+                    following.append(posixpath.join(folder, part))
+                    continue
+                for name in self._list(folder):
+                    if name.startswith(".") and not part.startswith("."):
+                        continue  # the shell's `*` skips dot files
+                    try:
+                        if gomatch.match(part, name):
+                            following.append(posixpath.join(folder, name))
+                    except gomatch.BadPattern:
+                        return []
+            current = following
+        return current
+
+    def _list(self, folder: str) -> set[str]:
+        """Names directly inside an image folder, as far as slimlint knows them."""
+        names: set[str] = set()
+        prefix = folder.rstrip("/") + "/"
+        for node in self.nodes:
+            if node.path.startswith(prefix):
+                names.add(node.path[len(prefix) :].split("/", 1)[0])
+            if node.kind != DIR or node.source is None or self.context is None:
+                continue
+            if node.path == folder:
+                sub = ""
+            elif folder.startswith(node.path.rstrip("/") + "/"):
+                sub = folder[len(node.path.rstrip("/")) + 1 :]
+            else:
+                continue
+            inner = self._inner(node, sub)
+            for name in self.context.children(inner or ""):
+                if self._exists_in(node, f"{sub}/{name}" if sub else name):
+                    names.add(name)
+        return names
+
+    def _consume(self, state, command, action, word, whole_required=False) -> None:
+        for path, node, sub in self._expand(state, word):
+            if state.mounted(path) or not isinstance(node.instruction, CopyInstruction):
+                continue
+            size = self._bytes(node, sub)
+            if size == 0 and sub:
+                continue
+            self.model.consumptions.append(
+                Consumption(state.run, action, path, node.path, sub == "", size, node.instruction, command,
+                            self._source_of(node, sub))
+            )
+
+    def _maybe_executed(self, state, command, argv) -> None:
+        """`/tmp/installer.run` or `./install.sh` run directly: the copied file is consumed."""
+        first = argv[0]
+        if "/" in first and not first.startswith("$"):
+            self._consume(state, command, EXECUTED, first)
+
+    def delete(self, state, command, word: str, recursive: bool) -> None:
+        for path, node, sub in self._expand(state, word):
+            if state.mounted(path):
+                continue
+            if not recursive and self._kind_of(node, sub) == DIR:
+                continue  # `rm` without -r fails on a folder
+            size = self._bytes(node, sub)
+            self._waste(state.run, DELETED, node, sub, size, command)
+            self._take(node, sub, size)
+
+    def modify(self, state, command, word: str, recursive: bool) -> None:
+        for path, node, sub in self._expand(state, word):
+            if state.mounted(path) or node.instruction is state.run:
+                continue
+            kind = self._kind_of(node, sub)
+            if kind == DIR and not recursive and path == (posixpath.join(node.path, sub) if sub else node.path):
+                continue  # only the folder entry itself changes: a few bytes
+            size = self._bytes(node, sub)
+            self._waste(state.run, MODIFIED, node, sub, size, command)
+            self._take(node, sub, size)
+            self._add(Node(posixpath.join(node.path, sub) if sub else node.path, kind, size, state.run,
+                           self._inner(node, sub)))
+
+    def move(self, state, command, words: list[str], dest_word: str, copy: bool) -> None:
+        dest = state.path(dest_word)
+        if dest is None:
+            return
+        dest_is_dir = len(words) > 1 or dest_word.endswith("/") or self._is_known_dir(dest)
+        for word in words:
+            for path, node, sub in self._expand(state, word):
+                if state.mounted(path):
+                    continue
+                size = self._bytes(node, sub)
+                item_path = posixpath.join(node.path, sub) if sub else node.path
+                target = posixpath.join(dest, posixpath.basename(path)) if dest_is_dir else dest
+                if item_path != path:
+                    target = posixpath.join(target, item_path[len(path.rstrip("/")) + 1 :])
+                if state.mounted(target):
+                    continue
+                if not copy:
+                    self._consume_one(state, command, MOVED, path, node, sub, size)
+                    self._waste(state.run, MOVED, node, sub, size, command)
+                    self._take(node, sub, size)
+                self._add(Node(target, self._kind_of(node, sub), size, state.run, self._inner(node, sub)))
+
+    def _consume_one(self, state, command, action, path, node, sub, size) -> None:
+        if isinstance(node.instruction, CopyInstruction):
+            self.model.consumptions.append(
+                Consumption(state.run, action, path, node.path, sub == "", size, node.instruction, command,
+                            self._source_of(node, sub))
+            )
+
+    def _is_known_dir(self, path: str) -> bool:
+        prefix = path.rstrip("/") + "/"
+        for node in self.nodes:
+            if node.path == path and node.kind == DIR or node.path.startswith(prefix):
+                return True
+        return any(self._kind_of(node, sub) == DIR for node, sub in self._affected(path) if sub)
+
+    def create(self, state, path: str | None, kind: str) -> None:
+        """A RUN writes a new file or folder of unknown size (download, clone, extraction)."""
+        if path is None or state.mounted(path):
+            return
+        if kind == FILE:
+            for node, sub in self._affected(path):
+                size = self._bytes(node, sub)
+                self._waste(state.run, OVERWRITTEN, node, sub, size)
+                self._take(node, sub, size)
+        if not any(n.path == path for n in self.nodes):
+            self._add(Node(path, kind, None, state.run))
+
+
+@dataclass
+class _RunState:
+    run: RunInstruction
+    cwd: str | None
+    env: dict[str, str]
+    mounts: list[str]
+
+    def path(self, word: str) -> str | None:
+        if not word or word.startswith("-"):
+            return None
+        if "$" in word:
+            word = _VAR.sub(lambda m: self.env.get(m.group(1) or m.group(2), "\0"), word)
+            if "\0" in word or "$" in word:
+                return None
+        if "`" in word or word.startswith("~") or "://" in word:
+            return None
+        if not word.startswith("/"):
+            if self.cwd is None:
+                return None
+            word = posixpath.join(self.cwd, word)
+        return gomatch.go_clean(word)
+
+    def mounted(self, path: str) -> bool:
+        return any(path == m or path.startswith(m.rstrip("/") + "/") for m in self.mounts)
+
+
+def _unwrap(argv: tuple[str, ...]) -> tuple[str, ...]:
+    """Drop `sudo`, `env A=b`, `nice -n 5`, ... in front of the real command."""
+    argv = tuple(argv)
+    while argv and posixpath.basename(argv[0]) in _WRAPPERS:
+        argv = argv[1:]
+        while argv and (argv[0].startswith("-") or "=" in argv[0]):
+            argv = argv[1:]
+    return argv
+
+
+def _operands(argv: Iterable[str], with_value: frozenset[str] = frozenset()) -> list[str]:
+    """Non-option words (after `--` everything is an operand); options in `with_value` consume the next word."""
+    out: list[str] = []
+    words = list(argv)
+    index = 0
+    literal = False
+    while index < len(words):
+        word = words[index]
+        if literal or not word.startswith("-") or word == "-":
+            out.append(word)
+        elif word == "--":
+            literal = True
+        elif word in with_value:
+            index += 1
+        index += 1
+    return out
+
+
+def _has_flag(argv: Iterable[str], short: str, long: tuple[str, ...] = ()) -> bool:
+    for word in argv:
+        if word == "--":
+            break
+        if word.startswith("--"):
+            if word.split("=", 1)[0] in long:
+                return True
+        elif word.startswith("-") and short in word[1:]:
+            return True
+    return False
+
+
+# Command handlers -----------------------------------------------------------------------------------------------
+def _cd(sim: _Simulator, state: _RunState, command, argv) -> None:
+    operands = _operands(argv[1:])
+    if not operands:
+        state.cwd = None  # $HOME: not known
+        return
+    state.cwd = state.path(operands[0]) if operands[0] != "-" else None
+
+
+def _rm(sim, state, command, argv) -> None:
+    recursive = _has_flag(argv[1:], "r", ("--recursive",)) or _has_flag(argv[1:], "R")
+    for word in _operands(argv[1:]):
+        sim.delete(state, command, word, recursive)
+
+
+def _mv_cp(sim, state, command, argv) -> None:
+    copy = posixpath.basename(argv[0]) == "cp"
+    words = _operands(argv[1:], frozenset({"-t", "-S", "--suffix", "--target-directory"}))
+    target = None
+    for index, word in enumerate(argv[1:]):
+        if word in ("-t", "--target-directory") and index + 2 < len(argv):
+            target = argv[index + 2]
+        elif word.startswith("--target-directory="):
+            target = word.split("=", 1)[1]
+    if target is not None:
+        sim.move(state, command, words, target.rstrip("/") + "/", copy)
+    elif len(words) >= 2:
+        sim.move(state, command, words[:-1], words[-1], copy)
+
+
+def _chmod(sim, state, command, argv) -> None:
+    recursive = _has_flag(argv[1:], "R", ("--recursive",))
+    args = argv[1:]
+    reference = any(a.startswith("--reference") for a in args)
+    # chmod modes like `-x` or `-w` look like options; treat a leading `-[rwxXst]+` as the mode.
+    words = []
+    for word in args:
+        if word.startswith("-") and word.lstrip("-") and set(word[1:]) <= set("rwxXst") and not words:
+            words.append(word)
+        elif not word.startswith("-"):
+            words.append(word)
+    if not reference:
+        words = words[1:]  # the mode or owner
+    for word in words:
+        sim.modify(state, command, word, recursive)
+
+
+def _touch(sim, state, command, argv) -> None:
+    for word in _operands(argv[1:], frozenset({"-d", "-t", "-r", "--date", "--reference"})):
+        path = state.path(word)
+        if path is None:
+            continue
+        if sim._affected(path):
+            sim.modify(state, command, word, recursive=False)
+        else:
+            sim.create(state, path, FILE)
+
+
+def _sed(sim, state, command, argv) -> None:
+    args = list(argv[1:])
+    if not any(a == "-i" or (a.startswith("-i") and not a.startswith("--")) or a.startswith("--in-place")
+               or (a.startswith("-") and not a.startswith("--") and "i" in a[1:] and "e" not in a[1:]) for a in args):
+        return
+    has_script_option = any(a in ("-e", "-f", "--expression", "--file") or a.startswith(("--expression=", "--file="))
+                            for a in args)
+    operands = _operands(args, frozenset({"-e", "-f", "--expression", "--file", "-l"}))
+    files = operands if has_script_option else operands[1:]
+    for word in files:
+        sim.modify(state, command, word, recursive=False)
+
+
+def _tar(sim, state, command, argv) -> None:
+    args = list(argv[1:])
+    if not args:
+        return
+    extract = create = False
+    archive = None
+    directory = None
+    first = args[0]
+    if not first.startswith("-"):
+        # Old-style bundled letters: `tar xzf FILE`.
+        extract, create = "x" in first, "c" in first
+        if "f" in first and len(args) > 1:
+            archive = args[1]
+        args = args[2:] if "f" in first else args[1:]
+    index = 0
+    while index < len(args):
+        word = args[index]
+        if word in ("--extract", "--get"):
+            extract = True
+        elif word == "--create":
+            create = True
+        elif word.startswith("--file="):
+            archive = word.split("=", 1)[1]
+        elif word == "--file" and index + 1 < len(args):
+            archive = args[index + 1]
+            index += 1
+        elif word.startswith("--directory="):
+            directory = word.split("=", 1)[1]
+        elif word in ("-C", "--directory") and index + 1 < len(args):
+            directory = args[index + 1]
+            index += 1
+        elif word.startswith("-") and not word.startswith("--"):
+            letters = word[1:]
+            extract = extract or "x" in letters
+            create = create or "c" in letters
+            if "f" in letters:
+                rest = letters[letters.index("f") + 1 :]
+                if rest:
+                    archive = rest
+                elif index + 1 < len(args):
+                    archive = args[index + 1]
+                    index += 1
+            if letters.endswith("C") and index + 1 < len(args):
+                directory = args[index + 1]
+                index += 1
+        index += 1
+    if archive is None or archive == "-":
+        return
+    if extract:
+        sim._consume(state, command, EXTRACTED, archive)
+        sim.create(state, state.path(directory) if directory else state.cwd, DIR)
+    elif create:
+        sim.create(state, state.path(archive), FILE)
+
+
+def _unzip(sim, state, command, argv) -> None:
+    operands = _operands(argv[1:], frozenset({"-d", "-x", "-P"}))
+    if not operands:
+        return
+    sim._consume(state, command, EXTRACTED, operands[0])
+    directory = None
+    for index, word in enumerate(argv):
+        if word == "-d" and index + 1 < len(argv):
+            directory = argv[index + 1]
+    sim.create(state, state.path(directory) if directory else state.cwd, DIR)
+
+
+def _decompress(sim, state, command, argv) -> None:
+    name = posixpath.basename(argv[0])
+    if name in ("gzip", "xz", "bzip2", "zstd", "lzma") and not _has_flag(argv[1:], "d", ("--decompress",)):
+        return
+    keep = _has_flag(argv[1:], "k", ("--keep",)) or _has_flag(argv[1:], "c", ("--stdout",))
+    for word in _operands(argv[1:]):
+        sim._consume(state, command, EXTRACTED, word)
+        if not keep:
+            sim.delete(state, command, word, recursive=False)
+        path = state.path(word)
+        if path is not None and "." in posixpath.basename(path):
+            sim.create(state, path.rsplit(".", 1)[0], FILE)
+
+
+def _installer(sim, state, command, argv) -> None:
+    """Package installs from a local file: the copied package is consumed (its bytes stay in the COPY layer)."""
+    name = posixpath.basename(argv[0])
+    args = list(argv[1:])
+    words: list[str] = []
+    if name == "dpkg":
+        if _has_flag(args, "i", ("--install",)):
+            words = _operands(args)
+    elif name == "rpm":
+        if any(a.startswith("-") and not a.startswith("--") and ("i" in a or "U" in a or "F" in a) for a in args) or \
+                any(a in ("--install", "--upgrade") for a in args):
+            words = _operands(args)
+    elif name in ("apt", "apt-get", "yum", "dnf", "microdnf", "zypper", "apk", "npm", "yarn", "pnpm", "gem", "pip",
+                  "pip3", "pipx", "uv"):
+        operands = _operands(args, frozenset({"-r", "--requirement", "-c", "--constraint", "-o", "-e"}))
+        subcommands = {"install", "localinstall", "add", "in", "reinstall", "upgrade", "i"}
+        if name == "uv" and operands[:2] == ["pip", "install"]:
+            operands = operands[1:]
+        if not operands or operands[0] not in subcommands:
+            return
+        words = [w for w in operands[1:] if "/" in w or w.lower().endswith(_INSTALL_SUFFIXES)]
+    elif name in ("python", "python3") and args[:3] in (["-m", "pip", "install"],):
+        words = [w for w in _operands(args[3:], frozenset({"-r", "-c", "-e"})) if "/" in w or w.endswith(_INSTALL_SUFFIXES)]
+    for word in words:
+        sim._consume(state, command, INSTALLED, word)
+
+
+def _shell(sim, state, command, argv) -> None:
+    """`sh ./install.sh`, `bash /tmp/setup.run`: the script is consumed (not `sh -c STRING`)."""
+    args = list(argv[1:])
+    if any(a.startswith("-") and "c" in a[1:] and not a.startswith("--") for a in args):
+        return
+    operands = _operands(args, frozenset({"-o", "+o"}))
+    if operands:
+        sim._consume(state, command, EXECUTED, operands[0])
+
+
+def _curl(sim, state, command, argv) -> None:
+    args = list(argv[1:])
+    for index, word in enumerate(args):
+        if word in ("-o", "--output") and index + 1 < len(args):
+            sim.create(state, state.path(args[index + 1]), FILE)
+        elif word.startswith("--output="):
+            sim.create(state, state.path(word.split("=", 1)[1]), FILE)
+        elif word.startswith("-o") and len(word) > 2 and not word.startswith("--"):
+            sim.create(state, state.path(word[2:]), FILE)
+    if _has_flag(args, "O", ("--remote-name",)):
+        for url in (a for a in args if "://" in a):
+            name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+            if name and state.cwd:
+                sim.create(state, posixpath.join(state.cwd, name), FILE)
+
+
+def _wget(sim, state, command, argv) -> None:
+    args = list(argv[1:])
+    for index, word in enumerate(args):
+        if word in ("-O", "--output-document") and index + 1 < len(args):
+            if args[index + 1] != "-":
+                sim.create(state, state.path(args[index + 1]), FILE)
+            return
+        if word.startswith("--output-document="):
+            sim.create(state, state.path(word.split("=", 1)[1]), FILE)
+            return
+        if word.startswith("-O") and len(word) > 2:
+            if word[2:] != "-":
+                sim.create(state, state.path(word[2:]), FILE)
+            return
+    folder = state.cwd
+    for index, word in enumerate(args):
+        if word in ("-P", "--directory-prefix") and index + 1 < len(args):
+            folder = state.path(args[index + 1])
+    for url in (a for a in args if "://" in a):
+        name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        if name and folder:
+            sim.create(state, posixpath.join(folder, name), FILE)
+
+
+def _git(sim, state, command, argv) -> None:
+    operands = _operands(argv[1:], frozenset({"-b", "--branch", "--depth", "-c", "-C", "--origin", "-o"}))
+    if len(operands) >= 2 and operands[0] == "clone":
+        url = operands[1]
+        folder = operands[2] if len(operands) > 2 else url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+        sim.create(state, state.path(folder), DIR)
+
+
+_HANDLERS = {
+    "cd": _cd,
+    "rm": _rm,
+    "mv": _mv_cp,
+    "cp": _mv_cp,
+    "chmod": _chmod,
+    "chown": _chmod,
+    "chgrp": _chmod,
+    "touch": _touch,
+    "sed": _sed,
+    "tar": _tar,
+    "unzip": _unzip,
+    "gunzip": _decompress,
+    "gzip": _decompress,
+    "unxz": _decompress,
+    "xz": _decompress,
+    "bunzip2": _decompress,
+    "bzip2": _decompress,
+    "zstd": _decompress,
+    "unzstd": _decompress,
+    "dpkg": _installer,
+    "rpm": _installer,
+    "apt": _installer,
+    "apt-get": _installer,
+    "yum": _installer,
+    "dnf": _installer,
+    "microdnf": _installer,
+    "zypper": _installer,
+    "apk": _installer,
+    "npm": _installer,
+    "yarn": _installer,
+    "pnpm": _installer,
+    "gem": _installer,
+    "pip": _installer,
+    "pip3": _installer,
+    "uv": _installer,
+    "python": _installer,
+    "python3": _installer,
+    "sh": _shell,
+    "bash": _shell,
+    "dash": _shell,
+    "ash": _shell,
+    "zsh": _shell,
+    "curl": _curl,
+    "wget": _wget,
+    "git": _git,
+}
+
+
+def is_context_copy(resolution: CopyResolution) -> bool:
+    return any(s.origin == CONTEXT for s in resolution.sources)
+
+
+__all__ = [
+    "Consumption",
+    "LayerModel",
+    "Node",
+    "WasteEvent",
+    "build_layer_model",
+    "image_stages",
+    "is_archive_name",
+    "layer_model_for",
+]

@@ -1,0 +1,104 @@
+"""What it does
+With `--context`, finds a COPY or ADD of a large file or folder (10 MiB by default, option `threshold`) that a later
+RUN of the same image extracts, installs, runs, moves or deletes. Sizes come from the build context; the RUN's
+effect from its shell commands (`tar -x`, `unzip`, `gunzip`, `dpkg -i`, `rpm -i`, `pip install ./x.whl`,
+`sh ./installer.sh`, running the file, `mv`, `rm`). Only stages whose layers reach the image are checked; a RUN
+path that is under one of its own `--mount` targets is the mount, not the copied file.
+
+Why is this bad?
+The COPY layer stores the whole file. Extracting or installing it later adds the result in another layer, and
+deleting or moving it cannot shrink the COPY layer: the archive or installer ships with the image for nothing.
+
+Example
+```dockerfile
+FROM debian:bookworm-slim
+COPY vendor/jdk-21.tar.gz /tmp/
+RUN tar -xzf /tmp/jdk-21.tar.gz -C /opt && rm /tmp/jdk-21.tar.gz
+```
+
+Use instead
+```dockerfile
+# syntax=docker/dockerfile:1
+FROM debian:bookworm-slim
+RUN --mount=type=bind,source=vendor/jdk-21.tar.gz,target=/tmp/jdk-21.tar.gz \
+    tar -xzf /tmp/jdk-21.tar.gz -C /opt
+```
+or download the archive inside the RUN that extracts it, and delete it in that same RUN.
+
+hadolint equivalent: none.
+"""
+
+from __future__ import annotations
+
+from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
+from dockerlint_slim.layers import DELETED, MOVED, layer_model_for
+
+ID = "SL301"
+NAME = "large-copy-consumed"
+SEVERITY = "warning"
+SUMMARY = "A large file or folder is COPY'd, then extracted, installed, run, moved or deleted by a later RUN"
+NEEDS = frozenset({"context"})
+OPTIONS = {"threshold": 10 * 1024 * 1024}
+TAGS = ("layers", "size", "context")
+
+_VERB = {
+    "extracted": "extracts",
+    "installed": "installs",
+    "executed": "runs",
+    "moved": "moves",
+    "deleted": "deletes",
+}
+
+
+def check(target):
+    threshold = _size(target.options.get("threshold", OPTIONS["threshold"]))
+    model = layer_model_for(target)
+    reported: set[tuple[int, str]] = set()
+    for use in model.consumptions:
+        if use.bytes is None or use.bytes < threshold:
+            continue
+        if not use.whole_item and use.action in (DELETED, MOVED):
+            continue  # deleting part of a broad COPY is SL102's case (cleanup in a later layer)
+        key = (id(use.created_by), use.path)
+        if key in reported:
+            continue
+        reported.add(key)
+        yield _finding(use)
+
+
+def _finding(use) -> Finding:
+    copy = use.created_by
+    run = use.instruction
+    size = format_bytes(use.bytes)
+    what = f'"{use.source}"' if use.source else use.path
+    command = " ".join(use.command.argv)
+    if len(command) > 60:
+        command = command[:57] + "..."
+    mount_source = use.source if use.source and use.source != "." else None
+    if mount_source is not None and not getattr(copy, "from_", None):
+        remedy = (
+            f"use `RUN --mount=type=bind,source={mount_source},target={use.path} ...` in that RUN instead of "
+            f"{copy.keyword} (BuildKit), or fetch it inside the RUN that consumes it and delete it there"
+        )
+    else:
+        remedy = "fetch or mount it inside the RUN that consumes it and delete it in that same RUN"
+    message = (
+        f"{copy.keyword} of {what} ({size}) is only consumed: the RUN on line {run.span.line} "
+        f"{_VERB.get(use.action, use.action)} {use.path} (`{command}`), but its {size} stay in the "
+        f"{copy.keyword} layer; {remedy}"
+    )
+    return Finding(
+        copy.span,
+        message,
+        wasted_bytes=use.bytes,
+        fix=Fix(f"Bind-mount {what} into the RUN on line {run.span.line} instead of copying it"),
+        properties={"path": use.path, "source": use.source, "consumed_by_line": run.span.line, "action": use.action},
+    )
+
+
+def _size(value) -> int:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return int(value)
+    from dockerlint_slim.config import parse_size
+
+    return parse_size(value, "SL301 threshold")

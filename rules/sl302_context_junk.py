@@ -1,0 +1,236 @@
+"""What it does
+With `--context`, looks inside every broad COPY/ADD (`COPY . .`, or any folder) of a stage that reaches the image
+for files an image never needs, counting what `.dockerignore` and `--exclude` let through:
+
+- version-control folders (`.git`, `.hg`, `.svn`), unless a RUN of the image runs `git` on them;
+- `node_modules`, when the image installs its JavaScript dependencies itself (`npm ci`, `yarn install`, ...);
+- virtualenvs (any folder with a `pyvenv.cfg`, `.venv`), `__pycache__` and `*.pyc`;
+- test and tool caches (`.pytest_cache`, `.mypy_cache`, `.ruff_cache`, `.tox`, `.nox`, `.gradle`,
+  `.parcel-cache`, `.turbo`, `.next/cache`, `.nyc_output`, `htmlcov`, `.terraform`, `.eslintcache`);
+- Rust/Maven `target/` when the image builds with cargo or Maven itself;
+- logs (`*.log`), `.env` files (not `.env.example`), editor and OS files (`.idea`, `.vscode`, `*.swp`,
+  `.DS_Store`, `Thumbs.db`).
+
+It reports when the total reaches `min_bytes` (1 MiB by default), with the biggest offenders and the
+`.dockerignore` lines that drop them.
+
+Why is this bad?
+Everything a COPY brings is stored in its layer and pulled by every machine that runs the image. A `.git` folder
+or a host `node_modules` often outweighs the application, busts the layer cache on every commit, and `.env`
+files can leak secrets into the image.
+
+Example
+```dockerfile
+FROM node:20-slim
+WORKDIR /app
+COPY . .
+RUN npm ci --omit=dev
+```
+with no `.dockerignore`, and a 300 MiB `node_modules` plus a 90 MiB `.git` in the folder.
+
+Use instead
+```text
+# .dockerignore
+.git
+node_modules
+**/*.log
+```
+
+hadolint equivalent: none (hadolint does not read the build context).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from dockerlint_slim.context.resolve import exclude_matcher
+from dockerlint_slim.context.scan import DIR
+from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
+from dockerlint_slim.layers import layer_model_for
+from dockerlint_slim.model import RunInstruction
+
+ID = "SL302"
+NAME = "context-junk"
+SEVERITY = "warning"
+SUMMARY = "A broad COPY brings VCS folders, dependencies, caches, logs or editor files into the image"
+NEEDS = frozenset({"context"})
+OPTIONS = {"min_bytes": 1024 * 1024, "top": 5}
+TAGS = ("context", "size")
+
+_VCS = {".git", ".hg", ".svn"}
+_CACHE_DIRS = {
+    ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".nox", ".gradle", ".parcel-cache", ".turbo",
+    ".nyc_output", "htmlcov", ".terraform", ".hypothesis", ".sass-cache",
+}
+_EDITOR_DIRS = {".idea", ".vscode"}
+_JUNK_FILES = {".DS_Store": "**/.DS_Store", "Thumbs.db": "**/Thumbs.db", ".eslintcache": "**/.eslintcache",
+               ".coverage": "**/.coverage"}
+_ENV_KEEP = (".example", ".sample", ".template", ".dist", ".defaults")
+_JS_INSTALL = {"npm": {"ci", "install", "i"}, "yarn": {"install", ""}, "pnpm": {"install", "i"}, "bun": {"install", "i"}}
+
+
+@dataclass
+class _Offender:
+    label: str  # what to show
+    ignore_line: str  # the .dockerignore line that drops it
+    bytes: int
+    files: int = 1
+
+
+def check(target):
+    context = target.context
+    if context is None:
+        return
+    min_bytes = _size(target.options.get("min_bytes", OPTIONS["min_bytes"]))
+    top = int(target.options.get("top", OPTIONS["top"]))
+    model = layer_model_for(target)
+    runs = [i for stage in model.stages for i in stage.instructions if isinstance(i, RunInstruction)]
+    uses_git = any(_is_git_use(c.argv) for run in runs for c in run.commands)
+    installs_js = any(_is_js_install(c.argv) for run in runs for c in run.commands)
+    builds_target = any(c.name in ("cargo", "mvn", "mvnw") for run in runs for c in run.commands)
+    for stage in model.stages:
+        for instruction in stage.instructions:
+            resolution = model.copies.get(id(instruction))
+            if resolution is None:
+                continue
+            offenders: dict[str, _Offender] = {}
+            for item in resolution.items:
+                if item.kind != DIR or item.source is None or item.extracted:
+                    continue
+                exclude = exclude_matcher(item.excludes)
+                _scan(context, item.source, exclude, offenders, uses_git, installs_js, builds_target)
+            total = sum(o.bytes for o in offenders.values())
+            if offenders and total >= min_bytes:
+                yield _finding(instruction, offenders, total, top, context.dockerignore_path)
+
+
+def _scan(context, root: str, exclude, offenders, uses_git: bool, installs_js: bool, builds_target: bool) -> None:
+    prefix = len(root) + 1 if root else 0
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        names = context.children(folder)
+        for name in names:
+            path = f"{folder}/{name}" if folder else name
+            rel = path[prefix:]
+            if exclude and exclude.excluded(rel):
+                continue
+            entry = context.get(path)
+            if entry is None:
+                continue
+            if entry.kind == DIR:
+                kind = _junk_dir(context, path, name, names, uses_git, installs_js, builds_target)
+                if kind is None:
+                    stack.append(path)
+                    continue
+                size = context.size(path)
+                if size:
+                    line = path if "/" not in path else f"**/{name}" if kind != "target" else path
+                    _add(offenders, path + "/", line, size, context.file_count(path))
+                continue
+            junk = _junk_file(name)
+            if junk is not None and entry.size:
+                line, aggregate = junk
+                if aggregate:
+                    _add(offenders, line, line, entry.size, 1)
+                else:
+                    _add(offenders, path, path if "/" not in path else f"**/{name}", entry.size, 1)
+
+
+def _add(offenders, label, line, size, files) -> None:
+    key = label
+    found = offenders.get(key)
+    if found is None:
+        offenders[key] = _Offender(label, line, size, files)
+    else:
+        found.bytes += size
+        found.files += files
+
+
+def _junk_dir(context, path, name, siblings, uses_git, installs_js, builds_target) -> str | None:
+    if name in _VCS:
+        return None if uses_git else "vcs"
+    if name == "node_modules":
+        return "deps" if installs_js else None
+    if name == "__pycache__" or name in _CACHE_DIRS or name in _EDITOR_DIRS:
+        return "cache"
+    if name == "cache" and path.endswith(".next/cache"):
+        return "cache"
+    if context.get(f"{path}/pyvenv.cfg") is not None or name == ".venv":
+        return "venv"
+    if name == "target" and builds_target and ("Cargo.toml" in siblings or "pom.xml" in siblings):
+        return "target"
+    return None
+
+
+def _junk_file(name: str) -> tuple[str, bool] | None:
+    """(.dockerignore line, aggregate under that line) for a junk file name, else None."""
+    if name in _JUNK_FILES:
+        return _JUNK_FILES[name], True
+    if name.endswith(".pyc"):
+        return "**/*.pyc", True
+    if name.endswith(".pyo"):
+        return "**/*.pyo", True
+    if name.endswith(".log"):
+        return "**/*.log", True
+    if name.endswith((".swp", ".swo")):
+        return "**/*.sw?", True
+    if name == ".env" or (name.startswith(".env.") and not name.endswith(_ENV_KEEP)):
+        return name, False  # shown one by one: these may hold secrets
+    return None
+
+
+def _finding(instruction, offenders, total: int, top: int, ignore_path: str | None) -> Finding:
+    ranked = sorted(offenders.values(), key=lambda o: (-o.bytes, o.label))
+    shown = ", ".join(
+        f"{o.label} {format_bytes(o.bytes)}" + (f" ({o.files} files)" if o.files > 1 and o.label.startswith("**") else "")
+        for o in ranked[:top]
+    )
+    if len(ranked) > top:
+        shown += f", and {len(ranked) - top} more"
+    lines = []
+    for o in ranked:
+        if o.ignore_line not in lines:
+            lines.append(o.ignore_line)
+    target_file = posixpath.basename(ignore_path) if ignore_path else ".dockerignore"
+    message = (
+        f"{instruction.keyword} brings {format_bytes(total)} the image does not need: {shown}; "
+        f"add to {target_file}: {', '.join(lines[:top + 3])}"
+    )
+    return Finding(
+        instruction.span,
+        message,
+        wasted_bytes=total,
+        fix=Fix(f"Add these lines to {target_file}: " + " ".join(lines)),
+        properties={
+            "junk_bytes": total,
+            "offenders": [{"path": o.label, "bytes": o.bytes, "files": o.files} for o in ranked[: max(top, 10)]],
+            "dockerignore_lines": lines,
+        },
+    )
+
+
+def _is_git_use(argv) -> bool:
+    if not argv or argv[0].rsplit("/", 1)[-1] != "git":
+        return False
+    words = [a for a in argv[1:] if not a.startswith("-")]
+    return not words or words[0] not in ("clone", "config", "init")
+
+
+def _is_js_install(argv) -> bool:
+    if not argv:
+        return False
+    name = argv[0].rsplit("/", 1)[-1]
+    if name not in _JS_INSTALL:
+        return False
+    words = [a for a in argv[1:] if not a.startswith("-")]
+    return (words[0] if words else "") in _JS_INSTALL[name]
+
+
+def _size(value) -> int:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return int(value)
+    from dockerlint_slim.config import parse_size
+
+    return parse_size(value, "SL302 min_bytes")

@@ -1,0 +1,104 @@
+"""What it does
+With `--context`, checks every COPY/ADD source that comes from the build context, in the stages the build
+actually runs (the target, the stages it is built FROM, and the stages it copies or mounts from). A source that
+does not exist in the context, or that `.dockerignore` excludes, is an error. Wildcards that match nothing are not
+reported (BuildKit allows an empty wildcard), and nor are `--from` sources, heredocs, URLs and git sources.
+
+Why is this bad?
+The build fails: `failed to compute cache key: "/config/app.yml": not found`. When the file exists but
+`.dockerignore` excludes it, BuildKit never sends it (its own check for this is CopyIgnoredFile), which is a
+confusing way to fail late in a CI pipeline.
+
+Example
+```dockerfile
+# .dockerignore contains: dist
+FROM nginx:alpine
+COPY dist/ /usr/share/nginx/html/
+COPY conf/nginx.conf /etc/nginx/   # conf/ has no nginx.conf
+```
+
+Use instead
+```dockerfile
+# .dockerignore: remove `dist`, or re-include it with `!dist`
+FROM nginx:alpine
+COPY dist/ /usr/share/nginx/html/
+COPY conf/default.conf /etc/nginx/conf.d/
+```
+
+hadolint equivalent: none (hadolint does not read the build context).
+"""
+
+from __future__ import annotations
+
+from dockerlint_slim.context.resolve import CONTEXT, resolve_copy
+from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.layers import needed_stages
+from dockerlint_slim.model import CopyInstruction
+
+ID = "SL304"
+NAME = "copy-source-missing"
+SEVERITY = "error"
+SUMMARY = "A COPY/ADD source is not in the build context or is excluded by .dockerignore: the build fails"
+NEEDS = frozenset({"context"})
+TAGS = ("context", "correctness")
+
+
+def check(target):
+    context = target.context
+    if context is None:
+        return
+    for stage in needed_stages(target.dockerfile):
+        for instruction in stage.instructions:
+            if not isinstance(instruction, CopyInstruction) or instruction.from_:
+                continue
+            resolution = resolve_copy(instruction, context)
+            for source in resolution.sources:
+                if source.origin != CONTEXT or source.wildcard or source.unreadable:
+                    continue
+                if source.ignored_by is not None:
+                    yield _ignored(instruction, source.text, source.path, source.ignored_by, context)
+                elif source.missing:
+                    yield _missing(instruction, source.text, source.path, context)
+
+
+def _ignored(instruction: CopyInstruction, text: str, path: str, hidden_by: str, context) -> Finding:
+    pattern = context.ignore.explain(hidden_by) or context.ignore.explain(path)
+    ignore_file = context.dockerignore_path or ".dockerignore"
+    rule = f'line {pattern.line}: "{pattern.text}"' if pattern is not None and pattern.line else "a pattern"
+    message = (
+        f'{instruction.keyword} source "{text}" exists but {ignore_file} excludes it ({rule}), so BuildKit never '
+        f"sends it and the build fails (CopyIgnoredFile); remove that pattern or add \"!{path}\" after it"
+    )
+    return Finding(
+        instruction.span,
+        message,
+        fix=Fix(f'Re-include "{path}" in {ignore_file} with "!{path}", or stop copying it'),
+        properties={"source": text, "context_path": path, "excluded_by": pattern.text if pattern else None},
+    )
+
+
+def _missing(instruction: CopyInstruction, text: str, path: str, context) -> Finding:
+    hint = _nearby(context, path)
+    message = (
+        f'{instruction.keyword} source "{text}" is not in the build context ({context.root}): the build fails with '
+        f'"not found"; fix the path{hint} or pass the right folder as the build context'
+    )
+    return Finding(
+        instruction.span,
+        message,
+        fix=Fix(f'Correct the source path "{text}"'),
+        properties={"source": text, "context_path": path},
+    )
+
+
+def _nearby(context, path: str) -> str:
+    """A same-named file elsewhere in the folder, to suggest (`conf/app.yml` when `config/app.yml` is missing)."""
+    folder, _, name = path.rpartition("/")
+    parent = folder
+    while parent and context.get(parent) is None:
+        parent = parent.rpartition("/")[0]
+    candidates = [c for c in context.children(parent) if c.lower() == name.lower()]
+    if candidates:
+        found = f"{parent}/{candidates[0]}" if parent else candidates[0]
+        return f' (did you mean "{found}"?)'
+    return ""

@@ -1,0 +1,105 @@
+"""What it does
+A CI gate on the static layer model, like `CI=true dive` but before the build. With `--context` and a budget
+(`--max-wasted-bytes 20MB`, `--min-efficiency 0.95`, or `max-wasted-bytes` / `min-efficiency` in the config), it
+reports when the predicted waste of the image exceeds the budget or the predicted efficiency falls below it. The
+finding points at the instruction that wastes the most bytes and names its biggest paths.
+
+Waste is what the known layers store but the final file system does not hold: files deleted, moved,
+overwritten or re-stored (chmod/chown/touch/sed -i) by a later instruction. Efficiency is needed / stored over the
+bytes slimlint can size (dive's score, restricted to what is known before the build). Without a budget the rule
+is silent.
+
+Why is this bad?
+Wasted bytes are pulled and stored on every machine that runs the image, and never used. A budget keeps a
+Dockerfile from slowly regrowing the waste it was cleaned of.
+
+Example
+```dockerfile
+FROM debian:bookworm-slim
+COPY build/ /opt/app/              # 180 MiB
+RUN chown -R app:app /opt/app      # stores all 180 MiB again
+```
+
+Use instead
+```dockerfile
+FROM debian:bookworm-slim
+COPY --chown=app:app build/ /opt/app/
+```
+
+hadolint equivalent: none (dive's CI mode measures this after the build).
+"""
+
+from __future__ import annotations
+
+from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
+from dockerlint_slim.layers import layer_model_for
+
+ID = "SL501"
+NAME = "waste-budget"
+SEVERITY = "error"
+SUMMARY = "Predicted image waste exceeds --max-wasted-bytes, or efficiency is below --min-efficiency"
+NEEDS = frozenset({"context"})
+OPTIONS = {"max_wasted_bytes": None, "min_efficiency": None}
+TAGS = ("layers", "size", "budget")
+
+
+def check(target):
+    max_wasted = _size(target.options.get("max_wasted_bytes"))
+    min_efficiency = _ratio(target.options.get("min_efficiency"))
+    if max_wasted is None and min_efficiency is None:
+        return
+    model = layer_model_for(target)
+    wasted = model.wasted_bytes
+    efficiency = model.efficiency
+    problems = []
+    if max_wasted is not None and wasted > max_wasted:
+        problems.append(f"predicted waste {format_bytes(wasted)} exceeds the budget of {format_bytes(max_wasted)}")
+    if min_efficiency is not None and efficiency is not None and efficiency < min_efficiency:
+        problems.append(f"predicted efficiency {efficiency * 100:.1f}% is below {min_efficiency * 100:.1f}%")
+    if not problems:
+        return
+    by_instruction = model.wasted_by_instruction()
+    worst_id = max(by_instruction, key=lambda key: by_instruction[key]) if by_instruction else None
+    worst = next((i for i in model.layers if id(i) == worst_id), None)
+    if worst is None:
+        return  # a budget can only be broken by known waste, which always has an instruction
+    events = sorted((e for e in model.events if e.instruction is worst and e.bytes), key=lambda e: -(e.bytes or 0))
+    paths = ", ".join(
+        f"{e.path} {format_bytes(e.bytes)} {e.action} (stored by line {e.created_by.span.line})" for e in events[:3]
+    )
+    message = (
+        f"{' and '.join(problems)}; the biggest contributor is the {worst.keyword} on line {worst.span.line} "
+        f"({format_bytes(by_instruction[worst_id])}: {paths}): delete, move or re-permission files in the "
+        f"instruction that creates them (or use COPY --chown/--chmod, --exclude, bind mounts)"
+    )
+    yield Finding(
+        worst.span,
+        message,
+        wasted_bytes=wasted,
+        fix=Fix("Remove the waste at its source: clean up in the same instruction that creates the files"),
+        properties={
+            "wasted_bytes": wasted,
+            "efficiency": round(efficiency, 4) if efficiency is not None else None,
+            "max_wasted_bytes": max_wasted,
+            "min_efficiency": min_efficiency,
+            "stored_bytes": model.stored_bytes,
+        },
+    )
+
+
+def _size(value) -> int | None:
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "off", "none")):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return int(value)
+    from dockerlint_slim.config import parse_size
+
+    return parse_size(value, "SL501 max_wasted_bytes")
+
+
+def _ratio(value) -> float | None:
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "off", "none")):
+        return None
+    from dockerlint_slim.config import parse_ratio
+
+    return parse_ratio(value, "SL501 min_efficiency")
