@@ -99,6 +99,7 @@ def test_pre_commit_fails_on_findings_and_passes_on_a_clean_repository(git_repo:
     assert "slimlint" in output and "Failed" in output
     assert "services/api/app.dockerfile:2:5: SL201 warning:" in output
     assert "services/api/app.dockerfile:2:1: SL101 info:" in output
+    assert "README.md:" not in output  # not a Dockerfile: never passed to the hook
 
     # Hook args reach slimlint: at --fail-level error the same warnings no longer fail the commit.
     relaxed = run_pre_commit(git_repo, pre_commit_home, ["--no-color", "--fail-level", "error"])
