@@ -118,8 +118,12 @@ def image_command(image, tag, platform, dockerfile_path, target, fmt, output, mi
     if recover_dockerfile:
         from dockerlint_slim.image.recover import recover_dockerfile as recover
 
-        known_base = base_count if base_source != DIVE_RULE else None
-        _emit(recover(analysis, known_base), output)
+        start = None
+        if base_source == FROM_DOCKERFILE and mapping is not None:
+            start = mapping.first_user_history
+        elif base_source == FROM_OPTION and base_count < len(analysis.image.layers):
+            start = analysis.image.layers[base_count].history_index
+        _emit(recover(analysis, start), output)
         return
 
     layer_lines = mapping.layer_lines(analysis.image) if mapping else None

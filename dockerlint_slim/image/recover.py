@@ -29,7 +29,8 @@ def _added_comment(added: AddedFiles) -> list[str]:
     return lines
 
 
-def recover_dockerfile(analysis: Analysis, base_layers: int | None = None) -> str:
+def recover_dockerfile(analysis: Analysis, user_history_start: int | None = None) -> str:
+    """`user_history_start`: the history index where the image's own instructions begin, when known."""
     image = analysis.image
     layer_of_history = {layer.history_index: layer for layer in image.layers if layer.history_index is not None}
     title = ", ".join(image.names) or image.source
@@ -48,7 +49,7 @@ def recover_dockerfile(analysis: Analysis, base_layers: int | None = None) -> st
         return "\n".join(out) + "\n"
     for number, entry in enumerate(image.history):
         layer = layer_of_history.get(number)
-        if base_layers is not None and layer is not None and layer.index == base_layers:
+        if number == user_history_start and number > 0:
             out.append("")
             out.append("# ---- the image's own instructions start here ----")
         instruction = parse_created_by(entry.created_by)
