@@ -16,6 +16,7 @@ Keys (all optional):
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,11 +126,11 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         config.context = base / _string(data["context"], "context", where)
     config.rules_dirs = tuple(base / p for p in _strings(data.get("rules-dir", []), "rules-dir", where))
     for rule_id, severity in _table(data.get("severity", {}), "severity", where).items():
-        config.severity[rule_id.upper()] = _choice(severity, SEVERITIES, f"severity.{rule_id}", where)
+        config.severity[_rule_id(rule_id, "severity", where)] = _choice(severity, SEVERITIES, f"severity.{rule_id}", where)
     for pattern, ids in _table(data.get("per-file-ignores", {}), "per-file-ignores", where).items():
         config.per_file_ignores[pattern] = _strings(ids, f"per-file-ignores.{pattern}", where)
     for rule_id, options in _table(data.get("rules", {}), "rules", where).items():
-        config.rule_options[rule_id.upper()] = dict(_table(options, f"rules.{rule_id}", where))
+        config.rule_options[_rule_id(rule_id, "rules", where)] = dict(_table(options, f"rules.{rule_id}", where))
     for pattern, folder in _table(data.get("contexts", {}), "contexts", where).items():
         config.contexts[pattern] = str(base / _string(folder, f"contexts.{pattern}", where))
     if "max-wasted-bytes" in data:
@@ -172,6 +173,12 @@ def parse_ratio(value: Any, what: str = "ratio") -> float:
     if not 0.0 <= ratio <= 1.0 or isinstance(value, bool):
         raise ConfigError(f"{what}: expected a number between 0 and 1, got {value!r}")
     return ratio
+
+
+def _rule_id(key: str, table: str, where: str) -> str:
+    if not re.match(r"^[A-Za-z]{2,}[0-9]{3,}$", key):
+        raise ConfigError(f"{where}: [{table}] keys must be rule ids like SL101, got {key!r}")
+    return key.upper()
 
 
 def _string(value: Any, key: str, where: str) -> str:
