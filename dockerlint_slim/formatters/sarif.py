@@ -153,8 +153,8 @@ def to_plain(value):
         out = {}
         for field in attr.fields(type(value)):
             item = getattr(value, field.name)
-            if item is None or (field.default is not attr.NOTHING and item == field.default):
-                continue  # sarif-om's defaults (rank -1, enabled true, ...) are SARIF's own defaults
+            if item is None or (field.name != "level" and field.default is not attr.NOTHING and item == field.default):
+                continue  # sarif-om's defaults (rank -1, enabled true, ...) are SARIF's; levels stay explicit
             if isinstance(value, om.PropertyBag) and field.name == "tags" and not item:
                 continue
             out[field.metadata.get("schema_property_name", field.name)] = to_plain(item)
