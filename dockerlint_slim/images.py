@@ -89,7 +89,7 @@ class CompilerFamily:
     key: str
     what: str  # "the Go toolchain"
     runtime: str  # the small runtime base to suggest
-    typical_size_mb: int | None = None  # uncompressed size of the SDK image, about
+    typical_size_mb: int | None = None  # uncompressed size of the SDK image, about (glibc variants)
 
 
 def _tag_has(tag: str, *words: str) -> bool:
@@ -104,7 +104,7 @@ def compiler_family(ref: ImageRef) -> CompilerFamily | None:
         return CompilerFamily(
             "golang",
             "the Go toolchain",
-            "`scratch` or `gcr.io/distroless/static-debian12` (with CGO_ENABLED=0), or `alpine`",
+            "`gcr.io/distroless/static-debian12`, `scratch` (build with CGO_ENABLED=0) or `alpine`",
             880 if not _tag_has(tag, "alpine") else 260,
         )
     if name == "rust":
@@ -129,7 +129,7 @@ def compiler_family(ref: ImageRef) -> CompilerFamily | None:
         # Default tags of these images are JDKs; `jre` tags (and corretto's `headless`) are runtimes.
         if _tag_has(tag, "jre", "headless"):
             return None
-        return CompilerFamily(name, "a full JDK (javac, jlink, headers)", _jre_suggestion(name), 450)
+        return CompilerFamily(name, "a full JDK with javac and jlink", _jre_suggestion(name), 450)
     if name in ("mcr.microsoft.com/dotnet/sdk", "mcr.microsoft.com/dotnet/core/sdk"):
         return CompilerFamily(
             "dotnet-sdk",
