@@ -65,6 +65,11 @@ class Node:
     instruction: Instruction  # whose layer stores it
     source: str | None = None  # context path of its content
     removed: dict[str, int | None] = field(default_factory=dict)
+    origin: Instruction | None = None  # the COPY/ADD that first brought it, kept through chmod/mv/cp
+
+    def __post_init__(self) -> None:
+        if self.origin is None:
+            self.origin = self.instruction
 
     @property
     def live_size(self) -> int | None:
@@ -549,17 +554,11 @@ class _Simulator:
                     names.add(name)
         return names
 
-    def _consume(self, state, command, action, word, whole_required=False) -> None:
+    def _consume(self, state, command, action, word) -> None:
         for path, node, sub in self._expand(state, word):
-            if state.mounted(path) or not isinstance(node.instruction, CopyInstruction):
+            if state.mounted(path):
                 continue
-            size = self._bytes(node, sub)
-            if size == 0 and sub:
-                continue
-            self.model.consumptions.append(
-                Consumption(state.run, action, path, node.path, sub == "", size, node.instruction, command,
-                            self._source_of(node, sub))
-            )
+            self._consume_one(state, command, action, path, node, sub, self._bytes(node, sub))
 
     def _maybe_executed(self, state, command, argv) -> None:
         """`/tmp/installer.run` or `./install.sh` run directly: the copied file is consumed."""
@@ -574,6 +573,8 @@ class _Simulator:
             if not recursive and self._kind_of(node, sub) == DIR:
                 continue  # `rm` without -r fails on a folder
             size = self._bytes(node, sub)
+            if node.instruction is not state.run:
+                self._consume_one(state, command, DELETED, path, node, sub, size)
             self._waste(state.run, DELETED, node, sub, size, command)
             self._take(node, sub, size)
 
@@ -588,7 +589,7 @@ class _Simulator:
             self._waste(state.run, MODIFIED, node, sub, size, command)
             self._take(node, sub, size)
             self._add(Node(posixpath.join(node.path, sub) if sub else node.path, kind, size, state.run,
-                           self._inner(node, sub)))
+                           self._inner(node, sub), origin=node.origin))
 
     def move(self, state, command, words: list[str], dest_word: str, copy: bool) -> None:
         dest = state.path(dest_word)
@@ -610,14 +611,17 @@ class _Simulator:
                     self._consume_one(state, command, MOVED, path, node, sub, size)
                     self._waste(state.run, MOVED, node, sub, size, command)
                     self._take(node, sub, size)
-                self._add(Node(target, self._kind_of(node, sub), size, state.run, self._inner(node, sub)))
+                self._add(Node(target, self._kind_of(node, sub), size, state.run, self._inner(node, sub),
+                               origin=node.origin))
 
     def _consume_one(self, state, command, action, path, node, sub, size) -> None:
-        if isinstance(node.instruction, CopyInstruction):
-            self.model.consumptions.append(
-                Consumption(state.run, action, path, node.path, sub == "", size, node.instruction, command,
-                            self._source_of(node, sub))
-            )
+        """Record that a RUN uses up something a COPY/ADD brought (also after a chmod or mv re-stored it)."""
+        if not isinstance(node.origin, CopyInstruction) or (sub and not size):
+            return
+        self.model.consumptions.append(
+            Consumption(state.run, action, path, node.path, sub == "", size, node.origin, command,
+                        self._source_of(node, sub))
+        )
 
     def _is_known_dir(self, path: str) -> bool:
         prefix = path.rstrip("/") + "/"

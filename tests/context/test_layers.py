@@ -1,0 +1,243 @@
+"""The static layer model: what later layers waste of earlier ones, with byte figures from the context."""
+
+from __future__ import annotations
+
+import pytest
+
+from dockerlint_slim.layers import (
+    DELETED,
+    EXECUTED,
+    EXTRACTED,
+    INSTALLED,
+    MODIFIED,
+    MOVED,
+    OVERWRITTEN,
+    build_layer_model,
+    needed_stages,
+)
+
+from .helpers import KiB, MiB, dockerfile, make_context, scan
+
+FILES = {
+    "big.tar.gz": 50 * MiB,
+    "package.json": 1000,
+    "app/main.js": 2 * MiB,
+    "app/logs/a.log": 3 * MiB,
+    "app/logs/b.log": 1 * MiB,
+    "app/.hidden.log": 5,
+    "tools/setup.run": 12 * MiB,
+    "pkgs/tool.deb": 20 * MiB,
+}
+
+
+@pytest.fixture
+def ctx(tmp_path):
+    return scan(make_context(tmp_path, FILES))
+
+
+def model(text: str, ctx, target=None):
+    return build_layer_model(dockerfile(text, target), ctx)
+
+
+def events(m):
+    return [(e.action, e.path, e.bytes, e.instruction.span.line, e.created_by.span.line) for e in m.events]
+
+
+def test_delete_in_later_layer_is_waste(ctx) -> None:
+    m = model("""
+        FROM debian
+        COPY big.tar.gz /tmp/
+        RUN tar -xzf /tmp/big.tar.gz -C /opt && rm /tmp/big.tar.gz
+    """, ctx)
+    assert events(m) == [(DELETED, "/tmp/big.tar.gz", 50 * MiB, 3, 2)]
+    assert m.stored_bytes == 50 * MiB and m.wasted_bytes == 50 * MiB and m.efficiency == 0.0
+    assert [(c.action, c.path, c.bytes, c.whole_item) for c in m.consumptions] == [
+        (EXTRACTED, "/tmp/big.tar.gz", 50 * MiB, True)
+    ]
+    assert m.context_bytes == 50 * MiB
+    assert [u.span.line for u in m.unknown_layers] == [3]  # what tar extracted cannot be sized
+
+
+def test_created_and_deleted_in_the_same_run_is_not_waste(ctx) -> None:
+    m = model("""
+        FROM debian
+        RUN curl -fsSLo /tmp/x.tgz https://example.com/x.tgz && tar -xzf /tmp/x.tgz -C /opt && rm -f /tmp/x.tgz
+        COPY package.json /app/
+    """, ctx)
+    assert m.events == [] and m.wasted_bytes == 0 and m.efficiency == 1.0
+
+
+def test_chmod_recursive_restores_the_folder_and_plain_chmod_does_not(ctx) -> None:
+    m = model("""
+        FROM debian
+        COPY app /srv/app/
+        RUN chmod 755 /srv/app
+        RUN chown -R www-data:www-data /srv/app
+    """, ctx)
+    size = 2 * MiB + 4 * MiB + 5
+    assert events(m) == [(MODIFIED, "/srv/app", size, 4, 2)]
+    assert m.stored_bytes == 2 * size and m.wasted_bytes == size and m.efficiency == 0.5
+    assert m.dive_wasted_bytes == 2 * size  # dive counts both copies of a re-stored path
+
+
+def test_sed_touch_and_sub_paths_of_a_copied_folder(ctx) -> None:
+    m = model("""
+        FROM debian
+        WORKDIR /srv
+        COPY . .
+        RUN sed -i 's/a/b/' package.json && touch app/main.js
+        RUN rm -rf app/logs/*.log
+    """, ctx)
+    got = {(a, p, b) for a, p, b, _, _ in events(m)}
+    assert got == {
+        (MODIFIED, "/srv/package.json", 1000),
+        (MODIFIED, "/srv/app/main.js", 2 * MiB),
+        (DELETED, "/srv/app/logs/a.log", 3 * MiB),
+        (DELETED, "/srv/app/logs/b.log", 1 * MiB),
+    }
+
+
+def test_glob_skips_dot_files_like_the_shell(ctx) -> None:
+    m = model("""
+        FROM debian
+        COPY app /srv/
+        RUN rm -f /srv/*.log /srv/logs/*
+    """, ctx)
+    assert sorted(e.path for e in m.events) == ["/srv/logs/a.log", "/srv/logs/b.log"]
+
+
+def test_overwrite_by_a_later_copy(ctx) -> None:
+    m = model("""
+        FROM node:20
+        WORKDIR /app
+        COPY package.json ./
+        RUN npm ci
+        COPY . .
+    """, ctx)
+    assert events(m) == [(OVERWRITTEN, "/app/package.json", 1000, 5, 3)]
+
+
+def test_two_folder_copies_overlap(ctx) -> None:
+    m = model("""
+        FROM debian
+        COPY app /srv/
+        COPY app/logs /srv/logs/
+    """, ctx)
+    assert events(m) == [(OVERWRITTEN, "/srv/logs", 4 * MiB, 3, 2)]
+
+
+def test_mv_and_cp(ctx) -> None:
+    m = model("""
+        FROM debian
+        COPY big.tar.gz package.json /tmp/
+        RUN mv /tmp/big.tar.gz /opt/ && cp /tmp/package.json /etc/
+        RUN rm /opt/big.tar.gz
+    """, ctx)
+    assert events(m) == [(MOVED, "/tmp/big.tar.gz", 50 * MiB, 3, 2), (DELETED, "/opt/big.tar.gz", 50 * MiB, 4, 3)]
+    # stored: COPY 50 MiB + 1000, RUN 3 moved 50 MiB + copied 1000; needed: the two package.json
+    assert m.stored_bytes == 100 * MiB + 2000 and m.needed_bytes == 2000
+
+
+def test_installers_and_executables_are_consumptions(ctx) -> None:
+    m = model("""
+        FROM debian
+        COPY tools/setup.run pkgs/tool.deb /tmp/
+        RUN /tmp/setup.run --quiet && dpkg -i /tmp/tool.deb
+    """, ctx)
+    assert [(c.action, c.path) for c in m.consumptions] == [
+        (EXECUTED, "/tmp/setup.run"), (INSTALLED, "/tmp/tool.deb")
+    ]
+
+
+def test_cd_variables_and_mount_targets(ctx) -> None:
+    m = model("""
+        FROM debian
+        ENV DL=/downloads
+        COPY big.tar.gz package.json ${DL}/
+        RUN cd $DL && rm big.tar.gz
+        RUN --mount=type=cache,target=/downloads rm -f /downloads/package.json
+    """, ctx)
+    assert events(m) == [(DELETED, "/downloads/big.tar.gz", 50 * MiB, 4, 3)]
+
+
+def test_unknown_stays_unknown(ctx) -> None:
+    m = model("""
+        FROM debian
+        RUN apt-get update && apt-get install -y curl
+        RUN rm -rf /var/lib/apt/lists/* /usr/share/doc
+        RUN rm -rf "$UNSET_VAR"/x
+    """, ctx)
+    assert m.events == [] and m.stored_bytes == 0 and m.efficiency is None
+    assert len(m.unknown_layers) == 3
+
+
+def test_only_stages_that_reach_the_image(ctx) -> None:
+    text = """
+        FROM debian AS build
+        COPY big.tar.gz /tmp/
+        RUN rm /tmp/big.tar.gz
+        FROM debian AS base
+        COPY package.json /app/
+        FROM base
+        RUN rm /app/package.json
+    """
+    m = model(text, ctx)
+    assert [s.name for s in m.stages] == ["base", None]
+    assert events(m) == [(DELETED, "/app/package.json", 1000, 7, 5)]
+    m = model(text, ctx, target="build")
+    assert events(m) == [(DELETED, "/tmp/big.tar.gz", 50 * MiB, 3, 2)]
+
+
+def test_created_by_hook_for_sl102_sl103(ctx) -> None:
+    df = dockerfile("""
+        FROM debian
+        COPY app /srv/app/
+        RUN curl -o /tmp/x.bin https://example.com/x.bin
+        RUN rm -rf /srv/app/logs /tmp/x.bin
+    """)
+    m = build_layer_model(df, ctx)
+    run = df.stages[0].instructions[3]
+    event = m.created_by(run, "/srv/app/logs")
+    assert event.bytes == 4 * MiB and event.created_by.span.line == 2 and event.source == "app/logs"
+    downloaded = m.created_by(run, "/tmp/x.bin")
+    assert downloaded.bytes is None and downloaded.created_by.span.line == 3  # known origin, unknown size
+    assert m.created_by(run, "/nowhere") is None
+
+
+def test_without_context_paths_are_tracked_but_not_sized() -> None:
+    df = dockerfile("""
+        FROM debian
+        COPY big.tar.gz /tmp/
+        RUN rm /tmp/big.tar.gz
+    """)
+    m = build_layer_model(df, None)
+    assert m.events == [] and m.stored_bytes == 0 and [u.span.line for u in m.unknown_layers] == [2, 3]
+
+
+def test_report_shape(ctx) -> None:
+    m = model("""
+        FROM debian
+        COPY big.tar.gz app /tmp/
+        RUN rm -rf /tmp/big.tar.gz /tmp/logs
+    """, ctx)
+    report = m.report()
+    assert report["context_bytes"] == 50 * MiB + 6 * MiB + 5
+    assert report["wasted_bytes"] == 54 * MiB
+    assert [t["path"] for t in report["top_wasted"]] == ["/tmp/big.tar.gz", "/tmp/logs"]
+    assert report["top_wasted"][0] == {
+        "path": "/tmp/big.tar.gz", "wasted_bytes": 50 * MiB, "action": DELETED, "line": 3, "created_line": 2,
+        "source": "big.tar.gz",
+    }
+    assert 0 < report["efficiency"] < 0.05
+
+
+def test_needed_stages_follow_copy_from_and_mounts() -> None:
+    df = dockerfile("""
+        FROM alpine AS unused
+        FROM alpine AS assets
+        FROM golang AS build
+        RUN --mount=from=assets,target=/a true
+        FROM scratch
+        COPY --from=build /out /out
+    """)
+    assert [s.name for s in needed_stages(df)] == ["assets", "build", None]
