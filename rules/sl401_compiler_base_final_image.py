@@ -91,14 +91,16 @@ def _finding(dockerfile: Dockerfile, final: Stage, ref, family: CompilerFamily, 
     else:
         copy_hint = "`COPY --from=build <build output> ...` for the files the program needs"
     runs = f" and runs `{' '.join(build_step.argv[:4])}`" if build_step is not None else ""
-    if final.parent is not None:
+    if family.key in _JDK_FAMILIES and not _compiles_java(final):
+        plan = f"nothing here compiles Java, so run on a JRE instead: {family.runtime}"
+    elif final.parent is not None:
         plan = (f"replace `FROM {final.parent.name or final.parent.index}` of the final stage with a runtime base "
                 f"({family.runtime}), then {copy_hint}")
     else:
         plan = f"build in a `FROM {ref} AS build` stage, base the final stage on {family.runtime}, then {copy_hint}"
     message = (
         f"The final image is built on `{ref}`{via}{runs}: it ships {family.what}{size}. "
-        f"Use a multi-stage build: {plan}"
+        + (f"{plan[0].upper()}{plan[1:]}" if plan.startswith("nothing") else f"Use a multi-stage build: {plan}")
     )
     return Finding(
         final.from_instruction.span,
@@ -107,6 +109,15 @@ def _finding(dockerfile: Dockerfile, final: Stage, ref, family: CompilerFamily, 
         properties={"baseImage": str(ref), "family": family.key, "artifact": artifact,
                     "rootFromLine": root.from_instruction.span.line},
     )
+
+
+_JDK_FAMILIES = frozenset({"openjdk", "eclipse-temurin", "sapmachine", "ibm-semeru-runtimes", "amazoncorretto"})
+_JAVA_BUILDERS = frozenset({"mvn", "mvnw", "gradle", "gradlew", "javac", "jar", "sbt", "lein", "ant", "jlink"})
+
+
+def _compiles_java(stage: Stage) -> bool:
+    return any(posixpath.basename(c.argv[0]) in _JAVA_BUILDERS
+               for each in stage.lineage() for run in each.runs() for c in run.commands if c.argv)
 
 
 def _size_text(ref, family: CompilerFamily) -> str:
