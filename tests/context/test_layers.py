@@ -52,7 +52,7 @@ def test_delete_in_later_layer_is_waste(ctx) -> None:
     assert events(m) == [(DELETED, "/tmp/big.tar.gz", 50 * MiB, 3, 2)]
     assert m.stored_bytes == 50 * MiB and m.wasted_bytes == 50 * MiB and m.efficiency == 0.0
     assert [(c.action, c.path, c.bytes, c.whole_item) for c in m.consumptions] == [
-        (EXTRACTED, "/tmp/big.tar.gz", 50 * MiB, True)
+        (EXTRACTED, "/tmp/big.tar.gz", 50 * MiB, True), (DELETED, "/tmp/big.tar.gz", 50 * MiB, True)
     ]
     assert m.context_bytes == 50 * MiB
     assert [u.span.line for u in m.unknown_layers] == [3]  # what tar extracted cannot be sized
