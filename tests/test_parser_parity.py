@@ -29,6 +29,8 @@ EDGE_CASES = {
     "lowercase keywords": "from a\nrun b\ncopy c d\n",
     "unknown instruction": "FROM a\nFOO bar\n",
     "trailing continuation at eof": "FROM a\nRUN a \\",
+    "escaped escape is no continuation": "FROM a\nRUN a\\\\\nRUN b\\\\\\\nRUN c \\\\ \\\n d\n\\\nRUN e\n",
+    "escaped backtick": "# escape=`\nFROM a\nRUN a ``\nRUN b `\n c\n",
     "whitespace lines": "   \nFROM a\n\t\n  RUN b\n",
     "expose and cmd": 'FROM a\nEXPOSE 80 443/udp\nCMD ["a", "b"]\nENTRYPOINT exec x\n',
 }

@@ -214,13 +214,15 @@ def lex(text: str) -> LexResult:
 
 
 def _continuation_regex(escape: str) -> re.Pattern[str]:
-    return re.compile(re.escape(escape) + r"[ \t]*\Z")
+    # An escaped escape character (`\\` at the end) is not a continuation, as in BuildKit.
+    token = re.escape(escape)
+    return re.compile(f"(?:^|[^{token}])({token})[ \t]*\Z")
 
 
 def _trim_continuation(line: str, continuation: re.Pattern[str]) -> tuple[str, bool]:
     match = continuation.search(line)
     if match:
-        return line[: match.start()], False
+        return line[: match.start(1)], False
     return line, True
 
 
@@ -380,18 +382,26 @@ def _parse_name_values(rest: str, keyword: str, escape: str) -> tuple[list[str],
 
 
 def _parse_healthcheck(raw: RawInstruction) -> None:
-    parts = _WHITESPACE.split(raw.rest.strip(" \t\n\v\f\r"), maxsplit=1)
-    kind = parts[0].upper() if parts and parts[0] else ""
-    if kind == "NONE":
-        raw.values = ["NONE"]
-    elif kind == "CMD":
-        rest = parts[1] if len(parts) > 1 else ""
-        items, _ = parse_json_array(rest)
-        raw.values = ["CMD"] + (items if items is not None else [rest])
-        raw.json_form = items is not None
-    elif kind:
-        raw.errors.append("HEALTHCHECK must be followed by NONE or CMD")
-        raw.values = [raw.rest]
+    """parseHealthConfig: the first word (CMD or NONE), then the command, JSON or shell form."""
+    rest = raw.rest
+    sep = 0
+    while sep < len(rest) and rest[sep] not in _GO_SPACE:
+        sep += 1
+    if sep == 0:
+        return
+    kind, command = rest[:sep], rest[sep:].lstrip(_GO_SPACE)
+    raw.values = [kind]
+    if command:
+        items, error = parse_json_array(command)
+        if items is not None:
+            raw.json_form = True
+            raw.values += items
+        elif error:
+            raw.errors.append(error)
+        else:
+            raw.values.append(command)
+    if kind.upper() not in ("CMD", "NONE"):
+        raw.errors.append(f"HEALTHCHECK must be followed by NONE or CMD, not {kind}")
 
 
 def _parse_onbuild(raw: RawInstruction, escape: str, offsets: OffsetMap) -> None:
