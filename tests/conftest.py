@@ -19,3 +19,12 @@ def corpus() -> list[Path]:
     if not files:
         pytest.skip(f"real-Dockerfile corpus not found at {CORPUS}")
     return files
+
+
+# CI runs the property tests with a fixed seed so that a red build always means a change broke something;
+# developers get fresh random examples on every run.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
