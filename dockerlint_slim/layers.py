@@ -421,8 +421,12 @@ class _Simulator:
                 pass  # unpacked into a folder: what it overwrites is not known
             elif item.kind == DIR and item.source is not None:
                 self._overwrite_by_folder(instruction, item.dest, item.source)
-            elif item.kind != DIR:
+            elif item.kind == FILE:
+                # Only a file at exactly that path is replaced (onto a folder, BuildKit copies into it).
                 for node, sub in self._affected(item.dest):
+                    at = posixpath.join(node.path, sub) if sub else node.path
+                    if at != item.dest or self._kind_of(node, sub) != FILE:
+                        continue
                     size = self._bytes(node, sub)
                     self._waste(instruction, OVERWRITTEN, node, sub, size)
                     self._take(node, sub, size)

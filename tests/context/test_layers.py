@@ -241,3 +241,15 @@ def test_needed_stages_follow_copy_from_and_mounts() -> None:
         COPY --from=build /out /out
     """)
     assert [s.name for s in needed_stages(df)] == ["assets", "build", None]
+
+
+def test_copy_from_another_image_overwrites_nothing_we_can_claim(ctx) -> None:
+    m = model("""
+        FROM python:3.12-alpine
+        WORKDIR /app
+        COPY . /app
+        COPY --from=gloursdocker/docker / /
+        ADD https://example.com/x /app/package.json
+    """, ctx)
+    # The URL replaces a known file (its size is known from the context); the image copy could be anything.
+    assert events(m) == [(OVERWRITTEN, "/app/package.json", 1000, 5, 3)]
