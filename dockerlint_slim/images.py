@@ -93,8 +93,10 @@ class CompilerFamily:
 
 
 def _tag_has(tag: str, *words: str) -> bool:
-    parts = set(re.split(r"[-_.]", tag.lower()))
-    return any(word in parts for word in words)
+    """Whether a dash-separated part of the tag is one of `words` (`alpine3.20` counts as `alpine`)."""
+    parts = tag.lower().split("-")
+    return any(part == word or (part.startswith(word) and part[len(word):][:1].isdigit())
+               for part in parts for word in words)
 
 
 def compiler_family(ref: ImageRef) -> CompilerFamily | None:
@@ -129,7 +131,7 @@ def compiler_family(ref: ImageRef) -> CompilerFamily | None:
         # Default tags of these images are JDKs; `jre` tags (and corretto's `headless`) are runtimes.
         if _tag_has(tag, "jre", "headless"):
             return None
-        return CompilerFamily(name, "a full JDK with javac and jlink", _jre_suggestion(name), 450)
+        return CompilerFamily(name, "a full JDK with javac and jlink", _jre_suggestion(name, tag), 450)
     if name in ("mcr.microsoft.com/dotnet/sdk", "mcr.microsoft.com/dotnet/core/sdk"):
         return CompilerFamily(
             "dotnet-sdk",
@@ -146,12 +148,15 @@ def compiler_family(ref: ImageRef) -> CompilerFamily | None:
     return None
 
 
-def _jre_suggestion(name: str) -> str:
+def _jre_suggestion(name: str, tag: str) -> str:
+    match = re.match(r"^(\d+)", tag)
+    version = match.group(1) if match else "<version>"
+    jre = f"{version}-jre" + ("-alpine" if _tag_has(tag, "alpine") else "")
     if name == "openjdk":
-        return "`eclipse-temurin:<version>-jre` (the openjdk image is deprecated)"
+        return f"`eclipse-temurin:{jre}` (the openjdk image is deprecated)"
     if name == "amazoncorretto":
-        return "a JRE-sized runtime built with `jlink`, or `eclipse-temurin:<version>-jre`"
-    return f"`{name}:<version>-jre`"
+        return f"a JRE-sized runtime built with `jlink`, or `eclipse-temurin:{jre}`"
+    return f"`{name}:{jre}`"
 
 
 def node_family(ref: ImageRef) -> bool:
@@ -244,6 +249,8 @@ _SMALLER = {"full": ("slim", "alpine"), "jdk": ("jre",)}
 
 def smaller_variant(ref: ImageRef) -> SmallerVariant | None:
     """The official smaller variant of `ref` and both sizes, or None when `ref` is not a known heavy variant."""
+    if ref.name == "php" and _tag_has(ref.tag_or_latest, "apache"):
+        return None  # php has no apache+alpine variant
     variant = variant_of(ref)
     current = SIZES.get((ref.name, variant))
     if current is None:
