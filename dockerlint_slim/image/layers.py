@@ -1,15 +1,21 @@
 """Stream the entries of one layer tar: decompression by magic bytes, whiteout markers decoded, no data kept.
 
-Uncompressed layers opened from a seekable source are read in tarfile's random-access mode, which seeks over file
-data (headers only: a 1 GB layer costs a few reads); compressed layers are decompressed once as a stream (`r|gz`).
-Either way only the current header is in memory: tarfile's member list is cleared as we go.
+We read tar headers ourselves instead of with `tarfile`: we only need name, type, size and link, and tarfile's
+full header decoding dominated the run time (about 30 µs per entry). The reader is strict where tarfile is
+lenient: a truncated or corrupt header is an error (tarfile silently ends the archive there, which would make a
+layer look smaller than it is). Formats: ustar, GNU (long names/links), PAX (path, linkpath, size), v7.
+
+An uncompressed layer on a seekable source is read by seeking over file data (one small read per entry, whatever
+the file sizes); a compressed layer is decompressed once, as a stream, in bounded chunks.
 """
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import io
+import lzma
 import posixpath
-import tarfile
 import zlib
 from dataclasses import dataclass
 from typing import IO, Iterator
@@ -19,12 +25,23 @@ from dockerlint_slim.image.archive import ImageError
 FILE, DIR, SYMLINK, HARDLINK, OTHER, WHITEOUT, OPAQUE = "file", "dir", "symlink", "hardlink", "other", "whiteout", "opaque"
 WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
-STREAM_BUFFER = 1 << 20  # decompression read size: fewer Python-level calls per GB
+BLOCK = 512
+ZERO_BLOCK = bytes(BLOCK)
+SKIP_CHUNK = 1 << 20  # compressed streams are skipped through in chunks of this size (bounded memory)
+MAX_META = 16 * 1024 * 1024  # a PAX or GNU long-name record larger than this is not a real header
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 BZIP2_MAGIC = b"BZh"
 XZ_MAGIC = b"\xfd7zXZ\x00"
+
+# typeflag -> kind; anything unknown is read as a regular file, as Go's archive/tar does
+_KINDS = {b"0": FILE, b"\x00": FILE, b"7": FILE, b"S": FILE, b"1": HARDLINK, b"2": SYMLINK, b"5": DIR, b"D": DIR,
+          b"3": OTHER, b"4": OTHER, b"6": OTHER}
+
+
+class _Malformed(Exception):
+    pass
 
 
 @dataclass(slots=True)
@@ -40,7 +57,15 @@ class Entry:
 
 
 def normalize(name: str) -> str:
-    return posixpath.normpath("/" + name) if name else "/"
+    """`./etc/a/`, `etc/a`, `/etc/a` -> `/etc/a`; `..` cannot climb above the root."""
+    if name.startswith("./"):
+        name = name[2:]
+    path = "/" + name.strip("/")
+    if "//" in path or "/." in path:  # rare: only then pay for the full normalization
+        path = posixpath.normpath(path)
+        if path.startswith("//"):
+            path = "/" + path.lstrip("/")
+    return path
 
 
 def _zstd_reader(raw: IO[bytes]) -> IO[bytes]:
@@ -56,82 +81,200 @@ def _zstd_reader(raw: IO[bytes]) -> IO[bytes]:
     return zstd.ZstdFile(raw, "rb")
 
 
-def _open_tar(raw: IO[bytes]) -> tarfile.TarFile:
+class _Blocks:
+    """Sequential access to a tar stream: read headers, skip data (by seeking when the source allows it)."""
+
+    def __init__(self, handle: IO[bytes], seekable: bool):
+        self.handle = handle
+        self.seekable = seekable
+        self.offset = 0
+        if seekable:
+            self.end = handle.seek(0, io.SEEK_END)
+            handle.seek(0)
+        else:
+            self.buffer = bytearray(SKIP_CHUNK)
+
+    def read(self, count: int) -> bytes:
+        data = self.handle.read(count)
+        self.offset += len(data)
+        return data
+
+    def skip(self, count: int) -> None:
+        if count <= 0:
+            return
+        if self.seekable:
+            if self.offset + count > self.end:
+                raise _Malformed(f"file data cut short at byte {self.end}")
+            self.offset += count
+            self.handle.seek(self.offset)
+            return
+        view = memoryview(self.buffer)
+        while count:
+            got = self.handle.readinto(view[: min(count, SKIP_CHUNK)])
+            if not got:
+                raise _Malformed(f"file data cut short at byte {self.offset}")
+            self.offset += got
+            count -= got
+
+
+def _open_blocks(raw: IO[bytes]) -> _Blocks:
     reader = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
     magic = reader.peek(8)[:8]
     if magic.startswith(GZIP_MAGIC):
-        return tarfile.open(fileobj=reader, mode="r|gz", bufsize=STREAM_BUFFER)
+        return _Blocks(gzip.GzipFile(fileobj=reader, mode="rb"), seekable=False)
     if magic.startswith(ZSTD_MAGIC):
-        return tarfile.open(fileobj=_zstd_reader(reader), mode="r|", bufsize=STREAM_BUFFER)
+        return _Blocks(_zstd_reader(reader), seekable=False)
     if magic.startswith(BZIP2_MAGIC):
-        return tarfile.open(fileobj=reader, mode="r|bz2", bufsize=STREAM_BUFFER)
+        return _Blocks(bz2.BZ2File(reader), seekable=False)
     if magic.startswith(XZ_MAGIC):
-        return tarfile.open(fileobj=reader, mode="r|xz", bufsize=STREAM_BUFFER)
-    if reader.seekable():
-        return tarfile.open(fileobj=reader, mode="r:")
-    return tarfile.open(fileobj=reader, mode="r|", bufsize=STREAM_BUFFER)
+        return _Blocks(lzma.LZMAFile(reader), seekable=False)
+    return _Blocks(reader, seekable=reader.seekable())
 
 
-def _entry(info: tarfile.TarInfo) -> Entry | None:
-    path = normalize(info.name)
+def _octal(field: bytes, what: str) -> int:
+    if field[:1] and field[0] & 0x80:  # GNU base-256 for big values
+        return int.from_bytes(field[1:], "big") | ((field[0] & 0x3F) << (8 * (len(field) - 1)))
+    text = field.split(b"\x00", 1)[0].strip(b" ")
+    if not text:
+        return 0
+    try:
+        return int(text, 8)
+    except ValueError:
+        raise _Malformed(f"bad {what} field {bytes(field)!r}") from None
+
+
+def _checksum_ok(block: bytes) -> bool:
+    stored = _octal(block[148:156], "checksum")
+    unsigned = sum(block[:148]) + 256 + sum(block[156:])
+    return stored == unsigned
+
+
+def _string(field: bytes) -> str:
+    return field.partition(b"\x00")[0].decode("utf-8", "surrogateescape")
+
+
+def _pax(data: bytes) -> dict[str, str]:
+    records: dict[str, str] = {}
+    position = 0
+    while position < len(data):
+        space = data.find(b" ", position)
+        if space < 0:
+            if data[position:].strip(b"\x00"):
+                raise _Malformed("bad PAX record")
+            break
+        try:
+            length = int(data[position:space])
+        except ValueError:
+            raise _Malformed("bad PAX record length") from None
+        if length <= 0 or position + length > len(data):
+            raise _Malformed("bad PAX record length")
+        key, _, value = data[space + 1 : position + length - 1].partition(b"=")
+        records[key.decode("utf-8", "replace")] = value.decode("utf-8", "surrogateescape")
+        position += length
+    return records
+
+
+def _headers(blocks: _Blocks) -> Iterator[tuple[str, bytes, int, str]]:
+    """(name, typeflag, size, linkname) per member; extended headers applied; data skipped."""
+    long_name = long_link = None
+    pax: dict[str, str] = {}
+    while True:
+        at = blocks.offset
+        block = blocks.read(BLOCK)
+        if not block:
+            return  # no end-of-archive marker: accepted, as by Go's archive/tar
+        if len(block) < BLOCK:
+            raise _Malformed(f"truncated tar header at byte {at}")
+        if block == ZERO_BLOCK:
+            following = blocks.read(BLOCK)
+            if following.strip(b"\x00"):
+                raise _Malformed(f"data after the end-of-archive block at byte {at}")
+            return
+        magic = block[257:263]
+        if magic not in (b"ustar\x00", b"ustar ") and not _checksum_ok(block):
+            raise _Malformed(f"invalid tar header at byte {at}")
+        typeflag = block[156:157]
+        size = _octal(block[124:136], "size")
+        padded = (size + BLOCK - 1) // BLOCK * BLOCK
+        if typeflag in (b"x", b"g", b"L", b"K"):
+            if size > MAX_META:
+                raise _Malformed(f"extended header of {size} bytes at byte {at}")
+            data = blocks.read(padded)
+            if len(data) < padded:
+                raise _Malformed(f"truncated extended header at byte {at}")
+            data = data[:size]
+            if typeflag == b"x":
+                pax.update(_pax(data))
+            elif typeflag == b"L":
+                long_name = _string(data)
+            elif typeflag == b"K":
+                long_link = _string(data)
+            continue  # global PAX headers ("g") carry no per-file facts we need
+        name = _string(block[0:100])
+        if magic == b"ustar\x00" and block[345]:
+            name = _string(block[345:500]) + "/" + name
+        link = _string(block[157:257])
+        if long_name is not None:
+            name, long_name = long_name, None
+        if long_link is not None:
+            link, long_link = long_link, None
+        if pax:
+            name = pax.get("path", name)
+            link = pax.get("linkpath", link)
+            if "size" in pax:
+                try:
+                    size = int(pax["size"])
+                except ValueError:
+                    raise _Malformed(f"bad PAX size at byte {at}") from None
+                padded = (size + BLOCK - 1) // BLOCK * BLOCK
+            pax = {}
+        if typeflag in (b"1", b"2", b"3", b"4", b"5", b"6"):
+            stored = 0  # links, devices, directories carry no data, whatever the size field says
+        else:
+            stored = padded
+        yield name, typeflag, size if stored else 0, link
+        blocks.skip(stored)
+
+
+def _entry(name: str, typeflag: bytes, size: int, link: str) -> Entry | None:
+    path = normalize(name)
     if path == "/":
         return None  # the root directory itself
-    parent, name = posixpath.split(path)
-    if name.startswith(WHITEOUT_PREFIX):
-        if name == OPAQUE_MARKER:
+    cut = path.rfind("/")
+    parent, base = path[:cut] or "/", path[cut + 1 :]
+    if base.startswith(WHITEOUT_PREFIX):
+        if base == OPAQUE_MARKER:
             return Entry(parent, OPAQUE)
-        if name.startswith(WHITEOUT_PREFIX + WHITEOUT_PREFIX):
+        if base.startswith(WHITEOUT_PREFIX + WHITEOUT_PREFIX):
             return None  # other aufs metadata (.wh..wh.plnk, .wh..wh.aufs): not part of the file system
-        return Entry(posixpath.join(parent, name[len(WHITEOUT_PREFIX):]), WHITEOUT)
-    if info.isdir():
-        return Entry(path, DIR)
-    if info.islnk():
-        return Entry(path, HARDLINK, 0, normalize(info.linkname))
-    if info.issym():
-        return Entry(path, SYMLINK, 0, info.linkname)
-    if info.isreg():
-        return Entry(path, FILE, info.size)
-    return Entry(path, OTHER)  # devices, fifos: no data
-
-
-def _check_end(tar: tarfile.TarFile, label: str) -> None:
-    """tarfile ends the iteration, silently, at a truncated or invalid header after the first one; a layer cut
-    short would then look smaller than it is. A real end is zero blocks (or nothing: a missing trailer, which Go's
-    archive/tar accepts as well)."""
-    handle = tar.fileobj
-    if hasattr(handle, "seekable") and handle.seekable() and not isinstance(handle, tarfile._Stream):
-        handle.seek(tar.offset)
-        block = handle.read(tarfile.BLOCKSIZE)
-        if block and (len(block) < tarfile.BLOCKSIZE or block.strip(b"\0")):
-            raise ImageError(f"{label}: malformed layer (truncated or invalid tar header at byte {tar.offset})")
-        return
-    while True:  # a stream: whatever follows the end marker must be zero padding
-        chunk = handle.read(STREAM_BUFFER)
-        if not chunk:
-            return
-        if chunk.strip(b"\0"):
-            raise ImageError(f"{label}: malformed layer (invalid tar header after byte {tar.offset})")
+        return Entry(path[: cut + 1] + base[len(WHITEOUT_PREFIX):], WHITEOUT)
+    kind = _KINDS.get(typeflag, FILE)
+    if kind == FILE and name.endswith("/"):
+        kind = DIR  # v7 archives mark directories with a trailing slash only
+    if kind == HARDLINK:
+        return Entry(path, HARDLINK, 0, normalize(link))
+    if kind == SYMLINK:
+        return Entry(path, SYMLINK, 0, link)
+    if kind == FILE:
+        return Entry(path, FILE, size)
+    return Entry(path, kind)
 
 
 def iter_entries(raw: IO[bytes], label: str) -> Iterator[Entry]:
     """Yield the entries of one layer; a malformed layer raises ImageError naming `label`."""
     try:
-        tar = _open_tar(raw)
-        with tar:
-            while True:
-                info = tar.next()
-                if info is None:
-                    break
-                tar.members.clear()  # tarfile keeps every header otherwise: memory would grow with the layer
-                entry = _entry(info)
-                if entry is not None:
-                    yield entry
-            _check_end(tar, label)
+        blocks = _open_blocks(raw)
+        for name, typeflag, size, link in _headers(blocks):
+            entry = _entry(name, typeflag, size, link)
+            if entry is not None:
+                yield entry
     except ImageError:
         raise
-    except (tarfile.TarError, EOFError, OSError, zlib.error, ValueError) as error:
+    except _Malformed as error:
+        raise ImageError(f"{label}: malformed layer ({error})") from None
+    except (EOFError, OSError, zlib.error, lzma.LZMAError, ValueError) as error:
         raise ImageError(f"{label}: malformed layer ({type(error).__name__}: {error})") from None
     except Exception as error:  # the zstd backends raise their own error types
-        if type(error).__name__ in ("ZstdError",):
+        if type(error).__name__ == "ZstdError":
             raise ImageError(f"{label}: malformed zstd layer ({error})") from None
         raise

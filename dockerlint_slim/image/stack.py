@@ -17,12 +17,16 @@ Memory is per path, never per byte.
 
 from __future__ import annotations
 
-import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from dockerlint_slim.image.layers import DIR, FILE, HARDLINK, OPAQUE, OTHER, SYMLINK, WHITEOUT, Entry
+
+
+def _parent(path: str) -> str:
+    """posixpath.dirname for our normalized absolute paths, without its generality (hot path)."""
+    return path[: path.rfind("/")] or "/"
 
 
 class _Copy:
@@ -141,7 +145,7 @@ class Stacker:
         self.layers[copy.layer].wasted_bytes += copy.size
         self.layers[killer].removed_bytes += copy.size
         self._stat(copy.path).wasted += copy.size
-        directory = posixpath.dirname(copy.path)
+        directory = _parent(copy.path)
         groups = self.waste[(copy.layer, killer)]
         group = groups.get(directory)
         if group is None:
@@ -156,7 +160,7 @@ class Stacker:
     def _unlink(self, path: str) -> _Node | None:
         node = self.live.pop(path, None)
         if node is not None:
-            self.children[posixpath.dirname(path)].discard(path)
+            self.children[_parent(path)].discard(path)
         return node
 
     def _delete(self, path: str, layer: int, only_below: bool) -> bool:
@@ -184,7 +188,7 @@ class Stacker:
         return True
 
     def _ensure_parents(self, path: str, layer: int) -> None:
-        parent = posixpath.dirname(path)
+        parent = _parent(path)
         missing = []
         while parent != "/":
             node = self.live.get(parent)
@@ -193,10 +197,10 @@ class Stacker:
             if node is not None:  # a file or symlink where we need a directory: it is replaced
                 self._delete(parent, layer, only_below=False)
             missing.append(parent)
-            parent = posixpath.dirname(parent)
+            parent = _parent(parent)
         for directory in reversed(missing):
             self.live[directory] = _Node(layer, None, True)
-            self.children[posixpath.dirname(directory)].add(directory)
+            self.children[_parent(directory)].add(directory)
 
     def _replace(self, path: str, layer: int, is_dir: bool) -> _Node | None:
         """Prepare `path` for a new entry of `layer`; return the existing directory node to keep, if any."""
@@ -222,6 +226,7 @@ class Stacker:
         layer = len(self.layers)
         figures = LayerFigures(layer)
         self.layers.append(figures)
+        live, children, paths = self.live, self.children, self.paths
         for entry in entries:
             figures.entries += 1
             kind = entry.kind
@@ -236,18 +241,27 @@ class Stacker:
                     existing.layer = layer
                 else:
                     self.live[entry.path] = _Node(layer, None, True)
-                    self.children[posixpath.dirname(entry.path)].add(entry.path)
-            elif kind in (FILE, SYMLINK, OTHER, HARDLINK):
-                target = self.live.get(entry.link) if kind == HARDLINK else None
-                self._replace(entry.path, layer, is_dir=False)
+                    self.children[_parent(entry.path)].add(entry.path)
+            else:  # FILE, SYMLINK, OTHER, HARDLINK
+                path = entry.path
+                parent = _parent(path)
+                parent_node = live.get(parent)
+                if parent_node is None or not parent_node.is_dir:
+                    self._ensure_parents(path, layer)
+                target = live.get(entry.link) if kind == HARDLINK else None
+                if path in live:
+                    self._replace(path, layer, is_dir=False)
                 if target is not None and not target.is_dir and target.copy is not None:
                     copy = target.copy  # a hard link reads the same bytes: it keeps them alive
                 else:
-                    copy = _Copy(layer, entry.size, entry.path)
+                    copy = _Copy(layer, entry.size, path)
                 copy.links += 1
-                self.live[entry.path] = _Node(layer, copy, False)
-                self.children[posixpath.dirname(entry.path)].add(entry.path)
-                self._stat(entry.path).seen(layer, entry.size)
+                live[path] = _Node(layer, copy, False)
+                children[parent].add(path)
+                stat = paths.get(path)
+                if stat is None:
+                    stat = paths[path] = PathStat()
+                stat.seen(layer, entry.size)
                 figures.bytes += entry.size
         return figures
 
