@@ -73,7 +73,7 @@ def check(target):
 
 def _finding(event: Event, origins: list[Origin], target) -> Finding:
     command = " ".join(event.command.argv[:6]) + (" ..." if len(event.command.argv) > 6 else "")
-    wasted = sizes_of(target, origins)
+    wasted = sizes_of(target, event, origins)
     cost = f" ({format_bytes(wasted)})" if wasted else _typical(origins)
     if event.verb == "remove-packages":
         packages = ", ".join(sorted({o.path for o in origins}))
@@ -714,21 +714,16 @@ def origins_summary(origins: list[Origin], paths: list[str] = ()) -> str:
     return "; ".join(parts)
 
 
-def sizes_of(target, origins: list[Origin]) -> int | None:
-    """Bytes of the origins when a build context is known and the layer model can tell; else None."""
+def sizes_of(target, event: Event, origins: list[Origin]) -> int | None:
+    """Bytes the earlier layers keep for this command's paths, from the static layer model when a build context
+    is given (`target.context`); None without a context or when the model cannot size them."""
     if getattr(target, "context", None) is None:
         return None
-    try:
-        from dockerlint_slim import layers  # written alongside; absent in older trees
-    except ImportError:
-        return None
-    lookup = getattr(layers, "created_bytes", None)
-    if lookup is None:
-        return None
+    from dockerlint_slim.layers import layer_model_for
+
+    creators = {id(o.instruction) for o in origins}
     total = 0
-    for origin in origins:
-        size = lookup(target, origin.instruction, origin.path)
-        if size is None:
-            return None
-        total += size
+    for waste in layer_model_for(target).events_for(event.run):
+        if waste.command is event.command and id(waste.created_by) in creators and waste.bytes:
+            total += waste.bytes
     return total or None

@@ -53,7 +53,7 @@ def check(target):
 def _finding(event: Event, origins: list[Origin], target) -> Finding:
     argv = event.command.argv
     command = " ".join(argv[:6]) + (" ..." if len(argv) > 6 else "")
-    wasted = sizes_of(target, origins)
+    wasted = sizes_of(target, event, origins)
     cost = f" ({format_bytes(wasted)} stored twice)" if wasted else ""
     advice = _advice(event, origins)
     message = (
