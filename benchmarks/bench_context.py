@@ -31,6 +31,7 @@ def generate(root: str, total: int) -> dict[str, int]:
     """Write `total` sparse files: ~15% source, ~65% node_modules, ~20% .git objects. Returns counts per area."""
     counts = {"src": total * 15 // 100, "node_modules": total * 65 // 100}
     counts[".git"] = total - counts["src"] - counts["node_modules"]
+    os.makedirs(root, exist_ok=True)
     with open(os.path.join(root, ".dockerignore"), "w") as handle:
         handle.write(IGNORE)
     made = 0
