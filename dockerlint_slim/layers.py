@@ -214,7 +214,12 @@ def context_report(dockerfile: Dockerfile, context: BuildContext | None, limit: 
     """The per-file report the engine attaches when a build context was given (None without one)."""
     if context is None:
         return None
-    return model_for(dockerfile, context).report(limit)
+    report = model_for(dockerfile, context).report(limit)
+    report["context_files"] = context.file_count()
+    report["context_warnings"] = list(context.warnings)
+    if context.warning_count > len(context.warnings):
+        report["context_warnings"].append(f"... and {context.warning_count - len(context.warnings)} more")
+    return report
 
 
 def needed_stages(dockerfile: Dockerfile) -> list[Stage]:

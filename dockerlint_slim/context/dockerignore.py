@@ -22,6 +22,7 @@ import warnings
 from dataclasses import dataclass, field
 
 from dockerlint_slim.context import gomatch
+from dockerlint_slim.context.errors import ContextError
 
 # Characters that are regexp syntax but plain in a Go filepath pattern (moby's `shouldEscape`).
 _REGEX_ESCAPE = frozenset(".+()|{}$")
@@ -32,7 +33,7 @@ assert all(unicodedata.category(c) in ("Zs", "Cc", "Zl", "Zp") for c in _GO_SPAC
 ParentInfo = tuple[bool, ...]
 
 
-class DockerignoreError(ValueError):
+class DockerignoreError(ContextError, ValueError):
     """A `.dockerignore` that BuildKit would reject (bad pattern, unreadable file); the CLI exits 2 with it."""
 
     def __init__(self, message: str, path: str | None = None, line: int | None = None):

@@ -15,6 +15,7 @@ from typing import Iterator, NamedTuple
 
 from dockerlint_slim.context import gomatch
 from dockerlint_slim.context.dockerignore import IgnoreMatcher, load_dockerignore
+from dockerlint_slim.context.errors import ContextError
 
 FILE = "file"
 DIR = "dir"
@@ -22,10 +23,6 @@ SYMLINK = "symlink"
 OTHER = "other"  # FIFO, socket, device: sent as metadata only, no content bytes
 
 MAX_WARNINGS = 50  # beyond this, only a count is kept, so a broken tree cannot flood the output
-
-
-class ContextError(OSError):
-    """The context root is missing or not a folder; the CLI reports it and exits 2."""
 
 
 class Entry(NamedTuple):

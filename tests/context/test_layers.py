@@ -253,3 +253,18 @@ def test_copy_from_another_image_overwrites_nothing_we_can_claim(ctx) -> None:
     """, ctx)
     # The URL replaces a known file (its size is known from the context); the image copy could be anything.
     assert events(m) == [(OVERWRITTEN, "/app/package.json", 1000, 5, 3)]
+
+
+def test_context_report_carries_scan_warnings(tmp_path, monkeypatch) -> None:
+    import os
+
+    from dockerlint_slim.layers import context_report
+
+    root = make_context(tmp_path, {"a.bin": 3 * KiB, "locked/x": 1})
+    real = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda p: (_ for _ in ()).throw(PermissionError(13, "Permission denied"))
+                        if str(p).endswith("locked") else real(p))
+    report = context_report(dockerfile("FROM x\nCOPY . /app/\nRUN rm /app/a.bin\n"), scan(root))
+    assert report["context_warnings"] == ["locked/: cannot read folder: Permission denied; its content is not counted"]
+    assert report["context_files"] == 1 and report["wasted_bytes"] == 3 * KiB
+    assert context_report(dockerfile("FROM x\n"), None) is None
