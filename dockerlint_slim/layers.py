@@ -27,7 +27,7 @@ from __future__ import annotations
 import posixpath
 import re
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from dockerlint_slim.context import gomatch
@@ -301,6 +301,7 @@ def build_layer_model(dockerfile: Dockerfile, context: BuildContext | None = Non
         for instruction in stage.instructions[1:]:
             if isinstance(instruction, WorkdirInstruction):
                 workdir = instruction.path or workdir
+                sim.known_dirs.add(workdir)
             elif isinstance(instruction, (EnvInstruction, ArgInstruction)):
                 for name, value in instruction.pairs:
                     if value is not None:
@@ -320,6 +321,7 @@ class _Simulator:
         self.model = model
         self.context = context
         self.nodes: list[Node] = []  # live nodes, oldest first (few: one per COPY item or RUN-made path)
+        self.known_dirs: set[str] = {"/"}  # folders known to exist (WORKDIR, mkdir): `COPY f /dir` lands in them
 
     # bookkeeping -----------------------------------------------------------------------------------------------
     def _store(self, instruction: Instruction, size: int | None) -> None:
@@ -422,6 +424,12 @@ class _Simulator:
                 self._store(instruction, None)
             return
         for item in resolution.items:
+            if item.kind == FILE and not resolution.dest_is_dir and item.dest == resolution.dest and (
+                item.dest in self.known_dirs or self._is_known_dir(item.dest)
+            ):
+                # `COPY requirements.txt /app` after `WORKDIR /app`: BuildKit copies into the existing folder.
+                name = posixpath.basename(item.source) if item.source else posixpath.basename(item.dest)
+                item = replace(item, dest=posixpath.join(item.dest, name))
             if item.extracted:
                 pass  # unpacked into a folder: what it overwrites is not known
             elif item.kind == DIR and item.source is not None:
@@ -727,6 +735,13 @@ def _cd(sim: _Simulator, state: _RunState, command, argv) -> None:
     state.cwd = state.path(operands[0]) if operands[0] != "-" else None
 
 
+def _mkdir(sim, state, command, argv) -> None:
+    for word in _operands(argv[1:], frozenset({"-m", "--mode"})):
+        path = state.path(word)
+        if path is not None:
+            sim.known_dirs.add(path)
+
+
 def _rm(sim, state, command, argv) -> None:
     recursive = _has_flag(argv[1:], "r", ("--recursive",)) or _has_flag(argv[1:], "R")
     for word in _operands(argv[1:]):
@@ -958,6 +973,7 @@ def _git(sim, state, command, argv) -> None:
 _HANDLERS = {
     "cd": _cd,
     "rm": _rm,
+    "mkdir": _mkdir,
     "mv": _mv_cp,
     "cp": _mv_cp,
     "chmod": _chmod,

@@ -324,3 +324,22 @@ def test_ignore_file_that_is_a_fifo_or_folder_is_an_error_not_a_hang(tmp_path) -
     (tmp_path / ".dockerignore").mkdir()
     with pytest.raises(DockerignoreError, match="not a regular file"):
         load_dockerignore(str(tmp_path))
+
+
+# Property: without `**`, classes or escapes, moby's regexp translation agrees with Go's filepath.Match on the path.
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from dockerlint_slim.context import gomatch  # noqa: E402
+
+_component = st.text(alphabet="ab.*?", min_size=1, max_size=4).filter(lambda c: "**" not in c)
+_name = st.text(alphabet="ab.", min_size=1, max_size=4).filter(lambda c: c not in (".", ".."))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_component, min_size=1, max_size=3), st.lists(_name, min_size=1, max_size=4))
+def test_translation_agrees_with_go_match(pattern_parts, path_parts) -> None:
+    pattern = gomatch.go_clean("/".join(pattern_parts))
+    path = "/".join(path_parts)
+    if pattern in (".", "..") or pattern.startswith("../"):
+        return
+    assert compile_pattern(pattern).match(path) is gomatch.match(pattern, path)

@@ -268,3 +268,28 @@ def test_context_report_carries_scan_warnings(tmp_path, monkeypatch) -> None:
     assert report["context_warnings"] == ["locked/: cannot read folder: Permission denied; its content is not counted"]
     assert report["context_files"] == 1 and report["wasted_bytes"] == 3 * KiB
     assert context_report(dockerfile("FROM x\n"), None) is None
+
+
+def test_file_copied_onto_an_existing_folder_lands_inside_it(ctx) -> None:
+    m = model("""
+        FROM python:3.12-slim
+        WORKDIR /app
+        COPY package.json /app
+        RUN mkdir -p /opt/cfg
+        COPY package.json /opt/cfg
+        RUN rm /app/package.json /opt/cfg/package.json
+    """, ctx)
+    assert [(e.path, e.bytes, e.created_by.span.line) for e in m.events] == [
+        ("/app/package.json", 1000, 3), ("/opt/cfg/package.json", 1000, 5)
+    ]
+
+
+def test_folder_copy_used_then_deleted_is_consumed_whole(ctx) -> None:
+    m = model("""
+        FROM debian
+        COPY tools /tmp/tools/
+        RUN /tmp/tools/setup.run && rm -rf /tmp/tools
+    """, ctx)
+    assert [(c.action, c.path, c.whole_item, c.bytes) for c in m.consumptions] == [
+        (EXECUTED, "/tmp/tools/setup.run", False, 12 * MiB), (DELETED, "/tmp/tools", True, 12 * MiB)
+    ]
