@@ -1,0 +1,238 @@
+"""SL102 cleanup-in-later-layer: deletions of files an earlier layer of the same image created."""
+
+import pytest
+
+RULE = "SL102"
+
+
+def ids(lint, text, **kwargs):
+    return [(d.rule_id, d.span.line) for d in lint(text, select=(RULE,), **kwargs)]
+
+
+def messages(lint, text, **kwargs):
+    return [d.message for d in lint(text, select=(RULE,), **kwargs)]
+
+
+def test_apt_lists_removed_in_own_layer_names_the_update(lint):
+    found = messages(lint, """
+        FROM debian:bookworm
+        RUN apt-get update && apt-get install -y --no-install-recommends curl
+        RUN rm -rf /var/lib/apt/lists/*
+    """)
+    assert len(found) == 1
+    assert "apt-get update` (line 2)" in found[0]
+    assert "RUN at line 2" in found[0]
+    assert "20-50 MB" in found[0]
+
+
+@pytest.mark.parametrize("cleanup", ["rm -rf /var/lib/apt/lists/*", "rm -fr /var/lib/apt/lists", "apt-get clean",
+                                     "apt-get dist-clean", "rm -rf /var/lib/apt/lists/partial /var/lib/apt/lists/*"])
+def test_apt_cleanups_in_a_later_layer(lint, cleanup):
+    assert ids(lint, f"""
+        FROM ubuntu:24.04
+        RUN apt-get update && apt-get install -y curl
+        RUN {cleanup}
+    """) == [(RULE, 3)]
+
+
+def test_cleanup_in_the_same_run_is_fine(lint):
+    assert ids(lint, """
+        FROM debian:bookworm
+        RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*
+        RUN apt-get clean
+    """) == [(RULE, 3)]  # the install's apt cache (not the lists) is still in layer 2
+    assert ids(lint, """
+        FROM debian:bookworm
+        RUN apt-get update && apt-get install -y curl && apt-get clean && rm -rf /var/lib/apt/lists/*
+        RUN rm -rf /var/lib/apt/lists/*
+    """) == []
+
+
+def test_base_image_tweaks_are_not_reported(lint):
+    assert ids(lint, """
+        FROM debian:bookworm
+        RUN rm -f /etc/apt/apt.conf.d/docker-clean
+        RUN rm -rf /var/lib/apt/lists/*
+        RUN apt-get clean && yum clean all
+        RUN rm /etc/nginx/conf.d/default.conf
+    """) == []
+
+
+def test_second_update_replaces_the_lists_of_the_same_layer(lint):
+    # RUN 3 downloads fresh lists and removes them itself: nothing to say about it (SL201 covers RUN 2).
+    assert ids(lint, """
+        FROM debian:bookworm
+        RUN apt-get update && apt-get install -y curl
+        RUN apt-get update && apt-get install -y git && rm -rf /var/lib/apt/lists/*
+    """) == []
+
+
+def test_cache_mount_means_no_layer_files(lint):
+    assert ids(lint, """
+        FROM debian:bookworm
+        RUN --mount=type=cache,target=/var/lib/apt/lists --mount=type=cache,target=/var/cache/apt \\
+            apt-get update && apt-get install -y curl
+        RUN rm -rf /var/lib/apt/lists/* && apt-get clean
+    """) == []
+
+
+def test_copied_file_deleted_later_names_the_copy(lint):
+    found = lint("""
+        FROM debian:bookworm-slim
+        COPY app.tar.gz /tmp/
+        RUN tar -xzf /tmp/app.tar.gz -C /opt && rm /tmp/app.tar.gz
+    """, select=(RULE,))
+    assert [(d.span.line, d.span.column) for d in found] == [(3, 41)]  # the `rm` command itself
+    assert "`COPY app.tar.gz /tmp/` (line 2)" in found[0].message
+    assert ".dockerignore" in found[0].message or "--mount=type=bind" in found[0].message
+    assert found[0].wasted_bytes is None  # no build context: no byte figure
+
+
+def test_run_created_files_deleted_later(lint):
+    found = messages(lint, """
+        FROM alpine:3.20
+        RUN wget -O /tmp/tool.tgz https://example.com/tool.tgz && tar -xzf /tmp/tool.tgz -C /tmp
+        RUN rm -rf /tmp/tool /tmp/tool.tgz
+    """)
+    assert len(found) == 1
+    assert "/tmp/tool.tgz" in found[0] and "line 2" in found[0]
+
+
+def test_relative_paths_workdir_and_cd(lint):
+    assert ids(lint, """
+        FROM debian:bookworm-slim
+        WORKDIR /build
+        RUN curl -fsSLO https://example.com/src-1.0.tar.gz && tar xzf src-1.0.tar.gz
+        RUN cd /build && rm -rf src-1.0 src-1.0.tar.gz
+    """) == [(RULE, 4)]
+    # an unknown directory: nothing is guessed
+    assert ids(lint, """
+        FROM debian:bookworm-slim
+        RUN curl -fsSL -o /tmp/x.tgz https://example.com/x.tgz
+        RUN cd "$SOMEWHERE" && rm -f x.tgz
+    """) == []
+
+
+def test_env_and_arg_expansion(lint):
+    assert ids(lint, """
+        FROM debian:bookworm-slim
+        ARG DL=/downloads
+        ENV PKG=tool.deb
+        RUN curl -o $DL/${PKG} https://example.com/tool.deb && dpkg -i $DL/${PKG}
+        RUN rm "$DL/$PKG"
+    """) == [(RULE, 5)]
+
+
+def test_package_removal_in_a_later_layer(lint):
+    found = messages(lint, """
+        FROM alpine:3.20
+        RUN apk add --no-cache --virtual .build-deps gcc musl-dev && make
+        RUN apk del .build-deps
+    """)
+    assert len(found) == 1 and ".build-deps" in found[0] and "same RUN" in found[0]
+    assert ids(lint, """
+        FROM debian:bookworm-slim
+        RUN apt-get update && apt-get install -y build-essential \\
+         && make && apt-get purge -y --auto-remove build-essential && rm -rf /var/lib/apt/lists/*
+    """) == []
+    # packages of the base image
+    assert ids(lint, "FROM debian:bookworm\nRUN apt-get purge -y perl\n") == []
+
+
+def test_yum_and_pip_and_npm_caches(lint):
+    assert ids(lint, """
+        FROM rockylinux:9
+        RUN yum install -y httpd
+        RUN yum clean all
+    """) == [(RULE, 3)]
+    assert ids(lint, """
+        FROM python:3.12-slim
+        RUN pip install flask
+        RUN pip cache purge && rm -rf /root/.cache
+    """) == [(RULE, 3)]
+    assert ids(lint, """
+        FROM python:3.12-slim
+        ENV PIP_NO_CACHE_DIR=1
+        RUN pip install flask
+        RUN rm -rf /root/.cache/pip
+    """) == []
+    assert ids(lint, """
+        FROM node:20-slim
+        RUN npm ci
+        RUN npm cache clean --force
+    """) == [(RULE, 3)]
+
+
+@pytest.mark.parametrize("form", [
+    'RUN ["sh", "-c", "rm -rf /var/lib/apt/lists/*"]',
+    "RUN <<EOF\nset -e\nrm -rf /var/lib/apt/lists/*\nEOF",
+    "RUN bash -c 'true && rm -rf /var/lib/apt/lists/*'",
+    "RUN if true; then rm -rf /var/lib/apt/lists/*; fi",
+    "RUN (cd / && rm -rf /var/lib/apt/lists/*)",
+])
+def test_shell_forms(lint, form):
+    text = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y curl\n" + form + "\n"
+    found = ids(lint, text)
+    assert len(found) == 1 and found[0][1] in (3, 5)  # the command's own line (5 inside the heredoc body)
+
+
+def test_build_only_stage_is_not_checked(lint):
+    text = """
+        FROM debian:bookworm AS build
+        RUN apt-get update && apt-get install -y gcc
+        RUN rm -rf /var/lib/apt/lists/*
+        FROM debian:bookworm-slim
+        COPY --from=build /usr/bin/gcc /usr/bin/gcc
+    """
+    assert ids(lint, text) == []
+    assert ids(lint, text, target="build") == [(RULE, 3)]
+
+
+def test_inherited_stage_files_count(lint):
+    assert ids(lint, """
+        FROM debian:bookworm AS base
+        RUN apt-get update && apt-get install -y curl
+        FROM base AS final
+        RUN rm -rf /var/lib/apt/lists/*
+    """) == [(RULE, 4)]
+
+
+def test_unrelated_rm_is_not_reported(lint):
+    assert ids(lint, """
+        FROM debian:bookworm-slim
+        COPY rootfs/ /
+        COPY conf /etc/myapp/
+        RUN rm -rf /var/lib/apt/lists/* /etc/myapp.d /tmp/*
+    """) == []
+
+
+def test_add_url_deletion_is_left_to_sl303(lint):
+    text = """
+        FROM debian:bookworm-slim
+        ADD https://example.com/tool.tgz /tmp/
+        RUN rm /tmp/tool.tgz
+    """
+    assert ids(lint, text) == []
+    assert [d.rule_id for d in lint(text, select=("SL303",))] == ["SL303"]
+
+
+def test_byte_figures_with_a_build_context(lint, tmp_path):
+    (tmp_path / "app.tar.gz").write_bytes(b"x" * 70000)
+    text = """
+        FROM debian:bookworm-slim
+        COPY app.tar.gz /tmp/
+        RUN rm /tmp/app.tar.gz
+    """
+    found = lint(text, select=(RULE,), context_dir=tmp_path)
+    assert len(found) == 1
+    assert found[0].wasted_bytes == 70000
+    assert "68.4 KiB" in found[0].message
+
+
+def test_corpus_findings_name_an_earlier_instruction(lint, corpus):
+    """Every SL102 finding on the corpus names the earlier instruction that created the files."""
+    for path in corpus:
+        for diagnostic in lint(path.read_text(errors="replace"), select=(RULE,)):
+            assert "line" in diagnostic.message, (path, diagnostic.message)
+            assert diagnostic.properties["createdAt"], path
+            assert all(line < diagnostic.span.line for line in diagnostic.properties["createdAt"])
