@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dockerlint_slim.engine import Linter, LintOptions
-from dockerlint_slim.model import Dockerfile, RunInstruction
+from dockerlint_slim.model import CopyInstruction, Dockerfile, RunInstruction
 from dockerlint_slim.parser import parse_dockerfile
-from dockerlint_slim.registry import load_rules
+from dockerlint_slim.registry import Rule, rule_from_module
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 # (hadolint codes, slimlint rule id)
@@ -42,6 +42,8 @@ PAIRS: list[tuple[tuple[str, ...], str]] = [
     (("DL3067",), "SL404"),
 ]
 CHAIN_RULES = {"SL101"}
+# hadolint's DL3060 covers yarn only: slimlint's npm/pnpm findings are counted apart, not as disagreements.
+IN_SCOPE = {"SL206": lambda d: d.properties.get("tool") == "yarn"}
 
 
 @dataclass
@@ -52,6 +54,8 @@ class PairResult:
     both: set[tuple[str, int]] = field(default_factory=set)
     hadolint_only: set[tuple[str, int]] = field(default_factory=set)
     slimlint_only: set[tuple[str, int]] = field(default_factory=set)
+    out_of_scope: set[tuple[str, int]] = field(default_factory=set)  # slimlint findings hadolint never checks
+    reasons: dict[tuple[str, int], str] = field(default_factory=dict)  # disagreement -> classify()
 
     @property
     def agreement(self) -> float | None:
@@ -111,62 +115,153 @@ def chain_start(line: int, dockerfile: Dockerfile) -> int:
     return line
 
 
-def compare(corpus: Path) -> tuple[list[PairResult], int]:
+def paired_rules() -> list[Rule]:
+    """Only the rules in PAIRS, imported one by one: an unrelated rule module that fails to import (work in
+    progress elsewhere) must not stop the comparison."""
+    import importlib
+    import pkgutil
+
+    from dockerlint_slim import rules as package
+
+    wanted = {rule.lower() for _, rule in PAIRS}
+    found = []
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name[:5] in wanted:
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            found.append(rule_from_module(module, "builtin"))
+    return found
+
+
+def compare(corpus: Path) -> tuple[list[PairResult], int, list[str]]:
     files = corpus_files(corpus)
     if not files:
         raise SystemExit(f"no Dockerfiles under {corpus}")
-    rules = load_rules(plugins=False)
+    rules = paired_rules()
     ids = {rule.id for rule in rules}
-    linter = Linter(rules, LintOptions(select=tuple(rule for _, rule in PAIRS if rule in ids) or ("NONE",)))
+    linter = Linter(rules, LintOptions(select=tuple(ids) or ("NONE",)))
     hadolint = run_hadolint(files)
     results = [PairResult(codes, rule, rule in ids) for codes, rule in PAIRS]
+    # DL1000: hadolint could not parse the file and reports nothing else for it.
+    unparsed = sorted(str(Path(f).relative_to(corpus)) for f, items in hadolint.items()
+                      if any(i["code"] == "DL1000" for i in items))
+    models: dict[str, Dockerfile] = {}
     for path in files:
         source = path.read_bytes()
         dockerfile = parse_dockerfile(source, str(path))
         starts = instruction_starts(dockerfile)
         ours = linter.lint(source, str(path)).diagnostics
         name = str(path.relative_to(corpus))
+        models[name] = dockerfile
         for result in results:
             def unit(line: int) -> int:
                 return chain_start(line, dockerfile) if result.rule in CHAIN_RULES else unit_of(line, starts)
 
             theirs = {(name, unit(h["line"])) for h in hadolint.get(str(path), []) if h["code"] in result.codes}
-            mine = {(name, unit(d.span.line)) for d in ours if d.rule_id == result.rule}
-            if not result.available:
-                mine = set()
+            in_scope = IN_SCOPE.get(result.rule, lambda d: True)
+            mine = {(name, unit(d.span.line)) for d in ours if d.rule_id == result.rule and in_scope(d)}
+            extra = {(name, unit(d.span.line)) for d in ours if d.rule_id == result.rule and not in_scope(d)}
+            result.out_of_scope |= extra - mine
             result.both |= theirs & mine
             result.hadolint_only |= theirs - mine
             result.slimlint_only |= mine - theirs
-    return results, len(files)
+    for result in results:
+        for side, items in (("hadolint only", result.hadolint_only), ("slimlint only", result.slimlint_only)):
+            for item in items:
+                result.reasons[item] = classify(result.rule, side, models[item[0]], item[1], item[0] in unparsed)
+    return results, len(files), unparsed
 
 
-def table(results: list[PairResult], n_files: int) -> str:
+def _instruction_at(dockerfile: Dockerfile, line: int):
+    for stage in dockerfile.stages:
+        for instruction in stage.instructions:
+            if instruction.span.line == line:
+                return stage, instruction
+    return None, None
+
+
+def classify(rule: str, side: str, dockerfile: Dockerfile, line: int, unparsed: bool) -> str:
+    """The known cause of a disagreement, found from the model; "unclassified" needs a human look.
+
+    Each cause was adjudicated by reading the corpus files (docs/comparison/hadolint.md) and has a regression
+    test in tests/rules/test_hadolint_regressions.py."""
+    from dockerlint_slim import rulekit
+
+    if unparsed:
+        return "hadolint-parse-error"
+    stage, instruction = _instruction_at(dockerfile, line)
+    if stage is None:
+        return "unclassified"
+    if side == "hadolint only" and not stage.reaches_image:
+        return "hadolint-build-only-stage"
+    if rule == "SL101" and side == "slimlint only":
+        chain = []
+        for other in stage.instructions[stage.instructions.index(instruction):]:
+            if not isinstance(other, RunInstruction):
+                break
+            chain.append(other)
+        if any(len(run.commands) > 1 for run in chain):
+            return "hadolint-dl3059-command-threshold"
+        if any(run.mounts != chain[0].mounts for run in chain):
+            return "hadolint-mount-flags"
+    if rule == "SL404" and side == "hadolint only" and isinstance(instruction, CopyInstruction):
+        if instruction.from_ and dockerfile.stage_named(instruction.from_) is None:
+            return "external-artifact-image"  # SL404 skips images that are not known OS/SDK images
+    if isinstance(instruction, RunInstruction):
+        argvs = [rulekit.program_argv(c) for c in instruction.commands]
+        if rule == "SL201" and side == "hadolint only" and any(
+                a[:1] in (("apt-get",), ("apt",)) and "dist-clean" in a for a in argvs):
+            return "hadolint-unknown-dist-clean"
+        if rule == "SL201" and side == "slimlint only":
+            updates = [i for i, a in enumerate(argvs) if a[:1] in (("apt-get",), ("apt",)) and "update" in a]
+            removes = [i for i, c in enumerate(instruction.commands) if rulekit.removes_path(c, "/var/lib/apt/lists")]
+            if updates and removes and min(removes) < max(updates):
+                return "hadolint-accepts-cleanup-before-update"
+    return "unclassified"
+
+
+def table(results: list[PairResult], n_files: int, unparsed: list[str]) -> str:
     lines = [
-        f"Corpus: {n_files} Dockerfiles. Unit: one instruction (DL3059/SL101: one chain of consecutive RUNs).",
+        f"Corpus: {n_files} Dockerfiles ({len(unparsed)} that hadolint cannot parse: DL1000). "
+        "Unit: one instruction (DL3059/SL101: one chain of consecutive RUNs).",
         "",
-        "| hadolint | slimlint | both | hadolint only | slimlint only | agreement |",
-        "|---|---|---:|---:|---:|---:|",
+        "| hadolint | slimlint | both | hadolint only | slimlint only | agreement | slimlint, outside hadolint's scope |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         if not r.available:
-            lines.append(f"| {'/'.join(r.codes)} | {r.rule} (not installed) | - | {len(r.hadolint_only)} | - | - |")
+            lines.append(f"| {'/'.join(r.codes)} | {r.rule} (not installed) | - | {len(r.hadolint_only)} | - | - | - |")
             continue
         agreement = "n/a" if r.agreement is None else f"{r.agreement:.0%}"
         lines.append(
             f"| {'/'.join(r.codes)} | {r.rule} | {len(r.both)} | {len(r.hadolint_only)} | "
-            f"{len(r.slimlint_only)} | {agreement} |"
+            f"{len(r.slimlint_only)} | {agreement} | {len(r.out_of_scope)} |"
         )
     return "\n".join(lines)
 
 
-def disagreements(results: list[PairResult], corpus: Path) -> str:
-    out: list[str] = []
+def reason_table(results: list[PairResult]) -> str:
+    """How many disagreements of each pair have each known cause."""
+    from collections import Counter
+
+    lines = ["| pair | side | cause | count |", "|---|---|---|---:|"]
     for r in results:
-        for label, items in (("hadolint only", r.hadolint_only), ("slimlint only", r.slimlint_only)):
+        for side, items in (("hadolint only", r.hadolint_only), ("slimlint only", r.slimlint_only)):
+            for reason, count in sorted(Counter(r.reasons.get(i, "unclassified") for i in items).items()):
+                lines.append(f"| {'/'.join(r.codes)} vs {r.rule} | {side} | {reason} | {count} |")
+    return "\n".join(lines)
+
+
+def disagreements(results: list[PairResult], corpus: Path, unparsed: list[str]) -> str:
+    out: list[str] = [f"- hadolint DL1000 (cannot parse): {name}" for name in unparsed]
+    for r in results:
+        groups = (("hadolint only", r.hadolint_only), ("slimlint only", r.slimlint_only),
+                  ("slimlint, out of hadolint scope", r.out_of_scope))
+        for label, items in groups:
             for name, line in sorted(items):
                 text = (corpus / name).read_text(errors="replace").splitlines()
                 snippet = text[line - 1].strip()[:100] if 0 < line <= len(text) else ""
-                out.append(f"- {r.rule}/{'/'.join(r.codes)} {label}: {name}:{line}  `{snippet}`")
+                reason = r.reasons.get((name, line), "")
+                out.append(f"- {r.rule}/{'/'.join(r.codes)} {label}: {name}:{line} [{reason}]  `{snippet}`")
     return "\n".join(out)
 
 
@@ -180,14 +275,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2
     try:
-        results, n_files = compare(args.corpus)
+        results, n_files, unparsed = compare(args.corpus)
     except SystemExit as exc:
         print(exc, file=sys.stderr)
         return 2
-    print(table(results, n_files))
+    print(table(results, n_files, unparsed))
+    print()
+    print(reason_table(results))
     if args.list:
         print()
-        print(disagreements(results, args.corpus))
+        print(disagreements(results, args.corpus, unparsed))
     if args.json:
         payload = {
             r.rule: {
@@ -196,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
                 "both": sorted(r.both),
                 "hadolint_only": sorted(r.hadolint_only),
                 "slimlint_only": sorted(r.slimlint_only),
+                "slimlint_out_of_hadolint_scope": sorted(r.out_of_scope),
+                "causes": {f"{n}:{l}": c for (n, l), c in sorted(r.reasons.items())},
             }
             for r in results
         }

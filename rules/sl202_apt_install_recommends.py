@@ -1,0 +1,94 @@
+"""What it does
+Flags `apt-get install` / `apt install` in a layer of the image without `--no-install-recommends` (or
+`-o APT::Install-Recommends=false`). An earlier `RUN` of the stage (or a stage it is built `FROM`) that writes
+`APT::Install-Recommends "false";` into apt's configuration also counts. Only stages that reach the image are
+checked.
+
+Why is this bad?
+By default apt also installs every package that the requested ones merely *recommend*: documentation,
+optional helpers, whole desktop libraries. They are rarely needed in a container and often add tens of MB
+(sometimes hundreds) to the layer.
+
+Example
+```dockerfile
+RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*
+```
+
+Use instead
+```dockerfile
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/*
+```
+
+hadolint equivalent: DL3015.
+"""
+
+from __future__ import annotations
+
+from dockerlint_slim import rulekit
+from dockerlint_slim.diagnostics import Finding, Fix
+
+ID = "SL202"
+NAME = "apt-install-recommends"
+SEVERITY = "warning"
+SUMMARY = "apt install without --no-install-recommends pulls in recommended packages"
+TAGS = ("packages", "apt")
+
+APT_VALUE_OPTIONS = frozenset({"-o", "--option", "-c", "--config-file", "-t", "--target-release"})
+_FALSE = ("false", "0", "no", "off")
+
+
+def is_apt_install(argv: tuple[str, ...]) -> bool:
+    if not argv or argv[0] not in ("apt-get", "apt"):
+        return False
+    words = rulekit.positionals(argv, APT_VALUE_OPTIONS)
+    return bool(words) and words[0] == "install"
+
+
+def disables_recommends(argv: tuple[str, ...]) -> bool:
+    if "--no-install-recommends" in argv:
+        return True
+    options = []
+    for index, arg in enumerate(argv):
+        if arg in ("-o", "--option") and index + 1 < len(argv):
+            options.append(argv[index + 1])
+        elif arg.startswith("-o") and len(arg) > 2:
+            options.append(arg[2:])
+        elif arg.startswith("--option="):
+            options.append(arg[len("--option=") :])
+    for option in options:
+        key, _, value = option.partition("=")
+        if key.strip().lower() == "apt::install-recommends" and value.strip().strip("\"';").lower() in _FALSE:
+            return True
+    return False
+
+
+def _configures_no_recommends(run) -> bool:
+    """`echo 'APT::Install-Recommends "false";' > /etc/apt/apt.conf.d/...` (any command that writes the setting)."""
+    for command in run.commands:
+        text = " ".join(command.argv).lower()
+        if "apt::install-recommends" in text and any(f'"{v}"' in text or f" {v};" in text for v in _FALSE):
+            return True
+    return False
+
+
+def check(target):
+    for stage in rulekit.image_stages(target.dockerfile):
+        configured = any(_configures_no_recommends(r) for s in list(stage.lineage())[1:] for r in s.runs())
+        for run in stage.runs():
+            configured = configured or _configures_no_recommends(run)
+            if not run.shell_analysed or configured:
+                continue
+            for command in run.commands:
+                argv = rulekit.program_argv(command)
+                if not is_apt_install(argv) or disables_recommends(argv):
+                    continue
+                packages = [p for p in rulekit.positionals(argv, APT_VALUE_OPTIONS)[1:]]
+                shown = " ".join(packages[:4]) + (" ..." if len(packages) > 4 else "")
+                yield Finding(
+                    command.span,
+                    f"`{argv[0]} install {shown}` also installs every recommended package (often tens of MB of "
+                    "optional tools and docs); add `--no-install-recommends` and list what you really need",
+                    fix=Fix("Add --no-install-recommends after `install`"),
+                )

@@ -1,0 +1,147 @@
+"""What it does
+Flags npm, yarn and pnpm installs in a layer of the image that leave the package manager's cache behind:
+
+- `npm install|i|ci|add|update` unless the same `RUN` runs `npm cache clean --force` (or removes `~/.npm`)
+  after it, or a cache/tmpfs mount covers `~/.npm` (or `npm_config_cache`);
+- `yarn` / `yarn install|add|global add` unless `yarn cache clean` follows (or the yarn cache folder is
+  removed: `/usr/local/share/.cache/yarn`, `~/.cache/yarn`, `YARN_CACHE_FOLDER`), or a cache mount covers it;
+- `pnpm install|i|add|fetch` unless `pnpm store prune` follows, the store is removed, or a cache mount
+  covers the store (`~/.local/share/pnpm/store`, `$PNPM_HOME/store`, `--store-dir`).
+
+A cache mount whose target names the tool (`/root/.npm`, `/usr/local/share/.cache/yarn`, `/pnpm/store`)
+counts. Only stages that reach the image are checked.
+
+Why is this bad?
+Each of these tools keeps a compressed copy of every package it downloads (npm in `~/.npm/_cacache`, yarn v1 in
+`/usr/local/share/.cache/yarn` for root, pnpm in its content-addressed store). The copy sits next to
+`node_modules` in the layer: typically tens to hundreds of MB.
+
+Example
+```dockerfile
+FROM node:20-slim
+RUN npm ci --omit=dev
+```
+
+Use instead
+```dockerfile
+FROM node:20-slim
+RUN npm ci --omit=dev && npm cache clean --force
+```
+
+or `RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev`.
+
+hadolint equivalent: DL3060 (yarn only).
+"""
+
+from __future__ import annotations
+
+from dockerlint_slim import rulekit
+from dockerlint_slim.diagnostics import Finding, Fix
+
+ID = "SL206"
+NAME = "node-package-cache"
+SEVERITY = "warning"
+SUMMARY = "npm/yarn/pnpm install leaves the package cache in the layer"
+TAGS = ("cache", "node")
+
+INSTALLS = {
+    "npm": frozenset({"install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isntal", "ci", "clean-install",
+                      "add", "update", "up", "upgrade", "install-clean", "install-ci-test", "it", "cit"}),
+    "yarn": frozenset({"install", "add", "global"}),
+    "pnpm": frozenset({"install", "i", "add", "fetch", "update", "up"}),
+}
+CACHE_DIRS = {
+    "npm": ("/root/.npm",),
+    "yarn": ("/usr/local/share/.cache/yarn", "/root/.cache/yarn", "/root/.yarn/berry/cache"),
+    "pnpm": ("/root/.local/share/pnpm/store", "/root/.pnpm-store"),
+}
+CACHE_ENV = {"npm": ("npm_config_cache", "NPM_CONFIG_CACHE"), "yarn": ("YARN_CACHE_FOLDER",), "pnpm": ()}
+CLEAN = {"npm": "npm cache clean --force", "yarn": "yarn cache clean", "pnpm": "pnpm store prune"}
+VALUE_OPTIONS = frozenset({"--cache", "--prefix", "-C", "--cwd", "--dir", "--filter", "-F", "--store-dir",
+                           "--cache-folder", "--registry", "--workspace", "-w", "--omit", "--include"})
+
+
+def install_tool(argv: tuple[str, ...]) -> str | None:
+    if not argv or argv[0] not in INSTALLS:
+        return None
+    words = rulekit.positionals(argv, VALUE_OPTIONS)
+    if argv[0] == "yarn" and not words:
+        return "yarn"  # bare `yarn` installs
+    if argv[0] == "yarn" and words[0] == "global":
+        return "yarn" if words[1:2] == ["add"] else None
+    return argv[0] if words and words[0] in INSTALLS[argv[0]] else None
+
+
+def _option(argv: tuple[str, ...], *names: str) -> str | None:
+    for index, arg in enumerate(argv):
+        for name in names:
+            if arg == name and index + 1 < len(argv):
+                return argv[index + 1]
+            if arg.startswith(name + "="):
+                return arg.split("=", 1)[1]
+    return None
+
+
+def cache_dirs(tool: str, argv: tuple[str, ...], stage, command) -> list[str]:
+    dirs = list(CACHE_DIRS[tool])
+    flag = _option(argv, "--cache", "--cache-folder", "--store-dir")
+    if flag:
+        dirs.append(flag)
+    env = dict(command.env)
+    for name in CACHE_ENV[tool]:
+        value = env.get(name) or rulekit.stage_var(stage, name)
+        if value:
+            dirs.append(value)
+    if tool == "pnpm":
+        home = env.get("PNPM_HOME") or rulekit.stage_var(stage, "PNPM_HOME")
+        if home:
+            dirs.append(home.rstrip("/") + "/store")
+    return dirs
+
+
+def _mount_names_tool(run, tool: str) -> bool:
+    names = {"npm": (".npm", "npm"), "yarn": ("yarn",), "pnpm": ("pnpm",)}[tool]
+    return any(m.type in ("cache", "tmpfs") and m.target and any(n in m.target for n in names) for m in run.mounts)
+
+
+def _cleans(tool: str, command, dirs: list[str]) -> bool:
+    argv = rulekit.program_argv(command)
+    words = rulekit.positionals(argv) if argv else []
+    if argv and argv[0] == tool:
+        if tool == "npm" and words[:2] == ["cache", "clean"]:
+            return True
+        if tool == "yarn" and words[:2] == ["cache", "clean"]:
+            return True
+        if tool == "pnpm" and words[:2] == ["store", "prune"]:
+            return True
+    return any(rulekit.removes_path(command, d) for d in dirs)
+
+
+def check(target):
+    for stage, run in rulekit.image_runs(target.dockerfile):
+        if not run.shell_analysed:
+            continue
+        reported: set[str] = set()
+        for command in run.commands:
+            argv = rulekit.program_argv(command)
+            tool = install_tool(argv)
+            if tool is None or tool in reported:
+                continue
+            dirs = cache_dirs(tool, argv, stage, command)
+            if _mount_names_tool(run, tool) or any(rulekit.mount_covers_path(run, d) for d in dirs):
+                continue
+            if any(_cleans(tool, c, dirs) for c in rulekit.commands_after(run, command)):
+                continue
+            reported.add(tool)
+            words = rulekit.positionals(argv, VALUE_OPTIONS)
+            shown = " ".join([tool, *words[:1]])
+            # A configured cache dir (flag/ENV) is the real one; else the tool's default for root.
+            where = dirs[-1] if len(dirs) > len(CACHE_DIRS[tool]) else dirs[0]
+            yield Finding(
+                command.span,
+                f"`{shown}` leaves a compressed copy of every downloaded package in {where} "
+                f"in this layer (typically tens to hundreds of MB); end this RUN with `&& {CLEAN[tool]}` "
+                "or use a cache mount on that directory",
+                fix=Fix(f"Append `&& {CLEAN[tool]}` after the install in this RUN"),
+                properties={"tool": tool, "path": where},
+            )

@@ -1,0 +1,287 @@
+"""What it does
+Flags package tools of other ecosystems that leave caches or documentation in a layer of the image, when the
+same `RUN` does not clean up after them and no cache/tmpfs mount keeps the cache out of the layer:
+
+| tool | flagged | accepted |
+|---|---|---|
+| `gem install` | generates ri/rdoc documentation | `--no-document` / `-N` (or `--no-rdoc`/`--no-ri`); a gemrc with `--no-document` written earlier; the official `ruby` images (their gemrc already says `--no-document`) |
+| `bundle install` | keeps every downloaded `.gem` in `<bundle path>/cache` | `rm -rf` of that cache (`/usr/local/bundle/cache`, `"$BUNDLE_PATH"/ruby/*/cache`, `~/.bundle`) afterwards |
+| `conda`/`mamba`/`micromamba` `install`/`create`/`update`/`env create` | keeps tarballs and extracted packages in `<prefix>/pkgs` | `conda clean -afy` (`-a`/`--all`, or `-tp...`), `rm -rf /opt/conda/pkgs` afterwards |
+| `composer install`/`update`/`require`/`create-project` | keeps downloaded archives in the composer cache | `--no-cache`, `COMPOSER_CACHE_DIR=/dev/null`, `composer clear-cache` or removing the composer cache afterwards |
+| `go build`/`install`/`test`/`mod download`/`get` | build cache (`~/.cache/go-build`) and module cache (`$GOPATH/pkg/mod`) | `go clean -cache` / `-modcache`, `rm -rf` of the cache directories (`GOCACHE`, `GOMODCACHE`, `GOPATH`) afterwards |
+| `cargo build`/`install`/`fetch` | crate registry index and sources in `$CARGO_HOME/registry` | `rm -rf` of `$CARGO_HOME/registry` (or `~/.cargo/registry`) afterwards |
+
+Only stages that reach the image are checked; build stages whose output is copied out with `COPY --from` are
+not.
+
+Why is this bad?
+The caches hold a second copy of everything the tool downloaded (and for Go, every compiled package): tens to
+hundreds of MB that the running program never reads. Generated gem docs are a few MB of HTML per gem.
+
+Example
+```dockerfile
+FROM continuumio/miniconda3
+RUN conda install -y numpy pandas
+```
+
+Use instead
+```dockerfile
+FROM continuumio/miniconda3
+RUN conda install -y numpy pandas && conda clean -afy
+```
+
+or build in one stage and copy only the result into a small final image.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dockerlint_slim import rulekit
+from dockerlint_slim.diagnostics import Finding, Fix
+
+ID = "SL207"
+NAME = "other-package-caches"
+SEVERITY = "warning"
+SUMMARY = "gem/bundler/conda/composer/go/cargo leave caches or docs in the layer"
+TAGS = ("cache",)
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """What one command leaves behind and how to avoid it."""
+
+    tool: str
+    what: str  # the cache, with its place
+    fix: str
+
+
+def _words(argv: tuple[str, ...], value_options: frozenset[str] = frozenset()) -> list[str]:
+    return rulekit.positionals(argv, value_options)
+
+
+def _removed(commands) -> list[str]:
+    return [rulekit.normalize_path(p) for c in commands for p in rulekit.removed_paths(c)]
+
+
+def _mount_mentions(run, *needles: str) -> bool:
+    return any(
+        m.type in ("cache", "tmpfs") and m.target and any(n in m.target for n in needles) for m in run.mounts
+    )
+
+
+def _official(stage, name: str) -> bool:
+    image = stage.base_image.lower()
+    for prefix in ("docker.io/library/", "index.docker.io/library/", "library/", "docker.io/"):
+        if image.startswith(prefix):
+            image = image[len(prefix) :]
+    return image.split("@")[0].split(":")[0] == name
+
+
+# --- gem --------------------------------------------------------------------------------------------------------
+
+GEM_NO_DOCS = ("--no-document", "-N", "--no-doc", "--no-rdoc", "--no-ri")
+
+
+def _gemrc_disables_docs(stage, run) -> bool:
+    """`echo 'gem: --no-document' > ~/.gemrc` (or /etc/gemrc) in this or an earlier RUN of the lineage."""
+    for ancestor in reversed(list(stage.lineage())):
+        for other in ancestor.runs():
+            for command in other.commands:
+                text = " ".join(command.argv)
+                if "gem:" in text or "install:" in text:
+                    if "--no-document" in text or "--no-rdoc" in text:
+                        return True
+            if other is run:
+                return False
+    return False
+
+
+def _gem(stage, run, command, argv, after) -> Leftover | None:
+    if argv[0] != "gem" or _words(argv)[:1] != ["install"]:
+        return None
+    if rulekit.has_flag(argv, *GEM_NO_DOCS) or _official(stage, "ruby") or _gemrc_disables_docs(stage, run):
+        return None
+    return Leftover("gem install", "generated ri/rdoc documentation (a few MB of HTML per gem)",
+                    "add `--no-document` (or write `gem: --no-document` to /etc/gemrc)")
+
+
+# --- bundler ----------------------------------------------------------------------------------------------------
+
+
+def _bundle(stage, run, command, argv, after) -> Leftover | None:
+    if argv[0] not in ("bundle", "bundler") or _words(argv)[:1] != ["install"]:
+        return None
+    if _mount_mentions(run, "bundle", "gem"):
+        return None
+    for path in _removed(after):
+        low = path.lower()
+        if ("cache" in low and any(k in low for k in ("bundle", "gem", "ruby"))) or low.rstrip("/").endswith(
+            "/.bundle"
+        ):
+            return None
+    return Leftover("bundle install", "a copy of every downloaded .gem in the bundle's cache directory "
+                    "(/usr/local/bundle/cache in the official ruby images)",
+                    "end this RUN with `&& rm -rf /usr/local/bundle/cache` (or `\"$BUNDLE_PATH\"/ruby/*/cache`)")
+
+
+# --- conda ------------------------------------------------------------------------------------------------------
+
+CONDA = frozenset({"conda", "mamba", "micromamba"})
+CONDA_VALUE_OPTIONS = frozenset({"-n", "--name", "-p", "--prefix", "-c", "--channel", "-f", "--file"})
+
+
+def _conda_clean(argv) -> bool:
+    if argv[0] not in CONDA or _words(argv, CONDA_VALUE_OPTIONS)[:1] != ["clean"]:
+        return False
+    short = "".join(a[1:] for a in argv if a.startswith("-") and not a.startswith("--"))
+    return "--all" in argv or "a" in short or ("t" in short and "p" in short) or (
+        "--tarballs" in argv and "--packages" in argv
+    )
+
+
+def _conda(stage, run, command, argv, after) -> Leftover | None:
+    if argv[0] not in CONDA:
+        return None
+    words = _words(argv, CONDA_VALUE_OPTIONS)
+    if not (words[:1] in (["install"], ["create"], ["update"], ["upgrade"]) or words[:2] in (
+        ["env", "create"], ["env", "update"])):
+        return None
+    if _mount_mentions(run, "pkgs", "conda", "mamba"):
+        return None
+    if any(_conda_clean(rulekit.program_argv(c)) for c in after if rulekit.program_argv(c)):
+        return None
+    if any(p.rstrip("/").endswith("/pkgs") or p.endswith("/pkgs/*") for p in _removed(after)):
+        return None
+    return Leftover(f"{argv[0]} {words[0]}", "every downloaded tarball and extracted package in <prefix>/pkgs "
+                    "(often hundreds of MB)", f"end this RUN with `&& {argv[0]} clean -afy`")
+
+
+# --- composer ---------------------------------------------------------------------------------------------------
+
+COMPOSER_INSTALLS = frozenset({"install", "i", "update", "u", "upgrade", "require", "r", "create-project"})
+
+
+def _composer(stage, run, command, argv, after) -> Leftover | None:
+    if argv[0] not in ("composer", "composer.phar"):
+        return None
+    words = _words(argv)
+    if words[:1] == ["global"]:
+        words = words[1:]
+    if words[:1] == [] or words[0] not in COMPOSER_INSTALLS or rulekit.has_flag(argv, "--no-cache"):
+        return None
+    cache_dir = dict(command.env).get("COMPOSER_CACHE_DIR") or rulekit.stage_var(stage, "COMPOSER_CACHE_DIR")
+    if cache_dir == "/dev/null" or _mount_mentions(run, "composer"):
+        return None
+    if cache_dir and rulekit.mount_covers_path(run, cache_dir):
+        return None
+    for c in after:
+        cargv = rulekit.program_argv(c)
+        if cargv and cargv[0] in ("composer", "composer.phar") and _words(cargv)[:1] in (
+            ["clear-cache"], ["clearcache"], ["cc"]):
+            return None
+    removed = _removed(after)
+    if any("composer" in p.lower() for p in removed) or (cache_dir and any(
+            rulekit.path_pattern_covers(p, cache_dir) for p in removed)):
+        return None
+    return Leftover(f"composer {words[0]}", "downloaded package archives in the composer cache "
+                    "(~/.cache/composer or $COMPOSER_HOME/cache)", "add `--no-cache` (Composer 2)")
+
+
+# --- go ---------------------------------------------------------------------------------------------------------
+
+GO_BUILDS = frozenset({"build", "install", "test"})
+GO_VALUE_OPTIONS = frozenset({"-o", "-C", "-tags", "-ldflags", "-gcflags", "-mod", "-p", "-run", "-exec",
+                              "-modfile", "-overlay", "-pkgdir", "-toolexec", "-asmflags", "-buildmode"})
+
+
+def _go_dirs(stage, command) -> tuple[str, str]:
+    env = dict(command.env)
+
+    def var(name: str) -> str | None:
+        return env.get(name) or rulekit.stage_var(stage, name)
+
+    gopath = (var("GOPATH") or ("/go" if _official(stage, "golang") else "/root/go")).split(":")[0]
+    return var("GOCACHE") or "/root/.cache/go-build", var("GOMODCACHE") or gopath.rstrip("/") + "/pkg/mod"
+
+
+def _go(stage, run, command, argv, after) -> Leftover | None:
+    if argv[0] != "go":
+        return None
+    words = _words(argv, GO_VALUE_OPTIONS)
+    builds = words[:1] and words[0] in GO_BUILDS
+    downloads = words[:2] == ["mod", "download"] or words[:1] == ["get"] or (
+        words[:1] == ["install"] and any("@" in w for w in words[1:]))
+    if not builds and not downloads:
+        return None
+    gocache, modcache = _go_dirs(stage, command)
+    left = []
+    removed = _removed(after)
+    cleans = [rulekit.program_argv(c) for c in after]
+    if builds and gocache != "off" and not rulekit.mount_covers_path(run, gocache):
+        cleaned = any(a[:2] == ("go", "clean") and "-cache" in a for a in cleans) or any(
+            rulekit.path_pattern_covers(p, gocache) for p in removed)
+        if not cleaned:
+            left.append(f"the build cache ({gocache})")
+    if downloads and not rulekit.mount_covers_path(run, modcache):
+        gopath_src = modcache.rsplit("/pkg/mod", 1)[0] + "/src"  # where GOPATH-mode `go get` puts sources
+        cleaned = any(a[:2] == ("go", "clean") and "-modcache" in a for a in cleans) or any(
+            rulekit.path_pattern_covers(p, modcache) or rulekit.path_pattern_covers(p, gopath_src) for p in removed)
+        if not cleaned:
+            left.append(f"the downloaded module sources ({modcache}, or {gopath_src} in GOPATH mode)")
+    if not left:
+        return None
+    flags = " ".join(f for f, on in (("-cache", "build cache" in " ".join(left)),
+                                       ("-modcache", "module sources" in " ".join(left))) if on)
+    return Leftover(f"go {words[0]}", " and ".join(left) + " (typically 100+ MB)",
+                    f"end this RUN with `&& go clean {flags}`, use cache mounts, or build in a separate stage "
+                    "and copy only the binary")
+
+
+# --- cargo ------------------------------------------------------------------------------------------------------
+
+
+def _cargo(stage, run, command, argv, after) -> Leftover | None:
+    if argv[0] != "cargo" or _words(argv)[:1] not in (["build"], ["install"], ["fetch"], ["b"]):
+        return None
+    env = dict(command.env)
+    cargo_home = env.get("CARGO_HOME") or rulekit.stage_var(stage, "CARGO_HOME") or (
+        "/usr/local/cargo" if _official(stage, "rust") else "/root/.cargo")
+    registry = cargo_home.rstrip("/") + "/registry"
+    if rulekit.mount_covers_path(run, registry) or _mount_mentions(run, "registry"):
+        return None
+    removed = _removed(after)
+    if any(rulekit.path_pattern_covers(p, registry) or p.rstrip("/*").endswith("/registry") for p in removed):
+        return None
+    return Leftover(f"cargo {_words(argv)[0]}", f"the crate registry index and sources in {registry} "
+                    "(typically 100+ MB)", f"end this RUN with `&& rm -rf {registry}` or use a cache mount on it")
+
+
+CHECKS = (_gem, _bundle, _conda, _composer, _go, _cargo)
+_VERSIONED = re.compile(r"^(gem|bundle)\d+(\.\d+)*$")  # gem2.7 on some distros
+
+
+def check(target):
+    for stage, run in rulekit.image_runs(target.dockerfile):
+        if not run.shell_analysed:
+            continue
+        reported: set[str] = set()
+        for command in run.commands:
+            argv = rulekit.program_argv(command)
+            if not argv:
+                continue
+            if _VERSIONED.match(argv[0]):
+                argv = (re.sub(r"[\d.]+$", "", argv[0]), *argv[1:])
+            after = rulekit.commands_after(run, command)
+            for probe in CHECKS:
+                leftover = probe(stage, run, command, argv, after)
+                if leftover is None or leftover.tool in reported:
+                    continue
+                reported.add(leftover.tool)
+                yield Finding(
+                    command.span,
+                    f"`{leftover.tool}` leaves {leftover.what} in this layer; {leftover.fix}",
+                    fix=Fix(leftover.fix[0].upper() + leftover.fix[1:]),
+                    properties={"tool": leftover.tool.split()[0]},
+                )

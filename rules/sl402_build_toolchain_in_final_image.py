@@ -1,0 +1,259 @@
+"""What it does
+Flags compilers, build tools and development packages installed in a stage that reaches the image and not
+removed in the same `RUN`: `build-essential`, `gcc`, `g++`/`gcc-c++`, `clang`, `make`, `cmake`, `autoconf`,
+`automake`, `libtool`, `build-base`, `alpine-sdk`, `*-dev` (apt, apk), `*-devel` (yum/dnf/zypper) and the
+"Development Tools" group, installed with apt-get/apt, apk, yum, dnf, microdnf, tdnf or zypper.
+
+Not flagged when the same `RUN` removes them after building: `apk del` of the package or of the `--virtual`
+group that holds it, `apt-get purge`/`remove` (e.g. `apt-get purge -y --auto-remove gcc`), the docker-library
+pattern `apt-mark auto '.*'` ... `apt-get purge -y --auto-remove`, or `yum`/`dnf remove`. Also not flagged when
+the image's `ENTRYPOINT`/`CMD` runs one of these tools (a build-environment image). Only stages that reach the
+image are checked: a toolchain in a build stage whose output is copied with `COPY --from` is the right pattern.
+
+Why is this bad?
+A C toolchain is big (`build-essential` is about 200 MB on Debian, `build-base` about 200 MB on Alpine) and the
+program that runs in the container does not need it once it is built. Removing it in a later `RUN` does not
+help: the files stay in the earlier layer.
+
+Example
+```dockerfile
+FROM python:3.12-slim
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \
+ && pip install --no-cache-dir psycopg2 && rm -rf /var/lib/apt/lists/*
+```
+
+Use instead
+```dockerfile
+FROM python:3.12-slim AS build
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev
+RUN pip wheel --no-cache-dir --wheel-dir /wheels psycopg2
+
+FROM python:3.12-slim
+RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir /wheels/*
+```
+
+or on Alpine: `apk add --no-cache --virtual .build-deps gcc musl-dev && ... && apk del .build-deps`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from dockerlint_slim import rulekit
+from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.model import Instruction
+
+ID = "SL402"
+NAME = "build-toolchain-in-final-image"
+SEVERITY = "warning"
+SUMMARY = "Compilers and -dev packages installed in the final image and never removed"
+TAGS = ("toolchain", "packages")
+
+TOOLCHAIN = re.compile(
+    r"^(build-essential|build-base|alpine-sdk|gcc(-c\+\+)?(-\d+(\.\d+)*)?|g\+\+(-\d+(\.\d+)*)?|c\+\+|"
+    r"clang(-\d+(\.\d+)*)?|gfortran(-\d+)?|make|cmake|autoconf|automake|libtool|devel_basis|"
+    r"@development-tools|@development|@?\"?development tools\"?|"
+    r".+-dev|.+-devel)$",
+    re.IGNORECASE,
+)
+TOOL_PROGRAMS = frozenset({"gcc", "g++", "cc", "c++", "clang", "clang++", "make", "cmake", "gfortran"})
+
+APT_VALUE_OPTIONS = frozenset({"-o", "--option", "-c", "--config-file", "-t", "--target-release"})
+APK_VALUE_OPTIONS = frozenset({"-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "-t", "--virtual",
+                               "--repositories-file", "--keys-dir"})
+RPM_VALUE_OPTIONS = frozenset({"--setopt", "--enablerepo", "--disablerepo", "--repo", "--releasever", "-c",
+                               "--config", "--installroot", "-x", "--exclude", "-R", "--root", "--from"})
+RPM = frozenset({"yum", "dnf", "dnf5", "microdnf", "tdnf"})
+TYPICAL_BYTES = 200 * 1024 * 1024
+# Bases that are build environments by design: a toolchain on top of them is their purpose (SL401 reports the base).
+SDK_BASES = frozenset({"buildpack-deps", "gcc", "golang", "rust", "haskell", "swift"})
+# Commands that compile with the installed toolchain. A toolchain that nothing in the image uses is what the
+# image is for (`FROM debian` + `apt-get install gcc` as a compiler image): not reported, precision first.
+BUILDERS = frozenset({"make", "gmake", "cmake", "gcc", "cc", "g++", "c++", "clang", "configure", "autoreconf",
+                      "meson", "ninja", "cargo", "cpanm", "pecl", "docker-php-ext-install", "phpize", "node-gyp",
+                      "bundle", "gem", "npm", "yarn", "pnpm", "R", "go"})
+_PIP = re.compile(r"^pip\d*(\.\d+)?$")
+_PYTHON = re.compile(r"^python\d*(\.\d+)?$")
+
+
+@dataclass
+class Install:
+    manager: str
+    packages: list[str]
+    group: str | None = None  # apk --virtual NAME
+    variables: set[str] = field(default_factory=set)  # `$buildDeps` words given to the install
+
+
+def _strip_version(package: str) -> str:
+    for sep in ("=", ">", "<", "~"):
+        package = package.split(sep, 1)[0]
+    return package.split(":", 1)[0] if not package.startswith("@") else package
+
+
+def _option_value(argv: tuple[str, ...], *names: str) -> str | None:
+    for index, arg in enumerate(argv):
+        if arg in names and index + 1 < len(argv):
+            return argv[index + 1]
+        for name in names:
+            if name.startswith("--") and arg.startswith(name + "="):
+                return arg.split("=", 1)[1]
+    return None
+
+
+def parse_install(argv: tuple[str, ...]) -> Install | None:
+    if not argv:
+        return None
+    manager = argv[0]
+    if manager in ("apt-get", "apt", "aptitude"):
+        words = rulekit.positionals(argv, APT_VALUE_OPTIONS)
+        if words[:1] != ["install"]:
+            return None
+        packages = words[1:]
+    elif manager == "apk":
+        words = rulekit.positionals(argv, APK_VALUE_OPTIONS)
+        if words[:1] != ["add"]:
+            return None
+        return _install(manager, words[1:], _option_value(argv, "--virtual", "-t"))
+    elif manager in RPM:
+        words = rulekit.positionals(argv, RPM_VALUE_OPTIONS)
+        if words[:1] == ["install"] or words[:1] == ["groupinstall"]:
+            packages = words[1:]
+        elif words[:2] in (["group", "install"], ["groups", "install"]):
+            packages = words[2:]
+        else:
+            return None
+    elif manager == "zypper":
+        words = rulekit.positionals(argv, RPM_VALUE_OPTIONS | {"-t", "--type"})
+        if words[:1] not in (["install"], ["in"]):
+            return None
+        packages = words[1:]
+    else:
+        return None
+    return _install(manager, packages, None)
+
+
+def _install(manager: str, words: list[str], group: str | None) -> Install:
+    variables = {w for w in words if w.startswith("$")}
+    packages = [_strip_version(w) for w in words if not w.startswith("$") and not w.endswith((".deb", ".rpm"))]
+    return Install(manager, packages, group, variables)
+
+
+def _removed_packages(argv: tuple[str, ...]) -> tuple[set[str], bool] | None:
+    """(names/$vars removed, auto_remove) for a removal command, else None."""
+    manager = argv[0] if argv else ""
+    if manager in ("apt-get", "apt", "aptitude"):
+        words = rulekit.positionals(argv, APT_VALUE_OPTIONS)
+        if words[:1] not in (["purge"], ["remove"], ["autoremove"], ["autopurge"]):
+            return None
+        auto = words[0] in ("autoremove", "autopurge") or rulekit.has_flag(argv, "--auto-remove", "--autoremove")
+        return {_strip_version(w) for w in words[1:]}, auto
+    if manager == "apk":
+        words = rulekit.positionals(argv, APK_VALUE_OPTIONS)
+        return ({_strip_version(w) for w in words[1:]}, False) if words[:1] == ["del"] else None
+    if manager in RPM or manager == "zypper":
+        words = rulekit.positionals(argv, RPM_VALUE_OPTIONS)
+        if words[:1] in (["remove"], ["erase"], ["rm"], ["autoremove"]):
+            return {_strip_version(w) for w in words[1:]}, words[0] == "autoremove"
+        if words[:2] in (["group", "remove"], ["groupremove"]):
+            return {_strip_version(w) for w in words[1:]}, False
+    return None
+
+
+def _removed_later(run, command, install: Install) -> set[str]:
+    """The toolchain packages of `install` that the rest of the RUN removes."""
+    removed: set[str] = set()
+    marked_auto = False
+    for later in rulekit.commands_after(run, command):
+        argv = rulekit.program_argv(later)
+        if argv[:2] == ("apt-mark", "auto"):
+            marked_auto = True  # docker-library: everything new becomes auto-installed, purged below
+            continue
+        result = _removed_packages(argv)
+        if result is None:
+            continue
+        names, auto = result
+        if (marked_auto and auto) or (install.group and install.group in names) or (install.variables & names):
+            return set(install.packages)
+        removed |= names & set(install.packages)
+    return removed
+
+
+def _image_runs_tool(dockerfile) -> bool:
+    """ENTRYPOINT/CMD of the target stage starts a compiler or make: the toolchain is what the image is for."""
+    target = dockerfile.target_stage()
+    if target is None:
+        return False
+    for stage in target.lineage():
+        for instruction in reversed(stage.instructions):
+            if isinstance(instruction, Instruction) and instruction.keyword in ("ENTRYPOINT", "CMD"):
+                words = list(instruction.args)
+                programs = [w.rsplit("/", 1)[-1] for w in words[:1]]
+                if words[:2] and words[0] in ("sh", "/bin/sh", "bash", "/bin/bash") and len(words) > 2:
+                    programs.append(words[2].split()[0].rsplit("/", 1)[-1] if words[2].split() else "")
+                if any(p in TOOL_PROGRAMS for p in programs):
+                    return True
+    return False
+
+
+def _builds(argv: tuple[str, ...]) -> bool:
+    if not argv:
+        return False
+    name = argv[0]
+    if name in BUILDERS or name.startswith("./configure") or name.endswith("/configure"):
+        if name in ("npm", "yarn", "pnpm", "gem", "bundle", "go"):
+            words = rulekit.positionals(argv)
+            return bool(words) and words[0] in ("install", "i", "ci", "add", "rebuild", "build", "get") or (
+                name == "yarn" and not words)
+        return True
+    if _PIP.match(name):
+        return "install" in argv or "wheel" in argv
+    if _PYTHON.match(name):
+        return ("-m" in argv and "pip" in argv) or any(a.endswith("setup.py") for a in argv)
+    return False
+
+
+def _sdk_base(stage) -> bool:
+    image = stage.base_image.lower().split("@")[0]
+    name = image.rsplit("/", 1)[-1].split(":")[0]
+    return name in SDK_BASES
+
+
+def check(target):
+    dockerfile = target.dockerfile
+    if _image_runs_tool(dockerfile):
+        return
+    image_commands = [(run, c) for _s, run in rulekit.image_runs(dockerfile) for c in run.commands]
+    for stage, run in rulekit.image_runs(dockerfile):
+        if not run.shell_analysed or _sdk_base(stage):
+            continue
+        for command in run.commands:
+            install = parse_install(rulekit.program_argv(command))
+            if install is None:
+                continue
+            tools = [p for p in install.packages if TOOLCHAIN.match(p)]
+            if not tools:
+                continue
+            kept = [p for p in tools if p not in _removed_later(run, command, install)]
+            if not kept:
+                continue
+            position = next(i for i, (_r, c) in enumerate(image_commands) if c is command)
+            if not any(_builds(rulekit.program_argv(c)) for _r, c in image_commands[position + 1 :]):
+                continue
+            shown = ", ".join(kept[:6]) + (f" and {len(kept) - 6} more" if len(kept) > 6 else "")
+            if install.manager == "apk":
+                undo = "`apk add --virtual .build-deps ...` and `&& apk del .build-deps` at the end of this RUN"
+            elif install.manager in ("apt-get", "apt", "aptitude"):
+                undo = "`&& apt-get purge -y --auto-remove " + " ".join(kept[:3]) + "` at the end of this RUN"
+            else:
+                undo = f"`&& {install.manager} remove -y " + " ".join(kept[:3]) + "` at the end of this RUN"
+            yield Finding(
+                command.span,
+                f"build toolchain ({shown}) installed at line {command.span.line} stays in the final image "
+                f"(a C toolchain is typically 100-250 MB); build in a separate stage and `COPY --from` only the "
+                f"result, or remove it after the build with {undo}",
+                fix=Fix("Move the build into its own stage, or remove the build packages in the same RUN"),
+                properties={"packages": kept},
+            )
