@@ -52,13 +52,24 @@ def check(target):
             if not isinstance(instruction, CopyInstruction) or instruction.from_:
                 continue
             resolution = resolve_copy(instruction, context)
-            for source in resolution.sources:
+            raw = _raw_sources(instruction)
+            for index, source in enumerate(resolution.sources):
                 if source.origin != CONTEXT or source.wildcard or source.unreadable:
                     continue
+                if raw is None or "$" in raw[index]:
+                    continue  # depends on a build argument that `--build-arg` may change
                 if source.ignored_by is not None:
                     yield _ignored(instruction, source.text, source.path, source.ignored_by, context)
                 elif source.missing:
                     yield _missing(instruction, source.text, source.path, context)
+
+
+def _raw_sources(instruction: CopyInstruction) -> list[str] | None:
+    """The sources as written, before variable substitution (None when they cannot be paired up)."""
+    raw = list(instruction.args[:-1])
+    if len(raw) != len(instruction.sources):
+        return None
+    return raw
 
 
 def _ignored(instruction: CopyInstruction, text: str, path: str, hidden_by: str, context) -> Finding:

@@ -56,8 +56,11 @@ def test_sl304_negatives(tmp_path) -> None:
         EOF
         ADD https://example.com/x.tgz /tmp/
         COPY --from=build /out /out
+        ARG APP_DIR
+        ARG JAR=target/app.jar
+        COPY ${APP_DIR}/settings.py $JAR /app/
     """, ctx, ("SL304",))
-    assert found == []  # unused stage, --from, empty wildcard, symlinked folder, heredoc, URL
+    assert found == []  # unused stage, --from, empty wildcard, symlinked folder, heredoc, URL, build-arg paths
 
 
 def test_sl304_checks_stages_the_target_copies_from(tmp_path) -> None:
