@@ -34,10 +34,11 @@ _NEEDS = {
     "image": "a built image: reported by `slimlint image`, not by `slimlint check`; see "
     "[Image analysis](../image.md)",
 }
+# What the default severity means for the exit code (`--fail-level`, default info).
 _SEVERITY_HELP = {
-    "error": "the Dockerfile is broken or the build fails",
-    "warning": "bytes in the image that the fix removes",
-    "info": "a smaller or structural improvement",
+    "error": "fails the run at every `--fail-level` except `none`",
+    "warning": "fails the run at `--fail-level warning` or `info` (the default)",
+    "info": "fails the run only at `--fail-level info` (the default)",
 }
 
 
@@ -93,9 +94,14 @@ def rule_markdown(rule) -> str:
     if rule.tags:
         rows.append(("Tags", ", ".join(f"`{t}`" for t in rule.tags)))
     for name, default in rule.options.items():
-        rows.append(("Option", f"`{name}` (default `{toml_value(default)}`)"))
+        shown = f"default `{toml_value(default)}`" if default is not None else "not set by default"
+        rows.append(("Option", f"`{name}` ({shown})"))
     table = "\n".join(["| | |", "|---|---|", *(f"| {key} | {_cell(value)} |" for key, value in rows)])
-    options = "".join(f"{name} = {toml_value(default)}\n" for name, default in rule.options.items())
+    # TOML has no null: an option without a default is shown commented out.
+    options = "".join(
+        f"{name} = {toml_value(default)}\n" if default is not None else f"# {name} = ...   (not set by default)\n"
+        for name, default in rule.options.items()
+    )
     config = [
         "# .slimlint.toml (or the same keys under [tool.slimlint] in pyproject.toml)",
         f'ignore = ["{rule.id}"]            # turn the rule off',
