@@ -142,6 +142,7 @@ class Origin:
     known_contents: bool = True  # False: a directory that received entries we cannot name (`COPY dir/ /etc/`)
     typical: str | None = None  # "typically 20-50 MB" for well-known caches
     source: str | None = None  # the COPY/ADD source it came from
+    is_dir: bool = False  # surely a directory (a non-recursive chmod/chown of it changes no file)
 
 
 @dataclass(eq=False)
@@ -223,7 +224,7 @@ def _copy_origins(copy: CopyInstruction, state: _State) -> list[Origin]:
     for source in copy.sources:
         what = f"`{keyword} {source} {copy.destination}` (line {copy.span.line})"
         if copy.is_add and _is_git(source):
-            found.append(Origin(dest, copy, "add-git", what, source=source))
+            found.append(Origin(dest, copy, "add-git", what, source=source, is_dir=True))
             continue
         if copy.is_add and _is_url(source):
             name = posixpath.basename(source.split("?")[0].split("#")[0].rstrip("/"))
@@ -232,7 +233,7 @@ def _copy_origins(copy: CopyInstruction, state: _State) -> list[Origin]:
             continue
         if copy.is_add and copy.from_ is None and _ARCHIVE.search(source) and not source.endswith(".zip"):
             # A local tar archive is extracted into dest: its entries are unknown.
-            found.append(Origin(dest, copy, "copy", what, known_contents=False, source=source))
+            found.append(Origin(dest, copy, "copy", what, known_contents=False, source=source, is_dir=True))
             continue
         directory_like = source in (".", "./", "/") or source.endswith(("/", "/.")) or _GLOB.search(source)
         if into_dir and not directory_like:
@@ -240,12 +241,12 @@ def _copy_origins(copy: CopyInstruction, state: _State) -> list[Origin]:
             name = posixpath.basename(source.rstrip("/"))
             found.append(Origin(posixpath.join(dest, name), copy, "copy", what, source=source))
             if "." not in name:
-                found.append(Origin(dest, copy, "copy", what, known_contents=False, source=source))
+                found.append(Origin(dest, copy, "copy", what, known_contents=False, source=source, is_dir=True))
         elif into_dir or directory_like:
             fresh = not any(o.path == dest or o.path.startswith(dest + "/") for o in state.origins)
             # `COPY . /app`: /app is this COPY's tree when nothing earlier was put there (and it is not `/`).
             known = not dest.endswith("/") and dest != "/" and fresh and _dedicated(dest)
-            found.append(Origin(dest, copy, "copy", what, known_contents=known, source=source))
+            found.append(Origin(dest, copy, "copy", what, known_contents=known, source=source, is_dir=True))
         else:
             found.append(Origin(dest, copy, "copy", what, source=source))
     return found
@@ -431,7 +432,7 @@ def _covers(path: str, origin: Origin, recursive: bool = True) -> bool:
         parent = posixpath.dirname(path)
         return not origin.known_contents and parent == x and not _GLOB.search(parent)
     if path == x:
-        return True
+        return recursive or (origin.known_contents and not origin.is_dir)
     if recursive and (x.startswith(path.rstrip("/") + "/") or path == "/"):
         return True
     return origin.known_contents and path.startswith(x + "/")
@@ -572,11 +573,12 @@ def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: 
     name, argv = command.name, command.argv
     sub = _subcommand(argv)
 
-    def add(path: str | None, kind: str, what: str, known: bool = True, typical: str | None = None) -> None:
+    def add(path: str | None, kind: str, what: str, known: bool = True, typical: str | None = None,
+            is_dir: bool = False) -> None:
         if path is None or _mounted(run, path) or _GLOB.search(path):
             return
         state.origins = [o for o in state.origins if not (o.path == path and o.kind == kind)]
-        state.origins.append(Origin(path, run, kind, what, known, typical))
+        state.origins.append(Origin(path, run, kind, what, known, typical, is_dir=is_dir or not known))
 
     line = run.span.line
     if name in ("apt-get", "apt") and sub == "update":
@@ -602,18 +604,19 @@ def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: 
     elif name == "npm" and sub in ("install", "i", "ci") and state.home:
         add(state.home + "/.npm", "cache", f"the npm cache of `npm {sub}` (line {line})", False)
         if "-g" not in argv and "--global" not in argv and cwd is not None:
-            add(posixpath.join(cwd, "node_modules"), "run", f"the node_modules of `npm {sub}` (line {line})")
+            add(posixpath.join(cwd, "node_modules"), "run", f"the node_modules of `npm {sub}` (line {line})",
+                is_dir=True)
     elif name in ("curl", "wget"):
         for path in _download_paths(argv, cwd, state):
             add(path, "run", f"the download {path} of `{name}` (line {line})")
     elif name in ("tar", "unzip", "bsdtar"):
         _extraction(run, command, cwd, state, add)
     elif name == "git" and sub == "clone":
-        operands = [a for a in _operands(argv[2:]) if a != "clone"]
+        operands = _git_clone_operands(argv)
         if operands:
             url = operands[0]
             directory = operands[1] if len(operands) > 1 else posixpath.basename(url.rstrip("/")).removesuffix(".git")
-            add(_resolve(directory, cwd, state), "run", f"`git clone` (line {line})")
+            add(_resolve(directory, cwd, state), "run", f"`git clone` (line {line})", is_dir=True)
     elif name in ("cp", "mv"):
         operands = _operands(argv[1:])
         if len(operands) >= 2:
@@ -626,6 +629,30 @@ def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: 
                             f"`{name}` to {dest} (line {line})")
                 else:
                     add(resolved, "run", f"`{name}` to {dest} (line {line})")
+
+
+_GIT_VALUE_OPTIONS = frozenset({"--depth", "-b", "--branch", "-o", "--origin", "-c", "--config", "--reference",
+                                "--separate-git-dir", "-j", "--jobs", "--filter", "-u", "--upload-pack",
+                                "--template", "--shallow-since", "--shallow-exclude"})
+
+
+def _git_clone_operands(argv: tuple[str, ...]) -> list[str]:
+    """`git [-C dir] clone [options] <repo> [<dir>]` -> [repo, dir?]."""
+    args = list(argv[1:])
+    if "clone" not in args:
+        return []
+    args = args[args.index("clone") + 1 :]
+    operands, skip = [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _GIT_VALUE_OPTIONS:
+            skip = True
+        elif arg == "--" or arg.startswith("-"):
+            continue
+        else:
+            operands.append(arg)
+    return operands
 
 
 def _truthy(value: str | None) -> bool:
@@ -693,7 +720,8 @@ def _extraction(run, command, cwd, state: _State, add) -> None:
     stem = _ARCHIVE.sub("", posixpath.basename(archive))
     if stem and "$" not in stem and "*" not in stem:
         # Archives conventionally unpack into a directory named like the archive.
-        add(posixpath.join(where, stem), "run", f"the files `{name}` extracted into {where} (line {line})")
+        add(posixpath.join(where, stem), "run", f"the files `{name}` extracted into {where} (line {line})",
+            is_dir=True)
 
 
 def origins_summary(origins: list[Origin], paths: list[str] = ()) -> str:

@@ -1,0 +1,171 @@
+"""SL103 modified-in-later-layer: chown/chmod/mv/sed -i/touch over files an earlier layer added."""
+
+import pytest
+
+RULE = "SL103"
+
+
+def found(lint, text, **kwargs):
+    return lint(text, select=(RULE,), **kwargs)
+
+
+def test_chown_after_copy_suggests_copy_chown(lint):
+    result = found(lint, """
+        FROM node:20-slim
+        WORKDIR /app
+        COPY . /app
+        RUN chown -R node:node /app
+    """)
+    assert len(result) == 1
+    assert result[0].span.line == 4
+    assert "`COPY . /app` (line 3)" in result[0].message
+    assert "COPY --chown=node:node" in result[0].message
+
+
+def test_chmod_after_copy_suggests_copy_chmod(lint):
+    result = found(lint, """
+        FROM debian:bookworm-slim
+        COPY entrypoint.sh /usr/local/bin/
+        RUN chmod +x /usr/local/bin/entrypoint.sh
+    """)
+    assert len(result) == 1 and "COPY --chmod=755" in result[0].message
+    result = found(lint, """
+        FROM debian:bookworm-slim
+        COPY --chown=app conf/app.ini /etc/app.ini
+        RUN chmod 0640 /etc/app.ini
+    """)
+    assert len(result) == 1 and "COPY --chmod=0640" in result[0].message
+
+
+def test_add_download_chmod_suggests_add_chmod(lint):
+    result = found(lint, """
+        FROM alpine:3.20
+        ADD https://github.com/krallin/tini/releases/download/v0.19.0/tini-static /tini
+        RUN chmod +x /tini
+    """)
+    assert len(result) == 1 and "ADD --chmod=755" in result[0].message
+
+
+def test_mv_sed_touch_of_copied_files(lint):
+    result = found(lint, """
+        FROM nginx:1.27
+        COPY nginx.conf /etc/nginx/nginx.conf
+        COPY site/ /srv/site/
+        RUN sed -i 's/80/8080/' /etc/nginx/nginx.conf
+        RUN mv /srv/site/index.html /usr/share/nginx/html/
+        RUN touch /etc/nginx/nginx.conf
+    """)
+    assert [d.span.line for d in result] == [4, 5, 6]
+    assert "straight to their final path" in result[1].message
+
+
+def test_run_created_files_changed_in_a_later_run(lint):
+    result = found(lint, """
+        FROM debian:bookworm-slim
+        RUN git clone --depth 1 https://github.com/example/tool.git /opt/tool
+        RUN chown -R 1000:1000 /opt/tool
+    """)
+    assert len(result) == 1
+    assert "at the end of the RUN at line 2" in result[0].message
+
+
+def test_changes_in_the_same_run_are_fine(lint):
+    assert found(lint, """
+        FROM debian:bookworm-slim
+        RUN git clone https://github.com/example/tool.git /opt/tool && chown -R 1000 /opt/tool
+        COPY --chown=1000 --chmod=755 run.sh /run.sh
+    """) == []
+
+
+def test_non_recursive_chmod_of_a_parent_directory_is_fine(lint):
+    # only the directory entry changes, not the copied files in it
+    assert found(lint, """
+        FROM debian:bookworm-slim
+        COPY app /opt/app/
+        RUN chmod 755 /opt/app /opt
+    """) == []
+
+
+def test_base_image_files_are_not_reported(lint):
+    assert found(lint, """
+        FROM nginx:1.27
+        RUN sed -i 's/80/8080/' /etc/nginx/conf.d/default.conf
+        RUN chown -R nginx /var/cache/nginx && chmod +x /docker-entrypoint.sh
+    """) == []
+
+
+def test_recursive_change_over_a_parent_reaches_copied_files(lint):
+    result = found(lint, """
+        FROM debian:bookworm-slim
+        COPY torrc /etc/tor/torrc
+        RUN chown -R tor /etc/tor
+    """)
+    assert len(result) == 1 and "/etc/tor/torrc" in result[0].message
+
+
+def test_chmod_mode_that_looks_like_an_option(lint):
+    result = found(lint, """
+        FROM debian:bookworm-slim
+        COPY tool /usr/local/bin/tool
+        RUN chmod -x /usr/local/bin/tool
+    """)
+    assert len(result) == 1
+
+
+def test_sed_without_in_place_does_not_modify(lint):
+    assert found(lint, """
+        FROM debian:bookworm-slim
+        COPY app.conf /etc/app.conf
+        RUN sed 's/a/b/' /etc/app.conf > /tmp/out
+    """) == []
+
+
+def test_build_only_stage_and_target(lint):
+    text = """
+        FROM golang:1.22 AS build
+        COPY . /src
+        RUN chown -R 1000 /src
+        FROM gcr.io/distroless/static-debian12
+        COPY --from=build /src/app /app
+    """
+    assert found(lint, text) == []
+    assert [d.span.line for d in found(lint, text, target="build")] == [3]
+
+
+def test_copy_from_stage_then_chmod(lint):
+    result = found(lint, """
+        FROM golang:1.22 AS build
+        RUN go build -o /out/app .
+        FROM debian:bookworm-slim
+        COPY --from=build /out/app /usr/local/bin/app
+        RUN chmod 0755 /usr/local/bin/app
+    """)
+    assert len(result) == 1 and "COPY --chmod=0755" in result[0].message
+
+
+def test_bytes_with_context(lint, tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "data.bin").write_bytes(b"y" * 50000)
+    result = found(lint, """
+        FROM debian:bookworm-slim
+        COPY app /app
+        RUN chown -R 1000 /app
+    """, context_dir=tmp_path)
+    assert len(result) == 1
+    assert result[0].wasted_bytes == 50000
+    assert "stored twice" in result[0].message
+
+
+@pytest.mark.parametrize("form", [
+    'RUN ["chmod", "+x", "/run.sh"]',
+    "RUN <<EOF\nchmod +x /run.sh\nEOF",
+    "RUN sh -c 'chmod +x /run.sh'",
+])
+def test_shell_forms(lint, form):
+    assert len(found(lint, "FROM alpine:3.20\nCOPY run.sh /run.sh\n" + form + "\n")) == 1
+
+
+def test_corpus_findings_name_an_earlier_instruction(lint, corpus):
+    for path in corpus:
+        for diagnostic in found(lint, path.read_text(errors="replace")):
+            assert all(line < diagnostic.span.line for line in diagnostic.properties["createdAt"]), path
