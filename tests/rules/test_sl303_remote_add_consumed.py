@@ -1,0 +1,114 @@
+"""SL303 remote-add-consumed: ADD <url>/<git> whose download a later RUN extracts, installs, runs or deletes."""
+
+import pytest
+
+RULE = "SL303"
+
+
+def found(lint, text, **kwargs):
+    return lint(text, select=(RULE,), **kwargs)
+
+
+@pytest.mark.parametrize("consumer", [
+    "tar -xzf /tmp/tool-1.2.tar.gz -C /opt",
+    "cd /tmp && tar xzf tool-1.2.tar.gz",
+    "rm /tmp/tool-1.2.tar.gz",
+    "rm -rf /tmp/*",
+])
+def test_archive_download_consumed(lint, consumer):
+    result = found(lint, f"""
+        FROM debian:bookworm-slim
+        ADD https://example.com/tool-1.2.tar.gz /tmp/
+        RUN {consumer}
+    """)
+    assert len(result) == 1
+    assert result[0].span.line == 2  # reported at the ADD
+    assert "line 3" in result[0].message and "curl -fsSL https://example.com/tool-1.2.tar.gz" in result[0].message
+
+
+@pytest.mark.parametrize("dest,consumer", [
+    ("/tmp/tool.deb", "dpkg -i /tmp/tool.deb"),
+    ("/tmp/install.sh", "sh /tmp/install.sh --prefix /usr/local"),
+    ("/tmp/install.sh", "/tmp/install.sh"),
+    ("/tmp/pkg.whl", "pip install --no-cache-dir /tmp/pkg.whl"),
+])
+def test_installers_and_scripts(lint, dest, consumer):
+    result = found(lint, f"""
+        FROM python:3.12-slim
+        ADD https://example.com/{dest.rsplit('/', 1)[1]} {dest}
+        RUN {consumer}
+    """)
+    assert len(result) == 1
+
+
+def test_git_checkout_built_in_place(lint):
+    result = found(lint, """
+        FROM debian:bookworm
+        ADD https://github.com/example/tool.git /src/tool
+        WORKDIR /src/tool
+        RUN make install
+    """)
+    assert len(result) == 1 and "git clone --depth 1" in result[0].message
+
+
+def test_download_used_as_is_is_fine(lint):
+    assert found(lint, """
+        FROM alpine:3.20
+        ADD --chmod=755 https://example.com/tini-static /tini
+        ADD https://example.com/wee_slack.py /home/user/.weechat/python/autoload/wee_slack.py
+        RUN /tini --version && echo "wine /usr/src/Setup.exe" > /root/.bash_history
+        ENTRYPOINT ["/tini", "--"]
+    """) == []
+
+
+def test_local_add_and_copy_are_not_this_rule(lint):
+    assert found(lint, """
+        FROM debian:bookworm-slim
+        ADD tool.tar.gz /opt/
+        COPY tool.deb /tmp/
+        RUN dpkg -i /tmp/tool.deb
+    """) == []
+
+
+def test_consumption_in_the_same_stage_only_after_the_add(lint):
+    assert found(lint, """
+        FROM debian:bookworm-slim
+        RUN tar -xzf /tmp/tool.tar.gz || true
+        ADD https://example.com/tool.tar.gz /tmp/
+    """) == []
+
+
+def test_build_only_stage_is_free(lint):
+    text = """
+        FROM debian:bookworm-slim AS fetch
+        ADD https://example.com/tool.tar.gz /tmp/
+        RUN tar -xzf /tmp/tool.tar.gz -C /opt
+        FROM debian:bookworm-slim
+        COPY --from=fetch /opt/tool /opt/tool
+    """
+    assert found(lint, text) == []
+    assert [d.span.line for d in found(lint, text, target="fetch")] == [2]
+
+
+def test_inherited_stage(lint):
+    assert len(found(lint, """
+        FROM debian:bookworm-slim AS base
+        ADD https://example.com/tool.tar.gz /tmp/
+        FROM base
+        RUN tar -xzf /tmp/tool.tar.gz -C /opt
+    """)) == 1
+
+
+def test_one_finding_per_add(lint):
+    assert len(found(lint, """
+        FROM debian:bookworm-slim
+        ADD https://example.com/tool.tar.gz /tmp/
+        RUN tar -xzf /tmp/tool.tar.gz -C /opt
+        RUN rm /tmp/tool.tar.gz
+    """)) == 1
+
+
+def test_corpus(lint, corpus):
+    for path in corpus:
+        for diagnostic in found(lint, path.read_text(errors="replace")):
+            assert diagnostic.properties["consumedAt"] > diagnostic.span.line, path
