@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -128,3 +129,23 @@ def test_site_has_the_required_pages(site: Path):
                  "integrations/gitlab", "integrations/pre-commit", "comparison"):
         assert (site / page / "index.html").is_file(), page
     assert not (site / "gen_pages.py").exists()  # the generator is not published
+
+
+def test_rule_docstrings_keep_their_line_continuations():
+    """A `\\` at the end of a line in a non-raw docstring is a Python line continuation: the backslash and the new
+    line vanish, and the rule page (and `slimlint rules`, and the SARIF help) shows `RUN a  && b` on one line.
+    Rule docstrings with Dockerfile continuations must be raw strings (r\"\"\"...\"\"\")."""
+    import ast
+    import importlib
+
+    broken = []
+    for rule in load_rules(plugins=False):
+        module = importlib.import_module(rule.check.__module__)
+        source = Path(module.__file__).read_text(encoding="utf-8")
+        node = ast.parse(source).body[0]
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            literal = ast.get_source_segment(source, node)
+            # An odd number of backslashes before the new line: the last one escapes it.
+            if not literal.lower().startswith("r") and re.search(r"(?<!\\)(?:\\\\)*\\\n", literal):
+                broken.append(f"{rule.id} ({Path(module.__file__).name})")
+    assert not broken, f"make these rule docstrings raw (r\"\"\"): {', '.join(broken)}"
