@@ -1,0 +1,161 @@
+"""SL201 apt-lists-not-removed."""
+
+import pytest
+
+from conftest import run_lint
+
+
+def sl201(text, **kw):
+    return [d for d in run_lint(text, select=("SL201",), **kw)]
+
+
+def test_update_without_cleanup_is_flagged_with_cost_and_fix():
+    found = sl201("""
+        FROM debian:bookworm
+        RUN apt-get update && apt-get install -y --no-install-recommends curl
+    """)
+    assert len(found) == 1
+    assert found[0].span.line == 2
+    assert "/var/lib/apt/lists" in found[0].message and "MB" in found[0].message
+    assert "rm -rf /var/lib/apt/lists/*" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "cleanup",
+    [
+        "rm -rf /var/lib/apt/lists/*",
+        "rm -fr /var/lib/apt/lists",
+        "rm -r -f /var/lib/apt/lists/",
+        "rm -rf /var/lib/apt/lists/* /var/cache/apt/*",
+        "rm -rf /var/lib/apt",
+        "apt-get dist-clean",
+        "apt dist-clean",
+        "find /var/lib/apt/lists -type f -delete",
+    ],
+)
+def test_accepted_cleanups(cleanup):
+    assert sl201(f"""
+        FROM debian:bookworm
+        RUN apt-get update && apt-get install -y --no-install-recommends curl && {cleanup}
+    """) == []
+
+
+def test_unrelated_rm_does_not_count():
+    found = sl201("""
+        FROM debian:bookworm
+        RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /tmp/*
+    """)
+    assert len(found) == 1
+
+
+def test_partial_find_does_not_count():
+    assert len(sl201("""
+        FROM debian:bookworm
+        RUN apt-get update && find /var/lib/apt/lists -name '*.gz' -delete
+    """)) == 1
+
+
+def test_cleanup_before_a_later_update_does_not_count():
+    found = sl201("""
+        FROM debian:bookworm
+        RUN apt-get update && apt-get install -y --no-install-recommends gnupg && rm -rf /var/lib/apt/lists/* \\
+         && echo deb http://example.org/ stable main > /etc/apt/sources.list.d/x.list \\
+         && apt-get update && apt-get install -y --no-install-recommends x
+    """)
+    assert len(found) == 1
+    assert found[0].span.line == 4  # the last update, which nothing cleans
+
+
+def test_cleanup_in_a_later_layer_is_still_flagged_and_says_so():
+    found = sl201("""
+        FROM debian:bookworm
+        RUN apt-get update && apt-get install -y --no-install-recommends curl
+        RUN rm -rf /var/lib/apt/lists/*
+    """)
+    assert len(found) == 1 and "line 3" in found[0].message
+
+
+@pytest.mark.parametrize("target", ["/var/lib/apt/lists", "/var/lib/apt"])
+@pytest.mark.parametrize("kind", ["cache", "tmpfs"])
+def test_cache_or_tmpfs_mount_on_lists(kind, target):
+    assert sl201(f"""
+        FROM debian:bookworm
+        RUN --mount=type={kind},target={target} apt-get update && apt-get install -y --no-install-recommends curl
+    """) == []
+
+
+def test_cache_mount_elsewhere_does_not_count():
+    assert len(sl201("""
+        FROM debian:bookworm
+        RUN --mount=type=cache,target=/var/cache/apt apt-get update && apt-get install -y curl
+    """)) == 1
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        "RUN apt update",
+        "RUN apt-get -qq update",
+        "RUN apt-get -o Acquire::Retries=3 update",
+        "RUN sudo apt-get update",
+        "RUN [\"apt-get\", \"update\"]",
+        "RUN sh -c 'apt-get update && apt-get install -y curl'",
+        "RUN set -e; if true; then apt-get update; fi",
+        "RUN (apt-get update)",
+        "ONBUILD RUN apt-get update",
+    ],
+)
+def test_shell_forms(run):
+    assert len(sl201(f"FROM debian:bookworm\n{run}\n")) == 1
+
+
+def test_heredoc():
+    assert len(sl201("""
+        FROM debian:bookworm
+        RUN <<EOF
+        apt-get update
+        apt-get install -y --no-install-recommends git
+        EOF
+    """)) == 1
+
+
+def test_build_only_stage_is_not_flagged():
+    assert sl201("""
+        FROM debian:bookworm AS build
+        RUN apt-get update && apt-get install -y --no-install-recommends gcc
+        RUN gcc -o /hello hello.c
+
+        FROM scratch
+        COPY --from=build /hello /hello
+    """) == []
+
+
+def test_parent_stage_of_the_target_is_flagged():
+    found = sl201("""
+        FROM debian:bookworm AS base
+        RUN apt-get update && apt-get install -y --no-install-recommends curl
+
+        FROM base
+        CMD ["curl"]
+    """)
+    assert len(found) == 1
+
+
+def test_target_selects_the_stage():
+    text = """
+        FROM debian:bookworm AS dev
+        RUN apt-get update && apt-get install -y --no-install-recommends git
+
+        FROM scratch AS prod
+        COPY app /app
+    """
+    assert sl201(text) == []
+    assert len(sl201(text, target="dev")) == 1
+
+
+def test_update_not_analysed_under_powershell_shell():
+    assert sl201("""
+        FROM mcr.microsoft.com/windows/servercore:ltsc2022
+        SHELL ["powershell", "-Command"]
+        RUN apt-get update
+    """) == []

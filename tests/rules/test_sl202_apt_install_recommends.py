@@ -1,0 +1,70 @@
+"""SL202 apt-install-recommends."""
+
+import pytest
+
+from conftest import run_lint
+
+
+def sl202(text, **kw):
+    return run_lint(text, select=("SL202",), **kw)
+
+
+def test_install_without_flag_is_flagged():
+    found = sl202("""
+        FROM debian:bookworm
+        RUN apt-get update && apt-get install -y curl wget && rm -rf /var/lib/apt/lists/*
+    """)
+    assert len(found) == 1
+    assert "--no-install-recommends" in found[0].message and "curl wget" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "install",
+    [
+        "apt-get install -y --no-install-recommends curl",
+        "apt-get install -y curl --no-install-recommends",
+        "apt-get -o APT::Install-Recommends=false install -y curl",
+        "apt-get -oAPT::Install-Recommends=0 install -y curl",
+        "apt-get install -y -o 'APT::Install-Recommends=false' curl",
+        "apt-get install --option=APT::Install-Recommends=no -y curl",
+        "apt-get update",
+        "apt-get remove -y curl",
+    ],
+)
+def test_accepted(install):
+    assert sl202(f"FROM debian:bookworm\nRUN {install}\n") == []
+
+
+def test_recommends_true_is_still_flagged():
+    assert len(sl202("FROM debian\nRUN apt-get -o APT::Install-Recommends=true install -y curl\n")) == 1
+
+
+@pytest.mark.parametrize("run", ["RUN apt install -y curl", "RUN sudo apt-get -y install curl",
+                                 'RUN ["apt-get", "install", "-y", "curl"]', "RUN bash -c 'apt-get install -y x'"])
+def test_forms(run):
+    assert len(sl202(f"FROM debian\n{run}\n")) == 1
+
+
+def test_apt_conf_written_earlier_in_the_lineage():
+    assert sl202("""
+        FROM debian:bookworm AS base
+        RUN echo 'APT::Install-Recommends "false";' > /etc/apt/apt.conf.d/99norecommends
+
+        FROM base
+        RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*
+    """) == []
+
+
+def test_build_only_stage_not_flagged():
+    assert sl202("""
+        FROM debian AS build
+        RUN apt-get update && apt-get install -y gcc
+        FROM scratch
+        COPY --from=build /out /out
+    """) == []
+
+
+def test_one_finding_per_install_command():
+    found = sl202("FROM debian\nRUN apt-get install -y a && apt-get install -y --no-install-recommends b "
+                  "&& apt-get install -y c\n")
+    assert len(found) == 2

@@ -1,0 +1,64 @@
+"""SL203 apk-cache."""
+
+import pytest
+
+from conftest import run_lint
+
+
+def sl203(text, **kw):
+    return run_lint(text, select=("SL203",), **kw)
+
+
+def test_apk_add_without_no_cache():
+    found = sl203("FROM alpine:3.20\nRUN apk add curl\n")
+    assert len(found) == 1
+    assert "/var/cache/apk" in found[0].message and "--no-cache" in found[0].message and "MB" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        "RUN apk add --no-cache curl",
+        "RUN apk --no-cache add curl",
+        "RUN apk add --no-cache --virtual .build-deps gcc && apk del .build-deps",
+        "RUN apk update && apk add curl && rm -rf /var/cache/apk/*",
+        "RUN apk add --update curl && rm -rf /var/cache/apk",
+        "RUN --mount=type=cache,target=/var/cache/apk apk add curl",
+        "RUN --mount=type=cache,target=/var/cache apk add curl",
+        "RUN apk add --no-network --virtual .rundeps so:libz.so.1",
+        "RUN apk del curl",
+        "RUN apk info",
+    ],
+)
+def test_accepted(run):
+    assert sl203(f"FROM alpine:3.20\n{run}\n") == []
+
+
+def test_removal_before_the_add_does_not_count():
+    assert len(sl203("FROM alpine\nRUN rm -rf /var/cache/apk/* && apk add curl\n")) == 1
+
+
+def test_unrelated_rm_does_not_count():
+    assert len(sl203("FROM alpine\nRUN apk add curl && rm -rf /tmp/*\n")) == 1
+
+
+def test_apk_update_alone_stores_indexes():
+    assert len(sl203("FROM alpine\nRUN apk update && apk add --no-cache curl\n")) == 1
+
+
+def test_one_finding_per_run():
+    assert len(sl203("FROM alpine\nRUN apk update && apk add curl && apk add git\n")) == 1
+
+
+def test_heredoc_and_exec_form():
+    assert len(sl203("FROM alpine\nRUN <<EOF\napk update\napk add git\nEOF\n")) == 1
+    assert len(sl203('FROM alpine\nRUN ["apk", "add", "git"]\n')) == 1
+
+
+def test_build_only_stage_not_flagged():
+    assert sl203("""
+        FROM alpine AS build
+        RUN apk add gcc
+        FROM alpine
+        COPY --from=build /out /out
+    """) == []

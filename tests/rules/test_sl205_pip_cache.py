@@ -1,0 +1,114 @@
+"""SL205 pip-cache."""
+
+import pytest
+
+from conftest import run_lint
+
+
+def sl205(text, **kw):
+    return run_lint(text, select=("SL205",), **kw)
+
+
+@pytest.mark.parametrize(
+    "run",
+    ["pip install flask", "pip3 install -r requirements.txt", "pip3.12 install x", "python -m pip install x",
+     "python3 -m pip install --upgrade pip", "/usr/local/bin/pip install x", "sudo -H pip install x",
+     "uv pip install --system x", "uv sync --frozen", "uv tool install ruff"],
+)
+def test_flagged(run):
+    found = sl205(f"FROM python:3.12-slim\nRUN {run}\n")
+    assert len(found) == 1
+    assert "cache" in found[0].message and "MB" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        "pip install --no-cache-dir flask",
+        "pip install flask --no-cache-dir",
+        "PIP_NO_CACHE_DIR=1 pip install flask",
+        "pip install flask && rm -rf /root/.cache/pip",
+        "pip install flask && rm -rf ~/.cache",
+        "pip install flask && rm -rf $HOME/.cache/pip",
+        "pip install flask && pip cache purge",
+        "pip install --cache-dir /tmp/pc flask && rm -rf /tmp/pc",
+        "pip download flask",
+        "pip --version",
+        "uv pip install --no-cache x",
+        "UV_NO_CACHE=1 uv sync",
+        "uv sync && uv cache clean",
+    ],
+)
+def test_accepted(run):
+    assert sl205(f"FROM python:3.12-slim\nRUN {run}\n") == []
+
+
+@pytest.mark.parametrize("target", ["/root/.cache/pip", "/root/.cache", "/root/.cache/pip/"])
+def test_cache_mount(target):
+    assert sl205(f"FROM python:3.12\nRUN --mount=type=cache,target={target} pip install flask\n") == []
+
+
+def test_cache_mount_on_custom_pip_cache_dir():
+    assert sl205("""
+        FROM python:3.12
+        ENV PIP_CACHE_DIR=/pipcache
+        RUN --mount=type=cache,target=/pipcache pip install flask
+    """) == []
+
+
+@pytest.mark.parametrize("value,flagged", [("1", False), ("true", False), ("on", False), ("0", True), ("", True)])
+def test_env_in_stage(value, flagged):
+    found = sl205(f"FROM python:3.12\nENV PIP_NO_CACHE_DIR={value}\nRUN pip install flask\n")
+    assert bool(found) is flagged
+
+
+def test_env_inherited_from_parent_stage():
+    assert sl205("""
+        FROM python:3.12 AS base
+        ENV PIP_NO_CACHE_DIR=1
+        FROM base
+        RUN pip install flask
+    """) == []
+
+
+def test_env_in_unrelated_stage_does_not_count():
+    assert len(sl205("""
+        FROM python:3.12 AS other
+        ENV PIP_NO_CACHE_DIR=1
+        FROM python:3.12
+        COPY --from=other /x /x
+        RUN pip install flask
+    """)) == 1
+
+
+def test_arg_default_counts():
+    assert sl205("FROM python:3.12\nARG PIP_NO_CACHE_DIR=1\nRUN pip install flask\n") == []
+
+
+def test_uv_no_cache_env():
+    assert sl205("FROM python:3.12\nENV UV_NO_CACHE=1\nRUN uv pip install --system flask\n") == []
+
+
+def test_pip_config_set_earlier():
+    assert sl205("""
+        FROM python:3.12
+        RUN pip config set global.no-cache-dir false
+        RUN pip install flask
+    """) == []
+
+
+def test_cleanup_before_install_does_not_count():
+    assert len(sl205("FROM python:3.12\nRUN rm -rf /root/.cache/pip && pip install flask\n")) == 1
+
+
+def test_unrelated_rm_does_not_count():
+    assert len(sl205("FROM python:3.12\nRUN pip install flask && rm -rf /tmp/*\n")) == 1
+
+
+def test_build_only_stage_not_flagged():
+    assert sl205("""
+        FROM python:3.12 AS build
+        RUN pip wheel -w /wheels flask && pip install flask
+        FROM python:3.12-slim
+        COPY --from=build /wheels /wheels
+    """) == []
