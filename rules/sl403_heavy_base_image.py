@@ -31,6 +31,8 @@ being built (the target) is checked.
 
 from __future__ import annotations
 
+import re
+
 from dockerlint_slim.diagnostics import Finding, Fix
 from dockerlint_slim.images import MB, compiler_family, parse_image, smaller_variant
 from dockerlint_slim.rules.sl401_compiler_base_final_image import node_build_step
@@ -47,8 +49,9 @@ def check(target):
     final = target.dockerfile.target_stage()
     if final is None or not final.reaches_image:
         return
+    root = list(final.lineage())[-1]
     ref = parse_image(final.base_image)
-    if ref is None or ref.unresolved or (ref.digest and not ref.tag):
+    if ref is None or ref.unresolved or (ref.digest and not ref.tag) or _has_unset_arg(target.dockerfile, root):
         return  # an unknown tag may well be the slim one
     if compiler_family(ref) is not None:
         return  # SL401 reports compiler/SDK bases with the multi-stage fix
@@ -60,7 +63,6 @@ def check(target):
     current, lighter = smaller.current, smaller.smaller
     suggestion = f"{ref.name}:{smaller.suggested_tag}"
     caveat = " (musl libc: check that native dependencies work)" if lighter.variant == "alpine" else ""
-    root = list(final.lineage())[-1]
     message = (
         f"`{ref}` is about {current.uncompressed_mb} MB uncompressed ({current.compressed_mb} MB to pull); "
         f"`{suggestion}` is about {lighter.uncompressed_mb} MB ({lighter.compressed_mb} MB): "
@@ -74,3 +76,14 @@ def check(target):
         fix=Fix(f"Use {suggestion} as the base image"),
         properties={"estimate": True, "suggestedImage": suggestion},
     )
+
+
+_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def _has_unset_arg(dockerfile, stage) -> bool:
+    """`FROM python:${PY}` with `ARG PY` and no default: the tag comes from --build-arg and is unknown here."""
+    for match in _VAR.finditer(stage.from_instruction.image):
+        if dockerfile.global_args.get(match.group(1) or match.group(2)) is None:
+            return True
+    return False
