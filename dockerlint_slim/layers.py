@@ -51,6 +51,7 @@ EXTRACTED, INSTALLED, EXECUTED = "extracted", "installed", "executed"
 _VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _WRAPPERS = frozenset({"sudo", "env", "nice", "time", "exec", "command", "nohup", "doas", "gosu", "su-exec"})
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
+_INSTALLER_SUFFIXES = (".run", ".sh", ".bash")
 _INSTALL_SUFFIXES = (".deb", ".rpm", ".apk", ".whl", ".gem", ".tgz", ".tar.gz", ".zip", ".jar", ".run", ".bin")
 
 
@@ -578,9 +579,14 @@ class _Simulator:
             self._consume_one(state, command, action, path, node, sub, self._bytes(node, sub))
 
     def _maybe_executed(self, state, command, argv) -> None:
-        """`/tmp/installer.run` or `./install.sh` run directly: the copied file is consumed."""
+        """`/tmp/installer.run` or `./install.sh` run directly: the copied installer is consumed. Running the
+        application's own binary (`/usr/local/bin/app --version`) is not consuming it, so only installer-like
+        names count."""
         first = argv[0]
-        if "/" in first and not first.startswith("$"):
+        name = posixpath.basename(first).lower()
+        if "/" in first and not first.startswith("$") and (
+            name.endswith(_INSTALLER_SUFFIXES) or "install" in name or "setup" in name
+        ):
             self._consume(state, command, EXECUTED, first)
 
     def delete(self, state, command, word: str, recursive: bool) -> None:

@@ -59,7 +59,7 @@ def check(target):
             continue
         if not use.whole_item and use.action in (DELETED, MOVED):
             continue  # deleting part of a broad COPY is SL102's case (cleanup in a later layer)
-        key = (id(use.created_by), use.path)
+        key = (id(use.created_by), use.item_path)  # one finding per copied item, at its first consumption
         if key in reported:
             continue
         reported.add(key)

@@ -132,6 +132,19 @@ def test_sl301_negatives(tmp_path) -> None:
     assert found == []
 
 
+def test_sl301_running_the_app_binary_is_not_consuming_it(tmp_path) -> None:
+    ctx = make_context(tmp_path, {"dist/server": 60 * MiB, "tools/setup-x.run": 30 * MiB, "tools/readme": 1})
+    found = lint("""
+        FROM debian
+        COPY dist/server /usr/local/bin/server
+        RUN /usr/local/bin/server --version
+        COPY tools /tmp/tools/
+        RUN /tmp/tools/setup-x.run --quiet && rm -rf /tmp/tools
+    """, ctx, ("SL301",))
+    assert ids_lines(found) == [("SL301", 4)]  # one finding for the folder, at its first consumption
+    assert "runs /tmp/tools/setup-x.run" in found[0].message
+
+
 def test_sl301_ignored_file_is_not_copied(tmp_path) -> None:
     ctx = make_context(tmp_path, {"big.tar.gz": 100 * MiB, "x": 1}, dockerignore="*.tar.gz\n")
     found = lint("FROM debian\nCOPY . /src/\nRUN tar -xzf /src/big.tar.gz -C /opt\n", ctx, ("SL301",))

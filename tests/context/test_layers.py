@@ -293,3 +293,26 @@ def test_folder_copy_used_then_deleted_is_consumed_whole(ctx) -> None:
     assert [(c.action, c.path, c.whole_item, c.bytes) for c in m.consumptions] == [
         (EXECUTED, "/tmp/tools/setup.run", False, 12 * MiB), (DELETED, "/tmp/tools", True, 12 * MiB)
     ]
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_WORDS = ["rm", "-rf", "-f", "mv", "cp", "-r", "chmod", "-R", "755", "chown", "touch", "sed", "-i", "s/a/b/",
+          "tar", "-xzf", "xf", "-C", "unzip", "-d", "gunzip", "dpkg", "-i", "sh", "curl", "-o", "wget", "-O",
+          "git", "clone", "cd", "mkdir", "-p", "--", "/tmp", "/tmp/big.tar.gz", "/app", "/app/*", "app/logs",
+          "*.log", "/app/app/logs/*", ".", "..", "/", "$HOME", "${DL}", "~", "package.json", "x", "-t"]
+_script = st.lists(
+    st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6).map(" ".join), min_size=1, max_size=4
+).map(" && ".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_script, min_size=1, max_size=3))
+def test_random_scripts_never_crash_and_keep_invariants(tmp_path_factory, scripts) -> None:
+    root = tmp_path_factory.mktemp("ctx")
+    ctx = scan(make_context(root, FILES))
+    runs = "\n".join(f"RUN {s}" for s in scripts)
+    m = model(f"FROM debian\nWORKDIR /app\nENV DL=/tmp\nCOPY . .\nCOPY big.tar.gz /tmp/\n{runs}\n", ctx)
+    assert 0 <= m.wasted_bytes <= m.stored_bytes
+    assert m.efficiency is None or 0.0 <= m.efficiency <= 1.0
+    assert all(e.bytes is None or e.bytes > 0 for e in m.events)
