@@ -51,7 +51,7 @@ INSTALLS = {
     "pnpm": frozenset({"install", "i", "add", "fetch", "update", "up"}),
 }
 CACHE_DIRS = {
-    "npm": ("/root/.npm",),
+    "npm": ("/root/.npm/_cacache",),  # rm of ~/.npm or of ~/.npm/_cacache both remove it
     "yarn": ("/usr/local/share/.cache/yarn", "/root/.cache/yarn", "/root/.yarn/berry/cache"),
     "pnpm": ("/root/.local/share/pnpm/store", "/root/.pnpm-store"),
 }

@@ -1,0 +1,84 @@
+"""SL206 node-package-cache (npm, yarn, pnpm)."""
+
+import pytest
+
+from conftest import run_lint
+
+
+def sl206(text, **kw):
+    return run_lint(text, select=("SL206",), **kw)
+
+
+@pytest.mark.parametrize(
+    "run,tool",
+    [("npm ci", "npm"), ("npm install --omit=dev", "npm"), ("npm i -g typescript", "npm"),
+     ("yarn install --frozen-lockfile", "yarn"), ("yarn", "yarn"), ("yarn global add @vue/cli", "yarn"),
+     ("pnpm install --frozen-lockfile", "pnpm"), ("pnpm fetch", "pnpm")],
+)
+def test_install_without_cleanup(run, tool):
+    found = sl206(f"FROM node:20-slim\nRUN {run}\n")
+    assert len(found) == 1
+    assert found[0].properties["tool"] == tool
+    assert "MB" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        "npm ci && npm cache clean --force",
+        "npm install && rm -rf /root/.npm",
+        "npm install && rm -rf ~/.npm/_cacache",
+        "npm ci --cache /tmp/npmc && rm -rf /tmp/npmc",
+        "yarn install && yarn cache clean",
+        "yarn install && rm -rf /usr/local/share/.cache/yarn",
+        "pnpm install && pnpm store prune",
+        "npm run build",
+        "yarn run build",
+        "npm --version",
+    ],
+)
+def test_accepted(run):
+    assert sl206(f"FROM node:20\nRUN {run}\n") == []
+
+
+@pytest.mark.parametrize(
+    "mount,run",
+    [
+        ("/root/.npm", "npm ci"),
+        ("/home/node/.npm", "npm ci"),
+        ("/usr/local/share/.cache/yarn", "yarn install"),
+        ("/root/.cache/yarn", "yarn install"),
+        ("/pnpm/store", "pnpm install"),
+    ],
+)
+def test_cache_mounts(mount, run):
+    assert sl206(f"FROM node:20\nRUN --mount=type=cache,target={mount} {run}\n") == []
+
+
+def test_yarn_cache_folder_env():
+    assert sl206("""
+        FROM node:20
+        ENV YARN_CACHE_FOLDER=/yc
+        RUN yarn install && rm -rf /yc
+    """) == []
+
+
+def test_unrelated_rm_and_clean_before_do_not_count():
+    assert len(sl206("FROM node:20\nRUN npm cache clean --force && npm ci && rm -rf /tmp/*\n")) == 1
+
+
+def test_other_tools_clean_does_not_count():
+    assert len(sl206("FROM node:20\nRUN yarn install && npm cache clean --force\n")) == 1
+
+
+def test_build_only_stage_not_flagged():
+    assert sl206("""
+        FROM node:20 AS build
+        RUN npm ci && npm run build
+        FROM nginx:alpine
+        COPY --from=build /app/dist /usr/share/nginx/html
+    """) == []
+
+
+def test_one_finding_per_tool_per_run():
+    assert len(sl206("FROM node:20\nRUN npm ci && npm install -g x\n")) == 1

@@ -1,0 +1,113 @@
+"""SL207 other-package-caches (gem, bundler, conda, composer, go, cargo)."""
+
+import pytest
+
+from conftest import run_lint
+
+
+def sl207(text, **kw):
+    return run_lint(text, select=("SL207",), **kw)
+
+
+@pytest.mark.parametrize(
+    "base,run,tool",
+    [
+        ("debian", "gem install rails", "gem"),
+        ("ruby:3.3", "bundle install", "bundle"),
+        ("continuumio/miniconda3", "conda install -y numpy", "conda"),
+        ("mambaorg/micromamba", "micromamba install -y -n base numpy", "micromamba"),
+        ("continuumio/miniconda3", "conda env create -f environment.yml", "conda"),
+        ("php:8.3", "composer install --no-dev", "composer"),
+        ("golang:1.22", "go build -o /app ./...", "go"),
+        ("golang:1.22", "go mod download", "go"),
+        ("rust:1.79", "cargo install ripgrep", "cargo"),
+    ],
+)
+def test_flagged(base, run, tool):
+    found = sl207(f"FROM {base}\nRUN {run}\n")
+    assert len(found) == 1
+    assert found[0].properties["tool"] == tool
+    assert "layer" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "base,run",
+    [
+        ("debian", "gem install --no-document rails"),
+        ("debian", "gem install -N rails"),
+        ("ruby:3.3", "gem install rails"),  # the official image's gemrc already says --no-document
+        ("docker.io/library/ruby:3.3-slim", "gem install rails"),
+        ("ruby:3.3", "bundle install && rm -rf /usr/local/bundle/cache"),
+        ("ruby:3.3", 'bundle install && rm -rf ~/.bundle/ "$BUNDLE_PATH"/ruby/*/cache'),
+        ("continuumio/miniconda3", "conda install -y numpy && conda clean -afy"),
+        ("continuumio/miniconda3", "conda install -y numpy && conda clean --all -y"),
+        ("continuumio/miniconda3", "conda install -y numpy && conda clean -tipsy"),
+        ("continuumio/miniconda3", "conda install -y numpy && rm -rf /opt/conda/pkgs"),
+        ("mambaorg/micromamba", "micromamba install -y numpy && micromamba clean --all --yes"),
+        ("php:8.3", "composer install --no-cache"),
+        ("php:8.3", "COMPOSER_CACHE_DIR=/dev/null composer install"),
+        ("php:8.3", "composer install && composer clear-cache"),
+        ("php:8.3", "composer install && rm -rf /root/.composer/cache"),
+        ("golang:1.22", "go build -o /app . && go clean -cache"),
+        ("golang:1.22", "go mod download && go build . && go clean -cache -modcache"),
+        ("golang:1.22", "go build . && rm -rf /root/.cache/go-build"),
+        ("golang:1.22", "go mod download && rm -rf /go/pkg/mod"),
+        ("rust:1.79", "cargo install ripgrep && rm -rf /usr/local/cargo/registry"),
+        ("debian", "cargo install ripgrep && rm -rf ~/.cargo/registry"),
+        ("golang:1.22", "go version"),
+        ("debian", "gem list"),
+    ],
+)
+def test_accepted(base, run):
+    assert sl207(f"FROM {base}\nRUN {run}\n") == []
+
+
+def test_gemrc_written_earlier():
+    assert sl207("""
+        FROM debian
+        RUN echo 'gem: --no-document' > /etc/gemrc
+        RUN gem install rails
+    """) == []
+
+
+@pytest.mark.parametrize(
+    "mount,run",
+    [
+        ("/root/.cache/go-build", "go build ."),
+        ("/go/pkg/mod", "go mod download"),
+        ("/opt/conda/pkgs", "conda install -y x"),
+        ("/root/.composer/cache", "composer install"),
+        ("/usr/local/cargo/registry", "cargo build --release"),
+    ],
+)
+def test_cache_mounts(mount, run):
+    base = {"go": "golang:1.22", "conda": "continuumio/miniconda3", "composer": "php",
+            "cargo": "rust:1"}[run.split()[0]]
+    assert sl207(f"FROM {base}\nRUN --mount=type=cache,target={mount} {run}\n") == []
+
+
+def test_go_env_dirs():
+    assert sl207("""
+        FROM golang:1.22
+        ENV GOCACHE=/gocache
+        RUN --mount=type=cache,target=/gocache go build -o /app .
+    """) == []
+
+
+def test_partial_cleanups_do_not_count():
+    found = sl207("FROM golang:1.22\nRUN go mod download && go build . && go clean -cache\n")
+    assert len(found) == 1 and "module" in found[0].message and "build cache" not in found[0].message
+    assert len(sl207("FROM continuumio/miniconda3\nRUN conda install -y x && conda clean -y --index-cache\n")) == 1
+
+
+def test_cleanup_before_install_does_not_count():
+    assert len(sl207("FROM continuumio/miniconda3\nRUN conda clean -afy && conda install -y numpy\n")) == 1
+
+
+def test_build_stage_is_the_right_pattern():
+    assert sl207("""
+        FROM golang:1.22 AS build
+        RUN go build -o /app .
+        FROM gcr.io/distroless/static
+        COPY --from=build /app /app
+    """) == []
