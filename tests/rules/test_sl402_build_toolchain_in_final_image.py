@@ -1,0 +1,102 @@
+"""SL402 build-toolchain-in-final-image."""
+
+import pytest
+
+from conftest import run_lint
+
+
+def sl402(text, **kw):
+    return run_lint(text, select=("SL402",), **kw)
+
+
+def test_toolchain_used_and_kept_is_flagged():
+    found = sl402("""
+        FROM python:3.12-slim
+        RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \\
+         && pip install --no-cache-dir psycopg2 && rm -rf /var/lib/apt/lists/*
+    """)
+    assert len(found) == 1
+    assert found[0].properties["packages"] == ["gcc", "libpq-dev"]
+    assert "MB" in found[0].message and "COPY --from" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "base,install,build",
+    [
+        ("debian", "apt-get install -y build-essential", "make"),
+        ("alpine", "apk add --no-cache build-base", "make"),
+        ("alpine", "apk add --no-cache gcc musl-dev python3-dev", "pip install x"),
+        ("rockylinux:9", "dnf install -y gcc-c++ make", "make"),
+        ("rockylinux:9", "yum groupinstall -y 'Development Tools'", "./configure"),
+        ("opensuse/leap", "zypper -n in gcc openssl-devel", "make"),
+        ("debian", "apt-get install -y g++-12 cmake", "cmake --build ."),
+        ("node:20", "apt-get install -y python3 make g++", "npm ci"),
+    ],
+)
+def test_flagged(base, install, build):
+    assert len(sl402(f"FROM {base}\nRUN {install} && {build}\n")) == 1
+
+
+def test_build_in_a_later_run_still_counts_as_use():
+    assert len(sl402("FROM alpine\nRUN apk add --no-cache gcc musl-dev\nCOPY . /src\nRUN make -C /src\n")) == 1
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        "apk add --no-cache --virtual .build-deps gcc musl-dev && make && apk del .build-deps",
+        "apk add --no-cache -t .bd gcc musl-dev && make && apk del --no-network .bd",
+        "apk add --no-cache gcc musl-dev && make && apk del gcc musl-dev",
+        "apt-get install -y gcc make && make && apt-get purge -y --auto-remove gcc make",
+        "apt-get install -y $buildDeps && make && apt-get purge -y --auto-remove $buildDeps",
+        "savedAptMark=\"$(apt-mark showmanual)\"; apt-get install -y gcc libc-dev make; make; "
+        "apt-mark auto '.*' > /dev/null; apt-mark manual $savedAptMark; apt-get purge -y --auto-remove",
+        "dnf install -y gcc make && make && dnf remove -y gcc make",
+    ],
+)
+def test_removed_in_the_same_run(run):
+    base = "fedora" if run.startswith("dnf") else ("alpine" if run.startswith("apk") else "debian")
+    assert sl402(f"FROM {base}\nRUN {run}\n") == []
+
+
+def test_partial_removal_reports_what_stays():
+    found = sl402("FROM debian\nRUN apt-get install -y gcc make && make && apt-get purge -y gcc\n")
+    assert len(found) == 1 and found[0].properties["packages"] == ["make"]
+
+
+def test_removal_in_a_later_run_does_not_help():
+    assert len(sl402("FROM alpine\nRUN apk add --no-cache gcc musl-dev && make\nRUN apk del gcc musl-dev\n")) == 1
+
+
+def test_build_only_stage_is_the_right_pattern():
+    assert sl402("""
+        FROM debian AS build
+        RUN apt-get update && apt-get install -y build-essential && make
+        FROM debian:bookworm-slim
+        COPY --from=build /out /usr/local/bin/
+    """) == []
+
+
+def test_parent_stage_of_final_is_checked():
+    assert len(sl402("""
+        FROM alpine AS base
+        RUN apk add --no-cache build-base && make
+        FROM base
+        CMD ["/app"]
+    """)) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the toolchain is what the image is for
+        "FROM debian\nRUN apt-get install -y gcc make && make\nENTRYPOINT [\"make\"]\n",
+        "FROM debian\nRUN apt-get install -y gcc libc6-dev\n",  # installed, never used to build here
+        "FROM buildpack-deps:bookworm\nRUN apt-get install -y libbluetooth-dev && ./configure && make\n",
+        "FROM golang:1.22\nRUN apt-get install -y gcc libc6-dev && go build .\n",
+        "FROM debian\nRUN apt-get install -y curl ca-certificates && make\n",
+        "FROM debian\nRUN apt-get install -y ./local.deb && make\n",
+    ],
+)
+def test_not_flagged(text):
+    assert sl402(text) == []
