@@ -23,11 +23,20 @@ def buildkit_view(text: str) -> list[tuple]:
     return view
 
 
+def _utf8(flag: str) -> str:
+    """BuildKit's flag extractor walks bytes, not runes, so non-ASCII flag text comes back as Latin-1 mojibake.
+    We keep the real text; compare against the oracle's flags decoded back."""
+    try:
+        return flag.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return flag
+
+
 def oracle_view(text: str) -> list[tuple]:
     import dockerfile
 
     view = []
     for c in dockerfile.parse_string(text):
         heredocs = tuple((h.name, h.file_descriptor, h.content) for h in c.heredocs)
-        view.append((c.cmd, c.sub_cmd, c.json, c.start_line, c.end_line, tuple(c.flags), tuple(c.value), heredocs))
+        view.append((c.cmd, c.sub_cmd, c.json, c.start_line, c.end_line, tuple(_utf8(f) for f in c.flags), tuple(c.value), heredocs))
     return view

@@ -176,6 +176,8 @@ def lex(text: str) -> LexResult:
         while not at_end and index < count:
             token = lines[index].rstrip("\r\n")
             index += 1
+            # BuildKit's end line counts comment and blank lines consumed by a continuation too.
+            last_line, last_len = index, len(token)
             if _is_comment(token):
                 comments.append((index, token.lstrip(_GO_SPACE)[1:].strip()))
                 continue
@@ -185,7 +187,6 @@ def lex(text: str) -> LexResult:
             segments.append((length, index, 1))
             parts.append(part)
             length += len(part)
-            last_line, last_len = index, len(token)
         logical = "".join(parts)
         raw = _node_from_line(logical, OffsetMap(segments), line_no, start_column, escape)
         raw.end_line, raw.end_column = last_line, last_len + 1
