@@ -1,0 +1,127 @@
+"""dockerlint_slim.images: name normalisation, compiler families, the offline size table."""
+
+import pytest
+
+from dockerlint_slim.images import (
+    SIZES,
+    compiler_family,
+    normalise_name,
+    parse_image,
+    smaller_variant,
+    suggest_tag,
+    variant_of,
+)
+
+
+@pytest.mark.parametrize("reference,name,tag,digest", [
+    ("golang", "golang", None, None),
+    ("golang:1.22", "golang", "1.22", None),
+    ("docker.io/library/golang:1.22", "golang", "1.22", None),
+    ("docker.io/golang:1.22", "golang", "1.22", None),
+    ("index.docker.io/library/golang:1.22", "golang", "1.22", None),
+    ("registry-1.docker.io/library/golang", "golang", None, None),
+    ("mirror.gcr.io/library/golang:1.22", "golang", "1.22", None),
+    ("mirror.gcr.io/golang:1.22", "golang", "1.22", None),
+    ("public.ecr.aws/docker/library/golang:1.22-alpine", "golang", "1.22-alpine", None),
+    ("library/golang:1", "golang", "1", None),
+    ("Golang:1.22", "golang", "1.22", None),
+    ("localhost:5000/golang:1.22", "localhost:5000/golang", "1.22", None),
+    ("localhost:5000/golang", "localhost:5000/golang", None, None),
+    ("golang@sha256:" + "0" * 64, "golang", None, "sha256:" + "0" * 64),
+    ("golang:1.22@sha256:" + "0" * 64, "golang", "1.22", "sha256:" + "0" * 64),
+    ("mcr.microsoft.com/dotnet/sdk:8.0", "mcr.microsoft.com/dotnet/sdk", "8.0", None),
+    ("jess/golang:1", "jess/golang", "1", None),
+])
+def test_parse_image(reference, name, tag, digest):
+    ref = parse_image(reference)
+    assert (ref.name, ref.tag, ref.digest) == (name, tag, digest)
+
+
+@pytest.mark.parametrize("reference", ["", "scratch", "SCRATCH", "${BASE}", "$BASE:1"])
+def test_parse_image_none(reference):
+    assert parse_image(reference) is None
+
+
+def test_unresolved_marker():
+    assert parse_image("golang:${GO}").unresolved
+    assert not parse_image("golang:1.22").unresolved
+
+
+def test_normalise_name_keeps_other_registries():
+    assert normalise_name("ghcr.io/library/golang") == "ghcr.io/library/golang"
+    assert normalise_name("docker.io/bitnami/redis") == "bitnami/redis"
+
+
+@pytest.mark.parametrize("reference,family", [
+    ("golang:1.22-alpine3.20", "golang"), ("rust:1-slim", "rust"), ("gcc:14", "gcc"),
+    ("buildpack-deps:bookworm", "buildpack-deps"), ("haskell:9.8", "haskell"), ("maven:3", "maven"),
+    ("gradle:jdk21", "gradle"), ("openjdk:21", "openjdk"), ("eclipse-temurin:21-jdk-jammy", "eclipse-temurin"),
+    ("eclipse-temurin", "eclipse-temurin"), ("amazoncorretto:21", "amazoncorretto"),
+    ("mcr.microsoft.com/dotnet/sdk:8.0-alpine", "dotnet-sdk"), ("swift:5.10-jammy", "swift"),
+])
+def test_compiler_families(reference, family):
+    assert compiler_family(parse_image(reference)).key == family
+
+
+@pytest.mark.parametrize("reference", [
+    "eclipse-temurin:21-jre", "eclipse-temurin:21-jre-alpine", "amazoncorretto:21-al2023-headless",
+    "buildpack-deps:bookworm-scm", "buildpack-deps:bookworm-curl", "swift:5.10-slim", "node:20", "python:3.12",
+    "mcr.microsoft.com/dotnet/runtime:8.0", "alpine:3.20", "golangci/golangci-lint:v1",
+])
+def test_not_compilers(reference):
+    assert compiler_family(parse_image(reference)) is None
+
+
+def test_jre_suggestion_keeps_version_and_libc():
+    assert "eclipse-temurin:8-jre-alpine" in compiler_family(parse_image("openjdk:8-alpine")).runtime
+    assert "eclipse-temurin:21-jre" in compiler_family(parse_image("eclipse-temurin:21-jdk")).runtime
+
+
+@pytest.mark.parametrize("reference,variant", [
+    ("python:3.12", "full"), ("python:3.12-slim-bookworm", "slim"), ("python:3.12-alpine3.20", "alpine"),
+    ("node:20-bookworm-slim", "slim"), ("eclipse-temurin:21", "jdk"), ("eclipse-temurin:21-jre", "jre"),
+    ("python:3.12-windowsservercore-ltsc2022", "windows"), ("debian", "full"),
+])
+def test_variant_of(reference, variant):
+    assert variant_of(parse_image(reference)) == variant
+
+
+@pytest.mark.parametrize("reference,variant,tag", [
+    ("python:3.12", "slim", "3.12-slim"),
+    ("python:3.12-bookworm", "slim", "3.12-slim-bookworm"),
+    ("ruby:3.3-bookworm", "slim", "3.3-slim-bookworm"),
+    ("node:20-bookworm", "slim", "20-bookworm-slim"),
+    ("node:lts", "slim", "lts-slim"),
+    ("debian:bookworm", "slim", "bookworm-slim"),
+    ("debian:12", "slim", "12-slim"),
+    ("debian:bookworm-20240423", "slim", "bookworm-20240423-slim"),
+    ("debian", "slim", "bookworm-slim"),
+    ("nginx:1.27", "alpine", "1.27-alpine"),
+    ("nginx", "alpine", "alpine"),
+    ("python:3.12-bookworm", "alpine", "3.12-alpine"),
+    ("eclipse-temurin:21-jdk", "jre", "21-jre"),
+    ("eclipse-temurin:21-jdk-jammy", "jre", "21-jre-jammy"),
+    ("eclipse-temurin:21", "jre", "21-jre"),
+])
+def test_suggest_tag(reference, variant, tag):
+    assert suggest_tag(parse_image(reference), variant) == tag
+
+
+def test_smaller_variant_figures_come_from_the_table():
+    smaller = smaller_variant(parse_image("node:20"))
+    assert (smaller.current.uncompressed_mb, smaller.smaller.uncompressed_mb) == (
+        SIZES[("node", "full")][1], SIZES[("node", "slim")][1])
+    assert smaller.saved_uncompressed_mb == SIZES[("node", "full")][1] - SIZES[("node", "slim")][1]
+    assert smaller_variant(parse_image("nginx:1.27")).smaller.variant == "alpine"  # no slim nginx
+    assert smaller_variant(parse_image("php:8.3-apache")) is None  # no apache+alpine php
+    assert smaller_variant(parse_image("python:3.12-slim")) is None
+    assert smaller_variant(parse_image("ubuntu:24.04")) is None
+
+
+def test_table_is_consistent():
+    for (name, variant), (compressed, uncompressed) in SIZES.items():
+        assert 0 < compressed < uncompressed, (name, variant)
+    for name, heavy, light in [("python", "full", "slim"), ("python", "slim", "alpine"), ("node", "full", "slim"),
+                               ("debian", "full", "slim"), ("eclipse-temurin", "jdk", "jre"),
+                               ("ruby", "full", "slim"), ("golang", "full", "alpine")]:
+        assert SIZES[(name, heavy)][1] > SIZES[(name, light)][1], name
