@@ -275,7 +275,7 @@ def suggest_tag(ref: ImageRef, variant: str) -> str:
         return f"{tag}-{variant}" if tag and tag != "latest" else variant
     if not tag or tag == "latest":
         if ref.name == "debian":
-            return "bookworm-slim" if variant == "slim" else variant
+            return "stable-slim" if variant == "slim" else variant  # `latest` is the current stable
         return variant
     parts = tag.split("-")
     suites = [p for p in parts if p in _SUITES]

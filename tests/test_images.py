@@ -95,7 +95,7 @@ def test_variant_of(reference, variant):
     ("debian:bookworm", "slim", "bookworm-slim"),
     ("debian:12", "slim", "12-slim"),
     ("debian:bookworm-20240423", "slim", "bookworm-20240423-slim"),
-    ("debian", "slim", "bookworm-slim"),
+    ("debian", "slim", "stable-slim"),
     ("nginx:1.27", "alpine", "1.27-alpine"),
     ("nginx", "alpine", "alpine"),
     ("python:3.12-bookworm", "alpine", "3.12-alpine"),
