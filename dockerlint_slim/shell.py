@@ -20,16 +20,20 @@ _MAX_SCRIPT_DEPTH = 4
 _SKIPPED_CHILDREN = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect", "comment"})
 
 _parser = None
+_query = None
 
 
 def _get_parser():
-    global _parser
+    global _parser, _query
     if _parser is None:
         import tree_sitter
         import tree_sitter_bash
 
-        _parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
-    return _parser
+        language = tree_sitter.Language(tree_sitter_bash.language())
+        _parser = tree_sitter.Parser(language)
+        # Matching in C is much faster than walking every node of the tree from Python.
+        _query = tree_sitter.Query(language, "(command) @command")
+    return _parser, _query
 
 
 # Maps an offset in a script (characters) to a source Span start (line, column).
@@ -83,21 +87,24 @@ def _shifted(locate: Locator, base: int) -> Locator:
 
 def _commands_of(script: _Script) -> list[tuple[ShellCommand, int | None]]:
     """(command, offset of its `-c` script string or None) for each simple command in the script."""
+    import tree_sitter
+
     data = script.text.encode("utf-8", "surrogatepass")
     to_char = _byte_to_char(script.text, data)
-    tree = _get_parser().parse(data)
+    parser, query = _get_parser()
+    tree = parser.parse(data)
+    nodes = tree_sitter.QueryCursor(query).captures(tree.root_node).get("command", [])
+    nodes.sort(key=lambda node: node.start_byte)
     found: list[tuple[ShellCommand, int | None]] = []
-    stack = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        if node.type == "command":
-            command = _command(node, data, to_char, script.locate)
-            if command is not None:
-                found.append(command)
-                if command[1] is not None:
-                    continue  # the `-c` string is parsed on its own, with its own spans
-        # Children are pushed even for commands: `$(...)` in arguments holds commands that run too.
-        stack.extend(reversed(node.children))
+    skip_until = -1  # commands inside a `-c` string are read when that string is parsed on its own
+    for node in nodes:
+        if node.start_byte < skip_until:
+            continue
+        command = _command(node, data, to_char, script.locate)
+        if command is not None:
+            found.append(command)
+            if command[1] is not None:
+                skip_until = node.end_byte
     return found
 
 
