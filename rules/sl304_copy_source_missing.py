@@ -76,8 +76,9 @@ def _ignored(instruction: CopyInstruction, text: str, path: str, hidden_by: str,
     pattern = context.ignore.explain(hidden_by) or context.ignore.explain(path)
     ignore_file = context.dockerignore_path or ".dockerignore"
     rule = f'line {pattern.line}: "{pattern.text}"' if pattern is not None and pattern.line else "a pattern"
+    what = "exists but" if hidden_by == path else f'is inside "{hidden_by}/", which'
     message = (
-        f'{instruction.keyword} source "{text}" exists but {ignore_file} excludes it ({rule}), so BuildKit never '
+        f'{instruction.keyword} source "{text}" {what} {ignore_file} excludes ({rule}), so BuildKit never '
         f"sends it and the build fails (CopyIgnoredFile); remove that pattern or add \"!{path}\" after it"
     )
     return Finding(

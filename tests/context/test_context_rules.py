@@ -35,9 +35,19 @@ def test_sl304_missing_and_ignored_sources(tmp_path) -> None:
         COPY src/a.py /app/
     """, ctx, ("SL304",))
     assert ids_lines(found) == [("SL304", 2), ("SL304", 3)]
-    assert 'excludes it (line 2: "dist")' in found[0].message and '"!dist"' in found[0].message
+    assert 'source "dist/" exists but ' in found[0].message
+    assert 'excludes (line 2: "dist")' in found[0].message and '"!dist"' in found[0].message
     assert "not in the build context" in found[1].message and 'did you mean "conf/Nginx.conf"' in found[1].message
     assert found[0].severity == "error"
+
+
+def test_sl304_source_inside_a_pruned_folder(tmp_path) -> None:
+    ctx = make_context(tmp_path, {"vendor/lib/x.so": 10, "app.py": 1}, dockerignore="vendor\n")
+    found = lint("FROM alpine\nCOPY vendor/lib/x.so /usr/lib/\n", ctx, ("SL304",))
+    assert ids_lines(found) == [("SL304", 2)]
+    message = found[0].message
+    assert 'source "vendor/lib/x.so" is inside "vendor/", which ' in message
+    assert '.dockerignore excludes (line 1: "vendor")' in message and '"!vendor/lib/x.so"' in message
 
 
 def test_sl304_negatives(tmp_path) -> None:
