@@ -48,6 +48,7 @@ from dockerlint_slim.model import (
     Dockerfile,
     EnvInstruction,
     Instruction,
+    OnbuildInstruction,
     RunInstruction,
     ShellCommand,
     Stage,
@@ -178,6 +179,10 @@ def image_file_events(dockerfile: Dockerfile) -> list[Event]:
     for stage in reversed(list(target.lineage())):
         for instruction in stage.instructions[1:]:
             _apply(stage, instruction, state, events)
+    # `ONBUILD RUN` triggers run in every image built FROM this one: layers after all of this image's.
+    for instruction in target.instructions:
+        if isinstance(instruction, OnbuildInstruction) and isinstance(instruction.trigger, RunInstruction):
+            _apply(target, instruction.trigger, state, events)
     return events
 
 

@@ -236,3 +236,24 @@ def test_corpus_findings_name_an_earlier_instruction(lint, corpus):
             assert "line" in diagnostic.message, (path, diagnostic.message)
             assert diagnostic.properties["createdAt"], path
             assert all(line < diagnostic.span.line for line in diagnostic.properties["createdAt"])
+
+
+def test_onbuild_run_is_a_later_layer(lint):
+    assert ids(lint, """
+        FROM debian:bookworm
+        RUN apt-get update && apt-get install -y curl
+        ONBUILD RUN rm -rf /var/lib/apt/lists/*
+    """) == [(RULE, 3)]
+
+
+@pytest.mark.parametrize("text", [
+    "", "FROM", "FROM ${X}", "FROM debian\nRUN rm", "FROM debian\nRUN chmod", "FROM debian\nRUN tar x",
+    "FROM debian\nRUN git clone", "FROM debian\nRUN cd", "FROM debian\nADD http:// /", "FROM debian\nCOPY",
+    "FROM debian\nRUN curl -o", "FROM debian\nRUN wget -O", "FROM debian\nRUN mv a", "FROM debian\nRUN sed -i",
+    "FROM debian\nWORKDIR", "FROM debian\nUSER", "FROM debian\nRUN apk add --virtual", "FROM debian\nRUN rm -rf ~",
+    "FROM debian\nRUN rm -rf ~user/x", "FROM debian\nCOPY x /\nRUN rm -rf /", "FROM debian\nRUN unzip -d",
+    "FROM debian\nRUN tar -C", "FROM 0 AS 0\nCOPY --from=0 . .", 'FROM debian\nRUN ["rm"]', "\x00\xff\xfe",
+    "FROM debian\nSHELL [\"pwsh\", \"-c\"]\nRUN rm -rf /var/lib/apt/lists/*",
+])
+def test_odd_input_never_crashes_any_of_these_rules(lint, text):
+    lint(text, select=("SL102", "SL103", "SL303", "SL401", "SL403", "SL404"))
