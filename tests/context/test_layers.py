@@ -316,3 +316,19 @@ def test_random_scripts_never_crash_and_keep_invariants(tmp_path_factory, script
     assert 0 <= m.wasted_bytes <= m.stored_bytes
     assert m.efficiency is None or 0.0 <= m.efficiency <= 1.0
     assert all(e.bytes is None or e.bytes > 0 for e in m.events)
+
+
+def test_heredoc_exec_form_and_sh_c_runs_are_read(ctx) -> None:
+    m = model("""
+        FROM debian
+        COPY big.tar.gz package.json tools/setup.run /tmp/
+        RUN <<EOF
+        set -e
+        rm -f /tmp/big.tar.gz
+        EOF
+        RUN ["sh", "-c", "rm /tmp/package.json"]
+        RUN bash -c 'chmod +x /tmp/setup.run'
+    """, ctx)
+    assert [(e.action, e.path) for e in m.events] == [
+        (DELETED, "/tmp/big.tar.gz"), (DELETED, "/tmp/package.json"), (MODIFIED, "/tmp/setup.run")
+    ]
