@@ -76,19 +76,49 @@ class ImageSpec:
     extra_history: list[dict] = field(default_factory=list)
 
 
+def _text_block(size: int = 1 << 20) -> bytes:
+    """1 MiB of pseudo-random words: compresses like real text (about 2.5x with gzip), and since it repeats only
+    every MiB, far beyond gzip's 32 KiB window, a big file of it costs a real decompression."""
+    import random
+
+    rng = random.Random(1)
+    words = [bytes(rng.choice(b"abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9))) for _ in range(4000)]
+    out = bytearray()
+    while len(out) < size:
+        out += rng.choice(words) + b" "
+    return bytes(out[:size])
+
+
+FILL = {"pattern": None}  # None: zero bytes (sparse-friendly); set_fill("text") for realistic compression
+
+
+def set_fill(kind: str) -> None:
+    FILL["pattern"] = _text_block() if kind == "text" else None
+
+
 class _Zeros(io.RawIOBase):
-    """A reader of `size` zero bytes, so big files cost no memory."""
+    """A reader of `size` bytes (zeros, or the FILL pattern), so big files cost no memory."""
 
     def __init__(self, size: int):
         self.left = size
+        self.done = 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
         count = min(len(buffer), self.left)
-        buffer[:count] = bytes(count)
+        pattern = FILL["pattern"]
+        if pattern is None:
+            buffer[:count] = bytes(count)
+        else:
+            start = self.done % len(pattern)
+            chunk = (pattern[start:] + pattern)[:count]
+            while len(chunk) < count:
+                chunk += pattern
+            buffer[:count] = chunk[:count]
         self.left -= count
+        self.done += count
         return count
 
 
