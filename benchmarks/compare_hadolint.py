@@ -185,6 +185,7 @@ def classify(rule: str, side: str, dockerfile: Dockerfile, line: int, unparsed: 
     Each cause was adjudicated by reading the corpus files (docs/comparison/hadolint.md) and has a regression
     test in tests/rules/test_hadolint_regressions.py."""
     from dockerlint_slim import rulekit
+    from dockerlint_slim.rules.sl202_apt_install_recommends import is_simulation
 
     if unparsed:
         return "hadolint-parse-error"
@@ -211,6 +212,9 @@ def classify(rule: str, side: str, dockerfile: Dockerfile, line: int, unparsed: 
         if rule == "SL201" and side == "hadolint only" and any(
                 a[:1] in (("apt-get",), ("apt",)) and "dist-clean" in a for a in argvs):
             return "hadolint-unknown-dist-clean"
+        if rule == "SL202" and side == "hadolint only" and any(
+                a[:1] in (("apt-get",), ("apt",)) and "install" in a and is_simulation(a) for a in argvs):
+            return "hadolint-flags-simulated-install"
         if rule == "SL201" and side == "slimlint only":
             updates = [i for i, a in enumerate(argvs) if a[:1] in (("apt-get",), ("apt",)) and "update" in a]
             removes = [i for i, c in enumerate(instruction.commands) if rulekit.removes_path(c, "/var/lib/apt/lists")]

@@ -26,6 +26,8 @@ hadolint equivalent: DL3015.
 
 from __future__ import annotations
 
+import re
+
 from dockerlint_slim import rulekit
 from dockerlint_slim.diagnostics import Finding, Fix
 
@@ -39,11 +41,21 @@ APT_VALUE_OPTIONS = frozenset({"-o", "--option", "-c", "--config-file", "-t", "-
 _FALSE = ("false", "0", "no", "off")
 
 
+# `-s`, `-qs`, `-ys`: a cluster of short flags with s (not `-oFoo=...`/`-c file`/`-t rel`, which take values).
+_SHORT_SIMULATE = re.compile(r"-[abdfhmquvyVBDS]*s[abdfhmquvyVBDS]*")
+SIMULATE = frozenset({"--simulate", "--just-print", "--dry-run", "--recon", "--no-act"})
+
+
+def is_simulation(argv: tuple[str, ...]) -> bool:
+    """`apt-get install -s pkg` only prints what would happen (docker-library postgres probes packages so)."""
+    return any(a in SIMULATE or _SHORT_SIMULATE.fullmatch(a) for a in argv[1:])
+
+
 def is_apt_install(argv: tuple[str, ...]) -> bool:
     if not argv or argv[0] not in ("apt-get", "apt"):
         return False
     words = rulekit.positionals(argv, APT_VALUE_OPTIONS)
-    return bool(words) and words[0] == "install"
+    return bool(words) and words[0] == "install" and not is_simulation(argv)
 
 
 def disables_recommends(argv: tuple[str, ...]) -> bool:

@@ -67,6 +67,8 @@ APK_VALUE_OPTIONS = frozenset({"-X", "--repository", "-p", "--root", "--arch", "
 RPM_VALUE_OPTIONS = frozenset({"--setopt", "--enablerepo", "--disablerepo", "--repo", "--releasever", "-c",
                                "--config", "--installroot", "-x", "--exclude", "-R", "--root", "--from"})
 RPM = frozenset({"yum", "dnf", "dnf5", "microdnf", "tdnf"})
+# `-s`, `-qs`, `-ys`: a cluster of short flags with s (not `-oFoo=...`/`-c file`/`-t rel`, which take values).
+_SHORT_SIMULATE = re.compile(r"-[abdfhmquvyVBDS]*s[abdfhmquvyVBDS]*")
 TYPICAL_BYTES = 200 * 1024 * 1024
 # Bases that are build environments by design: a toolchain on top of them is their purpose (SL401 reports the base).
 SDK_BASES = frozenset({"buildpack-deps", "gcc", "golang", "rust", "haskell", "swift"})
@@ -109,7 +111,9 @@ def parse_install(argv: tuple[str, ...]) -> Install | None:
     manager = argv[0]
     if manager in ("apt-get", "apt", "aptitude"):
         words = rulekit.positionals(argv, APT_VALUE_OPTIONS)
-        if words[:1] != ["install"]:
+        simulated = any(a in ("--simulate", "--dry-run", "--just-print", "--no-act", "--recon") or (
+            _SHORT_SIMULATE.fullmatch(a)) for a in argv[1:])
+        if words[:1] != ["install"] or simulated:
             return None
         packages = words[1:]
     elif manager == "apk":

@@ -65,6 +65,17 @@ CASES = [
         """, "SL203", True, ("DL3019",), None,
          "hadolint false negative: DL1000 parse error on a comment after a heredoc terminator, nothing else "
          "is checked (23 awesome-compose files; SL201, SL203, SL206 and SL101 findings there)"),
+    Case("simulated-install", """
+        FROM debian:bookworm-slim
+        RUN set -ex; \\
+            apt-get update; \\
+            if apt-get install -s "postgresql-16-jit" > /dev/null 2>&1; then \\
+                apt-get install -y --no-install-recommends "postgresql-16-jit"; \\
+            fi; \\
+            rm -rf /var/lib/apt/lists/*
+        """, "SL202", False, ("DL3015",), True,
+         "hadolint false positive: `apt-get install -s` only simulates the install (docker-library postgres 18, "
+         "2 files; slimlint flagged it too until this was fixed)"),
     Case("build-only-stage-apk", """
         FROM golang:1.22-alpine AS builder
         RUN go build -o /bin/app .

@@ -29,6 +29,8 @@ def test_install_without_flag_is_flagged():
         "apt-get install --option=APT::Install-Recommends=no -y curl",
         "apt-get update",
         "apt-get remove -y curl",
+        "apt-get install -s postgresql-16-jit",
+        "apt-get install --simulate curl",
     ],
 )
 def test_accepted(install):
