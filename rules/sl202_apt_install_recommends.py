@@ -98,9 +98,11 @@ def check(target):
                     continue
                 packages = [p for p in rulekit.positionals(argv, APT_VALUE_OPTIONS)[1:]]
                 shown = " ".join(packages[:4]) + (" ..." if len(packages) > 4 else "")
+                # `apt-get -f install` (after `dpkg -i x.deb`) names no package but still pulls in recommends.
+                label = f"{argv[0]} install {shown}" if shown else f"{argv[0]} install -f"
                 yield Finding(
                     command.span,
-                    f"`{argv[0]} install {shown}` also installs every recommended package (often tens of MB of "
+                    f"`{label}` also installs every recommended package (often tens of MB of "
                     "optional tools and docs); add `--no-install-recommends` and list what you really need",
                     fix=Fix("Add --no-install-recommends after `install`"),
                 )
