@@ -109,7 +109,12 @@ class Linter:
                     continue
                 diagnostics.append(_diagnostic(rule, severity, path, finding))
         diagnostics.sort(key=lambda d: d.sort_key)
-        return FileResult(path, diagnostics, None, dockerfile.lines)
+        report = None
+        if session.context_dir is not None:
+            from dockerlint_slim.layers import context_report
+
+            report = context_report(dockerfile, session.context)
+        return FileResult(path, diagnostics, report, dockerfile.lines)
 
     def _per_file_ignores(self, path: str) -> set[str]:
         ignored: set[str] = set()

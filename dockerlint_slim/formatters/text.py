@@ -91,6 +91,8 @@ def report_lines(path: str, report: dict, color: bool) -> list[str]:
             out.append(f"  {label}: {format_bytes(report[key])}")
     if report.get("efficiency") is not None:
         out.append(f"  predicted efficiency: {report['efficiency'] * 100:.1f}%")
+    for warning in report.get("context_warnings") or []:
+        out.append(f"  context warning: {warning}")
     top = report.get("top_wasted") or []
     if top:
         out.append("  top wasted paths:")

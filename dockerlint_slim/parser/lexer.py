@@ -217,7 +217,7 @@ def lex(text: str) -> LexResult:
 def _continuation_regex(escape: str) -> re.Pattern[str]:
     # An escaped escape character (`\\` at the end) is not a continuation, as in BuildKit.
     token = re.escape(escape)
-    return re.compile(f"(?:^|[^{token}])({token})[ \t]*\Z")
+    return re.compile(rf"(?:^|[^{token}])({token})[ \t]*\Z")
 
 
 def _trim_continuation(line: str, continuation: re.Pattern[str]) -> tuple[str, bool]:
