@@ -117,7 +117,8 @@ def compiler_family(ref: ImageRef) -> CompilerFamily | None:
             1500 if not _tag_has(tag, "slim", "alpine") else 800,
         )
     if name == "gcc":
-        return CompilerFamily("gcc", "GCC and build tools", "`debian:bookworm-slim` or `gcr.io/distroless/cc-debian12`", 1400)
+        runtime = "`debian:bookworm-slim` or `gcr.io/distroless/cc-debian12`"
+        return CompilerFamily("gcc", "GCC and build tools", runtime, 1400)
     if name == "buildpack-deps":
         # `-curl` and `-scm` tags only add curl/git; the plain tags add gcc, make and the -dev libraries.
         if _tag_has(tag, "curl", "scm"):

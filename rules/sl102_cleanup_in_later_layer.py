@@ -109,7 +109,10 @@ def _advice(origins: list[Origin]) -> str:
     lines = sorted({o.instruction.span.line for o in origins})
     at = ", ".join(map(str, lines))
     if kinds <= {"cache"}:
-        return f"Clean up at the end of the RUN at line {at} that filled the cache (chain with &&), or use a cache mount"
+        return (
+            f"Clean up at the end of the RUN at line {at} that filled the cache (chain with &&), "
+            "or use a cache mount"
+        )
     if kinds <= {"copy"}:
         return (
             f"Do not COPY these files into the image (line {at}): exclude them with .dockerignore, or use "
@@ -595,7 +598,8 @@ def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: 
         for package in packages + ([virtual] if virtual else []):
             state.packages[package] = Origin(package, run, "package", f"`{name} {sub}` (line {line})")
         if name in ("apt-get", "apt", "aptitude"):
-            add(APT_ARCHIVES, "cache", f"the apt cache of `{name} install` (line {line})", False)
+            add(APT_ARCHIVES, "cache", f"the apt cache of `{name} install` (line {line})", False,
+                "often small: official Debian/Ubuntu images already drop downloaded .deb files")
         elif name in ("yum", "dnf", "microdnf", "tdnf"):
             add(f"/var/cache/{name if name != 'microdnf' else 'dnf'}", "cache",
                 f"the {name} cache of `{name} {sub}` (line {line})", False)
@@ -604,7 +608,8 @@ def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: 
         elif name == "apk" and "--no-cache" not in argv:
             add("/var/cache/apk", "cache", f"the apk index cache of `apk add` (line {line})", False)
     elif name in ("pip", "pip3") and sub == "install" and state.home and "--no-cache-dir" not in argv \
-            and not _truthy(state.env.get("PIP_NO_CACHE_DIR")) and not any(k == "PIP_NO_CACHE_DIR" for k, _ in command.env):
+            and not _truthy(state.env.get("PIP_NO_CACHE_DIR")) \
+            and not any(k == "PIP_NO_CACHE_DIR" and _truthy(v) for k, v in command.env):
         add(state.home + "/.cache/pip", "cache", f"the pip cache of `pip install` (line {line})", False)
     elif name == "npm" and sub in ("install", "i", "ci") and state.home:
         add(state.home + "/.npm", "cache", f"the npm cache of `npm {sub}` (line {line})", False)

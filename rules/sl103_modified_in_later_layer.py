@@ -34,7 +34,13 @@ only stages that reach the image are checked.
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
-from dockerlint_slim.rules.sl102_cleanup_in_later_layer import Event, Origin, image_file_events, origins_summary, sizes_of
+from dockerlint_slim.rules.sl102_cleanup_in_later_layer import (
+    Event,
+    Origin,
+    image_file_events,
+    origins_summary,
+    sizes_of,
+)
 
 ID = "SL103"
 NAME = "modified-in-later-layer"
@@ -57,7 +63,8 @@ def _finding(event: Event, origins: list[Origin], target) -> Finding:
     cost = f" ({format_bytes(wasted)} stored twice)" if wasted else ""
     advice = _advice(event, origins)
     message = (
-        f"`{command}` rewrites {origins_summary(origins, event.paths)}: the changed files are stored again in this layer "
+        f"`{command}` rewrites {origins_summary(origins, event.paths)}: "
+        "the changed files are stored again in this layer "
         f"while the originals stay in the earlier one{cost}. {advice}"
     )
     return Finding(event.command.span, message, wasted_bytes=wasted, fix=Fix(advice),

@@ -56,9 +56,10 @@ def check(target):
             else:
                 fetch = f"`curl -fsSL {origin.source}`"
                 thing = f"the download {origin.path}"
+            noun = "checkout" if origin.kind == "add-git" else "file"
             message = (
                 f"`ADD {origin.source}` stores {thing} in a layer of its own, and `{command}` "
-                f"(line {event.command.span.line}) {action} it: the {('checkout' if origin.kind == 'add-git' else 'file')} "
+                f"(line {event.command.span.line}) {action} it: the {noun} "
                 f"stays in the image anyway. Fetch it inside that RUN ({fetch}) "
                 "and remove it there, or fetch it in a build stage and COPY only the result"
             )

@@ -72,7 +72,7 @@ def check(target):
         build_step = node_build_step(final)
         if build_step is not None:
             family = CompilerFamily("node", "npm, the dev dependencies and the sources the build step needed",
-                                    f"`node:<version>-slim`/`-alpine` (or a static web server for front-end "
+                                    "`node:<version>-slim`/`-alpine` (or a static web server for front-end "
                                     "assets)", None)
     if family is None or _interactive_image(final):
         return

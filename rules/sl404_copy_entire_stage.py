@@ -107,7 +107,8 @@ def _check_copy(dockerfile: Dockerfile, stage: Stage, copy: CopyInstruction) -> 
             message = (
                 f"`COPY --from={copy.from_} {source}` copies the whole build tree of stage `{name}` "
                 f"({tree[0]} received the full build context at line {tree[1]} and was built in): sources, "
-                f"dependencies and intermediate files land in this image. Copy {'only the build output, e.g. ' if '`' in hint else ''}{hint}"
+                f"dependencies and intermediate files land in this image. "
+                f"Copy {'only the build output, e.g. ' if '`' in hint else ''}{hint}"
             )
             return Finding(copy.span, message, fix=Fix(f"Copy only {hint} from stage {name}"),
                            properties={"sourceStage": name, "source": source})
