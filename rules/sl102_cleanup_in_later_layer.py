@@ -60,16 +60,22 @@ NAME = "cleanup-in-later-layer"
 SEVERITY = "warning"
 SUMMARY = "A RUN deletes files an earlier layer created; the bytes stay in that layer"
 TAGS = ("layers", "size")
+# With a build context the deleted bytes are known: findings below `min_bytes` are left out (0: report all).
+OPTIONS = {"min_bytes": 0}
 
 
 def check(target):
+    min_bytes = int(target.options.get("min_bytes", 0) or 0)
     for event in image_file_events(target.dockerfile):
         if event.verb not in ("delete", "clean", "remove-packages"):
             continue
         origins = [o for o in event.origins if o.kind != "add-url"]
         if not origins:
             continue  # a deleted `ADD <url>` download is SL303's finding, with the better fix
-        yield _finding(event, origins, target)
+        finding = _finding(event, origins, target)
+        if finding.wasted_bytes is not None and finding.wasted_bytes < min_bytes:
+            continue
+        yield finding
 
 
 def _finding(event: Event, origins: list[Origin], target) -> Finding:

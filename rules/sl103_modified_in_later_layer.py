@@ -47,13 +47,19 @@ NAME = "modified-in-later-layer"
 SEVERITY = "warning"
 SUMMARY = "A RUN changes files an earlier layer added; the whole files are stored again"
 TAGS = ("layers", "size")
+# With a build context the re-stored bytes are known: findings below `min_bytes` are left out (0: report all).
+OPTIONS = {"min_bytes": 0}
 
 
 def check(target):
+    min_bytes = int(target.options.get("min_bytes", 0) or 0)
     for event in image_file_events(target.dockerfile):
         if event.verb != "modify":
             continue
-        yield _finding(event, event.origins, target)
+        finding = _finding(event, event.origins, target)
+        if finding.wasted_bytes is not None and finding.wasted_bytes < min_bytes:
+            continue
+        yield finding
 
 
 def _finding(event: Event, origins: list[Origin], target) -> Finding:

@@ -257,3 +257,16 @@ def test_onbuild_run_is_a_later_layer(lint):
 ])
 def test_odd_input_never_crashes_any_of_these_rules(lint, text):
     lint(text, select=("SL102", "SL103", "SL303", "SL401", "SL403", "SL404"))
+
+
+def test_min_bytes_option_with_a_context(lint, tmp_path):
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    text = """
+        FROM python:3.12-slim
+        COPY requirements.txt /tmp/
+        RUN pip install --no-cache-dir -r /tmp/requirements.txt
+        RUN rm /tmp/requirements.txt
+    """
+    assert len(lint(text, select=(RULE,), context_dir=tmp_path)) == 1
+    assert lint(text, select=(RULE,), context_dir=tmp_path, min_bytes=1024) == []
+    assert len(lint(text, select=(RULE,), min_bytes=1024)) == 1  # size unknown without a context: kept

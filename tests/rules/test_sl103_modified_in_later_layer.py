@@ -169,3 +169,10 @@ def test_corpus_findings_name_an_earlier_instruction(lint, corpus):
     for path in corpus:
         for diagnostic in found(lint, path.read_text(errors="replace")):
             assert all(line < diagnostic.span.line for line in diagnostic.properties["createdAt"]), path
+
+
+def test_min_bytes_option_with_a_context(lint, tmp_path):
+    (tmp_path / "run.sh").write_text("#!/bin/sh\nexec app\n")
+    text = "FROM alpine:3.20\nCOPY run.sh /run.sh\nRUN chmod +x /run.sh\n"
+    assert len(found(lint, text, context_dir=tmp_path)) == 1
+    assert found(lint, text, context_dir=tmp_path, min_bytes=4096) == []
