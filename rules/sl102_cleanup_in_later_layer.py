@@ -69,7 +69,7 @@ def check(target):
     for event in image_file_events(target.dockerfile):
         if event.verb not in ("delete", "clean", "remove-packages"):
             continue
-        origins = [o for o in event.origins if o.kind != "add-url"]
+        origins = confirmed_origins(target, event, [o for o in event.origins if o.kind != "add-url"])
         if not origins:
             continue  # a deleted `ADD <url>` download is SL303's finding, with the better fix
         finding = _finding(event, origins, target)
@@ -756,6 +756,24 @@ def origins_summary(origins: list[Origin], paths: list[str] = ()) -> str:
             listed = ", ".join(unique[:3]) + (f" and {len(unique) - 3} more" if len(unique) > 3 else "")
             parts.append(f"{listed}, which {what} created")
     return "; ".join(parts)
+
+
+def confirmed_origins(target, event: Event, origins: list[Origin]) -> list[Origin]:
+    """With a build context, drop build-context COPY origins that the layer model shows did not bring the path
+    (`COPY . /app` then `rm -rf /app/node_modules` when .dockerignore kept node_modules out)."""
+    if getattr(target, "context", None) is None:
+        return origins
+    from dockerlint_slim.layers import layer_model_for
+
+    touched = {id(w.created_by) for w in layer_model_for(target).events_for(event.run) if w.command is event.command}
+    kept = []
+    for origin in origins:
+        instruction = origin.instruction
+        from_context = isinstance(instruction, CopyInstruction) and instruction.from_ is None and origin.kind == "copy"
+        if from_context and id(instruction) not in touched:
+            continue
+        kept.append(origin)
+    return kept
 
 
 def sizes_of(target, event: Event, origins: list[Origin]) -> int | None:

@@ -37,6 +37,7 @@ from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
 from dockerlint_slim.rules.sl102_cleanup_in_later_layer import (
     Event,
     Origin,
+    confirmed_origins,
     image_file_events,
     origins_summary,
     sizes_of,
@@ -56,7 +57,10 @@ def check(target):
     for event in image_file_events(target.dockerfile):
         if event.verb != "modify":
             continue
-        finding = _finding(event, event.origins, target)
+        origins = confirmed_origins(target, event, event.origins)
+        if not origins:
+            continue  # the build context shows the copied files are not there
+        finding = _finding(event, origins, target)
         if finding.wasted_bytes is not None and finding.wasted_bytes < min_bytes:
             continue
         yield finding

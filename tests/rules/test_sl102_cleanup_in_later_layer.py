@@ -270,3 +270,18 @@ def test_min_bytes_option_with_a_context(lint, tmp_path):
     assert len(lint(text, select=(RULE,), context_dir=tmp_path)) == 1
     assert lint(text, select=(RULE,), context_dir=tmp_path, min_bytes=1024) == []
     assert len(lint(text, select=(RULE,), min_bytes=1024)) == 1  # size unknown without a context: kept
+
+
+def test_context_shows_the_copied_tree_lacks_the_path(lint, tmp_path):
+    (tmp_path / "index.js").write_text("console.log(1)\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "a.test.js").write_text("x" * 3000)
+    text = """
+        FROM node:20-slim
+        COPY . /app
+        RUN rm -rf /app/node_modules
+        RUN rm -rf /app/tests
+    """
+    assert ids(lint, text) == [(RULE, 3), (RULE, 4)]  # without a context both may have been copied
+    found = lint(text, select=(RULE,), context_dir=tmp_path)
+    assert [(d.span.line, d.wasted_bytes) for d in found] == [(4, 3000)]
