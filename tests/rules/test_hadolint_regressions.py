@@ -76,6 +76,14 @@ CASES = [
         """, "SL202", False, ("DL3015",), True,
          "hadolint false positive: `apt-get install -s` only simulates the install (docker-library postgres 18, "
          "2 files; slimlint flagged it too until this was fixed)"),
+    Case("apk-no-network-through-xargs", """
+        FROM alpine:3.20
+        RUN apk add --no-cache --virtual .build-deps gcc musl-dev \\
+            && scanelf --needed --nobanner /usr/local/bin/python3 | xargs -rt apk add --no-network --virtual .rundeps \\
+            && apk del --no-network .build-deps
+        """, "SL203", False, ("DL3019",), False,
+         "slimlint false positive, fixed: `apk add --no-network` downloads no index, so it stores none "
+         "(docker-library python alpine, 12 files); hadolint does not look inside `xargs`"),
     Case("build-only-stage-apk", """
         FROM golang:1.22-alpine AS builder
         RUN go build -o /bin/app .
