@@ -493,7 +493,7 @@ def _clean_targets(command: ShellCommand, state: _State) -> list[str]:
 
 
 def _remove_packages(stage, run, command, state: _State, events) -> None:
-    removed = _package_names(command.argv)
+    removed = _package_names(command.argv, state.env)
     matched = [state.packages[p] for p in removed if p in state.packages and state.packages[p].instruction is not run]
     if matched:
         events.append(Event("remove-packages", stage, run, command, removed, matched))
@@ -501,9 +501,15 @@ def _remove_packages(stage, run, command, state: _State, events) -> None:
         state.packages.pop(name, None)
 
 
-def _package_names(argv: tuple[str, ...]) -> list[str]:
+def _package_names(argv: tuple[str, ...], env: dict[str, str | None] | None = None) -> list[str]:
     names, skip, seen_sub = [], False, False
+    words: list[str] = []
     for arg in argv[1:]:
+        # `$BUILD_DEPS` from ENV/ARG splits into its words, as the unquoted expansion does
+        match = _VAR.fullmatch(arg)
+        value = env.get(match.group(1) or match.group(2)) if env is not None and match else None
+        words += value.split() if value is not None else [arg]
+    for arg in words:
         if skip:
             skip = False
             continue
@@ -599,7 +605,7 @@ def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: 
         add(APT_LISTS, "cache", f"the apt package lists that `{name} update` (line {line}) downloaded", False,
             "typically 20-50 MB")
     if name in _PACKAGE_INSTALL and sub in _PACKAGE_INSTALL[name]:
-        packages = _package_names(argv)
+        packages = _package_names(argv, state.env)
         virtual = _option_value(argv, ("--virtual", "-t")) if name == "apk" else None
         for package in packages + ([virtual] if virtual else []):
             state.packages[package] = Origin(package, run, "package", f"`{name} {sub}` (line {line})")

@@ -285,3 +285,14 @@ def test_context_shows_the_copied_tree_lacks_the_path(lint, tmp_path):
     assert ids(lint, text) == [(RULE, 3), (RULE, 4)]  # without a context both may have been copied
     found = lint(text, select=(RULE,), context_dir=tmp_path)
     assert [(d.span.line, d.wasted_bytes) for d in found] == [(4, 3000)]
+
+
+def test_package_lists_from_env(lint):
+    found = messages(lint, """
+        FROM debian:bookworm-slim
+        ENV BUILD_DEPS="gcc make libc6-dev"
+        RUN apt-get update && apt-get install -y --no-install-recommends $BUILD_DEPS && make \\
+         && rm -rf /var/lib/apt/lists/*
+        RUN apt-get purge -y --auto-remove $BUILD_DEPS
+    """)
+    assert len(found) == 1 and "gcc, libc6-dev, make" in found[0]
