@@ -93,7 +93,8 @@ def _finding(event: Event, origins: list[Origin], target) -> Finding:
         fix = Fix(f"Move the removal into the RUN {where}")
     else:
         what = origins_summary(origins, event.paths)
-        message = f"`{command}` deletes {what}: the bytes stay in that earlier layer{cost}. {_advice(origins)}"
+        layers = "that earlier layer" if len({id(o.instruction) for o in origins}) == 1 else "those earlier layers"
+        message = f"`{command}` deletes {what}: the bytes stay in {layers}{cost}. {_advice(origins)}"
         fix = Fix(_advice(origins))
     return Finding(event.command.span, message, wasted_bytes=wasted, fix=fix,
                    properties={"createdAt": sorted({o.instruction.span.line for o in origins})})
@@ -111,22 +112,24 @@ def _typical(origins: list[Origin]) -> str:
 
 
 def _advice(origins: list[Origin]) -> str:
-    kinds = {o.kind for o in origins}
-    lines = sorted({o.instruction.span.line for o in origins})
-    at = ", ".join(map(str, lines))
-    if kinds <= {"cache"}:
-        return (
-            f"Clean up at the end of the RUN at line {at} that filled the cache (chain with &&), "
-            "or use a cache mount"
-        )
-    if kinds <= {"copy"}:
-        return (
-            f"Do not COPY these files into the image (line {at}): exclude them with .dockerignore, or use "
-            "`RUN --mount=type=bind,source=...` for files only the build needs, or extract archives with ADD"
-        )
-    if kinds <= {"run"}:
-        return f"Delete them at the end of the RUN at line {at} that created them (chain with &&)"
-    return f"Delete the files in the instruction that created them (line {at}), not in a later layer"
+    """One concrete fix per kind of origin, naming the lines to change."""
+    parts = []
+    for kinds, template in (
+        (("cache",), "clean the cache at the end of the {run} {at} that filled it (chain with &&), "
+                     "or use a cache mount"),
+        (("run", "add-git"), "delete the files at the end of the {run} {at} that created them (chain with &&)"),
+        (("copy",), "keep the files out of the image instead of copying them ({at}): exclude them with "
+                    ".dockerignore, use `RUN --mount=type=bind,source=...` for files only the build needs, or "
+                    "extract archives with ADD"),
+    ):
+        lines = sorted({o.instruction.span.line for o in origins if o.kind in kinds})
+        if lines:
+            at = (f"at line {lines[0]}" if len(lines) == 1 else "at lines " + ", ".join(map(str, lines)))
+            if kinds == ("copy",):
+                at = at.replace("at line", "line").replace("at lines", "lines")
+            parts.append(template.format(at=at, run="RUN" if len(lines) == 1 else "RUNs"))
+    text = "; ".join(parts) or "delete the files in the instruction that created them"
+    return text[0].upper() + text[1:]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -603,7 +606,7 @@ def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: 
     line = run.span.line
     if name in ("apt-get", "apt") and sub == "update":
         add(APT_LISTS, "cache", f"the apt package lists that `{name} update` (line {line}) downloaded", False,
-            "typically 20-50 MB")
+            "the apt lists are typically 20-50 MB")
     if name in _PACKAGE_INSTALL and sub in _PACKAGE_INSTALL[name]:
         packages = _package_names(argv, state.env)
         virtual = _option_value(argv, ("--virtual", "-t")) if name == "apk" else None
@@ -611,7 +614,7 @@ def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: 
             state.packages[package] = Origin(package, run, "package", f"`{name} {sub}` (line {line})")
         if name in ("apt-get", "apt", "aptitude"):
             add(APT_ARCHIVES, "cache", f"the apt cache of `{name} install` (line {line})", False,
-                "often small: official Debian/Ubuntu images already drop downloaded .deb files")
+                "the apt cache is often small: official Debian/Ubuntu images already drop downloaded .deb files")
         elif name in ("yum", "dnf", "microdnf", "tdnf"):
             add(f"/var/cache/{name if name != 'microdnf' else 'dnf'}", "cache",
                 f"the {name} cache of `{name} {sub}` (line {line})", False)
