@@ -39,6 +39,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
+import weakref
 from dataclasses import dataclass, field
 
 from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
@@ -181,8 +182,19 @@ class _State:
     home: str | None = "/root"
 
 
+# SL102, SL103 and SL303 read the same replay: computed once per parsed Dockerfile.
+_EVENTS: "weakref.WeakKeyDictionary[Dockerfile, list[Event]]" = weakref.WeakKeyDictionary()
+
+
 def image_file_events(dockerfile: Dockerfile) -> list[Event]:
     """Events of the target image, in build order (the stages it is built FROM first)."""
+    cached = _EVENTS.get(dockerfile)
+    if cached is None:
+        cached = _EVENTS[dockerfile] = _replay(dockerfile)
+    return cached
+
+
+def _replay(dockerfile: Dockerfile) -> list[Event]:
     target = dockerfile.target_stage()
     if target is None or not target.reaches_image:
         return []
