@@ -228,3 +228,24 @@ def stage_var(stage: Stage, name: str) -> str | None:
                     if key == name and default is not None:
                         return default
     return None
+
+
+def var_before(stage: Stage, instruction, name: str) -> str | None:
+    """The value `name` has when `instruction` runs: ENV of the parent stages, then this stage's ENV/ARG lines
+    above it (ENV wins over an ARG of the same name, as in BuildKit). None when unset or unknown."""
+    from dockerlint_slim.model import ArgInstruction, EnvInstruction, OnbuildInstruction
+
+    env_value = stage.parent.env.get(name) if stage.parent is not None else None
+    arg_value = None
+    found = False
+    for current in stage.instructions:
+        if current is instruction or (isinstance(current, OnbuildInstruction) and current.trigger is instruction):
+            found = True
+            break
+        if isinstance(current, EnvInstruction):
+            env_value = next((v for k, v in reversed(current.pairs) if k == name), env_value)
+        elif isinstance(current, ArgInstruction):
+            arg_value = next((v for k, v in reversed(current.pairs) if k == name and v is not None), arg_value)
+    if not found:  # not an instruction of this stage: fall back to the stage's final values
+        return stage_var(stage, name)
+    return env_value if env_value is not None else arg_value
