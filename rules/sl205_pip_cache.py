@@ -101,7 +101,7 @@ def install_kind(argv: tuple[str, ...]) -> str | None:
     return None
 
 
-def _cache_dir(kind: str, argv: tuple[str, ...], stage, command) -> str:
+def _cache_dir(kind: str, argv: tuple[str, ...], stage, run, command) -> str:
     for index, arg in enumerate(argv):
         if arg == "--cache-dir" and index + 1 < len(argv):
             return argv[index + 1]
@@ -111,10 +111,10 @@ def _cache_dir(kind: str, argv: tuple[str, ...], stage, command) -> str:
     for key, value in command.env:
         if key == name:
             return value
-    return rulekit.stage_var(stage, name) or (PIP_CACHE if kind == "pip" else UV_CACHE)
+    return rulekit.var_before(stage, run, name) or (PIP_CACHE if kind == "pip" else UV_CACHE)
 
 
-def _disabled(kind: str, argv: tuple[str, ...], stage, command) -> bool:
+def _disabled(kind: str, argv: tuple[str, ...], stage, run, command) -> bool:
     if kind == "pip":
         if rulekit.has_flag(argv, "--no-cache-dir"):
             return True
@@ -125,7 +125,7 @@ def _disabled(kind: str, argv: tuple[str, ...], stage, command) -> bool:
         env = "UV_NO_CACHE"
     if rulekit.command_env_is_truthy(command, env):
         return True
-    value = rulekit.stage_var(stage, env)
+    value = rulekit.var_before(stage, run, env)
     return value is not None and value.strip().lower() in rulekit.TRUTHY
 
 
@@ -160,9 +160,9 @@ def check(target):
         for command in run.commands:
             argv = rulekit.program_argv(command)
             kind = install_kind(argv)
-            if kind is None or _disabled(kind, argv, stage, command):
+            if kind is None or _disabled(kind, argv, stage, run, command):
                 continue
-            cache = _cache_dir(kind, argv, stage, command)
+            cache = _cache_dir(kind, argv, stage, run, command)
             if rulekit.mount_covers_path(run, cache):
                 continue
             if any(_cleans(kind, c, cache) for c in rulekit.commands_after(run, command)):

@@ -82,18 +82,18 @@ def _option(argv: tuple[str, ...], *names: str) -> str | None:
     return None
 
 
-def cache_dirs(tool: str, argv: tuple[str, ...], stage, command) -> list[str]:
+def cache_dirs(tool: str, argv: tuple[str, ...], stage, run, command) -> list[str]:
     dirs = list(CACHE_DIRS[tool])
     flag = _option(argv, "--cache", "--cache-folder", "--store-dir")
     if flag:
         dirs.append(flag)
     env = dict(command.env)
     for name in CACHE_ENV[tool]:
-        value = env.get(name) or rulekit.stage_var(stage, name)
+        value = env.get(name) or rulekit.var_before(stage, run, name)
         if value:
             dirs.append(value)
     if tool == "pnpm":
-        home = env.get("PNPM_HOME") or rulekit.stage_var(stage, "PNPM_HOME")
+        home = env.get("PNPM_HOME") or rulekit.var_before(stage, run, "PNPM_HOME")
         if home:
             dirs.append(home.rstrip("/") + "/store")
     return dirs
@@ -127,7 +127,7 @@ def check(target):
             tool = install_tool(argv)
             if tool is None or tool in reported:
                 continue
-            dirs = cache_dirs(tool, argv, stage, command)
+            dirs = cache_dirs(tool, argv, stage, run, command)
             if _mount_names_tool(run, tool) or any(rulekit.mount_covers_path(run, d) for d in dirs):
                 continue
             if any(_cleans(tool, c, dirs) for c in rulekit.commands_after(run, command)):

@@ -171,7 +171,7 @@ def _composer(stage, run, command, argv, after) -> Leftover | None:
         words = words[1:]
     if words[:1] == [] or words[0] not in COMPOSER_INSTALLS or rulekit.has_flag(argv, "--no-cache"):
         return None
-    cache_dir = dict(command.env).get("COMPOSER_CACHE_DIR") or rulekit.stage_var(stage, "COMPOSER_CACHE_DIR")
+    cache_dir = dict(command.env).get("COMPOSER_CACHE_DIR") or rulekit.var_before(stage, run, "COMPOSER_CACHE_DIR")
     if cache_dir == "/dev/null" or _mount_mentions(run, "composer"):
         return None
     if cache_dir and rulekit.mount_covers_path(run, cache_dir):
@@ -196,11 +196,11 @@ GO_VALUE_OPTIONS = frozenset({"-o", "-C", "-tags", "-ldflags", "-gcflags", "-mod
                               "-modfile", "-overlay", "-pkgdir", "-toolexec", "-asmflags", "-buildmode"})
 
 
-def _go_dirs(stage, command) -> tuple[str, str]:
+def _go_dirs(stage, run, command) -> tuple[str, str]:
     env = dict(command.env)
 
     def var(name: str) -> str | None:
-        return env.get(name) or rulekit.stage_var(stage, name)
+        return env.get(name) or rulekit.var_before(stage, run, name)
 
     gopath = (var("GOPATH") or ("/go" if _official(stage, "golang") else "/root/go")).split(":")[0]
     return var("GOCACHE") or "/root/.cache/go-build", var("GOMODCACHE") or gopath.rstrip("/") + "/pkg/mod"
@@ -215,7 +215,7 @@ def _go(stage, run, command, argv, after) -> Leftover | None:
         words[:1] == ["install"] and any("@" in w for w in words[1:]))
     if not builds and not downloads:
         return None
-    gocache, modcache = _go_dirs(stage, command)
+    gocache, modcache = _go_dirs(stage, run, command)
     left = []
     removed = _removed(after)
     cleans = [rulekit.program_argv(c) for c in after]
@@ -246,7 +246,7 @@ def _cargo(stage, run, command, argv, after) -> Leftover | None:
     if argv[0] != "cargo" or _words(argv)[:1] not in (["build"], ["install"], ["fetch"], ["b"]):
         return None
     env = dict(command.env)
-    cargo_home = env.get("CARGO_HOME") or rulekit.stage_var(stage, "CARGO_HOME") or (
+    cargo_home = env.get("CARGO_HOME") or rulekit.var_before(stage, run, "CARGO_HOME") or (
         "/usr/local/cargo" if _official(stage, "rust") else "/root/.cargo")
     registry = cargo_home.rstrip("/") + "/registry"
     if rulekit.mount_covers_path(run, registry) or _mount_mentions(run, "registry"):

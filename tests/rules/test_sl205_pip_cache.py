@@ -112,3 +112,11 @@ def test_build_only_stage_not_flagged():
         FROM python:3.12-slim
         COPY --from=build /wheels /wheels
     """) == []
+
+
+def test_env_set_after_the_run_does_not_count():
+    assert len(sl205("FROM python:3.12\nRUN pip install flask\nENV PIP_NO_CACHE_DIR=1\n")) == 1
+
+
+def test_env_overrides_arg():
+    assert len(sl205("FROM python:3.12\nARG PIP_NO_CACHE_DIR=1\nENV PIP_NO_CACHE_DIR=0\nRUN pip install x\n")) == 1
