@@ -129,6 +129,9 @@ class Stacker:
         self.paths: dict[str, PathStat] = {}
         self.layers: list[LayerFigures] = []
         self.waste: dict[tuple[int, int], dict[str, WasteGroup]] = defaultdict(dict)
+        # non-directories deleted by the current layer; a deletion is seen (as size 0) only if the layer does not
+        # also write the path, so the figures do not depend on the order of entries in the layer tar
+        self.deleted_now: set[str] = set()
 
     # -- helpers -----------------------------------------------------------------------------------------------
 
@@ -182,7 +185,7 @@ class Stacker:
             self.children.pop(path, None)
             return True
         self._unlink(path)
-        self._stat(path).seen(layer, 0)
+        self.deleted_now.add(path)
         if node.copy is not None:
             self._release(node.copy, layer)
         return True
@@ -217,7 +220,7 @@ class Stacker:
             if node.copy is not None:
                 self._release(node.copy, layer, overwritten=not is_dir)
             if is_dir:
-                self._stat(path).seen(layer, 0)
+                self.deleted_now.add(path)
         return None
 
     # -- public --------------------------------------------------------------------------------------------------
@@ -263,6 +266,11 @@ class Stacker:
                     stat = paths[path] = PathStat()
                 stat.seen(layer, entry.size)
                 figures.bytes += entry.size
+        for path in self.deleted_now:
+            stat = self._stat(path)
+            if stat.last_layer != layer:  # written by this layer too: that write is what the layer did to it
+                stat.seen(layer, 0)
+        self.deleted_now = set()
         return figures
 
     def result(self) -> StackResult:
