@@ -786,15 +786,29 @@ def confirmed_origins(target, event: Event, origins: list[Origin]) -> list[Origi
         return origins
     from dockerlint_slim.layers import layer_model_for
 
-    touched = {id(w.created_by) for w in layer_model_for(target).events_for(event.run) if w.command is event.command}
+    model = layer_model_for(target)
+    touched = {id(w.created_by) for w in model.events_for(event.run) if w.command is event.command}
+    # SL301 reports a large copied item that a RUN consumes whole (extracts, installs, moves, deletes) at the COPY;
+    # the same bytes are not reported twice.
+    threshold = _sl301_threshold()
+    large = {(id(use.created_by), use.item_path) for use in model.consumptions
+             if use.command is event.command and use.whole_item and use.bytes is not None and use.bytes >= threshold}
     kept = []
     for origin in origins:
         instruction = origin.instruction
         from_context = isinstance(instruction, CopyInstruction) and instruction.from_ is None and origin.kind == "copy"
-        if from_context and id(instruction) not in touched:
+        if from_context and (id(instruction) not in touched or (id(instruction), origin.path) in large):
             continue
         kept.append(origin)
     return kept
+
+
+def _sl301_threshold() -> float:
+    try:
+        from dockerlint_slim.rules.sl301_large_copy_consumed import OPTIONS as SL301_OPTIONS
+    except ImportError:
+        return float("inf")
+    return float(SL301_OPTIONS.get("threshold", float("inf")))
 
 
 def sizes_of(target, event: Event, origins: list[Origin]) -> int | None:
@@ -804,9 +818,11 @@ def sizes_of(target, event: Event, origins: list[Origin]) -> int | None:
         return None
     from dockerlint_slim.layers import layer_model_for
 
-    creators = {id(o.instruction) for o in origins}
     total = 0
     for waste in layer_model_for(target).events_for(event.run):
-        if waste.command is event.command and id(waste.created_by) in creators and waste.bytes:
+        if waste.command is not event.command or not waste.bytes:
+            continue
+        if any(waste.created_by is o.instruction and (waste.path == o.path or waste.path.startswith(o.path + "/")
+                                                      or o.path == "/") for o in origins):
             total += waste.bytes
     return total or None

@@ -296,3 +296,16 @@ def test_package_lists_from_env(lint):
         RUN apt-get purge -y --auto-remove $BUILD_DEPS
     """)
     assert len(found) == 1 and "gcc, libc6-dev, make" in found[0]
+
+
+def test_large_copied_archive_is_left_to_sl301(lint, tmp_path):
+    (tmp_path / "big.tar.gz").write_bytes(b"z" * (11 * 1024 * 1024))
+    (tmp_path / "small.tar.gz").write_bytes(b"z" * 1000)
+    text = """
+        FROM debian:bookworm-slim
+        COPY big.tar.gz small.tar.gz /tmp/
+        RUN tar -xzf /tmp/big.tar.gz -C /opt && tar -xzf /tmp/small.tar.gz -C /opt
+        RUN rm /tmp/big.tar.gz /tmp/small.tar.gz
+    """
+    found = lint(text, select=(RULE, "SL301"), context_dir=tmp_path)
+    assert sorted((d.rule_id, d.wasted_bytes) for d in found) == [("SL102", 1000), ("SL301", 11 * 1024 * 1024)]
