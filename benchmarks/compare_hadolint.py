@@ -228,7 +228,8 @@ def table(results: list[PairResult], n_files: int, unparsed: list[str]) -> str:
         f"Corpus: {n_files} Dockerfiles ({len(unparsed)} that hadolint cannot parse: DL1000). "
         "Unit: one instruction (DL3059/SL101: one chain of consecutive RUNs).",
         "",
-        "| hadolint | slimlint | both | hadolint only | slimlint only | agreement | slimlint, outside hadolint's scope |",
+        "| hadolint | slimlint | both | hadolint only | slimlint only | agreement "
+        "| slimlint, outside hadolint's scope |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for r in results:

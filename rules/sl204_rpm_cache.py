@@ -97,7 +97,9 @@ def check(target):
         manager = argv[0]
         clean = "zypper clean -a" if manager == "zypper" else f"{manager} clean all"
         cleaned_before = any(is_clean(c) for c in run.commands[: list(run.commands).index(last)])
-        note = " (the clean earlier in this RUN runs before the install and removes nothing it adds)" if cleaned_before else ""
+        note = ""
+        if cleaned_before:
+            note = " (the clean earlier in this RUN runs before the install and removes nothing it adds)"
         yield Finding(
             last.span,
             f"`{manager} {rpm_action(argv)[0]}` leaves repository metadata and package caches in /var/cache "

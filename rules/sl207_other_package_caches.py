@@ -2,14 +2,19 @@
 Flags package tools of other ecosystems that leave caches or documentation in a layer of the image, when the
 same `RUN` does not clean up after them and no cache/tmpfs mount keeps the cache out of the layer:
 
-| tool | flagged | accepted |
-|---|---|---|
-| `gem install` | generates ri/rdoc documentation | `--no-document` / `-N` (or `--no-rdoc`/`--no-ri`); a gemrc with `--no-document` written earlier; the official `ruby` images (their gemrc already says `--no-document`) |
-| `bundle install` | keeps every downloaded `.gem` in `<bundle path>/cache` | `rm -rf` of that cache (`/usr/local/bundle/cache`, `"$BUNDLE_PATH"/ruby/*/cache`, `~/.bundle`) afterwards |
-| `conda`/`mamba`/`micromamba` `install`/`create`/`update`/`env create` | keeps tarballs and extracted packages in `<prefix>/pkgs` | `conda clean -afy` (`-a`/`--all`, or `-tp...`), `rm -rf /opt/conda/pkgs` afterwards |
-| `composer install`/`update`/`require`/`create-project` | keeps downloaded archives in the composer cache | `--no-cache`, `COMPOSER_CACHE_DIR=/dev/null`, `composer clear-cache` or removing the composer cache afterwards |
-| `go build`/`install`/`test`/`mod download`/`get` | build cache (`~/.cache/go-build`) and module cache (`$GOPATH/pkg/mod`) | `go clean -cache` / `-modcache`, `rm -rf` of the cache directories (`GOCACHE`, `GOMODCACHE`, `GOPATH`) afterwards |
-| `cargo build`/`install`/`fetch` | crate registry index and sources in `$CARGO_HOME/registry` | `rm -rf` of `$CARGO_HOME/registry` (or `~/.cargo/registry`) afterwards |
+- `gem install` generates ri/rdoc documentation. Accepted: `--no-document` / `-N` (or `--no-rdoc`/`--no-ri`),
+  a gemrc with `--no-document` written earlier, the official `ruby` images (their gemrc already says it).
+- `bundle install` keeps every downloaded `.gem` in `<bundle path>/cache`. Accepted: `rm -rf` of that cache
+  (`/usr/local/bundle/cache`, `"$BUNDLE_PATH"/ruby/*/cache`, `~/.bundle`) afterwards.
+- `conda`/`mamba`/`micromamba` `install`/`create`/`update`/`env create` keep tarballs and extracted packages in
+  `<prefix>/pkgs`. Accepted: `conda clean -afy` (`-a`/`--all`, or `-tp...`), `rm -rf /opt/conda/pkgs` afterwards.
+- `composer install`/`update`/`require`/`create-project` keep downloaded archives in the composer cache.
+  Accepted: `--no-cache`, `COMPOSER_CACHE_DIR=/dev/null`, `composer clear-cache` or removing the cache afterwards.
+- `go build`/`install`/`test` fill the build cache (`~/.cache/go-build`); `go mod download`/`go get`/`go install
+  pkg@version` fill the module cache (`$GOPATH/pkg/mod`). Accepted: `go clean -cache` / `-modcache`, `rm -rf` of
+  the cache directories (`GOCACHE`, `GOMODCACHE`, `GOPATH`) afterwards.
+- `cargo build`/`install`/`fetch` keep the crate registry index and sources in `$CARGO_HOME/registry`.
+  Accepted: `rm -rf` of `$CARGO_HOME/registry` (or `~/.cargo/registry`) afterwards.
 
 Only stages that reach the image are checked; build stages whose output is copied out with `COPY --from` are
 not.

@@ -69,7 +69,6 @@ RPM_VALUE_OPTIONS = frozenset({"--setopt", "--enablerepo", "--disablerepo", "--r
 RPM = frozenset({"yum", "dnf", "dnf5", "microdnf", "tdnf"})
 # `-s`, `-qs`, `-ys`: a cluster of short flags with s (not `-oFoo=...`/`-c file`/`-t rel`, which take values).
 _SHORT_SIMULATE = re.compile(r"-[abdfhmquvyVBDS]*s[abdfhmquvyVBDS]*")
-TYPICAL_BYTES = 200 * 1024 * 1024
 # Bases that are build environments by design: a toolchain on top of them is their purpose (SL401 reports the base).
 SDK_BASES = frozenset({"buildpack-deps", "gcc", "golang", "rust", "haskell", "swift"})
 # Commands that compile with the installed toolchain. A toolchain that nothing in the image uses is what the

@@ -177,8 +177,10 @@ def test_slimlint_keeps_the_adjudicated_behaviour(case):
 def test_hadolint_side_of_the_disagreement(case, tmp_path):
     path = tmp_path / "Dockerfile"
     path.write_text(_dockerfile(case))
-    proc = subprocess.run([HADOLINT, "--no-fail", "--disable-ignore-pragma", "-f", "json", str(path)],
-                          capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "HOME": str(tmp_path)}, check=False)
+    proc = subprocess.run(
+        [HADOLINT, "--no-fail", "--disable-ignore-pragma", "-f", "json", str(path)],
+        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "HOME": str(tmp_path)}, check=False,
+    )
     codes = {item["code"] for item in json.loads(proc.stdout or "[]")}
     if case.hadolint_flags is None:
         assert "DL1000" in codes
