@@ -1,4 +1,4 @@
-"""What it does
+r"""What it does
 Flags `apt-get update` / `apt update` in a layer of the image when the same `RUN` does not delete
 `/var/lib/apt/lists` after it. Accepted cleanups: `rm -rf /var/lib/apt/lists/*` (or `rm -fr /var/lib/apt/lists`,
 or a parent such as `/var/lib/apt`), `find /var/lib/apt/lists -delete`, `apt-get dist-clean`, and a cache or tmpfs

@@ -1,4 +1,4 @@
-"""What it does
+r"""What it does
 Flags `apt-get install` / `apt install` in a layer of the image without `--no-install-recommends` (or
 `-o APT::Install-Recommends=false`). An earlier `RUN` of the stage (or a stage it is built `FROM`) that writes
 `APT::Install-Recommends "false";` into apt's configuration also counts. Only stages that reach the image are

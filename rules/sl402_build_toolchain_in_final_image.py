@@ -1,4 +1,4 @@
-"""What it does
+r"""What it does
 Flags compilers, build tools and development packages installed in a stage that reaches the image and not
 removed in the same `RUN`: `build-essential`, `gcc`, `g++`/`gcc-c++`, `clang`, `make`, `cmake`, `autoconf`,
 `automake`, `libtool`, `build-base`, `alpine-sdk`, `*-dev` (apt, apk), `*-devel` (yum/dnf/zypper) and the
