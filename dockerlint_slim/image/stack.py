@@ -230,8 +230,9 @@ class Stacker:
         figures = LayerFigures(layer)
         self.layers.append(figures)
         live, children, paths = self.live, self.children, self.paths
+        count = stored = 0  # kept in locals: this loop runs once per entry of the image
         for entry in entries:
-            figures.entries += 1
+            count += 1
             kind = entry.kind
             if kind == WHITEOUT:
                 self._delete(entry.path, layer, only_below=True)
@@ -264,8 +265,15 @@ class Stacker:
                 stat = paths.get(path)
                 if stat is None:
                     stat = paths[path] = PathStat()
-                stat.seen(layer, entry.size)
-                figures.bytes += entry.size
+                size = entry.size
+                if stat.last_layer != layer:  # PathStat.seen, inlined
+                    stat.count += 1
+                    stat.last_layer = layer
+                stat.total += size
+                if stat.minimum < 0 or size < stat.minimum:
+                    stat.minimum = size
+                stored += size
+        figures.entries, figures.bytes = count, stored
         for path in self.deleted_now:
             stat = self._stat(path)
             if stat.last_layer != layer:  # written by this layer too: that write is what the layer did to it

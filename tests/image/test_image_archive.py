@@ -207,3 +207,26 @@ def test_manifest_and_config_disagree(tmp_path):
 
     with pytest.raises(ImageError, match="2 layers but the config has 1 diff_ids"):
         analyze(str(_rewrite(good, tmp_path / "bad.tar", drop_diff_id)))
+
+
+def test_legacy_layer_stored_as_a_symlink_to_another_layer(tmp_path):
+    """Older `docker save` writes an identical layer once and links the other `<id>/layer.tar` to it."""
+    spec = ImageSpec([Step("ADD a / # buildkit", [file("x", 10)]), Step("RUN y # buildkit", [file("y", 3)]),
+                      Step("ADD a / # buildkit", [file("x", 10)])])
+    archive = build_docker_archive(spec, tmp_path / "plain.tar")
+    with tarfile.open(archive) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+    first, _, third = manifest[0]["Layers"]
+    linked = tmp_path / "linked.tar"
+    with tarfile.open(archive) as src, tarfile.open(linked, "w") as dst:
+        for info in src:
+            if info.name == third:
+                link = tarfile.TarInfo(third)
+                link.type = tarfile.SYMTYPE
+                link.linkname = "../" + first
+                dst.addfile(link)
+            else:
+                dst.addfile(info, src.extractfile(info))
+    result = analyze(str(linked)).result
+    assert [layer.bytes for layer in result.layers] == [10, 3, 10]
+    assert result.wasted_bytes == 10
