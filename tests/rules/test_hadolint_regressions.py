@@ -208,3 +208,19 @@ def test_every_corpus_disagreement_has_an_adjudicated_cause():
         if r.reasons.get(item, "unclassified") == "unclassified"
     ]
     assert unexplained == []
+
+
+def test_benchmark_units_map_findings_to_instructions_and_chains():
+    from dockerlint_slim.parser import parse_dockerfile
+
+    benchmark = _load_benchmark()
+    dockerfile = parse_dockerfile("FROM a\nRUN x \\\n && y\n# c\nRUN z\nENV A=1\nRUN w\n", "D")
+    starts = benchmark.instruction_starts(dockerfile)
+    assert benchmark.unit_of(3, starts) == 2  # a finding on a continuation line belongs to its RUN
+    assert benchmark.chain_start(5, dockerfile) == 2  # hadolint's 2nd RUN maps to slimlint's chain start
+    assert benchmark.chain_start(7, dockerfile) == 7  # ENV breaks the chain
+
+
+def test_benchmark_exits_2_without_a_corpus(tmp_path, capsys):
+    assert _load_benchmark().main([str(tmp_path / "missing")]) == 2
+    assert "corpus not found" in capsys.readouterr().err
