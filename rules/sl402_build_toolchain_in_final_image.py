@@ -249,7 +249,10 @@ def check(target):
             if install.manager == "apk":
                 undo = "`apk add --virtual .build-deps ...` and `&& apk del .build-deps` at the end of this RUN"
             elif install.manager in ("apt-get", "apt", "aptitude"):
-                undo = "`&& apt-get purge -y --auto-remove " + " ".join(kept[:3]) + "` at the end of this RUN"
+                # --auto-remove also drops libraries that only the -dev packages pulled in (libpq5 for
+                # libpq-dev): say to pin the ones the program needs.
+                undo = ("`&& apt-get purge -y --auto-remove " + " ".join(kept[:3]) + "` at the end of this RUN "
+                        "(`apt-mark manual` the runtime libraries you keep first)")
             else:
                 undo = f"`&& {install.manager} remove -y " + " ".join(kept[:3]) + "` at the end of this RUN"
             yield Finding(
