@@ -88,9 +88,28 @@ def rule_from_module(module: ModuleType, origin: str) -> Rule:
     )
 
 
-def builtin_rules() -> list[Rule]:
-    from dockerlint_slim import rules as package
+def _rules_package() -> ModuleType:
+    try:
+        from dockerlint_slim import rules
 
+        return rules
+    except ImportError:
+        # Run from a source checkout whose folder shadows the installed package (`python -m dockerlint_slim` or
+        # pytest in the repository root): rules/ sits beside dockerlint_slim/, as pyproject's package-dir maps it.
+        folder = Path(__file__).resolve().parent.parent / "rules"
+        spec = importlib.util.spec_from_file_location(
+            "dockerlint_slim.rules", folder / "__init__.py", submodule_search_locations=[str(folder)]
+        )
+        if spec is None or spec.loader is None or not folder.is_dir():
+            raise
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["dockerlint_slim.rules"] = module
+        spec.loader.exec_module(module)
+        return module
+
+
+def builtin_rules() -> list[Rule]:
+    package = _rules_package()
     found = []
     for info in pkgutil.iter_modules(package.__path__):
         if info.name.startswith("_"):

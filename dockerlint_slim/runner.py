@@ -40,6 +40,8 @@ class CheckRequest:
 
 def is_dockerfile_name(name: str) -> bool:
     lower = name.lower()
+    if lower.endswith(".dockerignore"):  # Dockerfile.dockerignore: BuildKit's per-Dockerfile ignore file
+        return False
     return (
         lower in ("dockerfile", "containerfile")
         or lower.startswith(("dockerfile.", "containerfile."))
@@ -91,9 +93,17 @@ def _context_for(path: str, request: CheckRequest, config: Config) -> Path | Non
     if request.context_dir:
         return Path(request.context_dir)
     if path != "-":
-        posix = Path(path).as_posix()
+        # Globs match the path as given, absolute, or relative to the config file's folder (so a monorepo config
+        # works whichever folder slimlint runs from).
+        absolute = Path(os.path.abspath(path))
+        candidates = [Path(path).as_posix(), absolute.as_posix()]
+        if config.path is not None:
+            try:
+                candidates.append(absolute.relative_to(Path(os.path.abspath(config.path)).parent).as_posix())
+            except ValueError:
+                pass
         for pattern, folder in config.contexts.items():
-            if fnmatch.fnmatch(posix, pattern) or fnmatch.fnmatch(os.path.abspath(path), pattern):
+            if any(fnmatch.fnmatch(candidate, pattern) for candidate in candidates):
                 return Path(folder)
     return config.context
 

@@ -1,4 +1,4 @@
-"""What it does
+r"""What it does
 Flags two or more consecutive `RUN` instructions in a stage. Comments and blank lines between them do not
 break the chain; any other instruction does. One finding per chain, at its first `RUN`, spanning the chain.
 

@@ -200,3 +200,19 @@ def test_no_color_and_force_color(project):
     ).stdout
     assert "\x1b[" in env_run({"FORCE_COLOR": "1"})
     assert "\x1b[" not in env_run({"NO_COLOR": "1", "FORCE_COLOR": ""})
+
+
+def test_dockerignore_files_are_not_linted(tmp_path):
+    (tmp_path / "Dockerfile").write_text(CLEAN)
+    (tmp_path / "Dockerfile.dockerignore").write_text("node_modules\n.git\n")
+    proc = run(str(tmp_path), "--format", "json")
+    assert [Path(f["path"]).name for f in json.loads(proc.stdout)["files"]] == ["Dockerfile"]
+
+
+def test_github_annotation_paths_are_repository_relative(tmp_path):
+    (tmp_path / ".git").mkdir()
+    sub = tmp_path / "svc"
+    sub.mkdir()
+    (sub / "Dockerfile").write_text(SCATTERED)
+    out = run("Dockerfile", "--format", "github", cwd=sub).stdout
+    assert "file=svc/Dockerfile," in out

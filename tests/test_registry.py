@@ -115,3 +115,15 @@ def test_bad_rules_dir_exits_2_with_one_line(tmp_path):
 def test_directory_rules_missing_folder(tmp_path):
     with pytest.raises(RuleLoadError, match="not found"):
         directory_rules(tmp_path / "nope")
+
+
+def test_installed_console_script_loads_every_rule(tmp_path):
+    """The `slimlint` script runs the installed package (CI installs it non-editable), not the source folder."""
+    import shutil
+
+    script = shutil.which("slimlint", path=str(Path(sys.executable).parent)) or shutil.which("slimlint")
+    if script is None:
+        pytest.skip("the slimlint console script is not installed")
+    listing = subprocess.run([script, "rules"], capture_output=True, text=True, cwd=tmp_path, timeout=60).stdout
+    source_ids = {path.name[:5].upper() for path in (ROOT / "rules").glob("sl[0-9][0-9][0-9]_*.py")}
+    assert {line.split()[0] for line in listing.splitlines() if line.strip()} == source_ids

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
@@ -13,14 +15,19 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(results, rules, **_options) -> str:
+def render(results, rules, *, root: Path | None = None, **_options) -> str:
+    from dockerlint_slim.formatters.sarif import find_source_root, relative_uri
+
+    root = root or find_source_root(Path.cwd())
     names = {rule.id: rule.name for rule in rules}
     lines = []
     for result in results:
+        # Annotations need repository-relative paths, whichever folder slimlint runs from.
+        path = relative_uri(result.path, root) or result.path
         for d in result.diagnostics:
             title = f"{d.rule_id} {names.get(d.rule_id, '')}".strip()
             properties = (
-                f"file={_escape_property(d.path)},line={d.span.line},col={d.span.column},"
+                f"file={_escape_property(path)},line={d.span.line},col={d.span.column},"
                 f"endLine={d.span.end_line},title={_escape_property(title)}"
             )
             if d.span.end_line == d.span.line:
