@@ -157,11 +157,29 @@ class _Candidate:
     descriptor: dict[str, Any] = field(default_factory=dict)
 
 
-def _platform_string(platform: dict[str, Any] | None) -> str:
+def _text(value: Any) -> str:
+    """A string field of a manifest or config; anything else (null, a number, a list) counts as absent."""
+    return value if isinstance(value, str) else ""
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _strings(value: Any, what: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ImageError(f"{what} must be a list of strings")
+    return value
+
+
+def _platform_string(platform: Any) -> str:
+    platform = _object(platform)
     if not platform:
         return ""
-    parts = [platform.get("os", ""), platform.get("architecture", "")]
-    if platform.get("variant"):
+    parts = [_text(platform.get("os")), _text(platform.get("architecture"))]
+    if _text(platform.get("variant")):
         parts.append(platform["variant"])
     return "/".join(parts)
 
@@ -199,7 +217,9 @@ def tag_matches(wanted: str, names: list[str]) -> bool:
     return any(wanted == name or canonical_name(wanted) == canonical_name(name) for name in names)
 
 
-def _oci_blob_name(digest: str) -> str:
+def _oci_blob_name(digest: Any) -> str:
+    if not isinstance(digest, str):
+        raise ImageError(f"malformed digest {digest!r}")
     algorithm, _, hexdigest = digest.partition(":")
     if not algorithm or not hexdigest or "/" in hexdigest or ".." in hexdigest:
         raise ImageError(f"malformed digest {digest!r}")
@@ -207,41 +227,44 @@ def _oci_blob_name(digest: str) -> str:
 
 
 def _descriptor_names(descriptor: dict[str, Any]) -> list[str]:
-    annotations = descriptor.get("annotations") or {}
-    names = []
-    for key in ("io.containerd.image.name", "org.opencontainers.image.ref.name"):
-        if annotations.get(key):
-            names.append(annotations[key])
-    return names
+    annotations = _object(descriptor.get("annotations"))
+    return [_text(annotations.get(key)) for key in ("io.containerd.image.name", "org.opencontainers.image.ref.name")
+            if _text(annotations.get(key))]
 
 
 def _oci_candidates(store: _Store, index: dict[str, Any], inherited: list[str], depth: int = 0) -> list[_Candidate]:
     if depth > 4:
         raise ImageError("image indexes nested too deeply")
     found = []
-    for descriptor in index.get("manifests") or []:
+    manifests = index.get("manifests")
+    if not isinstance(manifests, list):
+        raise ImageError("an image index has no list of manifests")
+    for descriptor in manifests:
         if not isinstance(descriptor, dict) or "digest" not in descriptor:
-            raise ImageError("index.json: a manifest descriptor has no digest")
-        annotations = descriptor.get("annotations") or {}
+            raise ImageError("an image index lists a manifest without digest")
+        annotations = _object(descriptor.get("annotations"))
         if annotations.get("vnd.docker.reference.type") == "attestation-manifest":
             continue  # BuildKit provenance/SBOM, not an image
         names = _descriptor_names(descriptor) or inherited
         blob = _oci_blob_name(descriptor["digest"])
         if not store.exists(blob):
             continue  # a multi-platform index whose other platforms were not saved
-        media_type = descriptor.get("mediaType", "")
         document = store.read_json(blob)
-        media_type = media_type or document.get("mediaType", "")
+        if not isinstance(document, dict):
+            raise ImageError(f"{blob}: not an image manifest or index")
+        media_type = _text(descriptor.get("mediaType")) or _text(document.get("mediaType"))
         if media_type in INDEX_TYPES or (not media_type and "manifests" in document):
             found.extend(_oci_candidates(store, document, names, depth + 1))
             continue
         if media_type and media_type not in MANIFEST_TYPES:
             continue
-        config = document.get("config") or {}
-        if "digest" not in config or not isinstance(document.get("layers"), list):
+        config = _object(document.get("config"))
+        layer_list = document.get("layers")
+        if "digest" not in config or not isinstance(layer_list, list):
             raise ImageError(f"{blob}: image manifest without config or layers")
         platform = _platform_string(descriptor.get("platform"))
-        layers = [(_oci_blob_name(layer["digest"]), layer.get("mediaType", "")) for layer in document["layers"]]
+        layers = [(_oci_blob_name(_object(layer).get("digest")), _text(_object(layer).get("mediaType")))
+                  for layer in layer_list]
         found.append(_Candidate(names, platform, _oci_blob_name(config["digest"]), layers, descriptor))
     return found
 
@@ -252,10 +275,11 @@ def _legacy_candidates(store: _Store) -> list[_Candidate]:
         raise ImageError("manifest.json is not a list of images")
     found = []
     for item in manifest:
-        if not isinstance(item, dict) or "Config" not in item or not isinstance(item.get("Layers"), list):
-            raise ImageError("manifest.json: an entry has no Config or Layers")
-        layers = [(_norm(name), "") for name in item["Layers"]]
-        found.append(_Candidate(list(item.get("RepoTags") or []), "", _norm(item["Config"]), layers))
+        if not isinstance(item, dict) or not isinstance(item.get("Config"), str):
+            raise ImageError("manifest.json: an entry has no Config")
+        layers = [(_norm(name), "") for name in _strings(item.get("Layers"), "manifest.json Layers")]
+        found.append(_Candidate(_strings(item.get("RepoTags"), "manifest.json RepoTags"), "", _norm(item["Config"]),
+                                layers))
     return found
 
 
@@ -283,11 +307,14 @@ def _choose(candidates: list[_Candidate], tag: str | None, platform: str | None)
 
 
 def _history(config: dict[str, Any]) -> list[HistoryEntry]:
+    history = config.get("history")
+    if history is not None and not isinstance(history, list):
+        raise ImageError("the image config's history is not a list")
     entries = []
-    for item in config.get("history") or []:
-        if isinstance(item, dict):
-            entries.append(HistoryEntry(str(item.get("created_by", "")), bool(item.get("empty_layer", False)),
-                                        str(item.get("created", "")), str(item.get("comment", ""))))
+    for item in history or []:
+        item = _object(item)
+        entries.append(HistoryEntry(_text(item.get("created_by")), item.get("empty_layer") is True,
+                                    _text(item.get("created")), _text(item.get("comment"))))
     return entries
 
 
@@ -337,7 +364,7 @@ def _read_config(store: _Store, name: str) -> dict[str, Any]:
 
 
 def _build_ref(store: _Store, path: str, layout: str, chosen: _Candidate, config: dict[str, Any]) -> ImageRef:
-    diff_ids = list((config.get("rootfs") or {}).get("diff_ids") or [])
+    diff_ids = _strings(_object(config.get("rootfs")).get("diff_ids"), "the image config's rootfs.diff_ids")
     if diff_ids and len(diff_ids) != len(chosen.layers):
         raise ImageError(f"the manifest lists {len(chosen.layers)} layers but the config has {len(diff_ids)} diff_ids")
     history = _history(config)
