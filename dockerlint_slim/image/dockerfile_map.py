@@ -164,7 +164,7 @@ def _line_of(layer: int, image: ImageRef, mapping: Mapping) -> str:
     history_index = image.layers[layer].history_index
     instruction = mapping.pairs.get(history_index) if history_index is not None else None
     if instruction is not None:
-        return f"line {instruction.span.line} ({instruction.keyword})"
+        return f"line {instruction.span.line}"
     return f"layer {layer}"
 
 
@@ -172,7 +172,7 @@ def _stored_message(blame: _Blame, image: ImageRef, mapping: Mapping) -> tuple[s
     groups = [g for gs in blame.stored.values() for g in gs]
     total = sum(g.bytes for g in groups)
     overwritten = sum(g.overwritten_bytes for g in groups)
-    killers = ", ".join(f"{_line_of(k, image, mapping)}: {format_bytes(sum(g.bytes for g in gs))}"
+    killers = ", ".join(f"{format_bytes(sum(g.bytes for g in gs))} at {_line_of(k, image, mapping)}"
                         for k, gs in sorted(blame.stored.items()))
     keyword = blame.instruction.keyword
     if overwritten * 2 > total:
@@ -197,7 +197,7 @@ def _deleted_message(blame: _Blame, image: ImageRef, mapping: Mapping) -> tuple[
     if overwritten * 2 > total:
         what = "overwrites"
         fix = ("the old copies stay in the base layers: pick a base image that already has these versions "
-               "(a newer tag) or set modes and owners when the files are first written")
+               "(a newer tag), or avoid upgrading or rewriting base files")
     else:
         what = "deletes"
         fix = ("use a smaller base image, or build in one stage and COPY --from only what you need into a "

@@ -131,7 +131,7 @@ def test_dockerfile_lines_get_sl601_findings(project):
     assert set(findings) == {(6, "stored"), (6, "deleted"), (10, "deleted")}
     stored = findings[(6, "stored")]
     assert stored["rule_id"] == "SL601" and stored["wasted_bytes"] == 29 * MIB
-    assert "line 10 (RUN)" in stored["message"] and "/usr/bin/gcc-12" in stored["message"]
+    assert "(29.0 MiB at line 10)" in stored["message"] and "/usr/bin/gcc-12" in stored["message"]
     assert "delete them in this same RUN" in stored["message"]
     deleted = findings[(10, "deleted")]
     assert deleted["wasted_bytes"] == 3 * MIB and "/usr/lib/libc.so.6" in deleted["message"]
