@@ -181,7 +181,10 @@ def _render(fmt, report, dockerfile, dockerfile_path, diagnostics, mapping, colo
                                     "findings": core["findings"]}
         return json.dumps(document, indent=2) + "\n"
     if fmt == "sarif":
-        return render("sarif", [FileResult(path, diagnostics, figures, lines)], [_sl601_rule()])
+        log = json.loads(render("sarif", [FileResult(path, diagnostics, figures, lines)], [_sl601_rule()]))
+        # the image figures ride along in the run's property bag (SARIF §3.8), for dashboards that read them
+        log["runs"][0].setdefault("properties", {})["slimlintImage"] = figures
+        return json.dumps(log, indent=2) + "\n"
     from dockerlint_slim.image.text import render_text
 
     out = render_text(report)

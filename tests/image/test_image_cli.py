@@ -206,6 +206,20 @@ def test_sarif_is_valid_and_carries_the_findings(project):
     assert sorted(r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results) == [6, 6, 10]
     assert {r["ruleId"] for r in results} == {"SL601"}
     assert log["runs"][0]["tool"]["driver"]["rules"][0]["id"] == "SL601"
+    assert log["runs"][0]["properties"]["slimlintImage"]["wasted_bytes"] == 34 * MIB
+
+
+def test_sarif_without_dockerfile_is_valid_and_has_no_results(project):
+    jsonschema = pytest.importorskip("jsonschema")
+    if not SCHEMA.is_file():
+        pytest.skip(f"SARIF schema not found at {SCHEMA}")
+    _, archive = project
+    result = invoke(archive, "--format", "sarif", "--min-efficiency", "0.99")
+    assert result.exit_code == 1
+    log = json.loads(result.output)
+    jsonschema.validate(log, json.loads(SCHEMA.read_text()))
+    assert log["runs"][0]["results"] == []
+    assert log["runs"][0]["properties"]["slimlintImage"]["checks"][0]["status"] == "FAIL"
 
 
 def test_gates_can_be_turned_off_and_bad_values_are_usage_errors(project):
