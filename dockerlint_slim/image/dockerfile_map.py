@@ -127,7 +127,10 @@ def align(dockerfile: Dockerfile, image: ImageRef) -> Mapping:
             i -= 1
         else:
             j -= 1
-    first = min(pairs) if pairs else None
+    # The base boundary is trusted only when most instructions found a convincing partner: a Dockerfile that is not
+    # the image's own may still pair a WORKDIR or an ENV by chance.
+    trusted = [index for index, value in similarity_of.items() if value >= MIN_SIMILARITY]
+    first = min(trusted) if trusted and 2 * len(trusted) >= len(instructions) else None
     return Mapping(pairs, similarity_of, instructions, first)
 
 

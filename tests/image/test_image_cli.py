@@ -174,6 +174,8 @@ def test_wrong_dockerfile_blames_no_line(project, tmp_path):
     result = invoke(archive, "--dockerfile", other)
     assert result.exit_code == 0
     assert "SL601" not in result.output
+    document = json.loads(invoke(archive, "--dockerfile", other, "--format", "json").output)
+    assert document["base_layers_source"] == "dive-rule" and document["findings"] == []
 
 
 def test_pragma_silences_sl601(project):
