@@ -33,9 +33,9 @@ from __future__ import annotations
 
 import re
 
+from dockerlint_slim.buildsteps import node_build_step
 from dockerlint_slim.diagnostics import Finding, Fix
 from dockerlint_slim.images import MB, compiler_family, parse_image, smaller_variant
-from dockerlint_slim.rules.sl401_compiler_base_final_image import node_build_step
 
 ID = "SL403"
 NAME = "heavy-base-image"

@@ -42,10 +42,10 @@ from __future__ import annotations
 
 import posixpath
 
+from dockerlint_slim.buildsteps import build_artifacts, is_node_build
 from dockerlint_slim.diagnostics import Finding, Fix
 from dockerlint_slim.images import SIZES, compiler_family, parse_image
 from dockerlint_slim.model import CopyInstruction, Dockerfile, RunInstruction, Stage
-from dockerlint_slim.rules.sl401_compiler_base_final_image import _is_node_build, build_artifacts
 
 ID = "SL404"
 NAME = "copy-entire-stage"
@@ -87,7 +87,7 @@ def _check_copy(dockerfile: Dockerfile, stage: Stage, copy: CopyInstruction) -> 
         hint = f"`COPY --from={copy.from_} {artifacts[0]} ...`"
     else:
         tree = next((_build_tree(source_stage, _normalised(s)) for s in copy.sources if s not in _ROOTS), None)
-        node = any(_is_node_build(c.argv) for each in source_stage.lineage() for r in each.runs() for c in r.commands)
+        node = any(is_node_build(c.argv) for each in source_stage.lineage() for r in each.runs() for c in r.commands)
         if node and tree:
             hint = f"`COPY --from={copy.from_} {tree[0]}/dist ...` (wherever the build script writes)"
         else:
@@ -169,7 +169,7 @@ def _is_build(argv: tuple[str, ...]) -> bool:
     if not argv:
         return False
     name = posixpath.basename(argv[0])
-    if name in _COMPILERS or _is_node_build(argv):
+    if name in _COMPILERS or is_node_build(argv):
         return True
     if name == "go" and len(argv) > 1 and argv[1] in ("build", "install"):
         return True
