@@ -226,13 +226,16 @@ def diagnostics(path: str, image: ImageRef, result: StackResult, mapping: Mappin
         return blames.setdefault(layer, _Blame(instruction, layer))
 
     for (stored, killed), groups in result.waste.items():
+        blamable = [group for group in groups.values() if not group.bookkeeping]
+        if not blamable:
+            continue
         storing = blame_for(stored)
         if storing is not None:
-            storing.stored.setdefault(killed, []).extend(groups.values())
+            storing.stored.setdefault(killed, []).extend(blamable)
         elif stored < base_layers:
             killing = blame_for(killed)
             if killing is not None:
-                killing.deleted.setdefault(stored, []).extend(groups.values())
+                killing.deleted.setdefault(stored, []).extend(blamable)
 
     found = []
     for layer, blame in sorted(blames.items()):

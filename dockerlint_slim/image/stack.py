@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from dockerlint_slim.image.bookkeeping import is_bookkeeping
 from dockerlint_slim.image.layers import DIR, FILE, HARDLINK, OPAQUE, OTHER, SYMLINK, WHITEOUT, Entry
 
 
@@ -89,6 +90,7 @@ class WasteGroup:
     example: str = ""  # the largest dead file, for the message
     example_bytes: int = 0
     overwritten_bytes: int = 0  # of `bytes`, those replaced by a new version of the same path (not deleted)
+    bookkeeping: bool = False  # package databases, logs, /etc/passwd... rewritten by any install: nobody's fault
 
 
 @dataclass
@@ -149,10 +151,12 @@ class Stacker:
         self.layers[killer].removed_bytes += copy.size
         self._stat(copy.path).wasted += copy.size
         directory = _parent(copy.path)
+        bookkeeping = overwritten and is_bookkeeping(copy.path)
+        key = directory + "\0" if bookkeeping else directory
         groups = self.waste[(copy.layer, killer)]
-        group = groups.get(directory)
+        group = groups.get(key)
         if group is None:
-            group = groups[directory] = WasteGroup(directory)
+            group = groups[key] = WasteGroup(directory, bookkeeping=bookkeeping)
         group.bytes += copy.size
         group.files += 1
         if overwritten:

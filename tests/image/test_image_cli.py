@@ -268,3 +268,23 @@ def test_recover_classic_copy(tmp_path):
     text = invoke(archive, "--recover-dockerfile").output
     assert "# source recorded only as file:1f2e3d\nCOPY <context> .\n#   adds 1 file(s), 40 B" in text
     assert "WORKDIR /app\n" in text
+
+
+def test_rewritten_package_database_is_counted_but_blames_no_line(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM debian:12\nRUN apt-get install -y curl\nRUN rm -rf /var/log/apt\n")
+    steps = [
+        Step("ADD rootfs / # buildkit", [directory("var"), directory("var/lib"), directory("var/lib/dpkg"),
+                                         file("var/lib/dpkg/status", 2 * MIB)]),
+        Step("RUN /bin/sh -c apt-get install -y curl # buildkit",
+             [directory("var"), directory("var/lib"), directory("var/lib/dpkg"),
+              file("var/lib/dpkg/status", 2 * MIB + 500), directory("var/log"), directory("var/log/apt"),
+              file("var/log/apt/term.log", 3 * MIB), directory("usr"), file("usr/curl", MIB)]),
+        Step("RUN /bin/sh -c rm -rf /var/log/apt # buildkit", [directory("var"), directory("var/log"),
+                                                             whiteout("var/log/apt")]),
+    ]
+    archive = build_docker_archive(ImageSpec(steps), tmp_path / "apt.tar")
+    document = json.loads(invoke(archive, "--dockerfile", tmp_path / "Dockerfile", "--format", "json").output)
+    assert document["wasted_bytes"] == 2 * MIB + 3 * MIB  # the old dpkg status and the deleted log
+    # the dpkg database rewrite is inherent to installing packages: only the log deletion is blamed
+    assert [(f["line"], f["properties"]["kind"], f["wasted_bytes"]) for f in document["findings"]] == [
+        (2, "stored", 3 * MIB)]
