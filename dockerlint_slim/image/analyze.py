@@ -48,11 +48,15 @@ def analyze(path: str, tag: str | None = None, platform: str | None = None) -> A
     try:
         for layer in image.layers:
             with layer.opener() as raw:
-                entries: Iterable[Entry] = iter_entries(raw, f"layer {layer.index} ({layer.blob})")
+                stream = iter_entries(raw, f"layer {layer.index} ({layer.blob})")
+                entries: Iterable[Entry] = stream
                 if _COPY_OR_ADD.match(layer.created_by.strip()):
                     added[layer.index] = AddedFiles()
-                    entries = _recording(entries, added[layer.index])
-                stacker.add_layer(entries)
+                    entries = _recording(stream, added[layer.index])
+                try:
+                    stacker.add_layer(entries)
+                finally:
+                    stream.close()  # stops a decompression thread before `raw` is closed, whatever happened
     finally:
         store.close()
     return Analysis(image, stacker.result(), added)

@@ -230,3 +230,21 @@ def test_legacy_layer_stored_as_a_symlink_to_another_layer(tmp_path):
     result = analyze(str(linked)).result
     assert [layer.bytes for layer in result.layers] == [10, 3, 10]
     assert result.wasted_bytes == 10
+
+
+def test_no_decompression_thread_survives_an_interrupted_layer(tmp_path, monkeypatch):
+    import threading
+
+    from dockerlint_slim.image import stack
+
+    archive = build_oci_archive(ImageSpec([Step("ADD a / # buildkit", [file(f"f{n}", 4096) for n in range(300)])]),
+                                tmp_path / "gz.tar", compression="gzip")
+
+    def explode(self, entries):
+        next(iter(entries))
+        raise RuntimeError("stacker failed")
+
+    monkeypatch.setattr(stack.Stacker, "add_layer", explode)
+    with pytest.raises(RuntimeError, match="stacker failed"):
+        analyze(str(archive))
+    assert not [t for t in threading.enumerate() if t.name == "slimlint-inflate"]
