@@ -29,3 +29,14 @@ def render(fmt: str, results, rules, **options) -> str:
     """Render a list of engine.FileResult; `rules` is the list of registry.Rule that ran (for SARIF metadata)."""
     module = importlib.import_module(FORMATS[fmt])
     return module.render(results, rules, **options)
+
+
+def summarize(results) -> dict:
+    """Counts by severity and bytes at stake over all files: the last line of text output, `summary` in JSON."""
+    counts = {"error": 0, "warning": 0, "info": 0}
+    wasted = 0
+    for result in results:
+        for diagnostic in result.diagnostics:
+            counts[diagnostic.severity] = counts.get(diagnostic.severity, 0) + 1
+            wasted += diagnostic.wasted_bytes or 0
+    return {"files": len(results), "findings": sum(counts.values()), "by_severity": counts, "wasted_bytes": wasted}

@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 
 from dockerlint_slim import __version__
+from dockerlint_slim.formatters import summarize
 
 SCHEMA_VERSION = 1
 
@@ -36,16 +37,6 @@ def render(results, rules, **_options) -> str:
             for result in results
         ],
         "findings": [finding_dict(d) for result in results for d in result.diagnostics],
-        "summary": summary(results),
+        "summary": summarize(results),
     }
     return json.dumps(document, indent=2, default=str) + "\n"
-
-
-def summary(results) -> dict:
-    counts = {"error": 0, "warning": 0, "info": 0}
-    wasted = 0
-    for result in results:
-        for diagnostic in result.diagnostics:
-            counts[diagnostic.severity] = counts.get(diagnostic.severity, 0) + 1
-            wasted += diagnostic.wasted_bytes or 0
-    return {"files": len(results), "findings": sum(counts.values()), "by_severity": counts, "wasted_bytes": wasted}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import format_bytes
+from dockerlint_slim.formatters import summarize
 
 _FRAME_LINES = 3  # at most this many source lines per finding
 _COLORS = {"error": "red", "warning": "yellow", "info": "cyan"}
@@ -56,12 +57,8 @@ def code_frame(lines: list[str], span, highlight) -> list[str]:
 def render(results, rules, *, color: bool = False, frames: bool = True, **_options) -> str:
     highlight = _highlighter(color)
     out: list[str] = []
-    counts = {"error": 0, "warning": 0, "info": 0}
-    wasted = 0
     for result in results:
         for d in result.diagnostics:
-            counts[d.severity] = counts.get(d.severity, 0) + 1
-            wasted += d.wasted_bytes or 0
             where = _style(f"{d.path}:{d.span.line}:{d.span.column}:", color, bold=True)
             level = _style(f"{d.rule_id} {d.severity}:", color, fg=_COLORS.get(d.severity), bold=True)
             cost = f" [~{format_bytes(d.wasted_bytes)}]" if d.wasted_bytes else ""
@@ -70,7 +67,8 @@ def render(results, rules, *, color: bool = False, frames: bool = True, **_optio
                 out += code_frame(result.source_lines, d.span, highlight)
         if result.report:
             out += report_lines(result.path, result.report, color)
-    total = sum(counts.values())
+    summary = summarize(results)
+    counts, wasted, total = summary["by_severity"], summary["wasted_bytes"], summary["findings"]
     files = f"{len(results)} file{'s' if len(results) != 1 else ''}"
     if total == 0:
         out.append(_style(f"No problems found in {files}.", color, fg="green"))
