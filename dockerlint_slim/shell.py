@@ -1,7 +1,8 @@
 """Shell scripts of RUN instructions as simple commands (argv lists with spans), read with tree-sitter-bash.
 
 tree-sitter parses a line in microseconds and tolerates broken input, so a half-valid script still yields the
-commands it can see. The tree is walked with an explicit stack: deep nesting cannot hit Python's recursion limit.
+commands it can see. Commands are found with a tree-sitter query, matched in C: no Python recursion, so deep
+nesting cannot hit Python's recursion limit.
 """
 
 from __future__ import annotations
