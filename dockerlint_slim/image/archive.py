@@ -320,6 +320,9 @@ def _history(config: dict[str, Any]) -> list[HistoryEntry]:
 
 def open_image(path: str, tag: str | None = None, platform: str | None = None) -> tuple[ImageRef, _Store]:
     """Locate the image; the caller must `close()` the returned store after reading the layers."""
+    if path == "-":
+        # a docker-save stream writes manifest.json last: layers could not be read in order without spooling
+        raise ImageError("reading an image from stdin is not supported: save it first (docker save -o app.tar app)")
     if os.path.isdir(path):
         store: _Store = _DirStore(path)
         layout = "oci-dir" if store.exists("index.json") else "docker-dir"
