@@ -57,6 +57,13 @@ class Session:
             self._contexts[key] = scan_context(self.context_dir, self.dockerfile.path)
         return self._contexts[key]
 
+    @cached_property
+    def replay(self):
+        """The static file-system replay of this file (`dockerlint_slim.layers.Replay`), shared by the rules."""
+        from dockerlint_slim.layers import Replay
+
+        return Replay(self.dockerfile, self.context)
+
 
 @dataclass
 class LintTarget:

@@ -28,11 +28,13 @@ import posixpath
 import re
 import weakref
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Iterable
 
 from dockerlint_slim.context import gomatch
 from dockerlint_slim.context.resolve import CONTEXT, CopyResolution, is_archive_name, resolve_copy
 from dockerlint_slim.context.scan import DIR, FILE, BuildContext
+from dockerlint_slim.layer_events import Event, Origin, image_file_events
 from dockerlint_slim.model import (
     ArgInstruction,
     CopyInstruction,
@@ -251,20 +253,80 @@ def needed_stages(dockerfile: Dockerfile) -> list[Stage]:
 
 
 # --------------------------------------------------------------------------------------------------------------
+# SL301 reports a whole copied item of at least this many bytes that a RUN consumes; SL102/SL103 leave those bytes
+# to it (SL301's default `threshold`).
+LARGE_COPY_BYTES = 10 * 1024 * 1024
+
+
+class Replay:
+    """The static file-system replay of one linted file, shared by every rule that reads it.
+
+    - `events`: which instruction created each path a later RUN deletes, cleans, rewrites or consumes, with the
+      kind of origin (copy, run, cache, add-url, add-git, package) and typical sizes (`layer_events`);
+    - `layers`: the layer model with byte figures from the build context (unknown stays unknown).
+    Both are computed on first use, at most once per file (the engine's `Session.replay` holds the Replay).
+    """
+
+    def __init__(self, dockerfile: Dockerfile, context: BuildContext | None) -> None:
+        self.dockerfile = dockerfile
+        self.context = context
+
+    @cached_property
+    def events(self) -> list[Event]:
+        return image_file_events(self.dockerfile)
+
+    @cached_property
+    def layers(self) -> LayerModel:
+        return model_for(self.dockerfile, self.context)  # shared with the engine's end-of-file report
+
+    def confirmed_origins(self, event: Event, origins: list[Origin]) -> list[Origin]:
+        """With a build context, drop build-context COPY origins that the layer model shows did not bring the path
+        (`COPY . /app` then `rm -rf /app/node_modules` when .dockerignore kept node_modules out)."""
+        if self.context is None:
+            return origins
+        model = self.layers
+        touched = {id(w.created_by) for w in model.events_for(event.run) if w.command is event.command}
+        # SL301 reports a large copied item that a RUN consumes whole (extracts, installs, moves, deletes) at the
+        # COPY; the same bytes are not reported twice.
+        large = {(id(use.created_by), use.item_path) for use in model.consumptions
+                 if use.command is event.command and use.whole_item and use.bytes is not None
+                 and use.bytes >= LARGE_COPY_BYTES}
+        kept = []
+        for origin in origins:
+            instruction = origin.instruction
+            from_context = isinstance(instruction, CopyInstruction) and instruction.from_ is None \
+                and origin.kind == "copy"
+            if from_context and (id(instruction) not in touched or (id(instruction), origin.path) in large):
+                continue
+            kept.append(origin)
+        return kept
+
+    def bytes_of(self, event: Event, origins: list[Origin]) -> int | None:
+        """Bytes the earlier layers keep for this command's paths, from the layer model when a build context is
+        given; None without a context or when the model cannot size them."""
+        if self.context is None:
+            return None
+        total = 0
+        for waste in self.layers.events_for(event.run):
+            if waste.command is not event.command or not waste.bytes:
+                continue
+            if any(waste.created_by is o.instruction and (waste.path == o.path or waste.path.startswith(o.path + "/")
+                                                          or o.path == "/") for o in origins):
+                total += waste.bytes
+        return total or None
+
+
 _CACHE: "weakref.WeakKeyDictionary[Dockerfile, tuple[object, LayerModel]]" = weakref.WeakKeyDictionary()
 
 
-def layer_model_for(target) -> LayerModel:
-    """The layer model of a rule target's Dockerfile, built once per file (and per context) and shared by rules.
+def replay_for(target) -> Replay:
+    """The replay of a rule target's file: the engine session's (`target.session.replay`), built once per file."""
+    return target.session.replay
 
-    Uses `target.session.layers` when the engine provides it; otherwise caches here, keyed by the Dockerfile.
-    """
-    session = getattr(target, "session", None)
-    provided = getattr(session, "layers", None) if session is not None else None
-    if isinstance(provided, LayerModel):
-        return provided
-    context = target.context if _has_context(target) else None
-    return model_for(target.dockerfile, context)
+
+def layer_model_for(target) -> LayerModel:
+    """The layer model of a rule target's Dockerfile, built once per file (and per context) and shared by rules."""
+    return replay_for(target).layers
 
 
 def model_for(dockerfile: Dockerfile, context: BuildContext | None) -> LayerModel:
@@ -275,13 +337,6 @@ def model_for(dockerfile: Dockerfile, context: BuildContext | None) -> LayerMode
     model = build_layer_model(dockerfile, context)
     _CACHE[dockerfile] = (context, model)
     return model
-
-
-def _has_context(target) -> bool:
-    session = getattr(target, "session", None)
-    if session is not None and getattr(session, "context_dir", None) is None:
-        return False
-    return getattr(target, "context", None) is not None
 
 
 def image_stages(dockerfile: Dockerfile) -> list[Stage]:
@@ -1032,11 +1087,15 @@ def is_context_copy(resolution: CopyResolution) -> bool:
 
 __all__ = [
     "Consumption",
+    "Event",
     "LayerModel",
     "Node",
+    "Origin",
+    "Replay",
     "WasteEvent",
     "build_layer_model",
     "image_stages",
     "is_archive_name",
     "layer_model_for",
+    "replay_for",
 ]

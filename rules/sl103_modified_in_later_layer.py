@@ -34,14 +34,8 @@ only stages that reach the image are checked.
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
-from dockerlint_slim.rules.sl102_cleanup_in_later_layer import (
-    Event,
-    Origin,
-    confirmed_origins,
-    image_file_events,
-    origins_summary,
-    sizes_of,
-)
+from dockerlint_slim.layer_events import Event, Origin, origins_summary
+from dockerlint_slim.layers import Replay, replay_for
 
 ID = "SL103"
 NAME = "modified-in-later-layer"
@@ -54,22 +48,23 @@ OPTIONS = {"min_bytes": 0}
 
 def check(target):
     min_bytes = int(target.options.get("min_bytes", 0) or 0)
-    for event in image_file_events(target.dockerfile):
+    replay = replay_for(target)
+    for event in replay.events:
         if event.verb != "modify":
             continue
-        origins = confirmed_origins(target, event, event.origins)
+        origins = replay.confirmed_origins(event, event.origins)
         if not origins:
             continue  # the build context shows the copied files are not there
-        finding = _finding(event, origins, target)
+        finding = _finding(event, origins, replay)
         if finding.wasted_bytes is not None and finding.wasted_bytes < min_bytes:
             continue
         yield finding
 
 
-def _finding(event: Event, origins: list[Origin], target) -> Finding:
+def _finding(event: Event, origins: list[Origin], replay: Replay) -> Finding:
     argv = event.command.argv
     command = " ".join(argv[:6]) + (" ..." if len(argv) > 6 else "")
-    wasted = sizes_of(target, event, origins)
+    wasted = replay.bytes_of(event, origins)
     cost = f" ({format_bytes(wasted)} stored twice)" if wasted else ""
     advice = _advice(event, origins)
     message = (

@@ -31,14 +31,14 @@ hadolint equivalent: none.
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
-from dockerlint_slim.layers import DELETED, MOVED, layer_model_for
+from dockerlint_slim.layers import DELETED, LARGE_COPY_BYTES, MOVED, layer_model_for
 
 ID = "SL301"
 NAME = "large-copy-consumed"
 SEVERITY = "warning"
 SUMMARY = "A large file or folder is COPY'd, then extracted, installed, run, moved or deleted by a later RUN"
 NEEDS = frozenset({"context"})
-OPTIONS = {"threshold": 10 * 1024 * 1024}
+OPTIONS = {"threshold": LARGE_COPY_BYTES}
 TAGS = ("layers", "size", "context")
 
 _VERB = {

@@ -29,7 +29,7 @@ that reach the image are checked; downloads in build-only stages are free.
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix
-from dockerlint_slim.rules.sl102_cleanup_in_later_layer import image_file_events
+from dockerlint_slim.layers import replay_for
 
 ID = "SL303"
 NAME = "remote-add-consumed"
@@ -40,7 +40,7 @@ TAGS = ("layers", "size")
 
 def check(target):
     reported: set[int] = set()
-    for event in image_file_events(target.dockerfile):
+    for event in replay_for(target).events:
         if event.verb not in ("consume", "delete"):
             continue
         for origin in event.origins:

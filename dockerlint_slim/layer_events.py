@@ -1,0 +1,658 @@
+"""Which files each instruction of the image creates, and which later commands delete, clean, rewrite or consume
+them: the origin side of the static file-system replay (`dockerlint_slim.layers.Replay.events`).
+
+Read by SL102 (deletes, cleans, package removals), SL103 (modifications) and SL303 (consumed `ADD <url>`
+downloads). The model is the shell model only (paths as written, ENV/ARG/WORKDIR applied); unknown paths
+(unresolved `$VARS`, `cd` into an unknown directory) are skipped, never guessed. Byte figures come from the
+layer model in `dockerlint_slim.layers` when a build context is given.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from dockerlint_slim.model import (
+    ArgInstruction,
+    CopyInstruction,
+    Dockerfile,
+    EnvInstruction,
+    Instruction,
+    OnbuildInstruction,
+    RunInstruction,
+    ShellCommand,
+    Stage,
+    WorkdirInstruction,
+)
+
+_ARCHIVE = re.compile(r"\.(tar(\.(gz|bz2|xz|zst|lz4|lzma))?|tgz|tbz2?|txz|zip)$", re.I)
+_GLOB = re.compile(r"[*?\[]")
+_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+APT_LISTS = "/var/lib/apt/lists"
+APT_ARCHIVES = "/var/cache/apt"
+
+
+@dataclass(eq=False)
+class Origin:
+    """Files an instruction of the image created."""
+
+    path: str  # absolute and normalised; a package name for kind "package"
+    instruction: Instruction
+    kind: str  # copy | add-url | add-git | run | cache | package
+    what: str  # for messages: "`COPY . /app`", "the apt lists of `apt-get update`"
+    known_contents: bool = True  # False: a directory that received entries we cannot name (`COPY dir/ /etc/`)
+    typical: str | None = None  # "typically 20-50 MB" for well-known caches
+    source: str | None = None  # the COPY/ADD source it came from
+    is_dir: bool = False  # surely a directory (a non-recursive chmod/chown of it changes no file)
+
+
+@dataclass(eq=False)
+class Event:
+    """A command of a later layer that deletes (`delete`, `clean`, `remove-packages`) or rewrites (`modify`)
+    files created by earlier instructions (`origins`, all from other instructions than `run`)."""
+
+    verb: str
+    stage: Stage
+    run: RunInstruction
+    command: ShellCommand
+    paths: list[str]
+    origins: list[Origin]
+    recursive: bool = False
+
+
+@dataclass
+class _State:
+    origins: list[Origin] = field(default_factory=list)
+    packages: dict[str, Origin] = field(default_factory=dict)
+    env: dict[str, str | None] = field(default_factory=dict)
+    workdir: str = "/"
+    home: str | None = "/root"
+
+
+def image_file_events(dockerfile: Dockerfile) -> list[Event]:
+    """Events of the target image, in build order (the stages it is built FROM first). Rules read them through
+    `dockerlint_slim.layers.replay_for(target).events`, computed once per linted file."""
+    target = dockerfile.target_stage()
+    if target is None or not target.reaches_image:
+        return []
+    state = _State()
+    events: list[Event] = []
+    for stage in reversed(list(target.lineage())):
+        for instruction in stage.instructions[1:]:
+            _apply(stage, instruction, state, events)
+    # `ONBUILD RUN` triggers run in every image built FROM this one: layers after all of this image's.
+    for instruction in target.instructions:
+        if isinstance(instruction, OnbuildInstruction) and isinstance(instruction.trigger, RunInstruction):
+            _apply(target, instruction.trigger, state, events)
+    return events
+
+
+def _apply(stage: Stage, instruction: Instruction, state: _State, events: list[Event]) -> None:
+    if isinstance(instruction, EnvInstruction):
+        state.env.update(instruction.pairs)
+        if any(k == "HOME" for k, _ in instruction.pairs):
+            state.home = state.env.get("HOME")
+    elif isinstance(instruction, ArgInstruction):
+        for name, value in instruction.pairs:
+            state.env.setdefault(name, value)  # ENV wins over ARG; a default-less ARG stays unknown
+    elif isinstance(instruction, WorkdirInstruction):
+        state.workdir = instruction.path or state.workdir
+    elif instruction.keyword == "USER":
+        user = (instruction.args[0] if instruction.args else "").split(":")[0]
+        if "HOME" not in state.env:
+            state.home = "/root" if user in ("root", "0") else None
+    elif isinstance(instruction, CopyInstruction):
+        state.origins = [o for o in state.origins if o.instruction is not instruction]
+        state.origins += _copy_origins(instruction, state)
+    elif isinstance(instruction, RunInstruction) and instruction.shell_analysed:
+        _run(stage, instruction, state, events)
+
+
+# COPY / ADD ----------------------------------------------------------------------------------------------------
+
+
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+def _is_git(source: str) -> bool:
+    return source.startswith("git@") or (_is_url(source) and source.split("#")[0].rstrip("/").endswith(".git"))
+
+
+def _copy_origins(copy: CopyInstruction, state: _State) -> list[Origin]:
+    dest = copy.destination
+    if not dest or "$" in dest:
+        return []
+    into_dir = dest.endswith("/") or len(copy.sources) > 1
+    dest = posixpath.normpath(posixpath.join(copy.workdir or state.workdir, dest))
+    keyword = "ADD" if copy.is_add else "COPY"
+    found: list[Origin] = []
+    for source in copy.sources:
+        what = f"`{keyword} {source} {copy.destination}` (line {copy.span.line})"
+        if copy.is_add and _is_git(source):
+            found.append(Origin(dest, copy, "add-git", what, source=source, is_dir=True))
+            continue
+        if copy.is_add and _is_url(source):
+            name = posixpath.basename(source.split("?")[0].split("#")[0].rstrip("/"))
+            path = posixpath.join(dest, name) if into_dir else dest
+            found.append(Origin(path, copy, "add-url", what, source=source))
+            continue
+        if copy.is_add and copy.from_ is None and _ARCHIVE.search(source) and not source.endswith(".zip"):
+            # A local tar archive is extracted into dest: its entries are unknown.
+            found.append(Origin(dest, copy, "copy", what, known_contents=False, source=source, is_dir=True))
+            continue
+        directory_like = source in (".", "./", "/") or source.endswith(("/", "/.")) or _GLOB.search(source)
+        if into_dir and not directory_like:
+            # A file lands as dest/<name>; a directory would spill its entries into dest instead.
+            name = posixpath.basename(source.rstrip("/"))
+            found.append(Origin(posixpath.join(dest, name), copy, "copy", what, source=source))
+            if "." not in name:
+                found.append(Origin(dest, copy, "copy", what, known_contents=False, source=source, is_dir=True))
+        elif into_dir or directory_like:
+            fresh = not any(o.path == dest or o.path.startswith(dest + "/") for o in state.origins)
+            # `COPY . /app`: /app is this COPY's tree when nothing earlier was put there (and it is not `/`).
+            known = not dest.endswith("/") and dest != "/" and fresh and _dedicated(dest)
+            found.append(Origin(dest, copy, "copy", what, known_contents=known, source=source, is_dir=True))
+        else:
+            found.append(Origin(dest, copy, "copy", what, source=source))
+    return found
+
+
+# System directories that hold much more than what one instruction puts there.
+_SHARED_DIRS = frozenset(
+    "/ /bin /sbin /lib /lib64 /etc /usr /usr/bin /usr/sbin /usr/lib /usr/local /usr/local/bin /usr/local/sbin "
+    "/usr/local/lib /usr/local/share /usr/share /opt /var /var/lib /var/cache /var/www /tmp /root /home /srv "
+    "/usr/src /usr/include /usr/local/include /etc/apt /etc/apt/sources.list.d /run /var/run /var/log".split()
+)
+
+
+def _dedicated(path: str) -> bool:
+    return path not in _SHARED_DIRS
+
+
+# RUN -----------------------------------------------------------------------------------------------------------
+
+_PACKAGE_INSTALL = {
+    "apt-get": ("install",),
+    "apt": ("install",),
+    "aptitude": ("install",),
+    "yum": ("install", "groupinstall", "localinstall"),
+    "dnf": ("install", "groupinstall"),
+    "microdnf": ("install",),
+    "tdnf": ("install",),
+    "zypper": ("install", "in"),
+    "apk": ("add",),
+}
+_PACKAGE_REMOVE = {
+    "apt-get": ("purge", "remove", "autoremove"),
+    "apt": ("purge", "remove", "autoremove"),
+    "aptitude": ("purge", "remove"),
+    "yum": ("remove", "erase", "autoremove"),
+    "dnf": ("remove", "erase", "autoremove"),
+    "microdnf": ("remove",),
+    "tdnf": ("remove", "erase"),
+    "zypper": ("remove", "rm"),
+    "apk": ("del",),
+}
+# Options of package managers that take a value (so the value is not a package name).
+_VALUE_OPTIONS = frozenset({"-o", "-t", "--target-release", "-c", "--config-file", "--virtual", "-t", "--repo",
+                            "-X", "--repository", "--enablerepo", "--disablerepo", "--setopt", "--installroot",
+                            "--releasever", "-p", "--root"})
+_MODIFIERS = frozenset({"chown", "chgrp", "chmod", "touch", "sed", "perl", "dos2unix", "strip", "upx", "mv"})
+
+
+def _run(stage: Stage, run: RunInstruction, state: _State, events: list[Event]) -> None:
+    cwd: str | None = state.workdir
+    for command in run.commands:
+        name, argv = command.name, command.argv
+        if name == "cd":
+            target = argv[1] if len(argv) > 1 else state.home
+            cwd = _resolve(target, cwd, state) if target else None
+            continue
+        if name in _PACKAGE_REMOVE and _subcommand(argv) in _PACKAGE_REMOVE[name]:
+            _remove_packages(stage, run, command, state, events)
+        elif name == "rm":
+            paths = _resolved_operands(_operands(argv[1:]), cwd, state, run)
+            _delete(stage, run, command, paths, state, events, "delete")
+        elif _clean_targets(command, state):
+            _delete(stage, run, command, _clean_targets(command, state), state, events, "clean")
+        elif name in _MODIFIERS:
+            _modify(stage, run, command, cwd, state, events)
+        _consume(stage, run, command, cwd, state, events)
+        _create(run, command, cwd, state)
+
+
+# Commands that unpack, install or run a file: the file itself is then dead weight in the image.
+_UNPACKERS = frozenset({"tar", "bsdtar", "unzip", "gunzip", "gzip", "bunzip2", "bzip2", "xz", "unxz", "zstd",
+                        "unzstd", "7z", "7za", "cpio", "dpkg", "rpm", "install", "cp"})
+_INSTALLERS = frozenset({"apt-get", "apt", "yum", "dnf", "microdnf", "tdnf", "zypper", "apk", "pip", "pip3", "gem",
+                         "npm", "rpm", "dpkg", "pipx", "uv"})
+_INTERPRETERS = frozenset({"sh", "bash", "dash", "ash", "zsh", "python", "python3", "perl", "php", "ruby", "node"})
+_BUILDERS = frozenset({"make", "cmake", "ninja", "meson", "go", "cargo", "pip", "pip3", "npm", "yarn", "mvn",
+                       "gradle", "./configure", "configure", "python", "python3", "autoreconf", "./autogen.sh"})
+
+
+def _consume(stage, run, command, cwd, state: _State, events) -> None:
+    """`consume` events: a command unpacks, installs or runs a file that `ADD <url>` or `ADD <git>` fetched."""
+    remote = [o for o in state.origins if o.kind in ("add-url", "add-git") and o.instruction is not run]
+    if not remote:
+        return
+    name, argv = command.name, command.argv
+    candidates: list[str] = []
+    if name in _UNPACKERS or name in _INSTALLERS or name in _INTERPRETERS:
+        candidates = [a for a in argv[1:] if not a.startswith("-") or a.startswith("-f")]
+        candidates = [a[2:] if a.startswith("-f") and len(a) > 2 else a for a in candidates]
+    if argv and argv[0].endswith((".sh", ".run", ".bin", ".py")):
+        candidates.append(argv[0])  # the downloaded installer run directly
+    if name in _BUILDERS or argv[0] in _BUILDERS:
+        candidates.append(".")  # a build in the current directory reads the cloned sources there
+    paths = [p for p in (_resolve(c, cwd, state) for c in candidates if not _is_url(c)) if p]
+    matched = [o for o in remote if any(p == o.path or (o.kind == "add-git" and p.startswith(o.path + "/"))
+                                       for p in paths)]
+    if matched:
+        events.append(Event("consume", stage, run, command, paths, matched))
+
+
+def _subcommand(argv: tuple[str, ...]) -> str | None:
+    for arg in argv[1:]:
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
+def _operands(args: tuple[str, ...] | list[str]) -> list[str]:
+    found, options_done = [], False
+    for arg in args:
+        if arg == "--" and not options_done:
+            options_done = True
+        elif options_done or not arg.startswith("-") or arg == "-":
+            found.append(arg)
+    return found
+
+
+def _resolve(path: str, cwd: str | None, state: _State) -> str | None:
+    """An absolute normalised path, or None when a variable or the working directory is unknown."""
+    if path.startswith("~"):
+        if state.home is None or not (path == "~" or path.startswith("~/")):
+            return None
+        path = state.home + path[1:]
+
+    def substitute(match: re.Match) -> str:
+        value = state.env.get(match.group(1) or match.group(2))
+        return "\0" if value is None else value
+
+    if "$" in path:
+        path = _VAR.sub(substitute, path)
+        if "\0" in path or "$" in path:
+            return None
+    if not path.startswith("/"):
+        if cwd is None:
+            return None
+        path = posixpath.join(cwd, path)
+    trailing = path.endswith("/*")
+    path = posixpath.normpath(path)
+    if path.startswith("//"):
+        path = path[1:]
+    return path + "/*" if trailing and not path.endswith("/*") else path
+
+
+def _resolved_operands(operands, cwd, state, run: RunInstruction) -> list[str]:
+    paths = []
+    for operand in operands:
+        path = _resolve(operand, cwd, state)
+        if path is not None and not _mounted(run, path):
+            paths.append(path)
+    return paths
+
+
+def _mounted(run: RunInstruction, path: str) -> bool:
+    """Files under a RUN mount never reach a layer."""
+    for mount in run.mounts:
+        if mount.target and mount.type != "secret":
+            target = posixpath.normpath(mount.target)
+            if path == target or path.startswith(target.rstrip("/") + "/"):
+                return True
+    return False
+
+
+def _segments(path: str) -> list[str]:
+    return [p for p in path.split("/") if p]
+
+
+def _glob_match(pattern: str, path: str) -> bool:
+    """Segment-wise shell glob: `*` never crosses a `/`."""
+    ps, xs = _segments(pattern), _segments(path)
+    return len(ps) == len(xs) and all(fnmatch.fnmatchcase(x, p) for p, x in zip(ps, xs))
+
+
+def _covers(path: str, origin: Origin, recursive: bool = True) -> bool:
+    """Whether an operation on `path` (recursive or not) reaches files of `origin`."""
+    x = origin.path
+    if _GLOB.search(path):
+        segments = _segments(x)
+        for depth in range(1, len(segments) + 1):
+            prefix = "/" + "/".join(segments[:depth])
+            if _glob_match(path, prefix) and (recursive or depth == len(segments)):
+                return origin.known_contents or depth == len(segments)
+        # `dir/*` reaches the entries that a directory-spilling COPY put into `dir`.
+        parent = posixpath.dirname(path)
+        return not origin.known_contents and parent == x and not _GLOB.search(parent)
+    if path == x:
+        return recursive or (origin.known_contents and not origin.is_dir)
+    if recursive and (x.startswith(path.rstrip("/") + "/") or path == "/"):
+        return True
+    return origin.known_contents and path.startswith(x + "/")
+
+
+def _matching(paths: list[str], state: _State, run: RunInstruction, recursive: bool = True) -> list[Origin]:
+    return [o for o in state.origins if o.kind != "package" and any(_covers(p, o, recursive) for p in paths)
+            and o.instruction is not run]
+
+
+def _delete(stage, run, command, paths, state: _State, events, verb: str) -> None:
+    if not paths:
+        return
+    recursive = verb == "clean" or any(a.startswith("-") and not a.startswith("--") and ("r" in a or "R" in a)
+                                       for a in command.argv[1:]) or "--recursive" in command.argv
+    matched = _matching(paths, state, run, recursive)
+    if matched:
+        events.append(Event(verb, stage, run, command, paths, matched, recursive))
+    # Deleted files are gone for later commands, whoever created them (same-RUN cleanup included).
+    state.origins = [o for o in state.origins if not (o.kind != "package" and any(
+        _covers(p, o, recursive) and (_GLOB.search(p) or o.path == p or o.path.startswith(p.rstrip("/") + "/"))
+        for p in paths))]
+
+
+def _clean_targets(command: ShellCommand, state: _State) -> list[str]:
+    """Cache directories that a package-manager clean command empties."""
+    name, sub = command.name, _subcommand(command.argv)
+    home = state.home
+    if name in ("apt-get", "apt") and sub in ("clean", "autoclean"):
+        return [APT_ARCHIVES]
+    if name in ("apt-get", "apt") and sub == "dist-clean":
+        return [APT_ARCHIVES, APT_LISTS]
+    if name in ("yum", "dnf", "microdnf", "tdnf") and sub == "clean":
+        return ["/var/cache/yum", "/var/cache/dnf", "/var/cache/tdnf", "/var/cache/libdnf5"]
+    if name == "zypper" and sub in ("clean", "cc"):
+        return ["/var/cache/zypp"]
+    if name == "apk" and sub == "cache" and len(command.argv) > 2 and command.argv[2] in ("clean", "purge"):
+        return ["/var/cache/apk"]
+    if name in ("pip", "pip3") and sub == "cache" and {"purge", "remove"} & set(command.argv) and home:
+        return [home + "/.cache/pip"]
+    if name == "npm" and sub == "cache" and "clean" in command.argv and home:
+        return [home + "/.npm"]
+    return []
+
+
+def _remove_packages(stage, run, command, state: _State, events) -> None:
+    removed = _package_names(command.argv, state.env)
+    matched = [state.packages[p] for p in removed if p in state.packages and state.packages[p].instruction is not run]
+    if matched:
+        events.append(Event("remove-packages", stage, run, command, removed, matched))
+    for name in removed:
+        state.packages.pop(name, None)
+
+
+def _package_names(argv: tuple[str, ...], env: dict[str, str | None] | None = None) -> list[str]:
+    names, skip, seen_sub = [], False, False
+    words: list[str] = []
+    for arg in argv[1:]:
+        # `$BUILD_DEPS` from ENV/ARG splits into its words, as the unquoted expansion does
+        match = _VAR.fullmatch(arg)
+        value = env.get(match.group(1) or match.group(2)) if env is not None and match else None
+        words += value.split() if value is not None else [arg]
+    for arg in words:
+        if skip:
+            skip = False
+            continue
+        if arg in _VALUE_OPTIONS:
+            skip = True
+            continue
+        if arg.startswith("-"):
+            continue
+        if not seen_sub:
+            seen_sub = True
+            continue
+        if "$" in arg or "/" in arg:
+            continue
+        names.append(re.split(r"[=:<>~]", arg, maxsplit=1)[0])
+    return [n for n in names if n]
+
+
+def _modify(stage, run, command, cwd, state: _State, events) -> None:
+    name, argv = command.name, command.argv
+    args = list(argv[1:])
+    recursive = any(a in ("-R", "--recursive") or (a.startswith("-") and not a.startswith("--") and "R" in a)
+                    for a in args)
+    if name in ("chown", "chgrp", "chmod"):
+        operands = _operands(args)
+        if any(a.startswith("--reference") for a in args):
+            files = operands
+        else:
+            files = operands[1:]  # first operand is the owner/mode
+        if name == "chmod" and args and re.match(r"^[-+=][rwxXst]+$", args[0]):
+            files = _operands(args[1:])  # `chmod -x file`: the mode looks like an option
+    elif name == "sed":
+        if not any(a == "-i" or a.startswith("-i") or a.startswith("--in-place") or
+                   (a.startswith("-") and not a.startswith("--") and "i" in a) for a in args):
+            return
+        operands = _operands(args)
+        uses_e = any(a in ("-e", "--expression", "-f", "--file") for a in args)
+        files = operands if uses_e else operands[1:]
+        files = [f for f in files if not _is_sed_script_value(f, args)]
+    elif name == "perl":
+        if not any(a.startswith("-") and "i" in a and not a.startswith("--") for a in args):
+            return
+        files = _operands(args)[1:] if not any("e" in a for a in args if a.startswith("-")) else _after_e(args)
+    elif name == "mv":
+        files = _operands(args)[:-1]
+        recursive = True
+    else:  # touch, dos2unix, strip, upx
+        files = _operands(args)
+    paths = _resolved_operands(files, cwd, state, run)
+    if not paths:
+        return
+    matched = _matching(paths, state, run, recursive)
+    if name == "mv":
+        matched = [o for o in matched if any(_covers(p, o, True) and (o.path == p or o.path.startswith(p + "/")
+                                                                     or p.startswith(o.path + "/")) for p in paths)]
+    if matched:
+        events.append(Event("modify", stage, run, command, paths, matched, recursive))
+
+
+def _is_sed_script_value(value: str, args: list[str]) -> bool:
+    for index, arg in enumerate(args[:-1]):
+        if arg in ("-e", "--expression", "-f", "--file") and args[index + 1] == value:
+            return True
+    return False
+
+
+def _after_e(args: list[str]) -> list[str]:
+    files, skip = [], False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        if arg.startswith("-"):
+            skip = arg.endswith("e") or arg.endswith("E")
+            continue
+        files.append(arg)
+    return files
+
+
+def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: _State) -> None:
+    """Record what a RUN command writes that a later layer may delete or rewrite."""
+    name, argv = command.name, command.argv
+    sub = _subcommand(argv)
+
+    def add(path: str | None, kind: str, what: str, known: bool = True, typical: str | None = None,
+            is_dir: bool = False) -> None:
+        if path is None or _mounted(run, path) or _GLOB.search(path):
+            return
+        state.origins = [o for o in state.origins if not (o.path == path and o.kind == kind)]
+        state.origins.append(Origin(path, run, kind, what, known, typical, is_dir=is_dir or not known))
+
+    line = run.span.line
+    if name in ("apt-get", "apt") and sub == "update":
+        add(APT_LISTS, "cache", f"the apt package lists that `{name} update` (line {line}) downloaded", False,
+            "the apt lists are typically 20-50 MB")
+    if name in _PACKAGE_INSTALL and sub in _PACKAGE_INSTALL[name]:
+        packages = _package_names(argv, state.env)
+        virtual = _option_value(argv, ("--virtual", "-t")) if name == "apk" else None
+        for package in packages + ([virtual] if virtual else []):
+            state.packages[package] = Origin(package, run, "package", f"`{name} {sub}` (line {line})")
+        if name in ("apt-get", "apt", "aptitude"):
+            add(APT_ARCHIVES, "cache", f"the apt cache of `{name} install` (line {line})", False,
+                "the apt cache is often small: official Debian/Ubuntu images already drop downloaded .deb files")
+        elif name in ("yum", "dnf", "microdnf", "tdnf"):
+            add(f"/var/cache/{name if name != 'microdnf' else 'dnf'}", "cache",
+                f"the {name} cache of `{name} {sub}` (line {line})", False)
+        elif name == "zypper":
+            add("/var/cache/zypp", "cache", f"the zypper cache of line {line}", False)
+        elif name == "apk" and "--no-cache" not in argv:
+            add("/var/cache/apk", "cache", f"the apk index cache of `apk add` (line {line})", False)
+    elif name in ("pip", "pip3") and sub == "install" and state.home and "--no-cache-dir" not in argv \
+            and not _truthy(state.env.get("PIP_NO_CACHE_DIR")) \
+            and not any(k == "PIP_NO_CACHE_DIR" and _truthy(v) for k, v in command.env):
+        add(state.home + "/.cache/pip", "cache", f"the pip cache of `pip install` (line {line})", False)
+    elif name == "npm" and sub in ("install", "i", "ci") and state.home:
+        add(state.home + "/.npm", "cache", f"the npm cache of `npm {sub}` (line {line})", False)
+        if "-g" not in argv and "--global" not in argv and cwd is not None:
+            add(posixpath.join(cwd, "node_modules"), "run", f"the node_modules of `npm {sub}` (line {line})",
+                is_dir=True)
+    elif name in ("curl", "wget"):
+        for path in _download_paths(argv, cwd, state):
+            add(path, "run", f"the download {path} of `{name}` (line {line})")
+    elif name in ("tar", "unzip", "bsdtar"):
+        _extraction(run, command, cwd, state, add)
+    elif name == "git" and sub == "clone":
+        operands = _git_clone_operands(argv)
+        if operands:
+            url = operands[0]
+            directory = operands[1] if len(operands) > 1 else posixpath.basename(url.rstrip("/")).removesuffix(".git")
+            add(_resolve(directory, cwd, state), "run", f"`git clone` (line {line})", is_dir=True)
+    elif name in ("cp", "mv"):
+        operands = _operands(argv[1:])
+        if len(operands) >= 2:
+            dest = operands[-1]
+            resolved = _resolve(dest, cwd, state)
+            if resolved is not None:
+                if dest.endswith("/") or len(operands) > 2:
+                    for source in operands[:-1]:
+                        add(posixpath.join(resolved, posixpath.basename(source.rstrip("/"))), "run",
+                            f"`{name}` to {dest} (line {line})")
+                else:
+                    add(resolved, "run", f"`{name}` to {dest} (line {line})")
+
+
+_GIT_VALUE_OPTIONS = frozenset({"--depth", "-b", "--branch", "-o", "--origin", "-c", "--config", "--reference",
+                                "--separate-git-dir", "-j", "--jobs", "--filter", "-u", "--upload-pack",
+                                "--template", "--shallow-since", "--shallow-exclude"})
+
+
+def _git_clone_operands(argv: tuple[str, ...]) -> list[str]:
+    """`git [-C dir] clone [options] <repo> [<dir>]` -> [repo, dir?]."""
+    args = list(argv[1:])
+    if "clone" not in args:
+        return []
+    args = args[args.index("clone") + 1 :]
+    operands, skip = [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _GIT_VALUE_OPTIONS:
+            skip = True
+        elif arg == "--" or arg.startswith("-"):
+            continue
+        else:
+            operands.append(arg)
+    return operands
+
+
+def _truthy(value: str | None) -> bool:
+    return value is not None and value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _option_value(argv: tuple[str, ...], names: tuple[str, ...]) -> str | None:
+    for index, arg in enumerate(argv):
+        for name in names:
+            if arg == name and index + 1 < len(argv):
+                return argv[index + 1]
+            if name.startswith("--") and arg.startswith(name + "="):
+                return arg.split("=", 1)[1]
+    return None
+
+
+def _download_paths(argv: tuple[str, ...], cwd: str | None, state: _State) -> list[str]:
+    args = list(argv[1:])
+    urls = [a for a in args if _is_url(a) or a.startswith("ftp://")]
+    paths: list[str] = []
+    if argv[0].endswith("curl"):
+        output = _option_value(argv, ("-o", "--output"))
+        if output and output != "-":
+            paths.append(output)
+        elif any(a in ("-O", "--remote-name") or (a.startswith("-") and not a.startswith("--") and "O" in a)
+                 for a in args) and urls:
+            paths.append(posixpath.basename(urls[0].split("?")[0]))
+    else:
+        output = _option_value(argv, ("-O", "--output-document"))
+        if output and output != "-":
+            paths.append(output)
+        elif output is None and urls:
+            prefix = _option_value(argv, ("-P", "--directory-prefix")) or "."
+            paths += [posixpath.join(prefix, posixpath.basename(u.split("?")[0])) for u in urls]
+    resolved = [_resolve(p, cwd, state) for p in paths if p]
+    return [p for p in resolved if p]
+
+
+def _extraction(run, command, cwd, state: _State, add) -> None:
+    argv, name = command.argv, command.name
+    line = run.span.line
+    if name == "unzip":
+        operands = _operands([a for i, a in enumerate(argv[1:]) if argv[i] != "-d"])
+        directory = _option_value(argv, ("-d",)) or "."
+        archive = operands[0] if operands else None
+    else:
+        first = argv[1] if len(argv) > 1 else ""
+        bundled = first if first and not first.startswith("-") else ""
+        if not ("x" in bundled or any(a.startswith("-") and not a.startswith("--") and "x" in a for a in argv[1:])
+                or "--extract" in argv or "--get" in argv):
+            return
+        directory = _option_value(argv, ("-C", "--directory")) or "."
+        archive = _option_value(argv, ("-f", "--file"))
+        if archive is None:
+            # `tar xzf file` / `tar -xzf file`: the value of the bundled `f` is the next word
+            for index, arg in enumerate(argv[1:], start=1):
+                if (arg == bundled or (arg.startswith("-") and not arg.startswith("--"))) and arg.endswith("f") \
+                        and index + 1 < len(argv):
+                    archive = argv[index + 1]
+                    break
+    where = _resolve(directory, cwd, state)
+    if where is None or archive in (None, "-"):
+        return
+    add(where, "run", f"the files `{name}` extracted into {where} (line {line})", known=False)
+    stem = _ARCHIVE.sub("", posixpath.basename(archive))
+    if stem and "$" not in stem and "*" not in stem:
+        # Archives conventionally unpack into a directory named like the archive.
+        add(posixpath.join(where, stem), "run", f"the files `{name}` extracted into {where} (line {line})",
+            is_dir=True)
+
+
+def origins_summary(origins: list[Origin], paths: list[str] = ()) -> str:
+    """"/tmp/a.tgz, which `COPY a.tgz /tmp/` (line 4) added; the apt package lists of ..." for messages."""
+    by_what: dict[str, list[str]] = {}
+    for origin in origins:
+        # Name what the command touched when it is more precise than what the instruction created.
+        inner = [p for p in paths if p.startswith(origin.path.rstrip("/") + "/") and not _GLOB.search(p)]
+        by_what.setdefault(origin.what, []).extend(inner or [origin.path])
+    parts = []
+    for what, shown in by_what.items():
+        if what.startswith("the "):
+            parts.append(what)
+        else:
+            unique = sorted(set(shown))
+            listed = ", ".join(unique[:3]) + (f" and {len(unique) - 3} more" if len(unique) > 3 else "")
+            parts.append(f"{listed}, which {what} created")
+    return "; ".join(parts)
