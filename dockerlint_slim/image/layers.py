@@ -275,7 +275,11 @@ def _octal(field: bytes, what: str) -> int:
 def _checksum_ok(block: bytes) -> bool:
     stored = _octal(block[148:156], "checksum")
     unsigned = sum(block[:148]) + 256 + sum(block[156:])
-    return stored == unsigned
+    if stored == unsigned:
+        return True
+    # some old tars (HP-UX, early v7 writers) summed signed bytes
+    signed = unsigned - 256 * sum(1 for byte in block[:148] + block[156:] if byte > 127)
+    return stored == signed
 
 
 def _string(field: bytes) -> str:
@@ -320,7 +324,11 @@ def _headers(blocks: _Blocks) -> Iterator[tuple[str, bytes, int, str]]:
                 raise _Malformed(f"data after the end-of-archive block at byte {at}")
             return
         magic = block[257:263]
-        if magic not in (b"ustar\x00", b"ustar ") and not _checksum_ok(block):
+        try:
+            valid = magic in (b"ustar\x00", b"ustar ") or _checksum_ok(block)
+        except _Malformed:
+            valid = False
+        if not valid:
             raise _Malformed(f"invalid tar header at byte {at}")
         typeflag = block[156:157]
         try:  # the common case: 11 octal digits and a terminator
@@ -328,20 +336,29 @@ def _headers(blocks: _Blocks) -> Iterator[tuple[str, bytes, int, str]]:
         except ValueError:
             size = _octal(block[124:136], "size")
         padded = (size + BLOCK - 1) // BLOCK * BLOCK
-        if typeflag in (b"x", b"g", b"L", b"K"):
+        if typeflag in (b"x", b"X", b"g", b"L", b"K"):  # "X": Solaris' spelling of a PAX header
             if size > MAX_META:
                 raise _Malformed(f"extended header of {size} bytes at byte {at}")
             data = blocks.read(padded)
             if len(data) < padded:
                 raise _Malformed(f"truncated extended header at byte {at}")
             data = data[:size]
-            if typeflag == b"x":
+            if typeflag in (b"x", b"X"):
                 pax.update(_pax(data))
             elif typeflag == b"L":
                 long_name = _string(data)
             elif typeflag == b"K":
                 long_link = _string(data)
             continue  # global PAX headers ("g") carry no per-file facts we need
+        real_size = None
+        if typeflag == b"S":  # old GNU sparse: the logical size, and extension blocks of the sparse map
+            real_size = _octal(block[483:495], "realsize")
+            extended = block[482]
+            while extended:
+                extension = blocks.read(BLOCK)
+                if len(extension) < BLOCK:
+                    raise _Malformed(f"truncated sparse header at byte {at}")
+                extended = extension[504]
         name = _string(block[0:100])
         if block[345] and magic == b"ustar\x00":
             name = _string(block[345:500]) + "/" + name
@@ -351,20 +368,24 @@ def _headers(blocks: _Blocks) -> Iterator[tuple[str, bytes, int, str]]:
         if long_link is not None:
             link, long_link = long_link, None
         if pax:
-            name = pax.get("path", name)
+            name = pax.get("GNU.sparse.name", pax.get("path", name))
             link = pax.get("linkpath", link)
-            if "size" in pax:
-                try:
+            try:
+                if "size" in pax:
                     size = int(pax["size"])
-                except ValueError:
-                    raise _Malformed(f"bad PAX size at byte {at}") from None
-                padded = (size + BLOCK - 1) // BLOCK * BLOCK
+                    padded = (size + BLOCK - 1) // BLOCK * BLOCK
+                sparse_size = pax.get("GNU.sparse.realsize", pax.get("GNU.sparse.size"))
+                if sparse_size is not None:
+                    real_size = int(sparse_size)
+            except ValueError:
+                raise _Malformed(f"bad PAX size at byte {at}") from None
             pax = {}
         if typeflag in (b"1", b"2", b"3", b"4", b"5", b"6"):
             stored = 0  # links, devices, directories carry no data, whatever the size field says
         else:
             stored = padded
-        yield name, typeflag, size if stored else 0, link
+        # a sparse file counts with its logical size, as Go's archive/tar (and so dive) reports it
+        yield name, typeflag, (size if real_size is None else real_size) if stored or real_size else 0, link
         blocks.skip(stored)
 
 

@@ -8,6 +8,7 @@ import io
 import os
 import shutil
 import subprocess
+import sysconfig
 import tarfile
 
 import pytest
@@ -107,3 +108,29 @@ def test_missing_end_marker_is_accepted_like_go():
     assert _ours(buffer.getvalue()[:1024]) == [("/a", FILE, 3, "")]
     with pytest.raises(ImageError, match="cut short"):
         _ours(buffer.getvalue()[:600])
+
+
+def _cpython_testtar(suffix: str = "") -> bytes:
+    """CPython's tar torture test (GNU/old-GNU/PAX sparse files, v7, signed checksums, Solaris and xstar headers,
+    long names and links, bad PAX records), shipped with the interpreter's test package where installed."""
+    stdlib = sysconfig.get_paths()["stdlib"]
+    for relative in (f"test/testtar.tar{suffix}", f"test/archivetestdata/testtar.tar{suffix}"):
+        path = os.path.join(stdlib, relative)
+        if os.path.isfile(path):
+            with open(path, "rb") as handle:
+                return handle.read()
+    pytest.skip("CPython's test/testtar.tar is not installed")
+
+
+def test_cpython_tar_torture_test():
+    data = _cpython_testtar()
+    expected = _reference(data)
+    assert len(expected) == 39
+    assert _ours(data) == expected
+    sparse = {path: size for path, kind, size, _ in expected if "sparse" in path}
+    assert sparse and set(sparse.values()) == {86016}  # logical sizes, as Go's archive/tar reports them
+
+
+def test_cpython_tar_torture_test_xz():
+    data = _cpython_testtar(".xz")
+    assert _ours(data) == _reference(data)
