@@ -69,7 +69,9 @@ def _destination(text: str) -> str:
 def _instruction_text(instruction: Instruction) -> str:
     script = getattr(instruction, "script", None)
     if instruction.keyword == "RUN" and script:
-        return normalize_command(script)
+        # BuildKit records a heredoc RUN with its body: compare the body too, not just `<<EOF`
+        bodies = " ".join(f"{heredoc.content} {heredoc.name}" for heredoc in instruction.heredocs)
+        return normalize_command(f"{script} {bodies}" if bodies else script)
     pairs = getattr(instruction, "pairs", None)
     if instruction.keyword in ("ENV", "ARG", "LABEL") and pairs:
         return " ".join(f"{name}={value}" if value is not None else name for name, value in pairs)
