@@ -51,6 +51,7 @@ class LayerRef:
     opener: Callable[[], IO[bytes]] = field(repr=False)
     history_index: int | None = None  # which config.history entry created this layer
     created_by: str = ""
+    blob_bytes: int = 0  # the layer as stored in the archive (compressed or not): what a pull downloads
 
 
 @dataclass
@@ -389,6 +390,7 @@ def _build_ref(store: _Store, path: str, layout: str, chosen: _Candidate, config
             opener=(lambda name=blob: store.open(name)),
             history_index=history_index,
             created_by=history[history_index].created_by if history_index is not None else "",
+            blob_bytes=store.size(blob),
         ))
     return ImageRef(source=path, layout=layout, names=chosen.names,
                     platform=chosen.platform or _platform_string(config), config=config, layers=layers,

@@ -24,6 +24,7 @@ class LayerRow:
     removed_bytes: int  # stored earlier, deleted or overwritten here
     base: bool
     dockerfile_line: int | None = None
+    blob_bytes: int = 0
 
 
 @dataclass
@@ -95,7 +96,7 @@ class ImageReport:
                 {"index": row.index, "digest": row.digest, "created_by": row.created_by,
                  "history_index": row.history_index, "bytes": row.bytes, "entries": row.entries,
                  "wasted_bytes": row.wasted_bytes, "removed_bytes": row.removed_bytes, "base": row.base,
-                 "dockerfile_line": row.dockerfile_line}
+                 "dockerfile_line": row.dockerfile_line, "blob_bytes": row.blob_bytes}
                 for row in self.layers
             ],
             "files": [{"path": row.path, "count": row.count, "wasted_bytes": row.wasted_bytes,
@@ -120,7 +121,7 @@ def build_report(image: ImageRef, result: StackResult, base_layers: int, base_so
         LayerRow(index=layer.index, digest=ref.diff_id, created_by=ref.created_by, history_index=ref.history_index,
                  bytes=layer.bytes, entries=layer.entries, wasted_bytes=layer.wasted_bytes,
                  removed_bytes=layer.removed_bytes, base=layer.index < base_layers,
-                 dockerfile_line=(dockerfile_lines or {}).get(layer.index))
+                 dockerfile_line=(dockerfile_lines or {}).get(layer.index), blob_bytes=ref.blob_bytes)
         for layer, ref in zip(result.layers, image.layers)
     ]
     wasteful = sorted(((path, stat) for path, stat in result.paths.items() if stat.wasted > 0),
