@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from dockerlint_slim.image.archive import ImageRef, open_image
 from dockerlint_slim.image.layers import FILE, HARDLINK, SYMLINK, Entry, iter_entries
-from dockerlint_slim.image.stack import StackResult, Stacker
+from dockerlint_slim.image.stack import Stacker, StackResult
 
 ADDED_FILES_KEPT = 25  # per COPY/ADD layer, for the recovered Dockerfile; the rest is only counted
 _COPY_OR_ADD = re.compile(r"^(?:/bin/sh -c #\(nop\)\s*)?(COPY|ADD)\b")

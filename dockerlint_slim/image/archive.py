@@ -14,8 +14,9 @@ import json
 import os
 import posixpath
 import tarfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any, Callable
+from typing import IO, Any
 
 INDEX_TYPES = {
     "application/vnd.oci.image.index.v1+json",
@@ -102,7 +103,7 @@ class _TarStore(_Store):
     def __init__(self, path: str):
         try:
             # "r:*": transparent for `docker save | gzip`; an uncompressed archive is scanned by seeking over data.
-            self.tar = tarfile.open(path, "r:*")
+            self.tar = tarfile.open(path, "r:*")  # noqa: SIM115 - open for the store's lifetime, closed by close()
             self.members = {}
             for info in self.tar:
                 self.members[_norm(info.name)] = info

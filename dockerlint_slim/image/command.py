@@ -15,7 +15,14 @@ from typing import Any
 import click
 
 from dockerlint_slim.image.archive import ImageError
-from dockerlint_slim.image.report import DIVE_RULE, FROM_DOCKERFILE, FROM_OPTION, Gates, build_report, parse_size
+from dockerlint_slim.image.report import (
+    DIVE_RULE,
+    FROM_DOCKERFILE,
+    FROM_OPTION,
+    Gates,
+    build_report,
+    parse_size,
+)
 
 # dive's --ci defaults (lowestEfficiency 0.9, highestUserWastedPercent 0.1, highestWastedBytes disabled)
 DIVE_CI_DEFAULTS = {"min_efficiency": "0.9", "max_wasted_bytes": "off", "max_user_wasted_ratio": "0.1"}

@@ -16,7 +16,11 @@ from dataclasses import dataclass, field
 
 from dockerlint_slim.diagnostics import Diagnostic, format_bytes
 from dockerlint_slim.image.archive import ImageRef
-from dockerlint_slim.image.history import HistoryInstruction, normalize_command, parse_created_by
+from dockerlint_slim.image.history import (
+    HistoryInstruction,
+    normalize_command,
+    parse_created_by,
+)
 from dockerlint_slim.image.stack import StackResult, WasteGroup
 from dockerlint_slim.model import Dockerfile, Instruction
 

@@ -14,12 +14,12 @@ KEYWORDS = {
     "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL", "MAINTAINER", "ONBUILD",
     "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
 }
-_NOP = re.compile(r"^(?:/bin/sh|/bin/bash|sh)\s+-c\s+#\(nop\)\s*", re.S)
+_NOP = re.compile(r"^(?:/bin/sh|/bin/bash|sh)\s+-c\s+#\(nop\)\s*", re.DOTALL)
 # `/bin/sh -c`, and a SHELL instruction's shell such as `/bin/bash -o pipefail -c`
 _SHELL = re.compile(r"^(?:\S*/)?(?:sh|bash|ash|dash|zsh)\s(?:[^\n]*?\s)?-c\s+")
 _BUILD_ARGS = re.compile(r"^\|(\d+)\s+")
-_EXPOSE_MAP = re.compile(r"^map\[(.*)\]$", re.S)
-_GO_LIST = re.compile(r'^\[(".*")\]$', re.S)
+_EXPOSE_MAP = re.compile(r"^map\[(.*)\]$", re.DOTALL)
+_GO_LIST = re.compile(r'^\[(".*")\]$', re.DOTALL)
 
 
 @dataclass(frozen=True)

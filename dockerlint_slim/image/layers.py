@@ -18,8 +18,9 @@ import posixpath
 import queue
 import threading
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Iterator
+from typing import IO
 
 from dockerlint_slim.image.archive import ImageError
 
@@ -59,8 +60,7 @@ class Entry:
 
 def normalize(name: str) -> str:
     """`./etc/a/`, `etc/a`, `/etc/a` -> `/etc/a`; `..` cannot climb above the root."""
-    if name.startswith("./"):
-        name = name[2:]
+    name = name.removeprefix("./")
     path = "/" + name.strip("/")
     if "//" in path or "/." in path:  # rare: only then pay for the full normalization
         path = posixpath.normpath(path)
@@ -174,7 +174,7 @@ class _Prefetch:
                 if not self._put(chunk):
                     return
             self._put(None)
-        except BaseException as error:  # handed to the reading thread, which raises it
+        except BaseException as error:  # noqa: BLE001 - handed to the reading thread, which raises it
             self._put(error)
 
     def _put(self, item: object) -> bool:

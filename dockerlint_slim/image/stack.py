@@ -18,11 +18,17 @@ Memory is per path, never per byte.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from dockerlint_slim.image.bookkeeping import is_bookkeeping
-from dockerlint_slim.image.layers import DIR, FILE, HARDLINK, OPAQUE, OTHER, SYMLINK, WHITEOUT, Entry
+from dockerlint_slim.image.layers import (
+    DIR,
+    HARDLINK,
+    OPAQUE,
+    WHITEOUT,
+    Entry,
+)
 
 
 def _parent(path: str) -> str:
@@ -31,7 +37,7 @@ def _parent(path: str) -> str:
 
 
 class _Copy:
-    __slots__ = ("layer", "size", "path", "links")
+    __slots__ = ("layer", "links", "path", "size")
 
     def __init__(self, layer: int, size: int, path: str):
         self.layer = layer
@@ -43,7 +49,7 @@ class _Copy:
 class _Node:
     """A path of the stacked file system: a directory (copy None) or a file/link/device sharing a copy."""
 
-    __slots__ = ("layer", "copy", "is_dir")
+    __slots__ = ("copy", "is_dir", "layer")
 
     def __init__(self, layer: int, copy: _Copy | None, is_dir: bool):
         self.layer = layer
@@ -54,7 +60,7 @@ class _Node:
 class PathStat:
     """dive's per-path figures plus the exact waste of the path."""
 
-    __slots__ = ("count", "total", "minimum", "wasted", "last_layer")
+    __slots__ = ("count", "last_layer", "minimum", "total", "wasted")
 
     def __init__(self) -> None:
         self.count = 0  # layers that added, changed or deleted the path

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import format_bytes
-from dockerlint_slim.image.report import DIVE_RULE, FROM_DOCKERFILE, FROM_OPTION, Check, ImageReport
+from dockerlint_slim.image.report import (
+    DIVE_RULE,
+    FROM_DOCKERFILE,
+    FROM_OPTION,
+    Check,
+    ImageReport,
+)
 
 COMMAND_WIDTH = 70
 
@@ -43,10 +49,10 @@ def render_text(report: ImageReport) -> str:
         f"  image size         {format_bytes(report.image_bytes)} in {len(report.layers)} layer(s) (uncompressed)",
         f"  final files        {format_bytes(report.final_bytes)}",
         f"  efficiency         {_percent(report.efficiency)}",
-        f"  wasted             {format_bytes(report.wasted_bytes)} "
-        f"({report.inefficient_paths} path(s) stored but deleted or overwritten)",
-        f"  user wasted ratio  {_percent(report.user_wasted_ratio)} = "
-        f"{format_bytes(report.user_wasted_bytes)} / {format_bytes(report.user_bytes)}; {_base_note(report)}",
+        (f"  wasted             {format_bytes(report.wasted_bytes)} "
+         f"({report.inefficient_paths} path(s) stored but deleted or overwritten)"),
+        (f"  user wasted ratio  {_percent(report.user_wasted_ratio)} = "
+         f"{format_bytes(report.user_wasted_bytes)} / {format_bytes(report.user_bytes)}; {_base_note(report)}"),
         "",
         "Layers",
         f"  {'#':>3}  {'bytes':>10}  {'wasted':>10}  {'removes':>10}  {'line':>5}  created by",

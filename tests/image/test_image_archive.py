@@ -9,8 +9,19 @@ import shutil
 import tarfile
 
 import pytest
-from image_synth import (ImageSpec, Step, build_docker_archive, build_oci_archive, build_oci_dir, directory, file,
-                         hardlink, opaque, symlink, whiteout)
+from image_synth import (
+    ImageSpec,
+    Step,
+    build_docker_archive,
+    build_oci_archive,
+    build_oci_dir,
+    directory,
+    file,
+    hardlink,
+    opaque,
+    symlink,
+    whiteout,
+)
 
 from dockerlint_slim.image.analyze import analyze
 from dockerlint_slim.image.archive import ImageError, platform_matches, tag_matches

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from image_synth import ImageSpec, Step, build_docker_archive, build_oci_archive, directory, file, whiteout
+from image_synth import (
+    ImageSpec,
+    Step,
+    build_docker_archive,
+    build_oci_archive,
+    directory,
+    file,
+    whiteout,
+)
 
 from dockerlint_slim.image.command import image_command
 

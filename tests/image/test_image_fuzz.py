@@ -10,7 +10,16 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from image_synth import ImageSpec, Step, build_docker_archive, build_oci_archive, directory, file, opaque, whiteout
+from image_synth import (
+    ImageSpec,
+    Step,
+    build_docker_archive,
+    build_oci_archive,
+    directory,
+    file,
+    opaque,
+    whiteout,
+)
 
 from dockerlint_slim.image.analyze import analyze
 from dockerlint_slim.image.archive import ImageError

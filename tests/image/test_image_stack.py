@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from dockerlint_slim.image.layers import DIR, FILE, HARDLINK, OPAQUE, SYMLINK, WHITEOUT, Entry
+from dockerlint_slim.image.layers import (
+    DIR,
+    FILE,
+    HARDLINK,
+    OPAQUE,
+    SYMLINK,
+    WHITEOUT,
+    Entry,
+)
 from dockerlint_slim.image.stack import Stacker
 
 

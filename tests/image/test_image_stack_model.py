@@ -12,7 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dockerlint_slim.image.layers import DIR, FILE, HARDLINK, OPAQUE, SYMLINK, WHITEOUT, Entry
+from dockerlint_slim.image.layers import (
+    DIR,
+    FILE,
+    HARDLINK,
+    OPAQUE,
+    SYMLINK,
+    WHITEOUT,
+    Entry,
+)
 from dockerlint_slim.image.stack import Stacker
 
 PATHS = ["/" + "/".join(parts) for depth in (1, 2, 3) for parts in
