@@ -26,10 +26,19 @@ from dockerlint_slim.model import (
     Stage,
     WorkdirInstruction,
 )
+from dockerlint_slim.rulekit import (
+    TRUTHY,
+    VAR_REFERENCE,
+    clone_directory,
+    expand_vars,
+    git_clone_operands,
+    operands,
+    option_value,
+    subcommand,
+)
 
 _ARCHIVE = re.compile(r"\.(tar(\.(gz|bz2|xz|zst|lz4|lzma))?|tgz|tbz2?|txz|zip)$", re.I)
 _GLOB = re.compile(r"[*?\[]")
-_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 APT_LISTS = "/var/lib/apt/lists"
 APT_ARCHIVES = "/var/cache/apt"
 
@@ -211,10 +220,10 @@ def _run(stage: Stage, run: RunInstruction, state: _State, events: list[Event]) 
             target = argv[1] if len(argv) > 1 else state.home
             cwd = _resolve(target, cwd, state) if target else None
             continue
-        if name in _PACKAGE_REMOVE and _subcommand(argv) in _PACKAGE_REMOVE[name]:
+        if name in _PACKAGE_REMOVE and subcommand(argv) in _PACKAGE_REMOVE[name]:
             _remove_packages(stage, run, command, state, events)
         elif name == "rm":
-            paths = _resolved_operands(_operands(argv[1:]), cwd, state, run)
+            paths = _resolved_operands(operands(argv[1:]), cwd, state, run)
             _delete(stage, run, command, paths, state, events, "delete")
         elif _clean_targets(command, state):
             _delete(stage, run, command, _clean_targets(command, state), state, events, "clean")
@@ -255,38 +264,15 @@ def _consume(stage, run, command, cwd, state: _State, events) -> None:
         events.append(Event("consume", stage, run, command, paths, matched))
 
 
-def _subcommand(argv: tuple[str, ...]) -> str | None:
-    for arg in argv[1:]:
-        if not arg.startswith("-"):
-            return arg
-    return None
-
-
-def _operands(args: tuple[str, ...] | list[str]) -> list[str]:
-    found, options_done = [], False
-    for arg in args:
-        if arg == "--" and not options_done:
-            options_done = True
-        elif options_done or not arg.startswith("-") or arg == "-":
-            found.append(arg)
-    return found
-
-
 def _resolve(path: str, cwd: str | None, state: _State) -> str | None:
     """An absolute normalised path, or None when a variable or the working directory is unknown."""
     if path.startswith("~"):
         if state.home is None or not (path == "~" or path.startswith("~/")):
             return None
         path = state.home + path[1:]
-
-    def substitute(match: re.Match) -> str:
-        value = state.env.get(match.group(1) or match.group(2))
-        return "\0" if value is None else value
-
-    if "$" in path:
-        path = _VAR.sub(substitute, path)
-        if "\0" in path or "$" in path:
-            return None
+    path = expand_vars(path, state.env.get)
+    if path is None:
+        return None
     if not path.startswith("/"):
         if cwd is None:
             return None
@@ -367,7 +353,7 @@ def _delete(stage, run, command, paths, state: _State, events, verb: str) -> Non
 
 def _clean_targets(command: ShellCommand, state: _State) -> list[str]:
     """Cache directories that a package-manager clean command empties."""
-    name, sub = command.name, _subcommand(command.argv)
+    name, sub = command.name, subcommand(command.argv)
     home = state.home
     if name in ("apt-get", "apt") and sub in ("clean", "autoclean"):
         return [APT_ARCHIVES]
@@ -400,7 +386,7 @@ def _package_names(argv: tuple[str, ...], env: dict[str, str | None] | None = No
     words: list[str] = []
     for arg in argv[1:]:
         # `$BUILD_DEPS` from ENV/ARG splits into its words, as the unquoted expansion does
-        match = _VAR.fullmatch(arg)
+        match = VAR_REFERENCE.fullmatch(arg)
         value = env.get(match.group(1) or match.group(2)) if env is not None and match else None
         words += value.split() if value is not None else [arg]
     for arg in words:
@@ -427,30 +413,30 @@ def _modify(stage, run, command, cwd, state: _State, events) -> None:
     recursive = any(a in ("-R", "--recursive") or (a.startswith("-") and not a.startswith("--") and "R" in a)
                     for a in args)
     if name in ("chown", "chgrp", "chmod"):
-        operands = _operands(args)
+        found = operands(args)
         if any(a.startswith("--reference") for a in args):
-            files = operands
+            files = found
         else:
-            files = operands[1:]  # first operand is the owner/mode
+            files = found[1:]  # first operand is the owner/mode
         if name == "chmod" and args and re.match(r"^[-+=][rwxXst]+$", args[0]):
-            files = _operands(args[1:])  # `chmod -x file`: the mode looks like an option
+            files = operands(args[1:])  # `chmod -x file`: the mode looks like an option
     elif name == "sed":
         if not any(a == "-i" or a.startswith("-i") or a.startswith("--in-place") or
                    (a.startswith("-") and not a.startswith("--") and "i" in a) for a in args):
             return
-        operands = _operands(args)
+        found = operands(args)
         uses_e = any(a in ("-e", "--expression", "-f", "--file") for a in args)
-        files = operands if uses_e else operands[1:]
+        files = found if uses_e else found[1:]
         files = [f for f in files if not _is_sed_script_value(f, args)]
     elif name == "perl":
         if not any(a.startswith("-") and "i" in a and not a.startswith("--") for a in args):
             return
-        files = _operands(args)[1:] if not any("e" in a for a in args if a.startswith("-")) else _after_e(args)
+        files = operands(args)[1:] if not any("e" in a for a in args if a.startswith("-")) else _after_e(args)
     elif name == "mv":
-        files = _operands(args)[:-1]
+        files = operands(args)[:-1]
         recursive = True
     else:  # touch, dos2unix, strip, upx
-        files = _operands(args)
+        files = operands(args)
     paths = _resolved_operands(files, cwd, state, run)
     if not paths:
         return
@@ -485,7 +471,7 @@ def _after_e(args: list[str]) -> list[str]:
 def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: _State) -> None:
     """Record what a RUN command writes that a later layer may delete or rewrite."""
     name, argv = command.name, command.argv
-    sub = _subcommand(argv)
+    sub = subcommand(argv)
 
     def add(path: str | None, kind: str, what: str, known: bool = True, typical: str | None = None,
             is_dir: bool = False) -> None:
@@ -500,7 +486,7 @@ def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: 
             "the apt lists are typically 20-50 MB")
     if name in _PACKAGE_INSTALL and sub in _PACKAGE_INSTALL[name]:
         packages = _package_names(argv, state.env)
-        virtual = _option_value(argv, ("--virtual", "-t")) if name == "apk" else None
+        virtual = option_value(argv, ("--virtual", "-t")) if name == "apk" else None
         for package in packages + ([virtual] if virtual else []):
             state.packages[package] = Origin(package, run, "package", f"`{name} {sub}` (line {line})")
         if name in ("apt-get", "apt", "aptitude"):
@@ -528,61 +514,27 @@ def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: 
     elif name in ("tar", "unzip", "bsdtar"):
         _extraction(run, command, cwd, state, add)
     elif name == "git" and sub == "clone":
-        operands = _git_clone_operands(argv)
-        if operands:
-            url = operands[0]
-            directory = operands[1] if len(operands) > 1 else posixpath.basename(url.rstrip("/")).removesuffix(".git")
+        found = git_clone_operands(argv)
+        if found:
+            url = found[0]
+            directory = found[1] if len(found) > 1 else clone_directory(url)
             add(_resolve(directory, cwd, state), "run", f"`git clone` (line {line})", is_dir=True)
     elif name in ("cp", "mv"):
-        operands = _operands(argv[1:])
-        if len(operands) >= 2:
-            dest = operands[-1]
+        found = operands(argv[1:])
+        if len(found) >= 2:
+            dest = found[-1]
             resolved = _resolve(dest, cwd, state)
             if resolved is not None:
-                if dest.endswith("/") or len(operands) > 2:
-                    for source in operands[:-1]:
+                if dest.endswith("/") or len(found) > 2:
+                    for source in found[:-1]:
                         add(posixpath.join(resolved, posixpath.basename(source.rstrip("/"))), "run",
                             f"`{name}` to {dest} (line {line})")
                 else:
                     add(resolved, "run", f"`{name}` to {dest} (line {line})")
 
 
-_GIT_VALUE_OPTIONS = frozenset({"--depth", "-b", "--branch", "-o", "--origin", "-c", "--config", "--reference",
-                                "--separate-git-dir", "-j", "--jobs", "--filter", "-u", "--upload-pack",
-                                "--template", "--shallow-since", "--shallow-exclude"})
-
-
-def _git_clone_operands(argv: tuple[str, ...]) -> list[str]:
-    """`git [-C dir] clone [options] <repo> [<dir>]` -> [repo, dir?]."""
-    args = list(argv[1:])
-    if "clone" not in args:
-        return []
-    args = args[args.index("clone") + 1 :]
-    operands, skip = [], False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg in _GIT_VALUE_OPTIONS:
-            skip = True
-        elif arg == "--" or arg.startswith("-"):
-            continue
-        else:
-            operands.append(arg)
-    return operands
-
-
 def _truthy(value: str | None) -> bool:
-    return value is not None and value.strip().lower() in ("1", "true", "yes", "on")
-
-
-def _option_value(argv: tuple[str, ...], names: tuple[str, ...]) -> str | None:
-    for index, arg in enumerate(argv):
-        for name in names:
-            if arg == name and index + 1 < len(argv):
-                return argv[index + 1]
-            if name.startswith("--") and arg.startswith(name + "="):
-                return arg.split("=", 1)[1]
-    return None
+    return value is not None and value.strip().lower() in TRUTHY
 
 
 def _download_paths(argv: tuple[str, ...], cwd: str | None, state: _State) -> list[str]:
@@ -590,18 +542,18 @@ def _download_paths(argv: tuple[str, ...], cwd: str | None, state: _State) -> li
     urls = [a for a in args if _is_url(a) or a.startswith("ftp://")]
     paths: list[str] = []
     if argv[0].endswith("curl"):
-        output = _option_value(argv, ("-o", "--output"))
+        output = option_value(argv, ("-o", "--output"))
         if output and output != "-":
             paths.append(output)
         elif any(a in ("-O", "--remote-name") or (a.startswith("-") and not a.startswith("--") and "O" in a)
                  for a in args) and urls:
             paths.append(posixpath.basename(urls[0].split("?")[0]))
     else:
-        output = _option_value(argv, ("-O", "--output-document"))
+        output = option_value(argv, ("-O", "--output-document"))
         if output and output != "-":
             paths.append(output)
         elif output is None and urls:
-            prefix = _option_value(argv, ("-P", "--directory-prefix")) or "."
+            prefix = option_value(argv, ("-P", "--directory-prefix")) or "."
             paths += [posixpath.join(prefix, posixpath.basename(u.split("?")[0])) for u in urls]
     resolved = [_resolve(p, cwd, state) for p in paths if p]
     return [p for p in resolved if p]
@@ -611,17 +563,17 @@ def _extraction(run, command, cwd, state: _State, add) -> None:
     argv, name = command.argv, command.name
     line = run.span.line
     if name == "unzip":
-        operands = _operands([a for i, a in enumerate(argv[1:]) if argv[i] != "-d"])
-        directory = _option_value(argv, ("-d",)) or "."
-        archive = operands[0] if operands else None
+        found = operands([a for i, a in enumerate(argv[1:]) if argv[i] != "-d"])
+        directory = option_value(argv, ("-d",)) or "."
+        archive = found[0] if found else None
     else:
         first = argv[1] if len(argv) > 1 else ""
         bundled = first if first and not first.startswith("-") else ""
         if not ("x" in bundled or any(a.startswith("-") and not a.startswith("--") and "x" in a for a in argv[1:])
                 or "--extract" in argv or "--get" in argv):
             return
-        directory = _option_value(argv, ("-C", "--directory")) or "."
-        archive = _option_value(argv, ("-f", "--file"))
+        directory = option_value(argv, ("-C", "--directory")) or "."
+        archive = option_value(argv, ("-f", "--file"))
         if archive is None:
             # `tar xzf file` / `tar -xzf file`: the value of the bundled `f` is the next word
             for index, arg in enumerate(argv[1:], start=1):

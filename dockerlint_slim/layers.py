@@ -25,11 +25,9 @@ reads higher than `wasted_bytes` for re-stored files; `dive_wasted_bytes` gives 
 from __future__ import annotations
 
 import posixpath
-import re
 import weakref
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Iterable
 
 from dockerlint_slim.context import gomatch
 from dockerlint_slim.context.resolve import CONTEXT, CopyResolution, is_archive_name, resolve_copy
@@ -46,13 +44,12 @@ from dockerlint_slim.model import (
     Stage,
     WorkdirInstruction,
 )
+from dockerlint_slim.rulekit import clone_directory, expand_vars, git_clone_operands, has_option, operands
 
 DELETED, MOVED, OVERWRITTEN, MODIFIED = "deleted", "moved", "overwritten", "modified"
 EXTRACTED, INSTALLED, EXECUTED = "extracted", "installed", "executed"
 
-_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _WRAPPERS = frozenset({"sudo", "env", "nice", "time", "exec", "command", "nohup", "doas", "gosu", "su-exec"})
-_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
 _INSTALLER_SUFFIXES = (".run", ".sh", ".bash")
 _INSTALL_SUFFIXES = (".deb", ".rpm", ".apk", ".whl", ".gem", ".tgz", ".tar.gz", ".zip", ".jar", ".run", ".bin")
 
@@ -731,10 +728,9 @@ class _RunState:
     def path(self, word: str) -> str | None:
         if not word or word.startswith("-"):
             return None
-        if "$" in word:
-            word = _VAR.sub(lambda m: self.env.get(m.group(1) or m.group(2), "\0"), word)
-            if "\0" in word or "$" in word:
-                return None
+        word = expand_vars(word, self.env.get)
+        if word is None:
+            return None
         if "`" in word or word.startswith("~") or "://" in word:
             return None
         if not word.startswith("/"):
@@ -757,61 +753,31 @@ def _unwrap(argv: tuple[str, ...]) -> tuple[str, ...]:
     return argv
 
 
-def _operands(argv: Iterable[str], with_value: frozenset[str] = frozenset()) -> list[str]:
-    """Non-option words (after `--` everything is an operand); options in `with_value` consume the next word."""
-    out: list[str] = []
-    words = list(argv)
-    index = 0
-    literal = False
-    while index < len(words):
-        word = words[index]
-        if literal or not word.startswith("-") or word == "-":
-            out.append(word)
-        elif word == "--":
-            literal = True
-        elif word in with_value:
-            index += 1
-        index += 1
-    return out
-
-
-def _has_flag(argv: Iterable[str], short: str, long: tuple[str, ...] = ()) -> bool:
-    for word in argv:
-        if word == "--":
-            break
-        if word.startswith("--"):
-            if word.split("=", 1)[0] in long:
-                return True
-        elif word.startswith("-") and short in word[1:]:
-            return True
-    return False
-
-
 # Command handlers -----------------------------------------------------------------------------------------------
 def _cd(sim: _Simulator, state: _RunState, command, argv) -> None:
-    operands = _operands(argv[1:])
-    if not operands:
+    found = operands(argv[1:])
+    if not found:
         state.cwd = None  # $HOME: not known
         return
-    state.cwd = state.path(operands[0]) if operands[0] != "-" else None
+    state.cwd = state.path(found[0]) if found[0] != "-" else None
 
 
 def _mkdir(sim, state, command, argv) -> None:
-    for word in _operands(argv[1:], frozenset({"-m", "--mode"})):
+    for word in operands(argv[1:], frozenset({"-m", "--mode"})):
         path = state.path(word)
         if path is not None:
             sim.known_dirs.add(path)
 
 
 def _rm(sim, state, command, argv) -> None:
-    recursive = _has_flag(argv[1:], "r", ("--recursive",)) or _has_flag(argv[1:], "R")
-    for word in _operands(argv[1:]):
+    recursive = has_option(argv[1:], "r", ("--recursive",)) or has_option(argv[1:], "R")
+    for word in operands(argv[1:]):
         sim.delete(state, command, word, recursive)
 
 
 def _mv_cp(sim, state, command, argv) -> None:
     copy = posixpath.basename(argv[0]) == "cp"
-    words = _operands(argv[1:], frozenset({"-t", "-S", "--suffix", "--target-directory"}))
+    words = operands(argv[1:], frozenset({"-t", "-S", "--suffix", "--target-directory"}))
     target = None
     for index, word in enumerate(argv[1:]):
         if word in ("-t", "--target-directory") and index + 2 < len(argv):
@@ -825,7 +791,7 @@ def _mv_cp(sim, state, command, argv) -> None:
 
 
 def _chmod(sim, state, command, argv) -> None:
-    recursive = _has_flag(argv[1:], "R", ("--recursive",))
+    recursive = has_option(argv[1:], "R", ("--recursive",))
     args = argv[1:]
     reference = any(a.startswith("--reference") for a in args)
     # chmod modes like `-x` or `-w` look like options; treat a leading `-[rwxXst]+` as the mode.
@@ -842,7 +808,7 @@ def _chmod(sim, state, command, argv) -> None:
 
 
 def _touch(sim, state, command, argv) -> None:
-    for word in _operands(argv[1:], frozenset({"-d", "-t", "-r", "--date", "--reference"})):
+    for word in operands(argv[1:], frozenset({"-d", "-t", "-r", "--date", "--reference"})):
         path = state.path(word)
         if path is None:
             continue
@@ -859,8 +825,8 @@ def _sed(sim, state, command, argv) -> None:
         return
     has_script_option = any(a in ("-e", "-f", "--expression", "--file") or a.startswith(("--expression=", "--file="))
                             for a in args)
-    operands = _operands(args, frozenset({"-e", "-f", "--expression", "--file", "-l"}))
-    files = operands if has_script_option else operands[1:]
+    found = operands(args, frozenset({"-e", "-f", "--expression", "--file", "-l"}))
+    files = found if has_script_option else found[1:]
     for word in files:
         sim.modify(state, command, word, recursive=False)
 
@@ -921,10 +887,10 @@ def _tar(sim, state, command, argv) -> None:
 
 
 def _unzip(sim, state, command, argv) -> None:
-    operands = _operands(argv[1:], frozenset({"-d", "-x", "-P"}))
-    if not operands:
+    found = operands(argv[1:], frozenset({"-d", "-x", "-P"}))
+    if not found:
         return
-    sim._consume(state, command, EXTRACTED, operands[0])
+    sim._consume(state, command, EXTRACTED, found[0])
     directory = None
     for index, word in enumerate(argv):
         if word == "-d" and index + 1 < len(argv):
@@ -934,10 +900,10 @@ def _unzip(sim, state, command, argv) -> None:
 
 def _decompress(sim, state, command, argv) -> None:
     name = posixpath.basename(argv[0])
-    if name in ("gzip", "xz", "bzip2", "zstd", "lzma") and not _has_flag(argv[1:], "d", ("--decompress",)):
+    if name in ("gzip", "xz", "bzip2", "zstd", "lzma") and not has_option(argv[1:], "d", ("--decompress",)):
         return
-    keep = _has_flag(argv[1:], "k", ("--keep",)) or _has_flag(argv[1:], "c", ("--stdout",))
-    for word in _operands(argv[1:]):
+    keep = has_option(argv[1:], "k", ("--keep",)) or has_option(argv[1:], "c", ("--stdout",))
+    for word in operands(argv[1:]):
         sim._consume(state, command, EXTRACTED, word)
         if not keep:
             sim.delete(state, command, word, recursive=False)
@@ -952,23 +918,24 @@ def _installer(sim, state, command, argv) -> None:
     args = list(argv[1:])
     words: list[str] = []
     if name == "dpkg":
-        if _has_flag(args, "i", ("--install",)):
-            words = _operands(args)
+        if has_option(args, "i", ("--install",)):
+            words = operands(args)
     elif name == "rpm":
         if any(a.startswith("-") and not a.startswith("--") and ("i" in a or "U" in a or "F" in a) for a in args) or \
                 any(a in ("--install", "--upgrade") for a in args):
-            words = _operands(args)
+            words = operands(args)
     elif name in ("apt", "apt-get", "yum", "dnf", "microdnf", "zypper", "apk", "npm", "yarn", "pnpm", "gem", "pip",
                   "pip3", "pipx", "uv"):
-        operands = _operands(args, frozenset({"-r", "--requirement", "-c", "--constraint", "-o", "-e"}))
+        found = operands(args, frozenset({"-r", "--requirement", "-c", "--constraint", "-o", "-e"}))
         subcommands = {"install", "localinstall", "add", "in", "reinstall", "upgrade", "i"}
-        if name == "uv" and operands[:2] == ["pip", "install"]:
-            operands = operands[1:]
-        if not operands or operands[0] not in subcommands:
+        if name == "uv" and found[:2] == ["pip", "install"]:
+            found = found[1:]
+        if not found or found[0] not in subcommands:
             return
-        words = [w for w in operands[1:] if "/" in w or w.lower().endswith(_INSTALL_SUFFIXES)]
+        words = [w for w in found[1:] if "/" in w or w.lower().endswith(_INSTALL_SUFFIXES)]
     elif name in ("python", "python3") and args[:3] in (["-m", "pip", "install"],):
-        words = [w for w in _operands(args[3:], frozenset({"-r", "-c", "-e"})) if "/" in w or w.endswith(_INSTALL_SUFFIXES)]
+        words = [w for w in operands(args[3:], frozenset({"-r", "-c", "-e"}))
+                 if "/" in w or w.endswith(_INSTALL_SUFFIXES)]
     for word in words:
         sim._consume(state, command, INSTALLED, word)
 
@@ -978,9 +945,9 @@ def _shell(sim, state, command, argv) -> None:
     args = list(argv[1:])
     if any(a.startswith("-") and "c" in a[1:] and not a.startswith("--") for a in args):
         return
-    operands = _operands(args, frozenset({"-o", "+o"}))
-    if operands:
-        sim._consume(state, command, EXECUTED, operands[0])
+    found = operands(args, frozenset({"-o", "+o"}))
+    if found:
+        sim._consume(state, command, EXECUTED, found[0])
 
 
 def _curl(sim, state, command, argv) -> None:
@@ -992,7 +959,7 @@ def _curl(sim, state, command, argv) -> None:
             sim.create(state, state.path(word.split("=", 1)[1]), FILE)
         elif word.startswith("-o") and len(word) > 2 and not word.startswith("--"):
             sim.create(state, state.path(word[2:]), FILE)
-    if _has_flag(args, "O", ("--remote-name",)):
+    if has_option(args, "O", ("--remote-name",)):
         for url in (a for a in args if "://" in a):
             name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
             if name and state.cwd:
@@ -1024,10 +991,10 @@ def _wget(sim, state, command, argv) -> None:
 
 
 def _git(sim, state, command, argv) -> None:
-    operands = _operands(argv[1:], frozenset({"-b", "--branch", "--depth", "-c", "-C", "--origin", "-o"}))
-    if len(operands) >= 2 and operands[0] == "clone":
-        url = operands[1]
-        folder = operands[2] if len(operands) > 2 else url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+    words = operands(argv[1:], frozenset({"-b", "--branch", "--depth", "-c", "-C", "--origin", "-o"}))
+    clone = git_clone_operands(argv) if words[:1] == ["clone"] else []
+    if clone:
+        folder = clone[1] if len(clone) > 1 else clone_directory(clone[0])
         sim.create(state, state.path(folder), DIR)
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import posixpath
-from typing import Iterator
+import re
+from typing import Iterable, Iterator
 
 from dockerlint_slim.model import Dockerfile, RunInstruction, ShellCommand, Stage
 
@@ -249,3 +250,103 @@ def var_before(stage: Stage, instruction, name: str) -> str | None:
     if not found:  # not an instruction of this stage: fall back to the stage's final values
         return stage_var(stage, name)
     return env_value if env_value is not None else arg_value
+
+
+# --- argv helpers of the file-system replay (layers, layer_events) ---------------------------------------------
+
+VAR_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def operands(args: Iterable[str], with_value: frozenset[str] = frozenset()) -> list[str]:
+    """Non-option words of `args` (argv without argv[0]): after the first `--` every word is an operand, `-` is one
+    (stdin); options in `with_value` consume the next word."""
+    found: list[str] = []
+    words = list(args)
+    index = 0
+    literal = False
+    while index < len(words):
+        word = words[index]
+        if literal or not word.startswith("-") or word == "-":
+            found.append(word)
+        elif word == "--":
+            literal = True
+        elif word in with_value:
+            index += 1
+        index += 1
+    return found
+
+
+def subcommand(argv: tuple[str, ...]) -> str | None:
+    """The first non-option word after the program (`install` of `apt-get -y install x`)."""
+    return next((arg for arg in argv[1:] if not arg.startswith("-")), None)
+
+
+def option_value(argv: Iterable[str], names: tuple[str, ...]) -> str | None:
+    """The value of the first of `names` given as `-o VALUE`, `--name VALUE` or `--name=VALUE`."""
+    words = list(argv)
+    for index, arg in enumerate(words):
+        for name in names:
+            if arg == name and index + 1 < len(words):
+                return words[index + 1]
+            if name.startswith("--") and arg.startswith(name + "="):
+                return arg.split("=", 1)[1]
+    return None
+
+
+def has_option(args: Iterable[str], short: str, long: tuple[str, ...] = ()) -> bool:
+    """`-r`, a bundle like `-rf`, or one of the `long` names (`--recursive`, `--recursive=...`) before `--`."""
+    for word in args:
+        if word == "--":
+            break
+        if word.startswith("--"):
+            if word.split("=", 1)[0] in long:
+                return True
+        elif word.startswith("-") and short in word[1:]:
+            return True
+    return False
+
+
+def expand_vars(word: str, lookup) -> str | None:
+    """`$NAME`/`${NAME}` replaced by `lookup(NAME)`; None when a value is unknown (lookup gives None) or a `$` is
+    left (`$(...)`, `${X:-y}`): such paths are never guessed."""
+    if "$" not in word:
+        return word
+    unknown = False
+
+    def substitute(match: re.Match) -> str:
+        nonlocal unknown
+        value = lookup(match.group(1) or match.group(2))
+        if value is None:
+            unknown = True
+            return ""
+        return value
+
+    expanded = VAR_REFERENCE.sub(substitute, word)
+    return None if unknown or "$" in expanded else expanded
+
+
+_GIT_CLONE_VALUE_OPTIONS = frozenset({"--depth", "-b", "--branch", "-o", "--origin", "-c", "--config", "--reference",
+                                      "--separate-git-dir", "-j", "--jobs", "--filter", "-u", "--upload-pack",
+                                      "--template", "--shallow-since", "--shallow-exclude"})
+
+
+def git_clone_operands(argv: tuple[str, ...]) -> list[str]:
+    """`git [-C dir] clone [options] <repo> [<dir>]` -> [repo, dir?] (empty when this is not a clone)."""
+    args = list(argv[1:])
+    if "clone" not in args:
+        return []
+    args = args[args.index("clone") + 1 :]
+    found, skip = [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _GIT_CLONE_VALUE_OPTIONS:
+            skip = True
+        elif not arg.startswith("-"):
+            found.append(arg)
+    return found
+
+
+def clone_directory(repository: str) -> str:
+    """The folder `git clone <repository>` creates when none is given."""
+    return repository.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
