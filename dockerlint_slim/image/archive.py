@@ -92,6 +92,8 @@ class _Store:
             return json.loads(data)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise ImageError(f"{name} is not valid JSON: {error}") from None
+        except RecursionError:
+            raise ImageError(f"{name}: JSON nested too deeply") from None
 
 
 def _norm(name: str) -> str:

@@ -176,29 +176,29 @@ class Stacker:
             self.children[_parent(path)].discard(path)
         return node
 
-    def _delete(self, path: str, layer: int, only_below: bool) -> bool:
-        """Delete `path` and its subtree, keeping entries of `layer` itself when `only_below`; return whether the
-        path itself is gone. Deleted non-directories are seen by dive's figures as size 0 in `layer`."""
-        node = self.live.get(path)
-        if node is None:
-            return True
-        if only_below and node.layer == layer and not node.is_dir:
-            return False
-        if node.is_dir:
-            kept = False
-            for child in list(self.children.get(path, ())):
-                if not self._delete(child, layer, only_below):
-                    kept = True
-            if kept or (only_below and node.layer == layer):
-                return False
-            self._unlink(path)
-            self.children.pop(path, None)
-            return True
-        self._unlink(path)
-        self.deleted_now.add(path)
-        if node.copy is not None:
-            self._release(node.copy, layer)
-        return True
+    def _delete(self, path: str, layer: int, only_below: bool) -> None:
+        """Delete `path` and its subtree, keeping entries of `layer` itself when `only_below` (a directory stays
+        when something below it stays). Deleted non-directories are seen by dive's figures as size 0 in `layer`.
+        Iterative, post-order: a crafted archive with very deep paths cannot exhaust the recursion limit."""
+        pending = [(path, False)]
+        while pending:
+            current, children_done = pending.pop()
+            node = self.live.get(current)
+            if node is None:
+                continue
+            if not node.is_dir:
+                if only_below and node.layer == layer:
+                    continue
+                self._unlink(current)
+                self.deleted_now.add(current)
+                if node.copy is not None:
+                    self._release(node.copy, layer)
+            elif not children_done:
+                pending.append((current, True))
+                pending.extend((child, False) for child in self.children.get(current, ()))
+            elif not self.children.get(current) and not (only_below and node.layer == layer):
+                self._unlink(current)
+                self.children.pop(current, None)
 
     def _ensure_parents(self, path: str, layer: int) -> None:
         parent = _parent(path)

@@ -259,3 +259,10 @@ def test_no_decompression_thread_survives_an_interrupted_layer(tmp_path, monkeyp
     with pytest.raises(RuntimeError, match="stacker failed"):
         analyze(str(archive))
     assert not [t for t in threading.enumerate() if t.name == "slimlint-inflate"]
+
+
+def test_deeply_nested_json_is_a_clear_error(tmp_path):
+    folder = build_oci_dir(SPEC, tmp_path / "dir")
+    (folder / "index.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ImageError, match="nested too deeply"):
+        analyze(str(folder))

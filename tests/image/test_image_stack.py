@@ -146,3 +146,16 @@ def test_user_waste_excludes_waste_internal_to_the_base():
     assert result.wasted_bytes == 110
     assert result.wasted_between(1) == 110  # dive's rule: only layer 0 is the base
     assert result.wasted_between(2) == 10  # base = layers 0-1: deleting /a happened inside the base
+
+
+def test_very_deep_trees_are_deleted_without_recursion():
+    depth = 5000  # far beyond Python's recursion limit
+    path = ""
+    entries = []
+    for _ in range(depth):
+        path += "/d"
+        entries.append(d(path))
+    entries.append(f(path + "/file", 9))
+    result = stack(entries, [Entry("/d", WHITEOUT)])
+    check_invariant(result)
+    assert result.wasted_bytes == 9
