@@ -30,11 +30,14 @@ from dockerlint_slim.rulekit import (
     TRUTHY,
     VAR_REFERENCE,
     clone_directory,
+    download_outputs,
     expand_vars,
     git_clone_operands,
     operands,
     option_value,
     subcommand,
+    tar_call,
+    unzip_call,
 )
 
 _ARCHIVE = re.compile(r"\.(tar(\.(gz|bz2|xz|zst|lz4|lzma))?|tgz|tbz2?|txz|zip)$", re.I)
@@ -538,24 +541,7 @@ def _truthy(value: str | None) -> bool:
 
 
 def _download_paths(argv: tuple[str, ...], cwd: str | None, state: _State) -> list[str]:
-    args = list(argv[1:])
-    urls = [a for a in args if _is_url(a) or a.startswith("ftp://")]
-    paths: list[str] = []
-    if argv[0].endswith("curl"):
-        output = option_value(argv, ("-o", "--output"))
-        if output and output != "-":
-            paths.append(output)
-        elif any(a in ("-O", "--remote-name") or (a.startswith("-") and not a.startswith("--") and "O" in a)
-                 for a in args) and urls:
-            paths.append(posixpath.basename(urls[0].split("?")[0]))
-    else:
-        output = option_value(argv, ("-O", "--output-document"))
-        if output and output != "-":
-            paths.append(output)
-        elif output is None and urls:
-            prefix = option_value(argv, ("-P", "--directory-prefix")) or "."
-            paths += [posixpath.join(prefix, posixpath.basename(u.split("?")[0])) for u in urls]
-    resolved = [_resolve(p, cwd, state) for p in paths if p]
+    resolved = [_resolve(p, cwd, state) for p in download_outputs(argv)]
     return [p for p in resolved if p]
 
 
@@ -563,25 +549,13 @@ def _extraction(run, command, cwd, state: _State, add) -> None:
     argv, name = command.argv, command.name
     line = run.span.line
     if name == "unzip":
-        found = operands([a for i, a in enumerate(argv[1:]) if argv[i] != "-d"])
-        directory = option_value(argv, ("-d",)) or "."
-        archive = found[0] if found else None
+        archive, directory = unzip_call(argv)
     else:
-        first = argv[1] if len(argv) > 1 else ""
-        bundled = first if first and not first.startswith("-") else ""
-        if not ("x" in bundled or any(a.startswith("-") and not a.startswith("--") and "x" in a for a in argv[1:])
-                or "--extract" in argv or "--get" in argv):
+        call = tar_call(argv)
+        if not call.extract:
             return
-        directory = option_value(argv, ("-C", "--directory")) or "."
-        archive = option_value(argv, ("-f", "--file"))
-        if archive is None:
-            # `tar xzf file` / `tar -xzf file`: the value of the bundled `f` is the next word
-            for index, arg in enumerate(argv[1:], start=1):
-                if (arg == bundled or (arg.startswith("-") and not arg.startswith("--"))) and arg.endswith("f") \
-                        and index + 1 < len(argv):
-                    archive = argv[index + 1]
-                    break
-    where = _resolve(directory, cwd, state)
+        archive, directory = call.archive, call.directory
+    where = _resolve(directory or ".", cwd, state)
     if where is None or archive in (None, "-"):
         return
     add(where, "run", f"the files `{name}` extracted into {where} (line {line})", known=False)

@@ -44,7 +44,16 @@ from dockerlint_slim.model import (
     Stage,
     WorkdirInstruction,
 )
-from dockerlint_slim.rulekit import clone_directory, expand_vars, git_clone_operands, has_option, operands
+from dockerlint_slim.rulekit import (
+    clone_directory,
+    download_outputs,
+    expand_vars,
+    git_clone_operands,
+    has_option,
+    operands,
+    tar_call,
+    unzip_call,
+)
 
 DELETED, MOVED, OVERWRITTEN, MODIFIED = "deleted", "moved", "overwritten", "modified"
 EXTRACTED, INSTALLED, EXECUTED = "extracted", "installed", "executed"
@@ -832,69 +841,21 @@ def _sed(sim, state, command, argv) -> None:
 
 
 def _tar(sim, state, command, argv) -> None:
-    args = list(argv[1:])
-    if not args:
+    call = tar_call(argv)
+    if call.archive is None or call.archive == "-":
         return
-    extract = create = False
-    archive = None
-    directory = None
-    first = args[0]
-    if not first.startswith("-"):
-        # Old-style bundled letters: `tar xzf FILE`.
-        extract, create = "x" in first, "c" in first
-        if "f" in first and len(args) > 1:
-            archive = args[1]
-        args = args[2:] if "f" in first else args[1:]
-    index = 0
-    while index < len(args):
-        word = args[index]
-        if word in ("--extract", "--get"):
-            extract = True
-        elif word == "--create":
-            create = True
-        elif word.startswith("--file="):
-            archive = word.split("=", 1)[1]
-        elif word == "--file" and index + 1 < len(args):
-            archive = args[index + 1]
-            index += 1
-        elif word.startswith("--directory="):
-            directory = word.split("=", 1)[1]
-        elif word in ("-C", "--directory") and index + 1 < len(args):
-            directory = args[index + 1]
-            index += 1
-        elif word.startswith("-") and not word.startswith("--"):
-            letters = word[1:]
-            extract = extract or "x" in letters
-            create = create or "c" in letters
-            if "f" in letters:
-                rest = letters[letters.index("f") + 1 :]
-                if rest:
-                    archive = rest
-                elif index + 1 < len(args):
-                    archive = args[index + 1]
-                    index += 1
-            if letters.endswith("C") and index + 1 < len(args):
-                directory = args[index + 1]
-                index += 1
-        index += 1
-    if archive is None or archive == "-":
-        return
-    if extract:
-        sim._consume(state, command, EXTRACTED, archive)
-        sim.create(state, state.path(directory) if directory else state.cwd, DIR)
-    elif create:
-        sim.create(state, state.path(archive), FILE)
+    if call.extract:
+        sim._consume(state, command, EXTRACTED, call.archive)
+        sim.create(state, state.path(call.directory) if call.directory else state.cwd, DIR)
+    elif call.create:
+        sim.create(state, state.path(call.archive), FILE)
 
 
 def _unzip(sim, state, command, argv) -> None:
-    found = operands(argv[1:], frozenset({"-d", "-x", "-P"}))
-    if not found:
+    archive, directory = unzip_call(argv)
+    if archive is None:
         return
-    sim._consume(state, command, EXTRACTED, found[0])
-    directory = None
-    for index, word in enumerate(argv):
-        if word == "-d" and index + 1 < len(argv):
-            directory = argv[index + 1]
+    sim._consume(state, command, EXTRACTED, archive)
     sim.create(state, state.path(directory) if directory else state.cwd, DIR)
 
 
@@ -950,44 +911,9 @@ def _shell(sim, state, command, argv) -> None:
         sim._consume(state, command, EXECUTED, found[0])
 
 
-def _curl(sim, state, command, argv) -> None:
-    args = list(argv[1:])
-    for index, word in enumerate(args):
-        if word in ("-o", "--output") and index + 1 < len(args):
-            sim.create(state, state.path(args[index + 1]), FILE)
-        elif word.startswith("--output="):
-            sim.create(state, state.path(word.split("=", 1)[1]), FILE)
-        elif word.startswith("-o") and len(word) > 2 and not word.startswith("--"):
-            sim.create(state, state.path(word[2:]), FILE)
-    if has_option(args, "O", ("--remote-name",)):
-        for url in (a for a in args if "://" in a):
-            name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-            if name and state.cwd:
-                sim.create(state, posixpath.join(state.cwd, name), FILE)
-
-
-def _wget(sim, state, command, argv) -> None:
-    args = list(argv[1:])
-    for index, word in enumerate(args):
-        if word in ("-O", "--output-document") and index + 1 < len(args):
-            if args[index + 1] != "-":
-                sim.create(state, state.path(args[index + 1]), FILE)
-            return
-        if word.startswith("--output-document="):
-            sim.create(state, state.path(word.split("=", 1)[1]), FILE)
-            return
-        if word.startswith("-O") and len(word) > 2:
-            if word[2:] != "-":
-                sim.create(state, state.path(word[2:]), FILE)
-            return
-    folder = state.cwd
-    for index, word in enumerate(args):
-        if word in ("-P", "--directory-prefix") and index + 1 < len(args):
-            folder = state.path(args[index + 1])
-    for url in (a for a in args if "://" in a):
-        name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-        if name and folder:
-            sim.create(state, posixpath.join(folder, name), FILE)
+def _download(sim, state, command, argv) -> None:
+    for word in download_outputs(argv):
+        sim.create(state, state.path(word), FILE)
 
 
 def _git(sim, state, command, argv) -> None:
@@ -1042,8 +968,8 @@ _HANDLERS = {
     "dash": _shell,
     "ash": _shell,
     "zsh": _shell,
-    "curl": _curl,
-    "wget": _wget,
+    "curl": _download,
+    "wget": _download,
     "git": _git,
 }
 

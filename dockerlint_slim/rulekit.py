@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from dockerlint_slim.model import Dockerfile, RunInstruction, ShellCommand, Stage
@@ -350,3 +351,114 @@ def git_clone_operands(argv: tuple[str, ...]) -> list[str]:
 def clone_directory(repository: str) -> str:
     """The folder `git clone <repository>` creates when none is given."""
     return repository.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+
+
+@dataclass(frozen=True)
+class TarCall:
+    """What a `tar` command line asks for: extract or create, the archive (`-f`), the directory (`-C`)."""
+
+    extract: bool
+    create: bool
+    archive: str | None
+    directory: str | None
+
+
+def tar_call(argv: tuple[str, ...]) -> TarCall:
+    """Reads `tar -xzf a.tgz -C /opt`, old-style bundles (`tar xzf a.tgz`), `--extract --file=a --directory=d`."""
+    args = list(argv[1:])
+    extract = create = False
+    archive = directory = None
+    if args and not args[0].startswith("-"):
+        # Old-style bundled letters: `tar xzf FILE`.
+        first = args[0]
+        extract, create = "x" in first, "c" in first
+        if "f" in first and len(args) > 1:
+            archive = args[1]
+        args = args[2:] if "f" in first else args[1:]
+    index = 0
+    while index < len(args):
+        word = args[index]
+        if word in ("--extract", "--get"):
+            extract = True
+        elif word == "--create":
+            create = True
+        elif word.startswith("--file="):
+            archive = word.split("=", 1)[1]
+        elif word == "--file" and index + 1 < len(args):
+            archive = args[index + 1]
+            index += 1
+        elif word.startswith("--directory="):
+            directory = word.split("=", 1)[1]
+        elif word in ("-C", "--directory") and index + 1 < len(args):
+            directory = args[index + 1]
+            index += 1
+        elif word.startswith("-") and not word.startswith("--"):
+            letters = word[1:]
+            extract = extract or "x" in letters
+            create = create or "c" in letters
+            if "f" in letters:
+                rest = letters[letters.index("f") + 1 :]
+                if rest:
+                    archive = rest
+                elif index + 1 < len(args):
+                    archive = args[index + 1]
+                    index += 1
+            if letters.endswith("C") and index + 1 < len(args):
+                directory = args[index + 1]
+                index += 1
+        index += 1
+    return TarCall(extract, create, archive, directory)
+
+
+def unzip_call(argv: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """(archive, `-d` directory) of an `unzip` command line."""
+    found = operands(argv[1:], frozenset({"-d", "-x", "-P"}))
+    directory = None
+    for index, word in enumerate(argv):
+        if word == "-d" and index + 1 < len(argv):
+            directory = argv[index + 1]
+    return (found[0] if found else None), directory
+
+
+def _url_file_name(url: str) -> str:
+    return posixpath.basename(url.split("?", 1)[0])
+
+
+def download_outputs(argv: tuple[str, ...]) -> list[str]:
+    """Files a `curl`/`wget` command writes, as written (relative to the working directory unless absolute):
+    `curl -o F`/`-oF`/`--output=F`, `curl -O URL` (the URL's file name; every URL with `--remote-name-all`),
+    `wget -O F`, `wget [-P DIR] URL...`. Writing to stdout (`-o -`, `-O -`, no output option for curl) gives none."""
+    name = argv[0].rsplit("/", 1)[-1] if argv else ""
+    args = list(argv[1:])
+    urls = [a for a in args if "://" in a]
+    if name == "curl":
+        outputs = []
+        for index, word in enumerate(args):
+            if word in ("-o", "--output") and index + 1 < len(args):
+                outputs.append(args[index + 1])
+            elif word.startswith("--output="):
+                outputs.append(word.split("=", 1)[1])
+            elif word.startswith("-o") and len(word) > 2 and not word.startswith("--"):
+                outputs.append(word[2:])
+        outputs = [o for o in outputs if o and o != "-"]
+        if outputs:
+            return outputs
+        if "--remote-name-all" in args:
+            return [n for n in map(_url_file_name, urls) if n]
+        if has_option(args, "O", ("--remote-name",)) and urls:
+            return [n for n in [_url_file_name(urls[0])] if n]
+        return []
+    if name == "wget":
+        for index, word in enumerate(args):
+            output = None
+            if word in ("-O", "--output-document") and index + 1 < len(args):
+                output = args[index + 1]
+            elif word.startswith("--output-document="):
+                output = word.split("=", 1)[1]
+            elif word.startswith("-O") and len(word) > 2:
+                output = word[2:]
+            if output is not None:
+                return [] if output in ("-", "") else [output]
+        prefix = option_value(args, ("-P", "--directory-prefix"))
+        return [posixpath.join(prefix, n) if prefix else n for n in map(_url_file_name, urls) if n]
+    return []
