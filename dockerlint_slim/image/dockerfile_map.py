@@ -10,8 +10,8 @@ after the first".
 
 from __future__ import annotations
 
-import difflib
 import posixpath
+from collections import Counter
 from dataclasses import dataclass, field
 
 from dockerlint_slim.diagnostics import Diagnostic, format_bytes
@@ -28,7 +28,7 @@ RULE_ID, RULE_NAME, SEVERITY = "SL601", "image-layer-waste", "warning"
 GAP_INSTRUCTION = 1.0  # an instruction with no history entry (rare: the history was edited)
 GAP_HISTORY = 1.0  # a history entry of ours with no instruction (ONBUILD trigger)
 MIN_SIMILARITY = 0.6  # below it a RUN/COPY/ADD pairing is not trusted enough to blame a line
-TEXT_LIMIT = 4000  # characters compared per command: enough to tell commands apart, bounded cost
+HISTORY_SLACK = 20  # history entries considered beyond twice the instruction count (base + ONBUILD extras)
 
 
 @dataclass
@@ -82,25 +82,58 @@ def _instruction_text(instruction: Instruction) -> str:
     return normalize_command(instruction.arguments)
 
 
-def similarity(instruction: Instruction, entry: HistoryInstruction) -> float:
-    if instruction.keyword != entry.keyword:
-        return -1.0
-    mine, theirs = _instruction_text(instruction), normalize_command(entry.arguments)
-    if mine == theirs:
-        return 1.0
+@dataclass(frozen=True)
+class _Side:
+    """What one instruction or history entry offers to the comparison, computed once."""
+
+    keyword: str
+    text: str
+    tokens: Counter
+    destination: str  # COPY/ADD: the absolute destination, "" when unknown
+
+
+def _instruction_side(instruction: Instruction) -> _Side:
+    text = _instruction_text(instruction)
+    destination = ""
     if instruction.keyword in ("COPY", "ADD"):
-        # the classic builder records `file:<hash> in /dest`: only the destination can be compared
-        destination = getattr(instruction, "destination", "") or _destination(mine)
+        written = getattr(instruction, "destination", "") or _destination(text)
         workdir = getattr(instruction, "workdir", "/") or "/"
-        wanted = posixpath.normpath(posixpath.join(workdir, destination)) if destination else ""
-        if wanted and wanted == posixpath.normpath(posixpath.join(workdir, _destination(theirs))):
+        destination = posixpath.normpath(posixpath.join(workdir, written)) if written else ""
+    return _Side(instruction.keyword, text, Counter(text.split()), destination)
+
+
+def _history_side(entry: HistoryInstruction) -> _Side:
+    text = normalize_command(entry.arguments)
+    return _Side(entry.keyword, text, Counter(text.split()), _destination(text) if entry.keyword in ("COPY", "ADD")
+                 else "")
+
+
+def similarity(mine: _Side, theirs: _Side, workdir: str = "/") -> float:
+    """-1 when the keywords differ, else 0..1: 1 for the same text, else the Dice coefficient of the words
+    (cheap enough for every pair of a long history, unlike an edit distance)."""
+    if mine.keyword != theirs.keyword:
+        return -1.0
+    if mine.text == theirs.text:
+        return 1.0
+    if mine.destination and theirs.destination:
+        # the classic builder records `file:<hash> in /dest`: only the destination can be compared
+        recorded = posixpath.normpath(posixpath.join(workdir, theirs.destination))
+        if recorded == mine.destination:
             return 0.9
-    return difflib.SequenceMatcher(None, mine[:TEXT_LIMIT], theirs[:TEXT_LIMIT], autojunk=False).ratio()
+    total = sum(mine.tokens.values()) + sum(theirs.tokens.values())
+    if not total:
+        return 0.0
+    return 2 * sum((mine.tokens & theirs.tokens).values()) / total
 
 
 def align(dockerfile: Dockerfile, image: ImageRef) -> Mapping:
     instructions = built_instructions(dockerfile)
-    history = [parse_created_by(entry.created_by) for entry in image.history]
+    # the built stage's entries are at the end of the history: older entries are the base image's, and leaving
+    # them out keeps the alignment small on images with long histories
+    offset = max(0, len(image.history) - (2 * len(instructions) + HISTORY_SLACK))
+    history = [_history_side(parse_created_by(entry.created_by)) for entry in image.history[offset:]]
+    sides = [_instruction_side(instruction) for instruction in instructions]
+    workdirs = [getattr(instruction, "workdir", "/") or "/" for instruction in instructions]
     n, m = len(instructions), len(history)
     # score[i][j]: best alignment of instructions[:i] with history[:j]; history before the first match is free
     # (it is the base image), history after the last instruction is not.
@@ -114,7 +147,7 @@ def align(dockerfile: Dockerfile, image: ImageRef) -> Mapping:
             best, how = score[i - 1][j] - GAP_INSTRUCTION, "I"
             if score[i][j - 1] - GAP_HISTORY > best:
                 best, how = score[i][j - 1] - GAP_HISTORY, "H"
-            sim = similarity(instructions[i - 1], history[j - 1])
+            sim = similarity(sides[i - 1], history[j - 1], workdirs[i - 1])
             if sim >= 0:
                 sims[(i - 1, j - 1)] = sim
                 if score[i - 1][j - 1] + 1.0 + 2.0 * sim > best:
@@ -126,8 +159,8 @@ def align(dockerfile: Dockerfile, image: ImageRef) -> Mapping:
     while i > 0:
         how = move[i][j]
         if how == "M":
-            pairs[j - 1] = instructions[i - 1]
-            similarity_of[j - 1] = sims[(i - 1, j - 1)]
+            pairs[offset + j - 1] = instructions[i - 1]
+            similarity_of[offset + j - 1] = sims[(i - 1, j - 1)]
             i, j = i - 1, j - 1
         elif how == "I":
             i -= 1

@@ -63,3 +63,26 @@ def test_classic_builder_spelling(tmp_path):
 def test_created_by_spellings(created_by, keyword, arguments):
     parsed = parse_created_by(created_by)
     assert (parsed.keyword, parsed.arguments) == (keyword, arguments)
+
+
+def test_long_history_aligns_quickly():
+    """150 long RUNs against 550 history entries: an edit-distance comparison of every pair took 100 s here."""
+    import random
+    import time
+
+    from dockerlint_slim.image.archive import HistoryEntry, ImageRef
+
+    rng = random.Random(3)
+    words = ["apt-get", "install", "-y", "curl", "make", "pip", "npm", "rm", "-rf", "/tmp/*", "&&", "echo", "cd"]
+    commands = [" ".join(rng.choice(words) for _ in range(rng.randint(20, 150))) for _ in range(150)]
+    dockerfile = parse_dockerfile("FROM x\n" + "".join(f"RUN {c}\n" for c in commands), "Dockerfile")
+    history = [HistoryEntry(f"RUN /bin/sh -c {' '.join(rng.choice(words) for _ in range(60))} # buildkit", False)
+               for _ in range(400)]
+    history += [HistoryEntry(f"RUN /bin/sh -c {c} # buildkit", False) for c in commands]
+    ref = ImageRef("x.tar", "docker-archive", [], "", {}, [], history)
+    start = time.perf_counter()
+    mapping = align(dockerfile, ref)
+    assert time.perf_counter() - start < 20
+    assert sorted(mapping.pairs) == list(range(400, 550))
+    assert set(mapping.similarity.values()) == {1.0}
+    assert mapping.first_user_history == 400
