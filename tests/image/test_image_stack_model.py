@@ -8,7 +8,6 @@ whatever the order of entries inside a layer.
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -154,5 +153,4 @@ def test_model_self_check():
     wasted, final, _, stats = model([[Entry("/a/b", FILE, 100)], [Entry("/a", WHITEOUT)]])
     assert (wasted, final) == (100, 0)
     assert stats["/a/b"] == (2, 100, 0)
-    with pytest.raises(AssertionError):
-        assert model([[Entry("/a", FILE, 1)], [Entry("/a", FILE, 2)]])[0] == 0
+    assert model([[Entry("/a", FILE, 1)], [Entry("/a", FILE, 2)]])[:2] == (1, 2)  # the old copy is the waste
