@@ -35,6 +35,8 @@ from dockerlint_slim.rulekit import (
     git_clone_operands,
     operands,
     option_value,
+    rewritten_files,
+    rm_call,
     subcommand,
     tar_call,
     unzip_call,
@@ -226,10 +228,11 @@ def _run(stage: Stage, run: RunInstruction, state: _State, events: list[Event]) 
         if name in _PACKAGE_REMOVE and subcommand(argv) in _PACKAGE_REMOVE[name]:
             _remove_packages(stage, run, command, state, events)
         elif name == "rm":
-            paths = _resolved_operands(operands(argv[1:]), cwd, state, run)
-            _delete(stage, run, command, paths, state, events, "delete")
+            words, recursive = rm_call(argv)
+            paths = _resolved_operands(words, cwd, state, run)
+            _delete(stage, run, command, paths, state, events, "delete", recursive)
         elif _clean_targets(command, state):
-            _delete(stage, run, command, _clean_targets(command, state), state, events, "clean")
+            _delete(stage, run, command, _clean_targets(command, state), state, events, "clean", True)
         elif name in _MODIFIERS:
             _modify(stage, run, command, cwd, state, events)
         _consume(stage, run, command, cwd, state, events)
@@ -340,11 +343,9 @@ def _matching(paths: list[str], state: _State, run: RunInstruction, recursive: b
             and o.instruction is not run]
 
 
-def _delete(stage, run, command, paths, state: _State, events, verb: str) -> None:
+def _delete(stage, run, command, paths, state: _State, events, verb: str, recursive: bool) -> None:
     if not paths:
         return
-    recursive = verb == "clean" or any(a.startswith("-") and not a.startswith("--") and ("r" in a or "R" in a)
-                                       for a in command.argv[1:]) or "--recursive" in command.argv
     matched = _matching(paths, state, run, recursive)
     if matched:
         events.append(Event(verb, stage, run, command, paths, matched, recursive))
@@ -415,22 +416,9 @@ def _modify(stage, run, command, cwd, state: _State, events) -> None:
     args = list(argv[1:])
     recursive = any(a in ("-R", "--recursive") or (a.startswith("-") and not a.startswith("--") and "R" in a)
                     for a in args)
-    if name in ("chown", "chgrp", "chmod"):
-        found = operands(args)
-        if any(a.startswith("--reference") for a in args):
-            files = found
-        else:
-            files = found[1:]  # first operand is the owner/mode
-        if name == "chmod" and args and re.match(r"^[-+=][rwxXst]+$", args[0]):
-            files = operands(args[1:])  # `chmod -x file`: the mode looks like an option
-    elif name == "sed":
-        if not any(a == "-i" or a.startswith("-i") or a.startswith("--in-place") or
-                   (a.startswith("-") and not a.startswith("--") and "i" in a) for a in args):
-            return
-        found = operands(args)
-        uses_e = any(a in ("-e", "--expression", "-f", "--file") for a in args)
-        files = found if uses_e else found[1:]
-        files = [f for f in files if not _is_sed_script_value(f, args)]
+    rewrite = rewritten_files(argv)
+    if rewrite is not None:
+        files, recursive = rewrite
     elif name == "perl":
         if not any(a.startswith("-") and "i" in a and not a.startswith("--") for a in args):
             return
@@ -438,7 +426,9 @@ def _modify(stage, run, command, cwd, state: _State, events) -> None:
     elif name == "mv":
         files = operands(args)[:-1]
         recursive = True
-    else:  # touch, dos2unix, strip, upx
+    elif name == "sed":
+        return  # not in place
+    else:  # dos2unix, strip, upx
         files = operands(args)
     paths = _resolved_operands(files, cwd, state, run)
     if not paths:
@@ -449,13 +439,6 @@ def _modify(stage, run, command, cwd, state: _State, events) -> None:
                                                                      or p.startswith(o.path + "/")) for p in paths)]
     if matched:
         events.append(Event("modify", stage, run, command, paths, matched, recursive))
-
-
-def _is_sed_script_value(value: str, args: list[str]) -> bool:
-    for index, arg in enumerate(args[:-1]):
-        if arg in ("-e", "--expression", "-f", "--file") and args[index + 1] == value:
-            return True
-    return False
 
 
 def _after_e(args: list[str]) -> list[str]:

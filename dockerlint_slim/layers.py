@@ -51,6 +51,8 @@ from dockerlint_slim.rulekit import (
     git_clone_operands,
     has_option,
     operands,
+    rewritten_files,
+    rm_call,
     tar_call,
     unzip_call,
 )
@@ -779,8 +781,8 @@ def _mkdir(sim, state, command, argv) -> None:
 
 
 def _rm(sim, state, command, argv) -> None:
-    recursive = has_option(argv[1:], "r", ("--recursive",)) or has_option(argv[1:], "R")
-    for word in operands(argv[1:]):
+    words, recursive = rm_call(argv)
+    for word in words:
         sim.delete(state, command, word, recursive)
 
 
@@ -799,45 +801,21 @@ def _mv_cp(sim, state, command, argv) -> None:
         sim.move(state, command, words[:-1], words[-1], copy)
 
 
-def _chmod(sim, state, command, argv) -> None:
-    recursive = has_option(argv[1:], "R", ("--recursive",))
-    args = argv[1:]
-    reference = any(a.startswith("--reference") for a in args)
-    # chmod modes like `-x` or `-w` look like options; treat a leading `-[rwxXst]+` as the mode.
-    words = []
-    for word in args:
-        if word.startswith("-") and word.lstrip("-") and set(word[1:]) <= set("rwxXst") and not words:
-            words.append(word)
-        elif not word.startswith("-"):
-            words.append(word)
-    if not reference:
-        words = words[1:]  # the mode or owner
-    for word in words:
-        sim.modify(state, command, word, recursive)
-
-
-def _touch(sim, state, command, argv) -> None:
-    for word in operands(argv[1:], frozenset({"-d", "-t", "-r", "--date", "--reference"})):
-        path = state.path(word)
-        if path is None:
-            continue
-        if sim._affected(path):
-            sim.modify(state, command, word, recursive=False)
-        else:
-            sim.create(state, path, FILE)
-
-
-def _sed(sim, state, command, argv) -> None:
-    args = list(argv[1:])
-    if not any(a == "-i" or (a.startswith("-i") and not a.startswith("--")) or a.startswith("--in-place")
-               or (a.startswith("-") and not a.startswith("--") and "i" in a[1:] and "e" not in a[1:]) for a in args):
+def _rewrite(sim, state, command, argv) -> None:
+    """chmod/chown/chgrp, `sed -i`, touch: the whole file is stored again (touch of a new path creates it)."""
+    call = rewritten_files(argv)
+    if call is None:
         return
-    has_script_option = any(a in ("-e", "-f", "--expression", "--file") or a.startswith(("--expression=", "--file="))
-                            for a in args)
-    found = operands(args, frozenset({"-e", "-f", "--expression", "--file", "-l"}))
-    files = found if has_script_option else found[1:]
-    for word in files:
-        sim.modify(state, command, word, recursive=False)
+    words, recursive = call
+    touch = posixpath.basename(argv[0]) == "touch"
+    for word in words:
+        path = state.path(word) if touch else None
+        if touch and path is None:
+            continue
+        if touch and not sim._affected(path):
+            sim.create(state, path, FILE)
+        else:
+            sim.modify(state, command, word, recursive)
 
 
 def _tar(sim, state, command, argv) -> None:
@@ -930,11 +908,11 @@ _HANDLERS = {
     "mkdir": _mkdir,
     "mv": _mv_cp,
     "cp": _mv_cp,
-    "chmod": _chmod,
-    "chown": _chmod,
-    "chgrp": _chmod,
-    "touch": _touch,
-    "sed": _sed,
+    "chmod": _rewrite,
+    "chown": _rewrite,
+    "chgrp": _rewrite,
+    "touch": _rewrite,
+    "sed": _rewrite,
     "tar": _tar,
     "unzip": _unzip,
     "gunzip": _decompress,

@@ -462,3 +462,43 @@ def download_outputs(argv: tuple[str, ...]) -> list[str]:
         prefix = option_value(args, ("-P", "--directory-prefix"))
         return [posixpath.join(prefix, n) if prefix else n for n in map(_url_file_name, urls) if n]
     return []
+
+
+_CHMOD_MODE_LETTERS = frozenset("rwxXst")
+
+
+def rewritten_files(argv: tuple[str, ...]) -> tuple[list[str], bool] | None:
+    """(files, recursive) that `chmod`/`chown`/`chgrp`, `sed -i` or `touch` rewrite in place; None for any other
+    command (and for `sed` without `-i`). Paths are as written."""
+    name = argv[0].rsplit("/", 1)[-1] if argv else ""
+    args = list(argv[1:])
+    if name in ("chmod", "chown", "chgrp"):
+        # chmod modes like `-x` or `-w` look like options; a leading `-[rwxXst]+` word is the mode.
+        words: list[str] = []
+        for word in args:
+            if word.startswith("-") and word.lstrip("-") and set(word[1:]) <= _CHMOD_MODE_LETTERS and not words:
+                words.append(word)
+            elif not word.startswith("-"):
+                words.append(word)
+        if not any(a.startswith("--reference") for a in args):
+            words = words[1:]  # the mode or owner
+        return words, has_option(args, "R", ("--recursive",))
+    if name == "sed":
+        in_place = any(a == "-i" or (a.startswith("-i") and not a.startswith("--")) or a.startswith("--in-place")
+                       or (a.startswith("-") and not a.startswith("--") and "i" in a[1:] and "e" not in a[1:])
+                       for a in args)
+        if not in_place:
+            return None
+        script_option = any(a in ("-e", "-f", "--expression", "--file") or a.startswith(("--expression=", "--file="))
+                            for a in args)
+        found = operands(args, frozenset({"-e", "-f", "--expression", "--file", "-l"}))
+        return (found if script_option else found[1:]), False
+    if name == "touch":
+        return operands(args, frozenset({"-d", "-t", "-r", "--date", "--reference"})), False
+    return None
+
+
+def rm_call(argv: tuple[str, ...]) -> tuple[list[str], bool]:
+    """(paths as written, recursive) of an `rm` command line."""
+    args = argv[1:]
+    return operands(args), has_option(args, "r", ("--recursive",)) or has_option(args, "R")
