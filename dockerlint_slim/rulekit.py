@@ -455,8 +455,10 @@ def download_outputs(argv: tuple[str, ...]) -> list[str]:
                 output = args[index + 1]
             elif word.startswith("--output-document="):
                 output = word.split("=", 1)[1]
-            elif word.startswith("-O") and len(word) > 2:
-                output = word[2:]
+            elif word.startswith("-") and not word.startswith("--") and "O" in word:
+                # `-O-`, `-qO-`, `-qO file`: the value follows the O (or is the next word)
+                rest = word[word.index("O") + 1 :]
+                output = rest if rest else (args[index + 1] if index + 1 < len(args) else None)
             if output is not None:
                 return [] if output in ("-", "") else [output]
         prefix = option_value(args, ("-P", "--directory-prefix"))

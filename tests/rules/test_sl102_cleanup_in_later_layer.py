@@ -309,3 +309,29 @@ def test_large_copied_archive_is_left_to_sl301(lint, tmp_path):
     """
     found = lint(text, select=(RULE, "SL301"), context_dir=tmp_path)
     assert sorted((d.rule_id, d.wasted_bytes) for d in found) == [("SL102", 1000), ("SL301", 11 * 1024 * 1024)]
+
+
+# The shared argv parsing (rulekit) reads these command lines the same way for SL102 and the layer model.
+@pytest.mark.parametrize("create, delete", [
+    ("curl -fsSL -otool.tgz https://example.com/tool.tgz", "rm tool.tgz"),
+    ("wget -qO /src/tool.tgz https://example.com/tool.tgz", "rm /src/tool.tgz"),
+    ("tar xfz /opt/tool.tgz -C /src", "rm -rf /src/tool"),
+    ("git clone --filter blob:none https://example.com/tool.git", "rm -rf tool"),
+])
+def test_files_a_run_created_then_deleted_later(lint, create, delete):
+    text = f"""
+        FROM debian:bookworm-slim
+        WORKDIR /src
+        RUN {create}
+        RUN {delete}
+    """
+    assert ids(lint, text) == [("SL102", 4)]
+
+
+def test_download_to_stdout_creates_no_file(lint):
+    assert ids(lint, """
+        FROM debian:bookworm-slim
+        WORKDIR /src
+        RUN wget -qO- https://example.com/install.sh | sh
+        RUN rm -f install.sh
+    """) == []

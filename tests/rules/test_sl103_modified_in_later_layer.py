@@ -176,3 +176,13 @@ def test_min_bytes_option_with_a_context(lint, tmp_path):
     text = "FROM alpine:3.20\nCOPY run.sh /run.sh\nRUN chmod +x /run.sh\n"
     assert len(found(lint, text, context_dir=tmp_path)) == 1
     assert found(lint, text, context_dir=tmp_path, min_bytes=4096) == []
+
+
+@pytest.mark.parametrize("rewrite", ["chmod -R -x /app", "sed -i --expression=s/a/b/ /app/app.conf"])
+def test_rewrites_read_through_their_options(lint, rewrite):
+    result = found(lint, f"""
+        FROM debian:bookworm-slim
+        COPY app.conf /app/app.conf
+        RUN {rewrite}
+    """)
+    assert len(result) == 1 and result[0].span.line == 3

@@ -1,0 +1,112 @@
+"""The argv helpers both file-system replays share (dockerlint_slim.layers and dockerlint_slim.layer_events)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dockerlint_slim.rulekit import (
+    TarCall,
+    download_outputs,
+    expand_vars,
+    git_clone_operands,
+    has_option,
+    operands,
+    option_value,
+    rewritten_files,
+    rm_call,
+    subcommand,
+    tar_call,
+    unzip_call,
+)
+
+
+def test_operands_skip_options_and_their_values():
+    assert operands(["-rf", "/a", "-", "b"]) == ["/a", "-", "b"]
+    assert operands(["-m", "755", "/d"], frozenset({"-m"})) == ["/d"]
+    assert operands(["-f", "--", "-weird", "--"]) == ["-weird", "--"]
+
+
+def test_subcommand_option_value_has_option():
+    assert subcommand(("apt-get", "-y", "install", "curl")) == "install"
+    assert subcommand(("apk",)) is None
+    assert option_value(("apk", "add", "--virtual", ".deps", "gcc"), ("--virtual", "-t")) == ".deps"
+    assert option_value(("tar", "--directory=/opt"), ("-C", "--directory")) == "/opt"
+    assert option_value(("tar", "-C"), ("-C",)) is None
+    assert has_option(("-rf",), "r") and has_option(("--recursive=yes",), "r", ("--recursive",))
+    assert not has_option(("--", "-r"), "r") and not has_option(("--force",), "r")
+
+
+def test_expand_vars_never_guesses():
+    env = {"APP": "/opt/app", "EMPTY": ""}.get
+    assert expand_vars("${APP}/bin", env) == "/opt/app/bin"
+    assert expand_vars("$APP$EMPTY/x", env) == "/opt/app/x"
+    assert expand_vars("$UNSET/x", env) is None
+    assert expand_vars("${APP:-/srv}/x", env) is None
+    assert expand_vars("/plain", env) == "/plain"
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (("tar", "-xzf", "a.tgz", "-C", "/opt"), TarCall(True, False, "a.tgz", "/opt")),
+    (("tar", "xfz", "a.tgz"), TarCall(True, False, "a.tgz", None)),
+    (("tar", "--extract", "--file=a.tar", "--directory=/d"), TarCall(True, False, "a.tar", "/d")),
+    (("tar", "-xf-"), TarCall(True, False, "-", None)),
+    (("tar", "-czf", "out.tgz", "src"), TarCall(False, True, "out.tgz", None)),
+    (("tar", "-xz", "-C", "/opt"), TarCall(True, False, None, "/opt")),
+])
+def test_tar_call(argv, expected):
+    assert tar_call(argv) == expected
+
+
+def test_unzip_call_skips_option_values():
+    assert unzip_call(("unzip", "-q", "a.zip", "-d", "/opt")) == ("a.zip", "/opt")
+    assert unzip_call(("unzip", "-x", "skip.txt", "a.zip")) == ("a.zip", None)
+    assert unzip_call(("unzip",)) == (None, None)
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (("curl", "-fsSL", "-o", "/tmp/a.tgz", "https://x/a.tgz"), ["/tmp/a.tgz"]),
+    (("curl", "-oapp.tgz", "https://x/app.tgz"), ["app.tgz"]),
+    (("curl", "--output=/t/b", "https://x/b"), ["/t/b"]),
+    (("curl", "-o", "-", "https://x/a"), []),
+    (("curl", "-fsSLO", "https://x/a.tgz?x=1", "https://x/b.tgz"), ["a.tgz"]),  # -O names the first URL only
+    (("curl", "--remote-name-all", "https://x/a", "https://x/b"), ["a", "b"]),
+    (("curl", "-fsSL", "https://x/a.sh"), []),  # to stdout
+    (("wget", "-O", "/tmp/x", "https://x/y"), ["/tmp/x"]),
+    (("wget", "-qO-", "https://x/y"), []),
+    (("wget", "-O", "-", "https://x/y"), []),
+    (("wget", "-P", "/dl", "https://x/a.deb", "ftp://x/b.deb"), ["/dl/a.deb", "/dl/b.deb"]),
+    (("wget", "https://x/a.deb"), ["a.deb"]),
+    (("git", "clone", "https://x/r"), []),
+])
+def test_download_outputs(argv, expected):
+    assert download_outputs(argv) == expected
+
+
+def test_git_clone_operands():
+    assert git_clone_operands(("git", "clone", "--depth", "1", "--filter", "blob:none", "https://x/r.git")) == \
+        ["https://x/r.git"]
+    assert git_clone_operands(("git", "-C", "/src", "clone", "https://x/r", "dest")) == ["https://x/r", "dest"]
+    assert git_clone_operands(("git", "pull")) == []
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (("chown", "-R", "app:app", "/app"), (["/app"], True)),
+    (("chmod", "+x", "/a", "/b"), (["/a", "/b"], False)),
+    (("chmod", "-R", "-x", "/app"), (["/app"], True)),  # `-x` is the mode
+    (("chmod", "--reference=/etc/x", "/y"), (["/y"], False)),
+    (("sed", "-i", "s/a/b/", "/etc/f"), (["/etc/f"], False)),
+    (("sed", "-i", "-e", "s/a/b/", "/etc/f"), (["/etc/f"], False)),
+    (("sed", "-i", "--expression=s/a/b/", "/etc/f"), (["/etc/f"], False)),
+    (("sed", "-ri.bak", "s/a/b/", "/etc/f"), (["/etc/f"], False)),
+    (("sed", "s/a/b/", "/etc/f"), None),  # to stdout
+    (("touch", "-d", "2020-01-01", "f"), (["f"], False)),
+    (("rm", "-rf", "/a"), None),
+])
+def test_rewritten_files(argv, expected):
+    assert rewritten_files(argv) == expected
+
+
+def test_rm_call():
+    assert rm_call(("rm", "-rf", "/a", "/b")) == (["/a", "/b"], True)
+    assert rm_call(("rm", "-R", "/a")) == (["/a"], True)
+    assert rm_call(("rm", "-f", "--", "-r")) == (["-r"], False)
