@@ -76,11 +76,44 @@ class Event:
     recursive: bool = False
 
 
+class BuildVars:
+    """ENV/ARG values while walking the image's instructions in build order, as BuildKit reads them in a RUN:
+    an ENV wins over an ARG of the same name, a later ARG default replaces an earlier one, an ARG without a
+    default (and anything never set) is unknown (None)."""
+
+    def __init__(self) -> None:
+        self.env: dict[str, str] = {}
+        self.args: dict[str, str] = {}
+
+    def apply(self, instruction: Instruction) -> None:
+        if isinstance(instruction, EnvInstruction):
+            self.env.update((k, v) for k, v in instruction.pairs if v is not None)
+        elif isinstance(instruction, ArgInstruction):
+            self.args.update((k, v) for k, v in instruction.pairs if v is not None)
+
+    def get(self, name: str) -> str | None:
+        return self.env[name] if name in self.env else self.args.get(name)
+
+
+def image_instructions(dockerfile: Dockerfile, onbuild_runs: bool = False):
+    """(stage, instruction) of the stages whose layers reach the image, base first, FROM lines left out; with
+    `onbuild_runs`, the target's `ONBUILD RUN` triggers come last (they run in every image built FROM it)."""
+    stages = dockerfile.image_stages()
+    for stage in stages:
+        for instruction in stage.instructions[1:]:
+            yield stage, instruction
+    if onbuild_runs and stages:
+        target = stages[-1]
+        for instruction in target.instructions:
+            if isinstance(instruction, OnbuildInstruction) and isinstance(instruction.trigger, RunInstruction):
+                yield target, instruction.trigger
+
+
 @dataclass
 class _State:
     origins: list[Origin] = field(default_factory=list)
     packages: dict[str, Origin] = field(default_factory=dict)
-    env: dict[str, str | None] = field(default_factory=dict)
+    env: BuildVars = field(default_factory=lambda: BuildVars())
     workdir: str = "/"
     home: str | None = "/root"
 
@@ -88,34 +121,23 @@ class _State:
 def image_file_events(dockerfile: Dockerfile) -> list[Event]:
     """Events of the target image, in build order (the stages it is built FROM first). Rules read them through
     `dockerlint_slim.layers.replay_for(target).events`, computed once per linted file."""
-    target = dockerfile.target_stage()
-    if target is None or not target.reaches_image:
-        return []
     state = _State()
     events: list[Event] = []
-    for stage in reversed(list(target.lineage())):
-        for instruction in stage.instructions[1:]:
-            _apply(stage, instruction, state, events)
-    # `ONBUILD RUN` triggers run in every image built FROM this one: layers after all of this image's.
-    for instruction in target.instructions:
-        if isinstance(instruction, OnbuildInstruction) and isinstance(instruction.trigger, RunInstruction):
-            _apply(target, instruction.trigger, state, events)
+    for stage, instruction in image_instructions(dockerfile, onbuild_runs=True):
+        _apply(stage, instruction, state, events)
     return events
 
 
 def _apply(stage: Stage, instruction: Instruction, state: _State, events: list[Event]) -> None:
+    state.env.apply(instruction)
     if isinstance(instruction, EnvInstruction):
-        state.env.update(instruction.pairs)
         if any(k == "HOME" for k, _ in instruction.pairs):
             state.home = state.env.get("HOME")
-    elif isinstance(instruction, ArgInstruction):
-        for name, value in instruction.pairs:
-            state.env.setdefault(name, value)  # ENV wins over ARG; a default-less ARG stays unknown
     elif isinstance(instruction, WorkdirInstruction):
         state.workdir = instruction.path or state.workdir
     elif instruction.keyword == "USER":
         user = (instruction.args[0] if instruction.args else "").split(":")[0]
-        if "HOME" not in state.env:
+        if "HOME" not in state.env.env:
             state.home = "/root" if user in ("root", "0") else None
     elif isinstance(instruction, CopyInstruction):
         state.origins = [o for o in state.origins if o.instruction is not instruction]
@@ -385,7 +407,7 @@ def _remove_packages(stage, run, command, state: _State, events) -> None:
         state.packages.pop(name, None)
 
 
-def _package_names(argv: tuple[str, ...], env: dict[str, str | None] | None = None) -> list[str]:
+def _package_names(argv: tuple[str, ...], env: BuildVars | None = None) -> list[str]:
     names, skip, seen_sub = [], False, False
     words: list[str] = []
     for arg in argv[1:]:

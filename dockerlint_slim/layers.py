@@ -32,12 +32,10 @@ from functools import cached_property
 from dockerlint_slim.context import gomatch
 from dockerlint_slim.context.resolve import CONTEXT, CopyResolution, is_archive_name, resolve_copy
 from dockerlint_slim.context.scan import DIR, FILE, BuildContext
-from dockerlint_slim.layer_events import Event, Origin, image_file_events
+from dockerlint_slim.layer_events import BuildVars, Event, Origin, image_file_events, image_instructions
 from dockerlint_slim.model import (
-    ArgInstruction,
     CopyInstruction,
     Dockerfile,
-    EnvInstruction,
     Instruction,
     RunInstruction,
     ShellCommand,
@@ -347,35 +345,22 @@ def model_for(dockerfile: Dockerfile, context: BuildContext | None) -> LayerMode
     return model
 
 
-def image_stages(dockerfile: Dockerfile) -> list[Stage]:
-    """Stages whose layers reach the image, base first."""
-    target = dockerfile.target_stage()
-    if target is None:
-        return []
-    return list(reversed(list(target.lineage())))
-
-
 def build_layer_model(dockerfile: Dockerfile, context: BuildContext | None = None) -> LayerModel:
-    stages = image_stages(dockerfile)
-    model = LayerModel(stages=stages, has_context=context is not None)
+    model = LayerModel(stages=dockerfile.image_stages(), has_context=context is not None)
     sim = _Simulator(model, context)
-    env: dict[str, str] = {}
+    env = BuildVars()
     workdir = "/"
-    for stage in stages:
-        for instruction in stage.instructions[1:]:
-            if isinstance(instruction, WorkdirInstruction):
-                workdir = instruction.path or workdir
-                sim.known_dirs.add(workdir)
-            elif isinstance(instruction, (EnvInstruction, ArgInstruction)):
-                for name, value in instruction.pairs:
-                    if value is not None:
-                        env[name] = value
-            elif isinstance(instruction, CopyInstruction):
-                model.layers.append(instruction)
-                sim.copy(instruction)
-            elif isinstance(instruction, RunInstruction):
-                model.layers.append(instruction)
-                sim.run(instruction, workdir, env)
+    for _, instruction in image_instructions(dockerfile):
+        env.apply(instruction)
+        if isinstance(instruction, WorkdirInstruction):
+            workdir = instruction.path or workdir
+            sim.known_dirs.add(workdir)
+        elif isinstance(instruction, CopyInstruction):
+            model.layers.append(instruction)
+            sim.copy(instruction)
+        elif isinstance(instruction, RunInstruction):
+            model.layers.append(instruction)
+            sim.run(instruction, workdir, env)
     return model
 
 
@@ -563,7 +548,7 @@ class _Simulator:
             )
 
     # RUN -------------------------------------------------------------------------------------------------------
-    def run(self, run: RunInstruction, workdir: str, env: dict[str, str]) -> None:
+    def run(self, run: RunInstruction, workdir: str, env: BuildVars) -> None:
         self._store(run, 0)
         if not run.shell_analysed:
             self._store(run, None)
@@ -733,7 +718,7 @@ class _Simulator:
 class _RunState:
     run: RunInstruction
     cwd: str | None
-    env: dict[str, str]
+    env: BuildVars
     mounts: list[str]
 
     def path(self, word: str) -> str | None:
@@ -965,7 +950,6 @@ __all__ = [
     "Replay",
     "WasteEvent",
     "build_layer_model",
-    "image_stages",
     "is_archive_name",
     "layer_model_for",
     "replay_for",

@@ -335,3 +335,21 @@ def test_download_to_stdout_creates_no_file(lint):
         RUN wget -qO- https://example.com/install.sh | sh
         RUN rm -f install.sh
     """) == []
+
+
+def test_variables_read_as_buildkit_does(lint):
+    # A later ARG default replaces an earlier one; an ENV hides an ARG of the same name.
+    assert ids(lint, """
+        FROM debian:bookworm-slim
+        ARG DL=/elsewhere
+        ARG DL=/tmp
+        COPY tool.tgz /tmp/
+        RUN rm ${DL}/tool.tgz
+    """) == [("SL102", 5)]
+    assert ids(lint, """
+        FROM debian:bookworm-slim
+        ENV DL=/tmp
+        ARG DL=/elsewhere
+        COPY tool.tgz /tmp/
+        RUN rm $DL/tool.tgz
+    """) == [("SL102", 5)]
