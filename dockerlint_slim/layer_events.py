@@ -29,6 +29,7 @@ from dockerlint_slim.model import (
 from dockerlint_slim.rulekit import (
     TRUTHY,
     VAR_REFERENCE,
+    cd_operand,
     clone_directory,
     download_outputs,
     expand_vars,
@@ -39,6 +40,7 @@ from dockerlint_slim.rulekit import (
     rm_call,
     subcommand,
     tar_call,
+    under_mount,
     unzip_call,
 )
 
@@ -244,8 +246,8 @@ def _run(stage: Stage, run: RunInstruction, state: _State, events: list[Event]) 
     for command in run.commands:
         name, argv = command.name, command.argv
         if name == "cd":
-            target = argv[1] if len(argv) > 1 else state.home
-            cwd = _resolve(target, cwd, state) if target else None
+            directory = cd_operand(argv) or state.home  # a bare `cd` goes to $HOME
+            cwd = _resolve(directory, cwd, state) if directory and directory != "-" else None
             continue
         if name in _PACKAGE_REMOVE and subcommand(argv) in _PACKAGE_REMOVE[name]:
             _remove_packages(stage, run, command, state, events)
@@ -316,19 +318,9 @@ def _resolved_operands(operands, cwd, state, run: RunInstruction) -> list[str]:
     paths = []
     for operand in operands:
         path = _resolve(operand, cwd, state)
-        if path is not None and not _mounted(run, path):
+        if path is not None and not under_mount(run, path):
             paths.append(path)
     return paths
-
-
-def _mounted(run: RunInstruction, path: str) -> bool:
-    """Files under a RUN mount never reach a layer."""
-    for mount in run.mounts:
-        if mount.target and mount.type != "secret":
-            target = posixpath.normpath(mount.target)
-            if path == target or path.startswith(target.rstrip("/") + "/"):
-                return True
-    return False
 
 
 def _segments(path: str) -> list[str]:
@@ -483,7 +475,7 @@ def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: 
 
     def add(path: str | None, kind: str, what: str, known: bool = True, typical: str | None = None,
             is_dir: bool = False) -> None:
-        if path is None or _mounted(run, path) or _GLOB.search(path):
+        if path is None or under_mount(run, path) or _GLOB.search(path):
             return
         state.origins = [o for o in state.origins if not (o.path == path and o.kind == kind)]
         state.origins.append(Origin(path, run, kind, what, known, typical, is_dir=is_dir or not known))

@@ -43,6 +43,7 @@ from dockerlint_slim.model import (
     WorkdirInstruction,
 )
 from dockerlint_slim.rulekit import (
+    cd_operand,
     clone_directory,
     download_outputs,
     expand_vars,
@@ -52,6 +53,7 @@ from dockerlint_slim.rulekit import (
     rewritten_files,
     rm_call,
     tar_call,
+    under_mount,
     unzip_call,
 )
 
@@ -553,8 +555,7 @@ class _Simulator:
         if not run.shell_analysed:
             self._store(run, None)
             return
-        mounts = [m.target for m in run.mounts if m.target]
-        state = _RunState(run, workdir, env, mounts)
+        state = _RunState(run, workdir, env)
         for command in run.commands:
             argv = _unwrap(command.argv)
             if not argv:
@@ -719,7 +720,6 @@ class _RunState:
     run: RunInstruction
     cwd: str | None
     env: BuildVars
-    mounts: list[str]
 
     def path(self, word: str) -> str | None:
         if not word or word.startswith("-"):
@@ -736,7 +736,7 @@ class _RunState:
         return gomatch.go_clean(word)
 
     def mounted(self, path: str) -> bool:
-        return any(path == m or path.startswith(m.rstrip("/") + "/") for m in self.mounts)
+        return under_mount(self.run, path)
 
 
 def _unwrap(argv: tuple[str, ...]) -> tuple[str, ...]:
@@ -751,11 +751,9 @@ def _unwrap(argv: tuple[str, ...]) -> tuple[str, ...]:
 
 # Command handlers -----------------------------------------------------------------------------------------------
 def _cd(sim: _Simulator, state: _RunState, command, argv) -> None:
-    found = operands(argv[1:])
-    if not found:
-        state.cwd = None  # $HOME: not known
-        return
-    state.cwd = state.path(found[0]) if found[0] != "-" else None
+    directory = cd_operand(argv)
+    # A bare `cd` goes to $HOME and `cd -` back to a folder: neither is tracked here.
+    state.cwd = state.path(directory) if directory not in (None, "-") else None
 
 
 def _mkdir(sim, state, command, argv) -> None:

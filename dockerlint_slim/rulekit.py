@@ -504,3 +504,20 @@ def rm_call(argv: tuple[str, ...]) -> tuple[list[str], bool]:
     """(paths as written, recursive) of an `rm` command line."""
     args = argv[1:]
     return operands(args), has_option(args, "r", ("--recursive",)) or has_option(args, "R")
+
+
+def cd_operand(argv: tuple[str, ...]) -> str | None:
+    """The directory a `cd` command line names, as written (`-` for `cd -`); None for a bare `cd` ($HOME)."""
+    found = operands(argv[1:])
+    return found[0] if found else None
+
+
+def under_mount(run: RunInstruction, path: str) -> bool:
+    """True when `path` is at or below the target of any mount of the RUN (bind, cache, tmpfs, secret, ssh):
+    what a command writes there never reaches the layer."""
+    for mount in run.mounts:
+        if mount.target:
+            target = posixpath.normpath(mount.target)
+            if path == target or path.startswith(target.rstrip("/") + "/"):
+                return True
+    return False

@@ -6,6 +6,7 @@ import pytest
 
 from dockerlint_slim.rulekit import (
     TarCall,
+    cd_operand,
     download_outputs,
     expand_vars,
     git_clone_operands,
@@ -16,6 +17,7 @@ from dockerlint_slim.rulekit import (
     rm_call,
     subcommand,
     tar_call,
+    under_mount,
     unzip_call,
 )
 
@@ -110,3 +112,21 @@ def test_rm_call():
     assert rm_call(("rm", "-rf", "/a", "/b")) == (["/a", "/b"], True)
     assert rm_call(("rm", "-R", "/a")) == (["/a"], True)
     assert rm_call(("rm", "-f", "--", "-r")) == (["-r"], False)
+
+
+def test_cd_operand():
+    assert cd_operand(("cd", "/src")) == "/src"
+    assert cd_operand(("cd", "-P", "build")) == "build"
+    assert cd_operand(("cd", "-")) == "-"
+    assert cd_operand(("cd",)) is None
+
+
+def test_under_mount_covers_every_mount_type():
+    from dockerlint_slim.parser import parse_dockerfile
+
+    text = ("FROM alpine\n"
+            "RUN --mount=type=cache,target=/root/.cache/ --mount=type=secret,id=n,target=/root/.npmrc true\n")
+    run = parse_dockerfile(text, "Dockerfile").stages[0].instructions[1]
+    assert under_mount(run, "/root/.cache/pip/x") and under_mount(run, "/root/.cache")
+    assert under_mount(run, "/root/.npmrc")
+    assert not under_mount(run, "/root/.cachex") and not under_mount(run, "/root")
