@@ -296,28 +296,13 @@ def test_folder_copy_used_then_deleted_is_consumed_whole(ctx) -> None:
 
 
 
-def test_env_wins_over_an_arg_of_the_same_name(ctx) -> None:
-    # BuildKit: in a RUN, an ENV value hides an ARG of the same name declared after it.
-    m = model("""
-        FROM debian
-        ENV DL=/tmp
-        ARG DL=/elsewhere
-        COPY big.tar.gz /tmp/
-        RUN rm $DL/big.tar.gz
-    """, ctx)
-    assert events(m) == [(DELETED, "/tmp/big.tar.gz", 50 * MiB, 5, 4)]
-
-
-def test_a_later_arg_default_replaces_an_earlier_one(ctx) -> None:
-    m = model("""
-        FROM debian
-        ARG DL=/elsewhere
-        ARG DL=/tmp
-        COPY big.tar.gz /tmp/
-        RUN rm ${DL}/big.tar.gz
-    """, ctx)
-    assert events(m) == [(DELETED, "/tmp/big.tar.gz", 50 * MiB, 5, 4)]
-
+@pytest.mark.parametrize("variables", [
+    "ENV DL=/tmp\nARG DL=/elsewhere",  # an ENV hides an ARG of the same name declared after it
+    "ARG DL=/elsewhere\nARG DL=/tmp",  # a later ARG default replaces an earlier one
+])
+def test_variables_read_as_buildkit_does(ctx, variables) -> None:
+    text = "FROM debian\n" + variables + "\nCOPY big.tar.gz /tmp/\nRUN rm ${DL}/big.tar.gz\n"
+    assert events(model(text, ctx)) == [(DELETED, "/tmp/big.tar.gz", 50 * MiB, 5, 4)]
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
