@@ -1,6 +1,16 @@
-"""Static layer model: "dive before the build".
+"""The static file-system replay ("dive before the build"): what each instruction of the image does to the file
+system, computed once per linted file and read by the rules through `replay_for(target)` (a `Replay`, held by
+the engine's `Session.replay`):
 
-For the stages whose layers reach the image (the target and the stages it is built FROM, base first), replay
+- `Replay.events` (module `layer_events`): which instruction created each path that a later RUN deletes, cleans,
+  rewrites or consumes, with the kind of origin and typical sizes (SL102, SL103, SL303);
+- `Replay.layers` (this module): the layer model with byte figures from the build context (SL102/SL103 byte
+  figures, SL301, SL302, SL501, the end-of-file report).
+
+Both walk the same instructions (`layer_events.image_instructions`), read ENV/ARG alike (`BuildVars`) and parse
+command lines with the same helpers (`rulekit.operands`, `tar_call`, `download_outputs`, `rewritten_files`, ...).
+
+The layer model: for the stages whose layers reach the image (the target and the stages it is built FROM, base first), replay
 what each instruction does to the file system, as far as it can be known without building:
 
 - COPY/ADD place context files and folders with their sizes (see `context.resolve`), heredoc bodies with theirs,
