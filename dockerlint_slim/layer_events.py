@@ -34,6 +34,7 @@ from dockerlint_slim.rulekit import (
     download_outputs,
     expand_vars,
     git_clone_operands,
+    move_call,
     operands,
     option_value,
     rewritten_files,
@@ -438,7 +439,7 @@ def _modify(stage, run, command, cwd, state: _State, events) -> None:
             return
         files = operands(args)[1:] if not any("e" in a for a in args if a.startswith("-")) else _after_e(args)
     elif name == "mv":
-        files = operands(args)[:-1]
+        files = (move_call(argv) or ([], ""))[0]
         recursive = True
     elif name == "sed":
         return  # not in place
@@ -519,18 +520,16 @@ def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: 
             url = found[0]
             directory = found[1] if len(found) > 1 else clone_directory(url)
             add(_resolve(directory, cwd, state), "run", f"`git clone` (line {line})", is_dir=True)
-    elif name in ("cp", "mv"):
-        found = operands(argv[1:])
-        if len(found) >= 2:
-            dest = found[-1]
-            resolved = _resolve(dest, cwd, state)
-            if resolved is not None:
-                if dest.endswith("/") or len(found) > 2:
-                    for source in found[:-1]:
-                        add(posixpath.join(resolved, posixpath.basename(source.rstrip("/"))), "run",
-                            f"`{name}` to {dest} (line {line})")
-                else:
-                    add(resolved, "run", f"`{name}` to {dest} (line {line})")
+    elif name in ("cp", "mv") and move_call(argv) is not None:
+        sources, dest = move_call(argv)
+        resolved = _resolve(dest, cwd, state)
+        if resolved is not None:
+            if dest.endswith("/") or len(sources) > 1:
+                for source in sources:
+                    add(posixpath.join(resolved, posixpath.basename(source.rstrip("/"))), "run",
+                        f"`{name}` to {dest} (line {line})")
+            else:
+                add(resolved, "run", f"`{name}` to {dest} (line {line})")
 
 
 def _truthy(value: str | None) -> bool:

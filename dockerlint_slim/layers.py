@@ -10,8 +10,8 @@ the engine's `Session.replay`):
 Both walk the same instructions (`layer_events.image_instructions`), read ENV/ARG alike (`BuildVars`) and parse
 command lines with the same helpers (`rulekit.operands`, `tar_call`, `download_outputs`, `rewritten_files`, ...).
 
-The layer model: for the stages whose layers reach the image (the target and the stages it is built FROM, base first), replay
-what each instruction does to the file system, as far as it can be known without building:
+The layer model: for the stages whose layers reach the image (the target and the stages it is built FROM, base
+first), replay what each instruction does to the file system, as far as it can be known without building:
 
 - COPY/ADD place context files and folders with their sizes (see `context.resolve`), heredoc bodies with theirs,
   and items of unknown size (remote URLs, git, `--from`, extracted archives).
@@ -59,6 +59,7 @@ from dockerlint_slim.rulekit import (
     expand_vars,
     git_clone_operands,
     has_option,
+    move_call,
     operands,
     rewritten_files,
     rm_call,
@@ -780,18 +781,9 @@ def _rm(sim, state, command, argv) -> None:
 
 
 def _mv_cp(sim, state, command, argv) -> None:
-    copy = posixpath.basename(argv[0]) == "cp"
-    words = operands(argv[1:], frozenset({"-t", "-S", "--suffix", "--target-directory"}))
-    target = None
-    for index, word in enumerate(argv[1:]):
-        if word in ("-t", "--target-directory") and index + 2 < len(argv):
-            target = argv[index + 2]
-        elif word.startswith("--target-directory="):
-            target = word.split("=", 1)[1]
-    if target is not None:
-        sim.move(state, command, words, target.rstrip("/") + "/", copy)
-    elif len(words) >= 2:
-        sim.move(state, command, words[:-1], words[-1], copy)
+    call = move_call(argv)
+    if call is not None:
+        sim.move(state, command, call[0], call[1], copy=posixpath.basename(argv[0]) == "cp")
 
 
 def _rewrite(sim, state, command, argv) -> None:

@@ -521,3 +521,18 @@ def under_mount(run: RunInstruction, path: str) -> bool:
             if path == target or path.startswith(target.rstrip("/") + "/"):
                 return True
     return False
+
+
+def move_call(argv: tuple[str, ...]) -> tuple[list[str], str] | None:
+    """(sources, destination) of a `cp`/`mv` command line, as written; with `-t DIR` the destination is `DIR/`
+    (a folder). None when it names fewer than two paths."""
+    words = operands(argv[1:], frozenset({"-t", "-S", "--suffix", "--target-directory"}))
+    target = None
+    for index, word in enumerate(argv[1:]):
+        if word in ("-t", "--target-directory") and index + 2 < len(argv):
+            target = argv[index + 2]
+        elif word.startswith("--target-directory="):
+            target = word.split("=", 1)[1]
+    if target is not None:
+        return (words, target.rstrip("/") + "/") if words else None
+    return (words[:-1], words[-1]) if len(words) >= 2 else None

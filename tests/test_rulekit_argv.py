@@ -11,6 +11,7 @@ from dockerlint_slim.rulekit import (
     expand_vars,
     git_clone_operands,
     has_option,
+    move_call,
     operands,
     option_value,
     rewritten_files,
@@ -130,3 +131,12 @@ def test_under_mount_covers_every_mount_type():
     assert under_mount(run, "/root/.cache/pip/x") and under_mount(run, "/root/.cache")
     assert under_mount(run, "/root/.npmrc")
     assert not under_mount(run, "/root/.cachex") and not under_mount(run, "/root")
+
+
+def test_move_call():
+    assert move_call(("mv", "a", "b")) == (["a"], "b")
+    assert move_call(("cp", "-r", "a", "b", "/dest/")) == (["a", "b"], "/dest/")
+    assert move_call(("mv", "-t", "/dest", "a", "b")) == (["a", "b"], "/dest/")
+    assert move_call(("cp", "--target-directory=/d", "a")) == (["a"], "/d/")
+    assert move_call(("cp", "-S", ".bak", "a", "b")) == (["a"], "b")
+    assert move_call(("mv", "a")) is None
