@@ -1,6 +1,8 @@
 r"""What it does
-Flags two or more consecutive `RUN` instructions in a stage. Comments and blank lines between them do not
-break the chain; any other instruction does. One finding per chain, at its first `RUN`, spanning the chain.
+Flags two or more consecutive `RUN` instructions in a stage whose layers reach the image (the target and the
+stages it is built `FROM`). Comments and blank lines between them do not break the chain; any other instruction
+does. One finding per chain, at its first `RUN`, spanning the chain. Build stages whose output is only copied
+with `COPY --from` are not checked: their layers never reach the image, so merging them saves nothing.
 
 Why is this bad?
 Every `RUN` adds a layer. Files that one `RUN` creates and a later one deletes stay in the image, and each
@@ -23,9 +25,10 @@ RUN apt-get update \
 
 RUNs with different `--mount`, `--network` or `--security` flags are not chained: they cannot simply be merged.
 
-hadolint equivalent: DL3059.
+hadolint equivalent: DL3059 (which also reports chains in build-only stages).
 """
 
+from dockerlint_slim import rulekit
 from dockerlint_slim.diagnostics import Finding, Fix, Span
 from dockerlint_slim.model import RunInstruction
 
@@ -39,7 +42,7 @@ OPTIONS = {"min_chain": 2}
 
 def check(target):
     min_chain = int(target.options["min_chain"])
-    for stage in target.dockerfile.stages:
+    for stage in rulekit.image_stages(target.dockerfile):
         chain: list[RunInstruction] = []
         for instruction in stage.instructions[1:] + [None]:
             if isinstance(instruction, RunInstruction) and _chainable(instruction, chain):
