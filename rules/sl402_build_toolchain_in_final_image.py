@@ -9,6 +9,9 @@ group that holds it, `apt-get purge`/`remove` (e.g. `apt-get purge -y --auto-rem
 pattern `apt-mark auto '.*'` ... `apt-get purge -y --auto-remove`, or `yum`/`dnf remove`. Also not flagged when
 the image's `ENTRYPOINT`/`CMD` runs one of these tools (a build-environment image). Only stages that reach the
 image are checked: a toolchain in a build stage whose output is copied with `COPY --from` is the right pattern.
+Packages that the base image already ships are not reported either: the full (non-slim) `python`, `node`,
+`ruby` and `perl` images are built on `buildpack-deps`, which already contains gcc, make and the common -dev
+libraries, so installing them again adds nothing (SL401/SL403 report the heavy base instead).
 
 Why is this bad?
 A C toolchain is big (`build-essential` is about 200 MB on Debian, `build-base` about 200 MB on Alpine) and the
@@ -76,6 +79,18 @@ SDK_BASES = frozenset({"buildpack-deps", "gcc", "golang", "rust", "haskell", "sw
 BUILDERS = frozenset({"make", "gmake", "cmake", "gcc", "cc", "g++", "c++", "clang", "configure", "autoreconf",
                       "meson", "ninja", "cargo", "cpanm", "pecl", "docker-php-ext-install", "phpize", "node-gyp",
                       "bundle", "gem", "npm", "yarn", "pnpm", "R", "go"})
+# Official images built FROM buildpack-deps (full variants only): gcc, make and these -dev packages are already
+# in the base, so an `apt-get install` of them adds no bytes; the weight is the base's (SL401/SL403 say so).
+BUILDPACK_BASED = frozenset({"python", "node", "ruby", "perl", "buildpack-deps", "erlang", "elixir"})
+BUILDPACK_PACKAGES = frozenset({
+    "autoconf", "automake", "build-essential", "dpkg-dev", "g++", "gcc", "libtool", "make", "patch",
+    "default-libmysqlclient-dev", "libbz2-dev", "libc-dev", "libc6-dev", "libcurl4-openssl-dev", "libdb-dev",
+    "libevent-dev", "libffi-dev", "libgdbm-dev", "libgdbm-compat-dev", "libglib2.0-dev", "libgmp-dev",
+    "libjpeg-dev", "libjpeg62-turbo-dev", "libkrb5-dev", "liblzma-dev", "libmagickcore-dev", "libmagickwand-dev",
+    "libmaxminddb-dev", "libmysqlclient-dev", "libncurses-dev", "libncurses5-dev", "libncursesw5-dev",
+    "libpng-dev", "libpq-dev", "libreadline-dev", "libsqlite3-dev", "libssl-dev", "libwebp-dev", "libxml2-dev",
+    "libxslt-dev", "libxslt1-dev", "libyaml-dev", "zlib1g-dev",
+})
 _PIP = re.compile(r"^pip\d*(\.\d+)?$")
 _PYTHON = re.compile(r"^python\d*(\.\d+)?$")
 
@@ -224,6 +239,19 @@ def _sdk_base(stage) -> bool:
     return name in SDK_BASES
 
 
+def _base_ships(stage) -> frozenset[str]:
+    """Toolchain packages the stage's base image already contains (full buildpack-deps based images)."""
+    from dockerlint_slim.images import parse_image, variant_of
+
+    root = list(stage.lineage())[-1]
+    ref = parse_image(root.base_image or "")
+    if ref is None or ref.name not in BUILDPACK_BASED or variant_of(ref) != "full":
+        return frozenset()
+    if ref.name == "buildpack-deps" and any(word in ref.tag_or_latest.lower() for word in ("curl", "scm")):
+        return frozenset()
+    return BUILDPACK_PACKAGES
+
+
 def check(target):
     dockerfile = target.dockerfile
     if _image_runs_tool(dockerfile):
@@ -236,7 +264,8 @@ def check(target):
             install = parse_install(rulekit.program_argv(command))
             if install is None:
                 continue
-            tools = [p for p in install.packages if TOOLCHAIN.match(p)]
+            shipped = _base_ships(stage) if install.manager in ("apt-get", "apt", "aptitude") else frozenset()
+            tools = [p for p in install.packages if TOOLCHAIN.match(p) and p.lower() not in shipped]
             if not tools:
                 continue
             kept = [p for p in tools if p not in _removed_later(run, command, install)]
@@ -255,10 +284,17 @@ def check(target):
                         "(`apt-mark manual` the runtime libraries you keep first)")
             else:
                 undo = f"`&& {install.manager} remove -y " + " ".join(kept[:3]) + "` at the end of this RUN"
+            if all(p.lower().endswith(("-dev", "-devel")) for p in kept):
+                # Headers alone are not a compiler: say what they really weigh.
+                what = (f"development packages ({shown}) installed at line {command.span.line} stay in the final "
+                        "image (headers and static libraries the program does not need at run time, typically a "
+                        "few MB each with their dependencies)")
+            else:
+                what = (f"build toolchain ({shown}) installed at line {command.span.line} stays in the final image "
+                        "(a C toolchain is typically 100-250 MB)")
             yield Finding(
                 command.span,
-                f"build toolchain ({shown}) installed at line {command.span.line} stays in the final image "
-                f"(a C toolchain is typically 100-250 MB); build in a separate stage and `COPY --from` only the "
+                f"{what}; build in a separate stage and `COPY --from` only the "
                 f"result, or remove it after the build with {undo}",
                 fix=Fix("Move the build into its own stage, or remove the build packages in the same RUN"),
                 properties={"packages": kept},

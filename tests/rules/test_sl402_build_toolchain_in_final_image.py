@@ -30,7 +30,8 @@ def test_toolchain_used_and_kept_is_flagged():
         ("rockylinux:9", "yum groupinstall -y 'Development Tools'", "./configure"),
         ("opensuse/leap", "zypper -n in gcc openssl-devel", "make"),
         ("debian", "apt-get install -y g++-12 cmake", "cmake --build ."),
-        ("node:20", "apt-get install -y python3 make g++", "npm ci"),
+        ("node:20-slim", "apt-get install -y python3 make g++", "npm ci"),
+        ("python:3.12", "apt-get install -y cmake libgeos-dev", "pip install shapely"),  # not in buildpack-deps
     ],
 )
 def test_flagged(base, install, build):
@@ -100,3 +101,25 @@ def test_parent_stage_of_final_is_checked():
 )
 def test_not_flagged(text):
     assert sl402(text) == []
+
+
+@pytest.mark.parametrize("base", ["ruby:2.5", "node:20", "python:3.11-bookworm", "buildpack-deps:bookworm"])
+def test_packages_the_full_base_already_ships_are_not_blamed_on_the_line(base):
+    # Real-world rails/node Dockerfiles: build-essential and libpq-dev are already in the buildpack-deps based
+    # base, so this install adds nothing; SL401/SL403 report the heavy base instead.
+    text = f"FROM {base}\nRUN apt-get update -qq && apt-get install -y build-essential libpq-dev nodejs\nRUN bundle install\n"
+    assert sl402(text) == []
+
+
+def test_slim_variant_of_the_same_image_is_flagged():
+    found = sl402("FROM ruby:2.5-slim\nRUN apt-get install -y build-essential libpq-dev\nRUN bundle install\n")
+    assert found and found[0].properties["packages"] == ["build-essential", "libpq-dev"]
+
+
+def test_dev_headers_alone_are_not_called_a_c_toolchain():
+    # php:fpm + docker-php-ext-install zip: libzip-dev stays, but it weighs MBs, not a 200 MB compiler.
+    found = sl402("FROM php:8.3-fpm\nRUN apt-get update && apt-get install -y --no-install-recommends libzip-dev "
+                  "&& docker-php-ext-install zip && rm -rf /var/lib/apt/lists/*\n")
+    assert len(found) == 1
+    assert "development packages (libzip-dev)" in found[0].message
+    assert "100-250 MB" not in found[0].message
