@@ -116,11 +116,14 @@ def _cache_dir(kind: str, argv: tuple[str, ...], stage, run, command) -> str:
 
 def _disabled(kind: str, argv: tuple[str, ...], stage, run, command) -> bool:
     if kind == "pip":
-        if rulekit.has_flag(argv, "--no-cache-dir"):
+        # pip (optparse) takes any unambiguous abbreviation: `--no-cache` and `--no-cach` mean --no-cache-dir.
+        if rulekit.has_flag(argv, "--no-cache-dir") or any(
+                arg.startswith("--no-cach") and "--no-cache-dir".startswith(arg) for arg in argv):
             return True
         env = "PIP_NO_CACHE_DIR"
     else:
-        if rulekit.has_flag(argv, "--no-cache", "-n"):
+        # uv's --no-cache also answers to -n and to pip's spelling --no-cache-dir.
+        if rulekit.has_flag(argv, "--no-cache", "-n", "--no-cache-dir"):
             return True
         env = "UV_NO_CACHE"
     if rulekit.command_env_is_truthy(command, env):

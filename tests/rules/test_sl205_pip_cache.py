@@ -13,7 +13,8 @@ def sl205(text, **kw):
     "run",
     ["pip install flask", "pip3 install -r requirements.txt", "pip3.12 install x", "python -m pip install x",
      "python3 -m pip install --upgrade pip", "/usr/local/bin/pip install x", "sudo -H pip install x",
-     "uv pip install --system x", "uv sync --frozen", "uv tool install ruff"],
+     "uv pip install --system x", "uv sync --frozen", "uv tool install ruff",
+     "pip install --no-compile x"],  # --no-compile is not an abbreviation of --no-cache-dir
 )
 def test_flagged(run):
     found = sl205(f"FROM python:3.12-slim\nRUN {run}\n")
@@ -37,6 +38,12 @@ def test_flagged(run):
         "uv pip install --no-cache x",
         "UV_NO_CACHE=1 uv sync",
         "uv sync && uv cache clean",
+        # uv's --no-cache has the aliases -n and --no-cache-dir (real-world: `uv pip install --no-cache-dir -r`)
+        "uv pip install --no-cache-dir -r pyproject.toml --group dev",
+        "uv pip install -n x",
+        # pip takes unambiguous abbreviations of long options: --no-cache is --no-cache-dir
+        "pip install --no-cache -r requirements.txt",
+        "pip3 install --no-cach flask",
     ],
 )
 def test_accepted(run):
