@@ -14,6 +14,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
+from dockerlint_slim.context.resolve import CONTEXT, GIT, REMOTE, is_archive_name, source_origin
 from dockerlint_slim.model import (
     ArgInstruction,
     CopyInstruction,
@@ -156,10 +157,6 @@ def _is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
 
-def _is_git(source: str) -> bool:
-    return source.startswith("git@") or (_is_url(source) and source.split("#")[0].rstrip("/").endswith(".git"))
-
-
 def _copy_origins(copy: CopyInstruction, state: _State) -> list[Origin]:
     dest = copy.destination
     if not dest or "$" in dest:
@@ -170,15 +167,17 @@ def _copy_origins(copy: CopyInstruction, state: _State) -> list[Origin]:
     found: list[Origin] = []
     for source in copy.sources:
         what = f"`{keyword} {source} {copy.destination}` (line {copy.span.line})"
-        if copy.is_add and _is_git(source):
+        # Sources are classified as the layer model classifies them (`context.resolve.source_origin`).
+        kind = source_origin(copy, source)
+        if kind == GIT:
             found.append(Origin(dest, copy, "add-git", what, source=source, is_dir=True))
             continue
-        if copy.is_add and _is_url(source):
+        if kind == REMOTE:
             name = posixpath.basename(source.split("?")[0].split("#")[0].rstrip("/"))
             path = posixpath.join(dest, name) if into_dir else dest
             found.append(Origin(path, copy, "add-url", what, source=source))
             continue
-        if copy.is_add and copy.from_ is None and _ARCHIVE.search(source) and not source.endswith(".zip"):
+        if copy.is_add and kind == CONTEXT and is_archive_name(source):
             # A local tar archive is extracted into dest: its entries are unknown.
             found.append(Origin(dest, copy, "copy", what, known_contents=False, source=source, is_dir=True))
             continue

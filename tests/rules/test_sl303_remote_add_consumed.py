@@ -112,3 +112,14 @@ def test_corpus(lint, corpus):
     for path in corpus:
         for diagnostic in found(lint, path.read_text(errors="replace")):
             assert diagnostic.properties["consumedAt"] > diagnostic.span.line, path
+
+
+@pytest.mark.parametrize("source", ["https://example.com/tool.git#v1", "git@example.com:org/tool.git",
+                                    "git://example.com/tool.git", "ssh://git@example.com/org/tool.git"])
+def test_git_sources_classified_like_the_layer_model(lint, source):
+    result = found(lint, f"""
+        FROM golang:1.22
+        ADD {source} /src/tool
+        RUN cd /src/tool && go build -o /usr/local/bin/tool .
+    """)
+    assert len(result) == 1 and "git checkout" in result[0].message
