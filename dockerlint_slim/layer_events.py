@@ -43,6 +43,7 @@ from dockerlint_slim.rulekit import (
     subcommand,
     tar_call,
     under_mount,
+    unwrap_argv,
     unzip_call,
 )
 
@@ -244,23 +245,34 @@ _MODIFIERS = frozenset({"chown", "chgrp", "chmod", "touch", "sed", "perl", "dos2
 def _run(stage: Stage, run: RunInstruction, state: _State, events: list[Event]) -> None:
     cwd: str | None = state.workdir
     for command in run.commands:
-        name, argv = command.name, command.argv
+        call = _program(command)  # what runs (`sudo`, `env A=b` dropped); events keep naming `command`
+        name, argv = call.name, call.argv
         if name == "cd":
             directory = cd_operand(argv) or state.home  # a bare `cd` goes to $HOME
             cwd = _resolve(directory, cwd, state) if directory and directory != "-" else None
             continue
         if name in _PACKAGE_REMOVE and subcommand(argv) in _PACKAGE_REMOVE[name]:
-            _remove_packages(stage, run, command, state, events)
+            _remove_packages(stage, run, command, argv, state, events)
         elif name == "rm":
             words, recursive = rm_call(argv)
             paths = _resolved_operands(words, cwd, state, run)
             _delete(stage, run, command, paths, state, events, "delete", recursive)
-        elif _clean_targets(command, state):
-            _delete(stage, run, command, _clean_targets(command, state), state, events, "clean", True)
+        elif _clean_targets(call, state):
+            _delete(stage, run, command, _clean_targets(call, state), state, events, "clean", True)
         elif name in _MODIFIERS:
-            _modify(stage, run, command, cwd, state, events)
-        _consume(stage, run, command, cwd, state, events)
-        _create(run, command, cwd, state)
+            _modify(stage, run, command, call, cwd, state, events)
+        _consume(stage, run, command, call, cwd, state, events)
+        _create(run, call, cwd, state)
+
+
+def _program(command: ShellCommand) -> ShellCommand:
+    """The command without its wrappers; `env A=b` assignments join the command's own `A=b` prefixes."""
+    argv = unwrap_argv(command.argv)
+    if argv == command.argv:
+        return command
+    dropped = command.argv[: len(command.argv) - len(argv)]
+    assigned = tuple(tuple(w.split("=", 1)) for w in dropped if "=" in w and not w.startswith("-"))
+    return ShellCommand(argv, command.span, command.env + assigned)
 
 
 # Commands that unpack, install or run a file: the file itself is then dead weight in the image.
@@ -273,12 +285,12 @@ _BUILDERS = frozenset({"make", "cmake", "ninja", "meson", "go", "cargo", "pip", 
                        "gradle", "./configure", "configure", "python", "python3", "autoreconf", "./autogen.sh"})
 
 
-def _consume(stage, run, command, cwd, state: _State, events) -> None:
+def _consume(stage, run, command, call, cwd, state: _State, events) -> None:
     """`consume` events: a command unpacks, installs or runs a file that `ADD <url>` or `ADD <git>` fetched."""
     remote = [o for o in state.origins if o.kind in ("add-url", "add-git") and o.instruction is not run]
     if not remote:
         return
-    name, argv = command.name, command.argv
+    name, argv = call.name, call.argv
     candidates: list[str] = []
     if name in _UNPACKERS or name in _INSTALLERS or name in _INTERPRETERS:
         candidates = [a for a in argv[1:] if not a.startswith("-") or a.startswith("-f")]
@@ -390,8 +402,8 @@ def _clean_targets(command: ShellCommand, state: _State) -> list[str]:
     return []
 
 
-def _remove_packages(stage, run, command, state: _State, events) -> None:
-    removed = _package_names(command.argv, state.env)
+def _remove_packages(stage, run, command, argv, state: _State, events) -> None:
+    removed = _package_names(argv, state.env)
     matched = [state.packages[p] for p in removed if p in state.packages and state.packages[p].instruction is not run]
     if matched:
         events.append(Event("remove-packages", stage, run, command, removed, matched))
@@ -425,8 +437,8 @@ def _package_names(argv: tuple[str, ...], env: BuildVars | None = None) -> list[
     return [n for n in names if n]
 
 
-def _modify(stage, run, command, cwd, state: _State, events) -> None:
-    name, argv = command.name, command.argv
+def _modify(stage, run, command, call, cwd, state: _State, events) -> None:
+    name, argv = call.name, call.argv
     args = list(argv[1:])
     recursive = any(a in ("-R", "--recursive") or (a.startswith("-") and not a.startswith("--") and "R" in a)
                     for a in args)

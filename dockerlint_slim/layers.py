@@ -65,13 +65,13 @@ from dockerlint_slim.rulekit import (
     rm_call,
     tar_call,
     under_mount,
+    unwrap_argv,
     unzip_call,
 )
 
 DELETED, MOVED, OVERWRITTEN, MODIFIED = "deleted", "moved", "overwritten", "modified"
 EXTRACTED, INSTALLED, EXECUTED = "extracted", "installed", "executed"
 
-_WRAPPERS = frozenset({"sudo", "env", "nice", "time", "exec", "command", "nohup", "doas", "gosu", "su-exec"})
 _INSTALLER_SUFFIXES = (".run", ".sh", ".bash")
 _INSTALL_SUFFIXES = (".deb", ".rpm", ".apk", ".whl", ".gem", ".tgz", ".tar.gz", ".zip", ".jar", ".run", ".bin")
 
@@ -568,7 +568,7 @@ class _Simulator:
             return
         state = _RunState(run, workdir, env)
         for command in run.commands:
-            argv = _unwrap(command.argv)
+            argv = unwrap_argv(command.argv)
             if not argv:
                 continue
             handler = _HANDLERS.get(posixpath.basename(argv[0]))
@@ -750,17 +750,6 @@ class _RunState:
         return under_mount(self.run, path)
 
 
-def _unwrap(argv: tuple[str, ...]) -> tuple[str, ...]:
-    """Drop `sudo`, `env A=b`, `nice -n 5`, ... in front of the real command."""
-    argv = tuple(argv)
-    while argv and posixpath.basename(argv[0]) in _WRAPPERS:
-        argv = argv[1:]
-        while argv and (argv[0].startswith("-") or "=" in argv[0]):
-            argv = argv[1:]
-    return argv
-
-
-# Command handlers -----------------------------------------------------------------------------------------------
 def _cd(sim: _Simulator, state: _RunState, command, argv) -> None:
     directory = cd_operand(argv)
     # A bare `cd` goes to $HOME and `cd -` back to a folder: neither is tracked here.

@@ -86,10 +86,24 @@ _WRAPPER_VALUE_OPTIONS = {
 
 def program_argv(command: ShellCommand) -> tuple[str, ...]:
     """argv of the program that really runs: wrappers (`sudo`, `env A=b`, `xargs -r`) removed, argv[0] a base name."""
-    argv = list(command.argv)
+    argv = unwrap_argv(command.argv, _WRAPPERS)
+    if not argv:
+        return ()
+    return (argv[0].rsplit("/", 1)[-1], *argv[1:])
+
+
+# Also run the next word as the program: `exec cmd`, `command cmd`, `gosu app cmd`, `su-exec app cmd`.
+_RUN_AS = frozenset({"gosu", "su-exec"})  # their first operand is the user
+REPLAY_WRAPPERS = _WRAPPERS | {"exec", "command"} | _RUN_AS
+
+
+def unwrap_argv(argv: tuple[str, ...], wrappers: frozenset[str] = REPLAY_WRAPPERS) -> tuple[str, ...]:
+    """argv without the wrappers in front of the real program (`sudo -u app`, `env A=b`, `nice -n 5`,
+    `gosu app`), argv[0] kept as written (`/tmp/install.sh`)."""
+    argv = list(argv)
     while argv:
         name = argv[0].rsplit("/", 1)[-1]
-        if name not in _WRAPPERS:
+        if name not in wrappers:
             break
         takes_value = _WRAPPER_VALUE_OPTIONS.get(name, frozenset())
         index = 1
@@ -101,10 +115,10 @@ def program_argv(command: ShellCommand) -> tuple[str, ...]:
                 index += 1
             else:
                 break
+        if name in _RUN_AS:
+            index += 1
         argv = argv[index:]
-    if not argv:
-        return ()
-    return (argv[0].rsplit("/", 1)[-1], *argv[1:])
+    return tuple(argv)
 
 
 def positionals(argv: tuple[str, ...], value_options: frozenset[str] = frozenset()) -> list[str]:
@@ -536,3 +550,38 @@ def move_call(argv: tuple[str, ...]) -> tuple[list[str], str] | None:
     if target is not None:
         return (words, target.rstrip("/") + "/") if words else None
     return (words[:-1], words[-1]) if len(words) >= 2 else None
+
+
+def cwd_before(run: RunInstruction, command: ShellCommand, start: str | None = None) -> str | None:
+    """The directory `command` runs in, from the `cd` commands before it in the same RUN (`start`, the WORKDIR,
+    when none). None when unknown (`cd -`, a bare `cd`, a `cd $VAR`)."""
+    cwd = start
+    for earlier in run.commands:
+        if earlier is command:
+            break
+        argv = program_argv(earlier)
+        if argv[:1] != ("cd",):
+            continue
+        target = cd_operand(argv)
+        if target is None or target == "-" or "$" in target or "`" in target:
+            cwd = None
+        elif target.startswith("/"):
+            cwd = posixpath.normpath(target)
+        elif cwd is not None:
+            cwd = posixpath.normpath(posixpath.join(cwd, target))
+    return cwd
+
+
+def run_removes_path(run: RunInstruction, command: ShellCommand, path: str, start: str | None = None) -> bool:
+    """Like `removes_path`, with relative operands (`cd /var/cache && rm -rf yum`) resolved against the
+    directory the command runs in (see `cwd_before`)."""
+    cwd = None
+    for pattern in removed_paths(command):
+        if not pattern.startswith(("/", "~", "$")):
+            cwd = cwd or cwd_before(run, command, start)
+            if cwd is None:
+                continue
+            pattern = posixpath.join(cwd, pattern)
+        if path_pattern_covers(pattern, path):
+            return True
+    return False

@@ -19,6 +19,7 @@ from dockerlint_slim.rulekit import (
     subcommand,
     tar_call,
     under_mount,
+    unwrap_argv,
     unzip_call,
 )
 
@@ -140,3 +141,10 @@ def test_move_call():
     assert move_call(("cp", "--target-directory=/d", "a")) == (["a"], "/d/")
     assert move_call(("cp", "-S", ".bak", "a", "b")) == (["a"], "b")
     assert move_call(("mv", "a")) is None
+
+
+def test_unwrap_argv_keeps_the_program_as_written():
+    assert unwrap_argv(("sudo", "-u", "app", "/tmp/install.sh", "-y")) == ("/tmp/install.sh", "-y")
+    assert unwrap_argv(("gosu", "app", "rm", "-f", "x")) == ("rm", "-f", "x")
+    assert unwrap_argv(("env", "A=b", "nice", "-n", "5", "exec", "pip", "install", "x")) == ("pip", "install", "x")
+    assert unwrap_argv(("rm", "x")) == ("rm", "x")

@@ -304,6 +304,17 @@ def test_variables_read_as_buildkit_does(ctx, variables) -> None:
     text = "FROM debian\n" + variables + "\nCOPY big.tar.gz /tmp/\nRUN rm ${DL}/big.tar.gz\n"
     assert events(model(text, ctx)) == [(DELETED, "/tmp/big.tar.gz", 50 * MiB, 5, 4)]
 
+
+@pytest.mark.parametrize("wrapper", ["sudo -u app", "gosu app", "nice -n 5", "env TMPDIR=/x"])
+def test_wrapped_commands_are_replayed(ctx, wrapper) -> None:
+    m = model(f"""
+        FROM debian
+        COPY big.tar.gz /tmp/
+        RUN {wrapper} rm /tmp/big.tar.gz
+    """, ctx)
+    assert events(m) == [(DELETED, "/tmp/big.tar.gz", 50 * MiB, 3, 2)]
+
+
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 _WORDS = ["rm", "-rf", "-f", "mv", "cp", "-r", "chmod", "-R", "755", "chown", "touch", "sed", "-i", "s/a/b/",

@@ -353,3 +353,17 @@ def test_variables_read_as_buildkit_does(lint):
         COPY tool.tgz /tmp/
         RUN rm $DL/tool.tgz
     """) == [("SL102", 5)]
+
+
+def test_wrapped_commands_read_as_the_program_they_run(lint):
+    found = messages(lint, """
+        FROM debian:bookworm
+        RUN apt-get update && apt-get install -y --no-install-recommends curl
+        RUN sudo -u root rm -rf /var/lib/apt/lists/*
+    """)
+    assert len(found) == 1 and "`sudo -u root rm -rf /var/lib/apt/lists/*`" in found[0]
+    assert ids(lint, """
+        FROM python:3.12-slim
+        RUN env PIP_NO_CACHE_DIR=1 pip install requests
+        RUN pip cache purge
+    """) == []
