@@ -60,8 +60,11 @@ def apt_subcommand(argv: tuple[str, ...]) -> str | None:
     return words[0] if words else None
 
 
-def cleans_lists(argv: tuple[str, ...], command) -> bool:
-    return apt_subcommand(argv) == "dist-clean" or rulekit.removes_path(command, LISTS)
+def cleans_lists(argv: tuple[str, ...], command, run=None) -> bool:
+    if apt_subcommand(argv) == "dist-clean":
+        return True
+    # `cd /var/lib/apt && rm -rf lists` counts too: relative paths are read from the RUN's `cd`s.
+    return rulekit.run_removes_path(run, command, LISTS) if run is not None else rulekit.removes_path(command, LISTS)
 
 
 def check(target):
@@ -74,7 +77,7 @@ def check(target):
             continue
         last = updates[-1]
         last_prog = rulekit.program_argv(last)[0]
-        if any(cleans_lists(rulekit.program_argv(c), c) for c in rulekit.commands_after(run, last)):
+        if any(cleans_lists(rulekit.program_argv(c), c, run) for c in rulekit.commands_after(run, last)):
             continue
         later = _later_cleanup_line(stage, run)
         where = (
@@ -101,6 +104,6 @@ def _later_cleanup_line(stage, run) -> int | None:
         if other is run:
             seen = True
             continue
-        if seen and any(cleans_lists(rulekit.program_argv(c), c) for c in other.commands):
+        if seen and any(cleans_lists(rulekit.program_argv(c), c, other) for c in other.commands):
             return other.span.line
     return None

@@ -61,7 +61,7 @@ def check(target):
             # --no-network: apk reads only what is already on disk and downloads (and stores) nothing.
             if sub not in FETCHING or rulekit.has_flag(argv, "--no-cache", "--no-network"):
                 continue
-            if any(rulekit.removes_path(c, CACHE) for c in rulekit.commands_after(run, command)):
+            if any(rulekit.run_removes_path(run, c, CACHE) for c in rulekit.commands_after(run, command)):
                 continue
             yield Finding(
                 command.span,

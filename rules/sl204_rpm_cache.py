@@ -71,7 +71,7 @@ def is_install(argv: tuple[str, ...]) -> bool:
     return action is not None and (action[0] in INSTALLS or action[0] == "groupinstall")
 
 
-def is_clean(command) -> bool:
+def is_clean(command, run=None) -> bool:
     argv = rulekit.program_argv(command)
     action = rpm_action(argv)
     if action is not None:
@@ -80,6 +80,9 @@ def is_clean(command) -> bool:
             # `zypper clean` alone only drops downloaded RPMs (rarely kept); -a/--all also drops the metadata.
             return sub in ("clean", "cc") and rulekit.has_flag(argv, "-a", "--all")
         return sub == "clean" and "all" in rest
+    # `cd /var/cache && rm -rf dnf yum` counts too: relative paths are read from the RUN's `cd`s.
+    if run is not None:
+        return any(rulekit.run_removes_path(run, command, d) for d in CACHE_DIRS)
     return any(rulekit.removes_path(command, d) for d in CACHE_DIRS)
 
 
@@ -91,12 +94,12 @@ def check(target):
         if not installs:
             continue
         last = installs[-1]
-        if any(is_clean(c) for c in rulekit.commands_after(run, last)):
+        if any(is_clean(c, run) for c in rulekit.commands_after(run, last)):
             continue
         argv = rulekit.program_argv(last)
         manager = argv[0]
         clean = "zypper clean -a" if manager == "zypper" else f"{manager} clean all"
-        cleaned_before = any(is_clean(c) for c in run.commands[: list(run.commands).index(last)])
+        cleaned_before = any(is_clean(c, run) for c in run.commands[: list(run.commands).index(last)])
         note = ""
         if cleaned_before:
             note = " (the clean earlier in this RUN runs before the install and removes nothing it adds)"

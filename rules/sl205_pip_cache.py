@@ -145,7 +145,7 @@ def _configured_off(stage, before_run) -> bool:
     return False
 
 
-def _cleans(kind: str, command, cache: str) -> bool:
+def _cleans(kind: str, command, cache: str, run) -> bool:
     argv = rulekit.program_argv(command)
     if kind == "pip":
         pip = pip_argv(argv)
@@ -153,7 +153,7 @@ def _cleans(kind: str, command, cache: str) -> bool:
             return True
     elif argv[:1] == ("uv",) and rulekit.positionals(argv)[:2] in (["cache", "clean"], ["cache", "prune"]):
         return rulekit.positionals(argv)[1] == "clean"
-    return rulekit.removes_path(command, cache)
+    return rulekit.run_removes_path(run, command, cache)
 
 
 def check(target):
@@ -168,7 +168,7 @@ def check(target):
             cache = _cache_dir(kind, argv, stage, run, command)
             if rulekit.mount_covers_path(run, cache):
                 continue
-            if any(_cleans(kind, c, cache) for c in rulekit.commands_after(run, command)):
+            if any(_cleans(kind, c, cache, run) for c in rulekit.commands_after(run, command)):
                 continue
             if kind == "pip" and _configured_off(stage, run):
                 continue

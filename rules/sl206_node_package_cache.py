@@ -104,7 +104,7 @@ def _mount_names_tool(run, tool: str) -> bool:
     return any(m.type in ("cache", "tmpfs") and m.target and any(n in m.target for n in names) for m in run.mounts)
 
 
-def _cleans(tool: str, command, dirs: list[str]) -> bool:
+def _cleans(tool: str, command, dirs: list[str], run) -> bool:
     argv = rulekit.program_argv(command)
     words = rulekit.positionals(argv) if argv else []
     if argv and argv[0] == tool:
@@ -114,7 +114,7 @@ def _cleans(tool: str, command, dirs: list[str]) -> bool:
             return True
         if tool == "pnpm" and words[:2] == ["store", "prune"]:
             return True
-    return any(rulekit.removes_path(command, d) for d in dirs)
+    return any(rulekit.run_removes_path(run, command, d) for d in dirs)
 
 
 def check(target):
@@ -130,7 +130,7 @@ def check(target):
             dirs = cache_dirs(tool, argv, stage, run, command)
             if _mount_names_tool(run, tool) or any(rulekit.mount_covers_path(run, d) for d in dirs):
                 continue
-            if any(_cleans(tool, c, dirs) for c in rulekit.commands_after(run, command)):
+            if any(_cleans(tool, c, dirs, run) for c in rulekit.commands_after(run, command)):
                 continue
             reported.add(tool)
             words = rulekit.positionals(argv, VALUE_OPTIONS)

@@ -62,6 +62,8 @@ TOOLCHAIN = re.compile(
     r".+-dev|.+-devel)$",
     re.IGNORECASE,
 )
+# -dev packages that depend on a whole compiler toolchain (r-base-dev pulls build-essential and gfortran).
+TOOLCHAIN_METAPACKAGES = frozenset({"r-base-dev"})
 TOOL_PROGRAMS = frozenset({"gcc", "g++", "cc", "c++", "clang", "clang++", "make", "cmake", "gfortran"})
 
 APT_VALUE_OPTIONS = frozenset({"-o", "--option", "-c", "--config-file", "-t", "--target-release"})
@@ -284,7 +286,7 @@ def check(target):
                         "(`apt-mark manual` the runtime libraries you keep first)")
             else:
                 undo = f"`&& {install.manager} remove -y " + " ".join(kept[:3]) + "` at the end of this RUN"
-            if all(p.lower().endswith(("-dev", "-devel")) for p in kept):
+            if all(p.lower().endswith(("-dev", "-devel")) and p.lower() not in TOOLCHAIN_METAPACKAGES for p in kept):
                 # Headers alone are not a compiler: say what they really weigh.
                 what = (f"development packages ({shown}) installed at line {command.span.line} stay in the final "
                         "image (headers and static libraries the program does not need at run time, typically a "

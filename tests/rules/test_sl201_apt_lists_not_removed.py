@@ -159,3 +159,9 @@ def test_update_not_analysed_under_powershell_shell():
         SHELL ["powershell", "-Command"]
         RUN apt-get update
     """) == []
+
+
+def test_relative_removal_after_cd_counts():
+    text = "FROM debian\nRUN apt-get update && apt-get install -y --no-install-recommends curl && cd /var/lib/apt && rm -rf lists\n"
+    assert sl201(text) == []
+    assert len(sl201(text.replace("cd /var/lib/apt", "cd /opt"))) == 1

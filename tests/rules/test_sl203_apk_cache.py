@@ -62,3 +62,8 @@ def test_build_only_stage_not_flagged():
         FROM alpine
         COPY --from=build /out /out
     """) == []
+
+
+def test_relative_removal_after_cd_counts():
+    assert sl203("FROM alpine\nRUN apk add curl && cd /var/cache && rm -rf apk\n") == []
+    assert len(sl203("FROM alpine\nRUN apk add curl && cd /var && rm -rf apk\n")) == 1

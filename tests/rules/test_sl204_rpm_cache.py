@@ -75,3 +75,12 @@ def test_build_only_stage_not_flagged():
         FROM scratch
         COPY --from=build /out /out
     """) == []
+
+
+def test_relative_removal_after_cd_counts():
+    # Real-world CentOS image: `cd /var/cache && /bin/rm -rf dnf yum` removes the yum cache.
+    assert sl204("FROM centos:7\nRUN yum -y update && cd /var/cache && /bin/rm -rf dnf yum\n") == []
+    # ... but a relative rm in an unknown or other directory does not.
+    assert len(sl204("FROM centos:7\nRUN yum -y update && cd $DIR && rm -rf yum\n")) == 1
+    assert len(sl204("FROM centos:7\nRUN yum -y update && cd /tmp && rm -rf yum\n")) == 1
+    assert len(sl204("FROM centos:7\nRUN yum -y update && rm -rf yum\n")) == 1

@@ -127,3 +127,8 @@ def test_env_set_after_the_run_does_not_count():
 
 def test_env_overrides_arg():
     assert len(sl205("FROM python:3.12\nARG PIP_NO_CACHE_DIR=1\nENV PIP_NO_CACHE_DIR=0\nRUN pip install x\n")) == 1
+
+
+def test_relative_removal_after_cd_counts():
+    assert sl205("FROM python:3.12-slim\nRUN pip install flask && cd /root/.cache && rm -rf pip\n") == []
+    assert len(sl205("FROM python:3.12-slim\nRUN pip install flask && cd / && rm -rf pip\n")) == 1

@@ -82,3 +82,8 @@ def test_build_only_stage_not_flagged():
 
 def test_one_finding_per_tool_per_run():
     assert len(sl206("FROM node:20\nRUN npm ci && npm install -g x\n")) == 1
+
+
+def test_relative_removal_after_cd_counts():
+    assert sl206("FROM node:20-slim\nRUN npm ci && cd /root && rm -rf .npm\n") == []
+    assert len(sl206("FROM node:20-slim\nRUN npm ci && cd /app && rm -rf .npm\n")) == 1

@@ -123,3 +123,9 @@ def test_dev_headers_alone_are_not_called_a_c_toolchain():
     assert len(found) == 1
     assert "development packages (libzip-dev)" in found[0].message
     assert "100-250 MB" not in found[0].message
+
+
+def test_r_base_dev_is_a_toolchain_not_just_headers():
+    found = sl402("FROM ubuntu:18.04\nRUN apt-get update && apt-get install -y r-base r-base-dev "
+                  "&& R -e \"install.packages('shiny')\"\n")
+    assert len(found) == 1 and "C toolchain" in found[0].message
