@@ -585,38 +585,3 @@ def run_removes_path(run: RunInstruction, command: ShellCommand, path: str, star
         if path_pattern_covers(pattern, path):
             return True
     return False
-
-
-def cwd_before(run: RunInstruction, command: ShellCommand, start: str | None = None) -> str | None:
-    """The directory `command` runs in, from the `cd` commands before it in the same RUN (`start`, the WORKDIR,
-    when none). None when unknown (`cd -`, a bare `cd`, a `cd $VAR`)."""
-    cwd = start
-    for earlier in run.commands:
-        if earlier is command:
-            break
-        argv = program_argv(earlier)
-        if argv[:1] != ("cd",):
-            continue
-        target = cd_operand(argv)
-        if target is None or target == "-" or "$" in target or "`" in target:
-            cwd = None
-        elif target.startswith("/"):
-            cwd = posixpath.normpath(target)
-        elif cwd is not None:
-            cwd = posixpath.normpath(posixpath.join(cwd, target))
-    return cwd
-
-
-def run_removes_path(run: RunInstruction, command: ShellCommand, path: str, start: str | None = None) -> bool:
-    """Like `removes_path`, with relative operands (`cd /var/cache && rm -rf yum`) resolved against the
-    directory the command runs in (see `cwd_before`)."""
-    cwd = None
-    for pattern in removed_paths(command):
-        if not pattern.startswith(("/", "~", "$")):
-            cwd = cwd or cwd_before(run, command, start)
-            if cwd is None:
-                continue
-            pattern = posixpath.join(cwd, pattern)
-        if path_pattern_covers(pattern, path):
-            return True
-    return False
