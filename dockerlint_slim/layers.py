@@ -298,6 +298,16 @@ class Replay:
     def layers(self) -> LayerModel:
         return model_for(self.dockerfile, self.context)  # shared with the engine's end-of-file report
 
+    def confirmed(self, verbs: tuple[str, ...], skip_kinds: tuple[str, ...] = ()):
+        """(event, origins) for the events with one of `verbs`, origins of `skip_kinds` left out and, with a build
+        context, only the origins the layer model confirms; events left without origins are skipped."""
+        for event in self.events:
+            if event.verb not in verbs:
+                continue
+            origins = self.confirmed_origins(event, [o for o in event.origins if o.kind not in skip_kinds])
+            if origins:
+                yield event, origins
+
     def confirmed_origins(self, event: Event, origins: list[Origin]) -> list[Origin]:
         """With a build context, drop build-context COPY origins that the layer model shows did not bring the path
         (`COPY . /app` then `rm -rf /app/node_modules` when .dockerignore kept node_modules out)."""

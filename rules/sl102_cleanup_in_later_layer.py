@@ -52,12 +52,8 @@ OPTIONS = {"min_bytes": 0}
 def check(target):
     min_bytes = int(target.options.get("min_bytes", 0) or 0)
     replay = replay_for(target)
-    for event in replay.events:
-        if event.verb not in ("delete", "clean", "remove-packages"):
-            continue
-        origins = replay.confirmed_origins(event, [o for o in event.origins if o.kind != "add-url"])
-        if not origins:
-            continue  # a deleted `ADD <url>` download is SL303's finding, with the better fix
+    # A deleted `ADD <url>` download is SL303's finding, with the better fix.
+    for event, origins in replay.confirmed(("delete", "clean", "remove-packages"), skip_kinds=("add-url",)):
         finding = _finding(event, origins, replay)
         if finding.wasted_bytes is not None and finding.wasted_bytes < min_bytes:
             continue

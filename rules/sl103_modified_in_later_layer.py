@@ -49,12 +49,7 @@ OPTIONS = {"min_bytes": 0}
 def check(target):
     min_bytes = int(target.options.get("min_bytes", 0) or 0)
     replay = replay_for(target)
-    for event in replay.events:
-        if event.verb != "modify":
-            continue
-        origins = replay.confirmed_origins(event, event.origins)
-        if not origins:
-            continue  # the build context shows the copied files are not there
+    for event, origins in replay.confirmed(("modify",)):
         finding = _finding(event, origins, replay)
         if finding.wasted_bytes is not None and finding.wasted_bytes < min_bytes:
             continue
