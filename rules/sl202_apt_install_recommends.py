@@ -77,11 +77,29 @@ def disables_recommends(argv: tuple[str, ...]) -> bool:
 
 
 def _configures_no_recommends(run) -> bool:
-    """`echo 'APT::Install-Recommends "false";' > /etc/apt/apt.conf.d/...` (any command that writes the setting)."""
+    """`echo 'APT::Install-Recommends "false";' > /etc/apt/apt.conf.d/...` (any command that writes the setting),
+    or a heredoc body (`cat > /etc/apt/apt.conf.d/x <<EOF`) that holds it."""
     for command in run.commands:
         text = " ".join(command.argv).lower()
         if "apt::install-recommends" in text and any(f'"{v}"' in text or f" {v};" in text for v in _FALSE):
             return True
+    return _heredoc_sets_no_recommends(run)
+
+
+_NO_RECOMMENDS_LINE = re.compile(r'apt::install-recommends\s+"?(false|0|no|off)"?', re.IGNORECASE)
+
+
+def _heredoc_sets_no_recommends(instruction) -> bool:
+    return any(_NO_RECOMMENDS_LINE.search(h.content) for h in getattr(instruction, "heredocs", ()))
+
+
+def _copy_configures_before(stage, line: int) -> bool:
+    """`COPY <<EOF /etc/apt/apt.conf.d/99norecommends` with the setting, in the stage's lineage before `line`."""
+    for ancestor in stage.lineage():
+        for instruction in ancestor.instructions:
+            if instruction.keyword in ("COPY", "ADD") and _heredoc_sets_no_recommends(instruction) and (
+                    ancestor is not stage or instruction.span.line < line):
+                return True
     return False
 
 
@@ -89,7 +107,7 @@ def check(target):
     for stage in rulekit.image_stages(target.dockerfile):
         configured = any(_configures_no_recommends(r) for s in list(stage.lineage())[1:] for r in s.runs())
         for run in stage.runs():
-            configured = configured or _configures_no_recommends(run)
+            configured = configured or _configures_no_recommends(run) or _copy_configures_before(stage, run.span.line)
             if not run.shell_analysed or configured:
                 continue
             for command in run.commands:
@@ -99,7 +117,8 @@ def check(target):
                 packages = [p for p in rulekit.positionals(argv, APT_VALUE_OPTIONS)[1:]]
                 shown = " ".join(packages[:4]) + (" ..." if len(packages) > 4 else "")
                 # `apt-get -f install` (after `dpkg -i x.deb`) names no package but still pulls in recommends.
-                label = f"{argv[0]} install {shown}" if shown else f"{argv[0]} install -f"
+                # (`xargs -a list.txt apt-get install -y` names none either: quote the command as it is.)
+                label = f"{argv[0]} install {shown}" if shown else " ".join(argv[:5])
                 yield Finding(
                     command.span,
                     f"`{label}` also installs every recommended package (often tens of MB of "

@@ -70,3 +70,21 @@ def test_one_finding_per_install_command():
     found = sl202("FROM debian\nRUN apt-get install -y a && apt-get install -y --no-install-recommends b "
                   "&& apt-get install -y c\n")
     assert len(found) == 2
+
+
+def test_apt_conf_written_by_a_heredoc():
+    copy = 'FROM debian\nCOPY <<nr /etc/apt/apt.conf.d/99nr\nAPT::Install-Recommends "false";\nnr\nRUN apt-get install -y curl\n'
+    assert sl202(copy) == []
+    run = 'FROM debian\nRUN cat > /etc/apt/apt.conf.d/98 <<EOF\nAPT::Install-Recommends "0";\nEOF\nRUN apt-get install -y curl\n'
+    assert sl202(run) == []
+    # a COPY heredoc after the install does not help it
+    late = 'FROM debian\nRUN apt-get install -y curl\nCOPY <<nr /etc/apt/apt.conf.d/99nr\nAPT::Install-Recommends "false";\nnr\n'
+    assert len(sl202(late)) == 1
+
+
+def test_install_from_a_list_file_quotes_the_command():
+    # Real-world: `xargs -a /tmp/apt-packages.txt apt-get install -y` names no package on the command line.
+    found = sl202("FROM ubuntu:24.04\nRUN apt-get update && xargs -a /tmp/apt-packages.txt apt-get install -y "
+                  "&& rm -rf /var/lib/apt/lists/*\n")
+    assert len(found) == 1
+    assert "`apt-get install -y`" in found[0].message
