@@ -76,6 +76,21 @@ def test_flags_and_mounts_are_typed_with_spans():
     assert model.parse_errors == []
 
 
+def test_bare_required_and_buildah_mount_flags_are_no_parse_error():
+    # BuildKit takes a bare `required` on secret/ssh mounts; Podman/Buildah files use `,z`/`,Z`/`,U` (real-world
+    # CentOS Stream Dockerfile: `--mount=type=cache,target=/var/cache/dnf,z`).
+    model = parse(
+        "FROM alpine\nRUN --mount=type=secret,id=npm,dst=/root/.npmrc,required "
+        "--mount=type=cache,target=/var/cache/dnf,z --mount=type=cache,target=/x,Z,U echo\n"
+    )
+    secret, dnf, other = model.instructions[1].mounts
+    assert dict(secret.options)["required"] == "true" and secret.target == "/root/.npmrc"
+    assert (dnf.type, dnf.target) == ("cache", "/var/cache/dnf")
+    assert other.target == "/x"
+    assert model.parse_errors == []
+    assert parse("FROM alpine\nRUN --mount=type=cache,target=/x,bogus echo\n").parse_errors
+
+
 def test_copy_flags():
     model = parse("FROM alpine\nCOPY --from=build --chown=app:app --chmod=0755 --link --exclude=*.md --parents a b /dst/\n")
     copy = model.instructions[1]

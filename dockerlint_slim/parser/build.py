@@ -42,6 +42,8 @@ _MOUNT_TYPES = {"bind", "cache", "tmpfs", "secret", "ssh"}
 _MOUNT_TARGET_KEYS = ("target", "dst", "destination")
 _MOUNT_SOURCE_KEYS = ("source", "src")
 _BOOL_MOUNT_KEYS = {"readonly", "ro", "rw", "readwrite"}
+# Valueless --mount options of Podman/Buildah (SELinux relabel `z`/`Z`, chown to the build user `U`).
+_BUILDAH_MOUNT_FLAGS = {"z", "u"}  # z, Z and U (keys are compared lower-case)
 _HEREDOC_WORD = re.compile(r"^\d*<<-?")
 # Build args BuildKit sets on its own; their values are not known before the build.
 _AUTOMATIC_ARGS = ("TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT", "BUILDPLATFORM", "BUILDOS", "BUILDARCH")
@@ -302,6 +304,13 @@ class _Builder:
             if not eq:
                 if key in _BOOL_MOUNT_KEYS:
                     readonly = key in ("readonly", "ro")
+                    continue
+                if key == "required":
+                    # BuildKit takes a bare `required` on secret and ssh mounts (`required=true` elsewhere too).
+                    options.append((key, "true"))
+                    continue
+                if key in _BUILDAH_MOUNT_FLAGS:
+                    options.append((key, ""))  # Podman/Buildah relabel/chown flags: the file builds there
                     continue
                 self.error(f"malformed --mount field {item!r}: expected key=value", flag.span)
                 continue
