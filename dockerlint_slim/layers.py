@@ -40,7 +40,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from dockerlint_slim.context import gomatch
-from dockerlint_slim.context.resolve import CONTEXT, CopyResolution, is_archive_name, resolve_copy
+from dockerlint_slim.context.resolve import CopyResolution, is_archive_name, resolve_copy
 from dockerlint_slim.context.scan import DIR, FILE, BuildContext
 from dockerlint_slim.layer_events import BuildVars, Event, Origin, image_file_events, image_instructions
 from dockerlint_slim.model import (
@@ -934,10 +934,6 @@ _HANDLERS = {
     "wget": _download,
     "git": _git,
 }
-
-
-def is_context_copy(resolution: CopyResolution) -> bool:
-    return any(s.origin == CONTEXT for s in resolution.sources)
 
 
 __all__ = [
