@@ -15,6 +15,8 @@ same `RUN` does not clean up after them and no cache/tmpfs mount keeps the cache
   the cache directories (`GOCACHE`, `GOMODCACHE`, `GOPATH`) afterwards.
 - `cargo build`/`install`/`fetch` keep the crate registry index and sources in `$CARGO_HOME/registry`.
   Accepted: `rm -rf` of `$CARGO_HOME/registry` (or `~/.cargo/registry`) afterwards.
+- `cpanm` keeps the unpacked source, build tree and log of every module in `~/.cpanm` (`$PERL_CPANM_HOME`);
+  `cpm install` keeps its own in `~/.perl-cpm`. Accepted: `rm -rf ~/.cpanm` (`~/.perl-cpm`) afterwards.
 
 Only stages that reach the image are checked; build stages whose output is copied out with `COPY --from` are
 not.
@@ -49,7 +51,7 @@ from dockerlint_slim.diagnostics import Finding, Fix
 ID = "SL207"
 NAME = "other-package-caches"
 SEVERITY = "warning"
-SUMMARY = "gem/bundler/conda/composer/go/cargo leave caches or docs in the layer"
+SUMMARY = "gem/bundler/conda/composer/go/cargo/cpanm leave caches or docs in the layer"
 TAGS = ("cache",)
 
 
@@ -263,7 +265,33 @@ def _cargo(stage, run, command, argv, after) -> Leftover | None:
                     "(typically 100+ MB)", f"end this RUN with `&& rm -rf {registry}` or use a cache mount on it")
 
 
-CHECKS = (_gem, _bundle, _conda, _composer, _go, _cargo)
+# --- cpanm / cpm ------------------------------------------------------------------------------------------------
+
+
+def _cpan(stage, run, command, argv, after) -> Leftover | None:
+    """cpanm leaves ~/.cpanm/work/<time>/ (every unpacked tarball, its build tree and build.log) behind; the
+    official perl image removes it with `rm -fr ~/.cpanm` in the same RUN."""
+    if argv[0] == "cpanm":
+        if any(a in ("-V", "--version", "-h", "--help", "--info", "--look") for a in argv[1:]):
+            return None
+        env_name, default, tool = "PERL_CPANM_HOME", "/root/.cpanm", "cpanm"
+    elif argv[0] == "cpm" and _words(argv)[:1] == ["install"]:
+        env_name, default, tool = "PERL_CPM_HOME", "/root/.perl-cpm", "cpm install"
+    else:
+        return None
+    home = dict(command.env).get(env_name) or rulekit.var_before(stage, run, env_name) or default
+    if rulekit.mount_covers_path(run, home):
+        return None
+    name = default.rsplit("/", 1)[-1]
+    for path in _removed(after):
+        if rulekit.path_pattern_covers(path, home) or (home == default and name in path):
+            return None
+    shown = "~/" + name if home == default else home
+    return Leftover(tool, f"the unpacked sources, build trees and logs of every module in {shown} "
+                    "(often tens of MB)", f"end this RUN with `&& rm -rf {shown}`")
+
+
+CHECKS = (_gem, _bundle, _conda, _composer, _go, _cargo, _cpan)
 _VERSIONED = re.compile(r"^(gem|bundle)\d+(\.\d+)*$")  # gem2.7 on some distros
 
 

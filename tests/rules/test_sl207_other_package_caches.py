@@ -111,3 +111,23 @@ def test_build_stage_is_the_right_pattern():
         FROM gcr.io/distroless/static
         COPY --from=build /app /app
     """) == []
+
+
+@pytest.mark.parametrize("run", ["cpanm -q App::cpm", "cpanm --installdeps .", "cpm install -g",
+                                 "PERL_CPANM_HOME=/tmp/c cpanm Moo && rm -rf /root/.cpanm"])
+def test_cpanm_work_tree_is_flagged(run):
+    # Real-world: `FROM perl:5.28.0` + `RUN cpanm -q App::cpm` keeps ~/.cpanm/work in the layer.
+    found = [d for d in run_lint(f"FROM perl:5.38\nRUN {run}\n", select=("SL207",))]
+    assert len(found) == 1 and "rm -rf" in found[0].message
+
+
+@pytest.mark.parametrize("run", ["cpanm Moo && rm -fr ~/.cpanm", "cpanm Moo && rm -rf /root/.cpanm/work",
+                                 "PERL_CPANM_HOME=/tmp/c cpanm Moo && rm -rf /tmp/c", "cpanm --version",
+                                 "cpm install -g && rm -rf ~/.perl-cpm"])
+def test_cpanm_cleaned_or_not_installing(run):
+    assert run_lint(f"FROM perl:5.38\nRUN {run}\n", select=("SL207",)) == []
+
+
+def test_cpanm_cache_mount():
+    text = "FROM perl:5.38\nRUN --mount=type=cache,target=/root/.cpanm cpanm Moo\n"
+    assert run_lint(text, select=("SL207",)) == []
