@@ -116,11 +116,7 @@ class Linter:
                     continue
                 diagnostics.append(_diagnostic(rule, severity, path, finding))
         diagnostics.sort(key=lambda d: d.sort_key)
-        report = None
-        if session.context_dir is not None:
-            from dockerlint_slim.layers import context_report
-
-            report = context_report(dockerfile, session.context)
+        report = session.replay.report() if session.context_dir is not None else None
         return FileResult(path, diagnostics, report, dockerfile.lines)
 
     def _per_file_ignores(self, path: str) -> set[str]:

@@ -35,7 +35,6 @@ reads higher than `wasted_bytes` for re-stored files; `dive_wasted_bytes` gives 
 from __future__ import annotations
 
 import posixpath
-import weakref
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -233,15 +232,8 @@ class LayerModel:
 
 
 def context_report(dockerfile: Dockerfile, context: BuildContext | None, limit: int = 5) -> dict | None:
-    """The per-file report the engine attaches when a build context was given (None without one)."""
-    if context is None:
-        return None
-    report = model_for(dockerfile, context).report(limit)
-    report["context_files"] = context.file_count()
-    report["context_warnings"] = list(context.warnings)
-    if context.warning_count > len(context.warnings):
-        report["context_warnings"].append(f"... and {context.warning_count - len(context.warnings)} more")
-    return report
+    """The per-file report for a Dockerfile and its build context (None without one)."""
+    return Replay(dockerfile, context).report(limit)
 
 
 def needed_stages(dockerfile: Dockerfile) -> list[Stage]:
@@ -296,7 +288,19 @@ class Replay:
 
     @cached_property
     def layers(self) -> LayerModel:
-        return model_for(self.dockerfile, self.context)  # shared with the engine's end-of-file report
+        return build_layer_model(self.dockerfile, self.context)
+
+    def report(self, limit: int = 5) -> dict | None:
+        """The end-of-file report the engine attaches when a build context was given (None without one)."""
+        context = self.context
+        if context is None:
+            return None
+        report = self.layers.report(limit)
+        report["context_files"] = context.file_count()
+        report["context_warnings"] = list(context.warnings)
+        if context.warning_count > len(context.warnings):
+            report["context_warnings"].append(f"... and {context.warning_count - len(context.warnings)} more")
+        return report
 
     def confirmed(self, verbs: tuple[str, ...], skip_kinds: tuple[str, ...] = ()):
         """(event, origins) for the events with one of `verbs`, origins of `skip_kinds` left out and, with a build
@@ -345,9 +349,6 @@ class Replay:
         return total or None
 
 
-_CACHE: "weakref.WeakKeyDictionary[Dockerfile, tuple[object, LayerModel]]" = weakref.WeakKeyDictionary()
-
-
 def replay_for(target) -> Replay:
     """The replay of a rule target's file: the engine session's (`target.session.replay`), built once per file."""
     return target.session.replay
@@ -356,16 +357,6 @@ def replay_for(target) -> Replay:
 def layer_model_for(target) -> LayerModel:
     """The layer model of a rule target's Dockerfile, built once per file (and per context) and shared by rules."""
     return replay_for(target).layers
-
-
-def model_for(dockerfile: Dockerfile, context: BuildContext | None) -> LayerModel:
-    """`build_layer_model`, cached per Dockerfile object and context (rules and the report share one replay)."""
-    cached = _CACHE.get(dockerfile)
-    if cached is not None and cached[0] is context:
-        return cached[1]
-    model = build_layer_model(dockerfile, context)
-    _CACHE[dockerfile] = (context, model)
-    return model
 
 
 def build_layer_model(dockerfile: Dockerfile, context: BuildContext | None = None) -> LayerModel:
