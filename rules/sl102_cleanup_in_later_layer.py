@@ -1,4 +1,4 @@
-"""What it does
+r"""What it does
 Flags a `RUN` that deletes or cleans files which an earlier layer of the same image created: `rm` of a file an
 earlier `COPY`, `ADD` or `RUN` wrote, `rm -rf /var/lib/apt/lists/*`, `apt-get clean`, `yum clean all`,
 `rm -rf /var/cache/apk/*`, `pip cache purge` or `npm cache clean` in a `RUN` of their own, and `apt-get purge`

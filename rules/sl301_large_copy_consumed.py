@@ -1,4 +1,4 @@
-"""What it does
+r"""What it does
 With `--context`, finds a COPY or ADD of a large file or folder (10 MiB by default, option `threshold`) that a later
 RUN of the same image extracts, installs, runs, moves or deletes. Sizes come from the build context; the RUN's
 effect from its shell commands (`tar -x`, `unzip`, `gunzip`, `dpkg -i`, `rpm -i`, `pip install ./x.whl`,
