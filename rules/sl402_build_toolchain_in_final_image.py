@@ -7,7 +7,8 @@ removed in the same `RUN`: `build-essential`, `gcc`, `g++`/`gcc-c++`, `clang`, `
 Not flagged when the same `RUN` removes them after building: `apk del` of the package or of the `--virtual`
 group that holds it, `apt-get purge`/`remove` (e.g. `apt-get purge -y --auto-remove gcc`), the docker-library
 pattern `apt-mark auto '.*'` ... `apt-get purge -y --auto-remove`, or `yum`/`dnf remove`. Also not flagged when
-the image's `ENTRYPOINT`/`CMD` runs one of these tools (a build-environment image). Only stages that reach the
+the image's `ENTRYPOINT`/`CMD` runs one of these tools, or its only command is an interactive shell
+(`CMD ["/bin/zsh"]`): a build or development environment. Only stages that reach the
 image are checked: a toolchain in a build stage whose output is copied with `COPY --from` is the right pattern.
 Packages that the base image already ships are not reported either: the full (non-slim) `python`, `node`,
 `ruby` and `perl` images are built on `buildpack-deps`, which already contains gcc, make and the common -dev
@@ -218,6 +219,25 @@ def _image_runs_tool(dockerfile) -> bool:
     return False
 
 
+SHELLS = frozenset({"bash", "sh", "zsh", "fish"})
+
+
+def _interactive_shell_image(dockerfile) -> bool:
+    """The image's default command is a bare interactive shell (`CMD ["/bin/zsh"]`, no ENTRYPOINT): a development
+    box whose toolchain is its purpose (SL401 treats such images alike)."""
+    from dockerlint_slim.buildsteps import last_instruction
+
+    target = dockerfile.target_stage()
+    if target is None or last_instruction(target, "ENTRYPOINT") is not None:
+        return False
+    cmd = last_instruction(target, "CMD")
+    if cmd is None:
+        return False
+    words = list(cmd.args) if cmd.json_form else cmd.arguments.split()
+    return bool(words) and words[0].rsplit("/", 1)[-1] in SHELLS and all(
+        w in ("-l", "--login", "-i") for w in words[1:])
+
+
 def _builds(argv: tuple[str, ...]) -> bool:
     if not argv:
         return False
@@ -256,7 +276,7 @@ def _base_ships(stage) -> frozenset[str]:
 
 def check(target):
     dockerfile = target.dockerfile
-    if _image_runs_tool(dockerfile):
+    if _image_runs_tool(dockerfile) or _interactive_shell_image(dockerfile):
         return
     image_commands = [(run, c) for _s, run in rulekit.image_runs(dockerfile) for c in run.commands]
     for stage, run in rulekit.image_runs(dockerfile):

@@ -129,3 +129,17 @@ def test_r_base_dev_is_a_toolchain_not_just_headers():
     found = sl402("FROM ubuntu:18.04\nRUN apt-get update && apt-get install -y r-base r-base-dev "
                   "&& R -e \"install.packages('shiny')\"\n")
     assert len(found) == 1 and "C toolchain" in found[0].message
+
+
+@pytest.mark.parametrize("cmd", ['CMD ["/bin/zsh"]', "CMD bash", 'CMD ["bash", "-l"]'])
+def test_development_box_with_a_shell_as_command_is_not_flagged(cmd):
+    # Real-world dev-environment image: build-essential + cmake + emacs built from source, `CMD ["/bin/zsh"]`.
+    text = f"FROM ubuntu:14.04\nRUN apt-get install -y build-essential cmake && ./configure && make\n{cmd}\n"
+    assert sl402(text) == []
+
+
+def test_shell_running_a_program_is_still_an_app_image():
+    text = 'FROM ubuntu:22.04\nRUN apt-get install -y build-essential && make\nCMD ["bash", "-c", "./server"]\n'
+    assert len(sl402(text)) == 1
+    text = 'FROM ubuntu:22.04\nRUN apt-get install -y build-essential && make\nENTRYPOINT ["/app"]\nCMD ["bash"]\n'
+    assert len(sl402(text)) == 1
