@@ -81,7 +81,7 @@ SDK_BASES = frozenset({"buildpack-deps", "gcc", "golang", "rust", "haskell", "sw
 # image is for (`FROM debian` + `apt-get install gcc` as a compiler image): not reported, precision first.
 BUILDERS = frozenset({"make", "gmake", "cmake", "gcc", "cc", "g++", "c++", "clang", "configure", "autoreconf",
                       "meson", "ninja", "cargo", "cpanm", "pecl", "docker-php-ext-install", "phpize", "node-gyp",
-                      "bundle", "gem", "npm", "yarn", "pnpm", "R", "go"})
+                      "bundle", "gem", "npm", "yarn", "pnpm", "bun", "R", "go"})
 # Official images built FROM buildpack-deps (full variants only): gcc, make and these -dev packages are already
 # in the base, so an `apt-get install` of them adds no bytes; the weight is the base's (SL401/SL403 say so).
 BUILDPACK_BASED = frozenset({"python", "node", "ruby", "perl", "buildpack-deps", "erlang", "elixir"})
@@ -243,7 +243,7 @@ def _builds(argv: tuple[str, ...]) -> bool:
         return False
     name = argv[0]
     if name in BUILDERS or name.startswith("./configure") or name.endswith("/configure"):
-        if name in ("npm", "yarn", "pnpm", "gem", "bundle", "go"):
+        if name in ("npm", "yarn", "pnpm", "bun", "gem", "bundle", "go"):
             words = rulekit.positionals(argv)
             return bool(words) and words[0] in ("install", "i", "ci", "add", "rebuild", "build", "get") or (
                 name == "yarn" and not words)

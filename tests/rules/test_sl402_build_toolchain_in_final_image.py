@@ -143,3 +143,11 @@ def test_shell_running_a_program_is_still_an_app_image():
     assert len(sl402(text)) == 1
     text = 'FROM ubuntu:22.04\nRUN apt-get install -y build-essential && make\nENTRYPOINT ["/app"]\nCMD ["bash"]\n'
     assert len(sl402(text)) == 1
+
+
+def test_bun_install_uses_the_toolchain():
+    # Real-world oven/bun image: build-essential for native modules, then `bun install`.
+    text = ("FROM oven/bun:1\nRUN apt update && apt install -y build-essential\n"
+            "RUN bun install --frozen-lockfile --production\nCMD [\"bun\", \"run\", \"start\"]\n")
+    assert len(sl402(text)) == 1
+    assert sl402(text.replace("bun install --frozen-lockfile --production", "bun --version")) == []
