@@ -585,3 +585,31 @@ def run_removes_path(run: RunInstruction, command: ShellCommand, path: str, star
         if path_pattern_covers(pattern, path):
             return True
     return False
+
+
+def user_home(stage: Stage, instruction) -> str | None:
+    """$HOME when `instruction` runs: `ENV HOME`, else the home of the last `USER` above it in the stage's lineage
+    (`root`/`0`/none -> /root, `node` -> /home/node, another name -> /home/<name>, as `useradd -m` makes it).
+    None when it cannot be known (`USER 1000` or `USER $NAME`): callers must not pin a cache to /root then."""
+    home = var_before(stage, instruction, "HOME")
+    if home and "$" not in home:
+        return home.rstrip("/") or "/"
+    user = None
+    for ancestor in reversed(list(stage.lineage())):
+        for current in ancestor.instructions:
+            if ancestor is stage and (current is instruction or getattr(current, "trigger", None) is instruction):
+                break
+            if current.keyword == "USER":
+                user = (current.args[0] if current.args else current.arguments.strip()).split(":", 1)[0]
+    if user is None or user in ("root", "0", ""):
+        return "/root"
+    if "$" in user or user.isdigit():
+        return None
+    return f"/home/{user}"
+
+
+def rehome(path: str, home: str | None) -> str:
+    """A /root/... default cache path moved to `home` (kept as is when `home` is unknown)."""
+    if home is None or home == "/root" or not (path == "/root" or path.startswith("/root/")):
+        return path
+    return home.rstrip("/") + path[len("/root"):]
