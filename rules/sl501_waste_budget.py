@@ -78,6 +78,7 @@ def check(target):
         wasted_bytes=wasted,
         fix=Fix("Remove the waste at its source: clean up in the same instruction that creates the files"),
         properties={
+            "aggregate": True,  # the image's total: summaries must not add it to the other findings' bytes
             "wasted_bytes": wasted,
             "efficiency": round(efficiency, 4) if efficiency is not None else None,
             "max_wasted_bytes": max_wasted,

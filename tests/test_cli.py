@@ -216,3 +216,14 @@ def test_github_annotation_paths_are_repository_relative(tmp_path):
     (sub / "Dockerfile").write_text(SCATTERED)
     out = run("Dockerfile", "--format", "github", cwd=sub).stdout
     assert "file=svc/Dockerfile," in out
+
+
+def test_summary_does_not_add_an_aggregate_total_twice():
+    from dockerlint_slim.diagnostics import Diagnostic, Span
+    from dockerlint_slim.engine import FileResult
+    from dockerlint_slim.formatters import summarize
+
+    span = Span(1, 1, 1, 2)
+    part = Diagnostic("SL102", "warning", "m", "Dockerfile", span, wasted_bytes=100)
+    total = Diagnostic("SL501", "error", "m", "Dockerfile", span, wasted_bytes=100, properties={"aggregate": True})
+    assert summarize([FileResult("Dockerfile", [part, total])])["wasted_bytes"] == 100

@@ -38,5 +38,6 @@ def summarize(results) -> dict:
     for result in results:
         for diagnostic in result.diagnostics:
             counts[diagnostic.severity] = counts.get(diagnostic.severity, 0) + 1
-            wasted += diagnostic.wasted_bytes or 0
+            if not diagnostic.properties.get("aggregate"):  # a total (SL501) repeats the other findings' bytes
+                wasted += diagnostic.wasted_bytes or 0
     return {"files": len(results), "findings": sum(counts.values()), "by_severity": counts, "wasted_bytes": wasted}
