@@ -572,11 +572,14 @@ def cwd_before(run: RunInstruction, command: ShellCommand, start: str | None = N
     return cwd
 
 
-def run_removes_path(run: RunInstruction, command: ShellCommand, path: str, start: str | None = None) -> bool:
+def run_removes_path(run: RunInstruction, command: ShellCommand, path: str, start: str | None = None,
+                     home: str = "/root") -> bool:
     """Like `removes_path`, with relative operands (`cd /var/cache && rm -rf yum`) resolved against the
-    directory the command runs in (see `cwd_before`)."""
+    directory the command runs in (see `cwd_before`), and `~`/`$HOME` read as `home` (see `user_home`)."""
     cwd = None
     for pattern in removed_paths(command):
+        if home != "/root" and pattern.startswith(_HOME_PREFIXES):
+            pattern = normalize_path(pattern, home)
         if not pattern.startswith(("/", "~", "$")):
             cwd = cwd or cwd_before(run, command, start)
             if cwd is None:

@@ -111,7 +111,8 @@ def _cache_dir(kind: str, argv: tuple[str, ...], stage, run, command) -> str:
     for key, value in command.env:
         if key == name:
             return value
-    return rulekit.var_before(stage, run, name) or (PIP_CACHE if kind == "pip" else UV_CACHE)
+    default = PIP_CACHE if kind == "pip" else UV_CACHE
+    return rulekit.var_before(stage, run, name) or rulekit.rehome(default, rulekit.user_home(stage, run))
 
 
 def _disabled(kind: str, argv: tuple[str, ...], stage, run, command) -> bool:
@@ -145,7 +146,7 @@ def _configured_off(stage, before_run) -> bool:
     return False
 
 
-def _cleans(kind: str, command, cache: str, run) -> bool:
+def _cleans(kind: str, command, cache: str, run, home: str = "/root") -> bool:
     argv = rulekit.program_argv(command)
     if kind == "pip":
         pip = pip_argv(argv)
@@ -153,7 +154,15 @@ def _cleans(kind: str, command, cache: str, run) -> bool:
             return True
     elif argv[:1] == ("uv",) and rulekit.positionals(argv)[:2] in (["cache", "clean"], ["cache", "prune"]):
         return rulekit.positionals(argv)[1] == "clean"
-    return rulekit.run_removes_path(run, command, cache)
+    return rulekit.run_removes_path(run, command, cache, home=home)
+
+
+def _covers_any_home(run, after, cache: str) -> bool:
+    """With an unknown $HOME: a cache mount or an `rm` of some `<home>/.cache/pip` (or its `.cache`)."""
+    suffixes = (cache[len("/root"):], "/.cache")
+    targets = [m.target.rstrip("/") for m in run.mounts if m.type in ("cache", "tmpfs") and m.target]
+    removed = [p.rstrip("/*") for c in after for p in rulekit.removed_paths(c)]
+    return any(t.endswith(suffixes) for t in targets + removed)
 
 
 def check(target):
@@ -166,10 +175,16 @@ def check(target):
             if kind is None or _disabled(kind, argv, stage, run, command):
                 continue
             cache = _cache_dir(kind, argv, stage, run, command)
+            home = rulekit.user_home(stage, run)
             if rulekit.mount_covers_path(run, cache):
                 continue
-            if any(_cleans(kind, c, cache, run) for c in rulekit.commands_after(run, command)):
+            after = rulekit.commands_after(run, command)
+            if any(_cleans(kind, c, cache, run, home or "/root") for c in after):
                 continue
+            if home is None and cache in (PIP_CACHE, UV_CACHE) and _covers_any_home(run, after, cache):
+                continue  # `USER 1000`: the cache is in that user's home, which a mount or rm may name
+            if home is None and cache in (PIP_CACHE, UV_CACHE):
+                cache = "~" + cache[len("/root"):]
             if kind == "pip" and _configured_off(stage, run):
                 continue
             if kind == "pip":

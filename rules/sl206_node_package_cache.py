@@ -82,8 +82,16 @@ def _option(argv: tuple[str, ...], *names: str) -> str | None:
     return None
 
 
+def default_dirs(tool: str, home: str | None) -> list[str]:
+    """The tool's own cache directories for a user whose home is `home` (root's when unknown). As another user
+    yarn v1 caches in ~/.cache/yarn, not in /usr/local/share/.cache/yarn."""
+    if home in (None, "/root"):
+        return list(CACHE_DIRS[tool])
+    return [rulekit.rehome(d, home) for d in CACHE_DIRS[tool] if d.startswith("/root/")]
+
+
 def cache_dirs(tool: str, argv: tuple[str, ...], stage, run, command) -> list[str]:
-    dirs = list(CACHE_DIRS[tool])
+    dirs = default_dirs(tool, rulekit.user_home(stage, run))
     flag = _option(argv, "--cache", "--cache-folder", "--store-dir")
     if flag:
         dirs.append(flag)
@@ -104,7 +112,7 @@ def _mount_names_tool(run, tool: str) -> bool:
     return any(m.type in ("cache", "tmpfs") and m.target and any(n in m.target for n in names) for m in run.mounts)
 
 
-def _cleans(tool: str, command, dirs: list[str], run) -> bool:
+def _cleans(tool: str, command, dirs: list[str], run, home: str = "/root") -> bool:
     argv = rulekit.program_argv(command)
     words = rulekit.positionals(argv) if argv else []
     if argv and argv[0] == tool:
@@ -114,7 +122,13 @@ def _cleans(tool: str, command, dirs: list[str], run) -> bool:
             return True
         if tool == "pnpm" and words[:2] == ["store", "prune"]:
             return True
-    return any(rulekit.run_removes_path(run, command, d) for d in dirs)
+    return any(rulekit.run_removes_path(run, command, d, home=home) for d in dirs)
+
+
+def _removes_some_home_cache(after, defaults: list[str]) -> bool:
+    suffixes = tuple(d[len("/root"):] for d in defaults if d.startswith("/root/"))
+    suffixes += tuple(s.rsplit("/", 1)[0] for s in suffixes if s.count("/") > 1)  # ~/.npm for ~/.npm/_cacache
+    return any(p.rstrip("/*").endswith(suffixes) for c in after for p in rulekit.removed_paths(c))
 
 
 def check(target):
@@ -130,13 +144,20 @@ def check(target):
             dirs = cache_dirs(tool, argv, stage, run, command)
             if _mount_names_tool(run, tool) or any(rulekit.mount_covers_path(run, d) for d in dirs):
                 continue
-            if any(_cleans(tool, c, dirs, run) for c in rulekit.commands_after(run, command)):
+            home = rulekit.user_home(stage, run)
+            defaults = default_dirs(tool, home)
+            after = rulekit.commands_after(run, command)
+            if any(_cleans(tool, c, dirs, run, home or "/root") for c in after):
                 continue
+            if home is None and _removes_some_home_cache(after, defaults):
+                continue  # `USER 1000`: an rm of <that user's home>/.npm is the cleanup
             reported.add(tool)
             words = rulekit.positionals(argv, VALUE_OPTIONS)
             shown = " ".join([tool, *words[:1]])
             # A configured cache dir (flag/ENV) is the real one; else the tool's default for root.
-            where = dirs[-1] if len(dirs) > len(CACHE_DIRS[tool]) else dirs[0]
+            where = dirs[-1] if len(dirs) > len(defaults) else dirs[0]
+            if home is None and where in CACHE_DIRS[tool] and where.startswith("/root/"):
+                where = "~" + where[len("/root"):]
             yield Finding(
                 command.span,
                 f"`{shown}` leaves a compressed copy of every downloaded package in {where} "

@@ -132,3 +132,19 @@ def test_env_overrides_arg():
 def test_relative_removal_after_cd_counts():
     assert sl205("FROM python:3.12-slim\nRUN pip install flask && cd /root/.cache && rm -rf pip\n") == []
     assert len(sl205("FROM python:3.12-slim\nRUN pip install flask && cd / && rm -rf pip\n")) == 1
+
+
+def test_cache_lives_in_the_users_home_after_user():
+    # `USER app` + a cache mount on the app user's pip cache: nothing reaches the layer.
+    text = "FROM python:3.12-slim\nUSER app\nRUN --mount=type=cache,target=/home/app/.cache/pip pip install flask\n"
+    assert sl205(text) == []
+    found = sl205("FROM python:3.12-slim\nUSER app\nRUN pip install --user flask\n")
+    assert len(found) == 1 and "/home/app/.cache/pip" in found[0].message
+    assert sl205("FROM python:3.12-slim\nUSER app\nRUN pip install flask && rm -rf ~/.cache/pip\n") == []
+
+
+def test_unknown_uid_accepts_a_mount_on_some_home_cache():
+    text = "FROM python:3.12-slim\nUSER 1001\nRUN --mount=type=cache,target=/opt/app/.cache/pip,uid=1001 pip install x\n"
+    assert sl205(text) == []
+    found = sl205("FROM python:3.12-slim\nUSER 1001\nRUN pip install x\n")
+    assert len(found) == 1 and "~/.cache/pip" in found[0].message

@@ -87,3 +87,27 @@ def test_one_finding_per_tool_per_run():
 def test_relative_removal_after_cd_counts():
     assert sl206("FROM node:20-slim\nRUN npm ci && cd /root && rm -rf .npm\n") == []
     assert len(sl206("FROM node:20-slim\nRUN npm ci && cd /app && rm -rf .npm\n")) == 1
+
+
+def test_cache_lives_in_the_users_home_after_user():
+    # Real-world: `USER node` then `RUN npm install now@11`: the cache is /home/node/.npm, not /root/.npm.
+    found = sl206("FROM node:20\nUSER node\nWORKDIR /home/node\nRUN npm install now@11\n")
+    assert len(found) == 1 and "/home/node/.npm" in found[0].message
+    assert sl206("FROM node:20\nUSER node\nRUN npm ci && rm -rf /home/node/.npm\n") == []
+    assert sl206("FROM node:20\nUSER node\nRUN npm ci && rm -rf ~/.npm\n") == []
+    # the root path is not the cache of user node
+    assert len(sl206("FROM node:20\nUSER node\nRUN npm ci && rm -rf /root/.npm\n")) == 1
+    # yarn v1 as a user caches in ~/.cache/yarn
+    found = sl206("FROM node:20\nUSER node\nRUN yarn install\n")
+    assert "/home/node/.cache/yarn" in found[0].message
+
+
+def test_unknown_uid_accepts_a_cleanup_in_its_home():
+    assert sl206("FROM node:20\nUSER 1000\nRUN npm ci && rm -rf /home/node/.npm\n") == []
+    found = sl206("FROM node:20\nUSER 1000\nRUN npm ci\n")
+    assert len(found) == 1 and "~/.npm" in found[0].message
+
+
+def test_user_root_again_and_env_home():
+    assert "/root/.npm" in sl206("FROM node:20\nUSER node\nUSER root\nRUN npm ci\n")[0].message
+    assert "/srv/.npm" in sl206("FROM node:20\nENV HOME=/srv\nUSER app\nRUN npm ci\n")[0].message
