@@ -7,7 +7,9 @@ def buildkit_view(text: str) -> list[tuple]:
     view = []
     for raw in lex(text).instructions:
         node = raw.sub if raw.sub is not None else raw
-        heredocs = tuple((h.name, h.file_descriptor, h.content) for h in node.heredocs)
+        # The oracle shows a node's own heredocs only: those of `ONBUILD RUN <<EOF` sit on the trigger (BuildKit's
+        # child node), which it does not expose, so compare the ONBUILD node's own (none) for it.
+        heredocs = tuple((h.name, h.file_descriptor, h.content) for h in raw.heredocs)
         view.append(
             (
                 raw.written_keyword or None,

@@ -173,3 +173,16 @@ def test_substitution_forms():
     }
     for word, expected in cases.items():
         assert expand(word, env) == expected, word
+
+
+def test_crlf_heredoc_script_commands_have_no_carriage_returns():
+    model = parse("FROM debian\r\nRUN <<EOF\r\napt-get update\r\napt-get install -y curl\r\nEOF\r\n")
+    run = model.instructions[1]
+    assert [c.argv for c in run.commands] == [("apt-get", "update"), ("apt-get", "install", "-y", "curl")]
+    assert run.heredocs[0].content == "apt-get update\r\napt-get install -y curl\r\n"  # as BuildKit keeps it
+
+
+def test_onbuild_heredoc_trigger_is_analysed():
+    model = parse("FROM debian\nONBUILD RUN <<EOF\napt-get update\nEOF\n")
+    runs = list(model.stages[0].runs())
+    assert [c.argv for r in runs for c in r.commands] == [("apt-get", "update")]

@@ -33,6 +33,8 @@ EDGE_CASES = {
     "escaped backtick": "# escape=`\nFROM a\nRUN a ``\nRUN b `\n c\n",
     "whitespace lines": "   \nFROM a\n\t\n  RUN b\n",
     "expose and cmd": 'FROM a\nEXPOSE 80 443/udp\nCMD ["a", "b"]\nENTRYPOINT exec x\n',
+    "crlf heredoc body keeps its carriage returns": "FROM a\r\nRUN <<EOF\r\necho a\r\nEOF\r\nRUN b\r\n",
+    "onbuild heredoc": "FROM a\nONBUILD RUN <<EOF\necho hi\nEOF\nRUN b\n",
 }
 
 

@@ -273,7 +273,8 @@ class _Builder:
         if words and _HEREDOC_WORD.match(words[0]):
             first = heredocs[0]
             if _is_shell_script(first.content):
-                commands += shell.parse_script(first.content, _body_locator(first.start_line, first.content))
+                body = _unix_lines(first.content)
+                commands += shell.parse_script(body, _body_locator(first.start_line, body))
             heredocs = heredocs[1:]
             rest = words[1] if len(words) > 1 else ""
             base += len(raw.rest) - len(rest)
@@ -283,7 +284,8 @@ class _Builder:
         # `bash <<EOF` / `sh <<EOF`: the heredoc is the shell's script on stdin.
         stdin_shells = [c for c in line_commands if c.name in shell.SHELLS and shell.shell_c_script(c.argv) is None]
         for heredoc, _ in zip(heredocs, stdin_shells):
-            commands += shell.parse_script(heredoc.content, _body_locator(heredoc.start_line, heredoc.content))
+            body = _unix_lines(heredoc.content)
+            commands += shell.parse_script(body, _body_locator(heredoc.start_line, body))
         commands.sort(key=lambda c: (c.span.line, c.span.column))
         return commands
 
@@ -407,6 +409,11 @@ class _Builder:
             self.stage.shell = argv
             self.stage.shell_is_posix = argv[0].replace("\\", "/").rsplit("/", 1)[-1].lower() not in shell.NON_POSIX_SHELLS
         return ShellInstruction(**common, argv=argv)
+
+
+def _unix_lines(content: str) -> str:
+    """A heredoc body of a CRLF file read as the shell script it is meant to be (its \r kept in the model)."""
+    return content.replace("\r\n", "\n")
 
 
 def _body_locator(first_line: int, content: str):

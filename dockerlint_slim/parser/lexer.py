@@ -131,6 +131,8 @@ def lex(text: str) -> LexResult:
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = split_lines(text)
+    # Heredoc bodies keep a \r before the newline (BuildKit's scanner drops only \n there): CRLF files.
+    raw_lines = text.split("\n")[: len(lines)]
     directives: dict[str, str] = {}
     errors: list[LexError] = []
     comments: list[tuple[int, str]] = []
@@ -199,7 +201,7 @@ def lex(text: str) -> LexResult:
                 raw.errors.append(str(exc))
                 heredocs = []
             for heredoc in heredocs:
-                index = _read_heredoc_body(heredoc, lines, index)
+                index = _read_heredoc_body(heredoc, lines, index, raw_lines)
                 if heredoc.terminated:
                     raw.end_line, raw.end_column = index, len(lines[index - 1]) + 1
                 else:
@@ -227,8 +229,9 @@ def _trim_continuation(line: str, continuation: re.Pattern[str]) -> tuple[str, b
     return line, True
 
 
-def _read_heredoc_body(heredoc: RawHeredoc, lines: list[str], index: int) -> int:
-    """Consume body lines up to the terminator; returns the index of the line after it."""
+def _read_heredoc_body(heredoc: RawHeredoc, lines: list[str], index: int, raw_lines: list[str] | None = None) -> int:
+    """Consume body lines up to the terminator; returns the index of the line after it. The content keeps each
+    line as written (`raw_lines`, with a \r of CRLF files), as BuildKit does."""
     content: list[str] = []
     heredoc.start_line = index + 1
     while index < len(lines):
@@ -241,7 +244,7 @@ def _read_heredoc_body(heredoc: RawHeredoc, lines: list[str], index: int) -> int
             heredoc.terminated = True
             heredoc.end_line = index - 1
             break
-        content.append(line + "\n")
+        content.append((raw_lines[index - 1] if raw_lines is not None else line) + "\n")
     else:
         heredoc.end_line = index
     heredoc.content = "".join(content)
