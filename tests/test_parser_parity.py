@@ -35,6 +35,7 @@ EDGE_CASES = {
     "expose and cmd": 'FROM a\nEXPOSE 80 443/udp\nCMD ["a", "b"]\nENTRYPOINT exec x\n',
     "crlf heredoc body keeps its carriage returns": "FROM a\r\nRUN <<EOF\r\necho a\r\nEOF\r\nRUN b\r\n",
     "onbuild heredoc": "FROM a\nONBUILD RUN <<EOF\necho hi\nEOF\nRUN b\n",
+    "onbuild onbuild": "FROM a\nONBUILD ONBUILD RUN x\nRUN b\n",
 }
 
 

@@ -421,6 +421,9 @@ def _parse_onbuild(raw: RawInstruction, escape: str, offsets: OffsetMap) -> None
         raw.errors.append(f"{keyword} isn't allowed as an ONBUILD trigger")
     elif keyword not in KNOWN_KEYWORDS:
         raw.errors.append(f"unknown instruction: {sub.written_keyword}")
+    if keyword == "ONBUILD":
+        # BuildKit nests a second ONBUILD as a child node: the trigger's value is that node's empty Value.
+        sub.values = [""]
     raw.sub = sub
     raw.values = sub.values
     raw.json_form = sub.json_form
