@@ -16,6 +16,15 @@ _NODE_BUILD_TOOLS = frozenset({"tsc", "webpack", "vite", "rollup", "esbuild", "p
                                "gatsby", "react-scripts", "vue-cli-service", "nest"})
 
 
+JAVA_BUILDERS = frozenset({"mvn", "mvnw", "gradle", "gradlew", "javac", "jar", "sbt", "lein", "ant", "jlink"})
+
+
+def compiles_java(stage: Stage) -> bool:
+    """A command of the image's stages builds Java (so a JDK base is needed there, a JRE is not enough)."""
+    return any(posixpath.basename(c.argv[0]) in JAVA_BUILDERS
+               for each in stage.lineage() for run in each.runs() for c in run.commands if c.argv)
+
+
 def last_instruction(stage: Stage, keyword: str) -> Instruction | None:
     """The instruction that is in effect for `stage` (CMD, ENTRYPOINT...), inherited through FROM <stage>."""
     for each in stage.lineage():  # nearest stage first; within a stage the last one wins

@@ -256,13 +256,18 @@ def smaller_variant(ref: ImageRef) -> SmallerVariant | None:
     current = SIZES.get((ref.name, variant))
     if current is None:
         return None
+    # The deprecated openjdk image has no JRE tags any more: its JRE is eclipse-temurin's.
+    smaller_name = "eclipse-temurin" if (ref.name, variant) == ("openjdk", "jdk") else ref.name
     for candidate in _SMALLER.get(variant, ()):
-        smaller = SIZES.get((ref.name, candidate))
+        smaller = SIZES.get((smaller_name, candidate))
         if smaller is not None:
+            tag = suggest_tag(ref, candidate)
+            if smaller_name != ref.name:
+                tag = re.sub(r"^(\d+)[^-]*", r"\1", tag)  # openjdk `17.0.2` -> temurin `17`
             return SmallerVariant(
                 SizeEntry(ref.name, variant, *current),
-                SizeEntry(ref.name, candidate, *smaller),
-                suggest_tag(ref, candidate),
+                SizeEntry(smaller_name, candidate, *smaller),
+                tag,
             )
     return None
 

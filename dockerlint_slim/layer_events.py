@@ -563,7 +563,13 @@ def _extraction(run, command, cwd, state: _State, add) -> None:
             return
         archive, directory = call.archive, call.directory
     where = _resolve(directory or ".", cwd, state)
-    if where is None or archive in (None, "-"):
+    if where is None:
+        return
+    if archive in (None, "-"):
+        # `curl ... | tar -xz -C /opt/tool`: the archive is a stream, but an explicit target directory still
+        # says where its files went (its contents stay unknown). Without -C nothing is known.
+        if directory is not None:
+            add(where, "run", f"the files `{name}` extracted into {where} (line {line})", known=False)
         return
     add(where, "run", f"the files `{name}` extracted into {where} (line {line})", known=False)
     stem = _ARCHIVE.sub("", posixpath.basename(archive))

@@ -39,7 +39,13 @@ from __future__ import annotations
 
 import posixpath
 
-from dockerlint_slim.buildsteps import INTERACTIVE, build_artifacts, last_instruction, node_build_step
+from dockerlint_slim.buildsteps import (
+    INTERACTIVE,
+    build_artifacts,
+    compiles_java,
+    last_instruction,
+    node_build_step,
+)
 from dockerlint_slim.diagnostics import Finding, Fix
 from dockerlint_slim.images import SIZES, CompilerFamily, compiler_family, parse_image, variant_of
 from dockerlint_slim.model import Dockerfile, Stage
@@ -66,8 +72,14 @@ def check(target):
             family = CompilerFamily("node", "npm, the dev dependencies and the sources the build step needed",
                                     "`node:<version>-slim`/`-alpine` (or a static web server for front-end "
                                     "assets)", None)
-    if family is None or _interactive_image(final):
+    if family is None:
         return
+    if _interactive_image(final):
+        # A toolchain image to work in. With no CMD/ENTRYPOINT at all, an image that compiles its own program
+        # here (go build, cargo build, npm run build, ...) still ships the compiler next to that program.
+        no_command = last_instruction(final, "CMD") is None and last_instruction(final, "ENTRYPOINT") is None
+        if not (no_command and (build_step is not None or _compiles(final))):
+            return
     yield _finding(dockerfile, final, ref, family, build_step)
 
 
@@ -83,7 +95,7 @@ def _finding(dockerfile: Dockerfile, final: Stage, ref, family: CompilerFamily, 
     else:
         copy_hint = "`COPY --from=build <build output> ...` for the files the program needs"
     runs = f" and runs `{' '.join(build_step.argv[:4])}`" if build_step is not None else ""
-    if family.key in _JDK_FAMILIES and not _compiles_java(final):
+    if family.key in _JDK_FAMILIES and not compiles_java(final):
         plan = f"nothing here compiles Java, so run on a JRE instead: {family.runtime}"
     elif final.parent is not None:
         plan = (f"replace `FROM {final.parent.name or final.parent.index}` of the final stage with a runtime base "
@@ -104,12 +116,6 @@ def _finding(dockerfile: Dockerfile, final: Stage, ref, family: CompilerFamily, 
 
 
 _JDK_FAMILIES = frozenset({"openjdk", "eclipse-temurin", "sapmachine", "ibm-semeru-runtimes", "amazoncorretto"})
-_JAVA_BUILDERS = frozenset({"mvn", "mvnw", "gradle", "gradlew", "javac", "jar", "sbt", "lein", "ant", "jlink"})
-
-
-def _compiles_java(stage: Stage) -> bool:
-    return any(posixpath.basename(c.argv[0]) in _JAVA_BUILDERS
-               for each in stage.lineage() for run in each.runs() for c in run.commands if c.argv)
 
 
 def _size_text(ref, family: CompilerFamily) -> str:
@@ -119,6 +125,29 @@ def _size_text(ref, family: CompilerFamily) -> str:
     if family.typical_size_mb and variant_of(ref) not in ("alpine", "slim"):
         return f" (typically ~{family.typical_size_mb} MB uncompressed)"
     return ""
+
+
+# Commands that compile the program itself (not `go install`/`cargo install` of tools, not `make`, which
+# toolchain images such as buildpack-deps run to install software into the toolchain).
+_COMPILE_SUBCOMMANDS = {"go": ("build",), "cargo": ("build",), "dotnet": ("build", "publish"), "swift": ("build",),
+                        "stack": ("build",), "cabal": ("build", "v2-build"), "mvn": ("package", "install", "verify"),
+                        "mvnw": ("package", "install", "verify"), "gradle": ("build", "assemble", "bootJar", "jar"),
+                        "gradlew": ("build", "assemble", "bootJar", "jar")}
+
+
+def _compiles(stage: Stage) -> bool:
+    """The image's own stages compile a program (`go build`, `cargo build`, `dotnet publish`, `mvn package`,
+    `javac`, ...) or write a build output: an image with no CMD that does this ships its compiler for nothing."""
+    for each in stage.lineage():
+        for run in each.runs():
+            for command in run.commands:
+                if not command.argv:
+                    continue
+                name = posixpath.basename(command.argv[0])
+                words = command.argv[1:]
+                if name == "javac" or any(w in _COMPILE_SUBCOMMANDS.get(name, ()) for w in words):
+                    return True
+    return bool(build_artifacts(stage))
 
 
 def _interactive_image(stage: Stage) -> bool:

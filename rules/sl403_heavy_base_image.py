@@ -26,14 +26,15 @@ CMD ["python", "/app/app.py"]
 If the build needs a compiler (for example `pip install` of a package without wheels), compile in a build
 stage on the full image and copy the result into the slim one. Compiler and SDK bases (`golang`, JDKs, ...)
 are reported by SL401 instead, and so is `node` when the image runs a build step. Only the base of the image
-being built (the target) is checked.
+being built (the target) is checked. A JDK base (`eclipse-temurin:21-jdk`, `openjdk:17`) in a final stage
+that compiles no Java is noted here too, with the JRE's size: SL401 gives the same advice as a warning.
 """
 
 from __future__ import annotations
 
 import re
 
-from dockerlint_slim.buildsteps import node_build_step
+from dockerlint_slim.buildsteps import compiles_java, node_build_step
 from dockerlint_slim.diagnostics import Finding, Fix
 from dockerlint_slim.images import MB, compiler_family, parse_image, smaller_variant
 
@@ -53,15 +54,16 @@ def check(target):
     ref = parse_image(final.base_image)
     if ref is None or ref.unresolved or (ref.digest and not ref.tag) or _has_unset_arg(target.dockerfile, root):
         return  # an unknown tag may well be the slim one
-    if compiler_family(ref) is not None:
-        return  # SL401 reports compiler/SDK bases with the multi-stage fix
+    family = compiler_family(ref)
+    if family is not None and not (family.key in _JDK and not compiles_java(final)):
+        return  # SL401 reports compiler/SDK bases with the multi-stage fix; a JDK that only runs Java needs a JRE
     if ref.name == "node" and node_build_step(final) is not None:
         return  # SL401 again
     smaller = smaller_variant(ref)
     if smaller is None or smaller.saved_uncompressed_mb < int(target.options["min_saving_mb"]):
         return
     current, lighter = smaller.current, smaller.smaller
-    suggestion = f"{ref.name}:{smaller.suggested_tag}"
+    suggestion = f"{lighter.name}:{smaller.suggested_tag}"
     caveat = " (musl libc: check that native dependencies work)" if lighter.variant == "alpine" else ""
     message = (
         f"`{ref}` is about {current.uncompressed_mb} MB uncompressed ({current.compressed_mb} MB to pull); "
@@ -78,6 +80,7 @@ def check(target):
     )
 
 
+_JDK = frozenset({"openjdk", "eclipse-temurin"})  # the JDK images the size table knows a JRE for
 _VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 

@@ -46,7 +46,9 @@ def test_small_or_unknown_bases(lint, image):
 
 def test_compiler_bases_are_left_to_sl401(lint):
     assert found(lint, "FROM golang:1.22\nCMD [\"/app\"]\n") == []
-    assert found(lint, "FROM eclipse-temurin:21-jdk\nCMD [\"java\"]\n") == []
+    # a JDK that compiles Java needs SL401's multi-stage fix; one that only runs Java gets the JRE's size here
+    assert found(lint, "FROM eclipse-temurin:21-jdk\nRUN ./mvnw package\nCMD [\"java\"]\n") == []
+    assert "`eclipse-temurin:21-jre`" in found(lint, "FROM eclipse-temurin:21-jdk\nCMD [\"java\"]\n")[0].message
     text = "FROM node:20\nRUN npm ci && npm run build\nCMD [\"node\", \"dist/main.js\"]\n"
     assert found(lint, text) == []
     assert [d.rule_id for d in lint(text, select=("SL401",))] == ["SL401"]
