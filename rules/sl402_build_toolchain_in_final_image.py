@@ -282,6 +282,7 @@ def check(target):
     for stage, run in rulekit.image_runs(dockerfile):
         if not run.shell_analysed or _sdk_base(stage):
             continue
+        reported: set[str] = set()  # a package installed twice in one RUN (if/else branches) is named once
         for command in run.commands:
             install = parse_install(rulekit.program_argv(command))
             if install is None:
@@ -290,12 +291,13 @@ def check(target):
             tools = [p for p in install.packages if TOOLCHAIN.match(p) and p.lower() not in shipped]
             if not tools:
                 continue
-            kept = [p for p in tools if p not in _removed_later(run, command, install)]
+            kept = [p for p in tools if p not in _removed_later(run, command, install) and p not in reported]
             if not kept:
                 continue
             position = next(i for i, (_r, c) in enumerate(image_commands) if c is command)
             if not any(_builds(rulekit.program_argv(c)) for _r, c in image_commands[position + 1 :]):
                 continue
+            reported.update(kept)
             shown = ", ".join(kept[:6]) + (f" and {len(kept) - 6} more" if len(kept) > 6 else "")
             if install.manager == "apk":
                 undo = "`apk add --virtual .build-deps ...` and `&& apk del .build-deps` at the end of this RUN"

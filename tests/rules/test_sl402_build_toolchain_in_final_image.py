@@ -151,3 +151,10 @@ def test_bun_install_uses_the_toolchain():
             "RUN bun install --frozen-lockfile --production\nCMD [\"bun\", \"run\", \"start\"]\n")
     assert len(sl402(text)) == 1
     assert sl402(text.replace("bun install --frozen-lockfile --production", "bun --version")) == []
+
+
+def test_a_package_installed_twice_in_one_run_is_named_once():
+    # Real-world (open-webui): `apt-get install gcc ... && apt-get install gcc python3-dev` in one RUN.
+    found = sl402("FROM python:3.11-slim\nRUN apt-get install -y --no-install-recommends pandoc gcc "
+                  "&& apt-get install -y --no-install-recommends gcc python3-dev && pip install x\n")
+    assert [d.properties["packages"] for d in found] == [["gcc"], ["python3-dev"]]
