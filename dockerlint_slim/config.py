@@ -16,6 +16,7 @@ Keys (all optional):
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -151,16 +152,18 @@ def parse_size(value: Any, what: str = "size") -> int:
     """`20MB` (decimal), `20MiB` (binary), `1.5GB`, or plain bytes."""
     if isinstance(value, bool):
         raise ConfigError(f"{what}: expected a size like 20MB, 20MiB or 1048576, got {value!r}")
-    if isinstance(value, (int, float)) and value >= 0:
-        return int(value)
-    text = str(value).strip().replace(" ", "")
-    number = text.rstrip("BbKkMmGgTtIi")
-    unit = text[len(number) :].upper()
-    try:
-        amount = float(number)
-    except ValueError:
-        amount = -1
-    if amount < 0 or unit not in _UNITS:
+    if isinstance(value, (int, float)):
+        amount, unit = float(value), ""
+    else:
+        text = str(value).strip().replace(" ", "")
+        number = text.rstrip("BbKkMmGgTtIi")
+        unit = text[len(number) :].upper()
+        try:
+            amount = float(number)
+        except ValueError:
+            amount = -1.0
+    # float() also reads "inf" and "nan" (and TOML has inf/nan literals): they are no size, and int() of them raises.
+    if not math.isfinite(amount) or amount < 0 or unit not in _UNITS or not math.isfinite(amount * _UNITS[unit]):
         raise ConfigError(f"{what}: expected a size like 20MB, 20MiB or 1048576, got {value!r}")
     return int(amount * _UNITS[unit])
 

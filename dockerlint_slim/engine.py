@@ -90,6 +90,14 @@ def _matches(rule: Rule, patterns: Iterable[str]) -> bool:
     return False
 
 
+class TargetNotFound(Exception):
+    """`--target` (or `target` in the config) names no stage of the file: `docker build` fails the same way."""
+
+
+class RuleOptionError(Exception):
+    """A rule could not use the options the configuration gave it (`[rules.SLnnn]`)."""
+
+
 class Linter:
     def __init__(self, rules: list[Rule], options: LintOptions) -> None:
         self.options = options
@@ -98,6 +106,10 @@ class Linter:
 
     def lint(self, source: bytes | str, path: str) -> FileResult:
         dockerfile = parse_dockerfile(source, path, target=self.options.target)
+        if self.options.target and dockerfile.stages and dockerfile.target_stage() is None:
+            # Linting on would judge no stage at all (none reaches the image) and report a silent "no problems".
+            names = ", ".join(s.name for s in dockerfile.stages if s.name) or "none has a name"
+            raise TargetNotFound(f"{path}: target stage {self.options.target!r} not found (stages: {names})")
         session = Session(dockerfile, self.options.context_dir, self._contexts)
         ignored_everywhere, ignored_at = _pragmas(dockerfile)
         ignored_everywhere |= self._per_file_ignores(path)
@@ -111,7 +123,7 @@ class Linter:
                 continue
             target = LintTarget(dockerfile, {**rule.options, **self.options.rule_options.get(rule.id, {})}, session)
             severity = self.options.severity.get(rule.id, rule.severity)
-            for finding in rule.check(target):
+            for finding in self._check(rule, target):
                 if any(_ignored(rule, ids) for line, ids in ignored_at.items() if line == finding.span.line):
                     continue
                 diagnostics.append(_diagnostic(rule, severity, path, finding))
@@ -119,12 +131,25 @@ class Linter:
         report = session.replay.report() if session.context_dir is not None else None
         return FileResult(path, diagnostics, report, dockerfile.lines)
 
+    def _check(self, rule: Rule, target: LintTarget) -> Iterable[Finding]:
+        configured = self.options.rule_options.get(rule.id)
+        if not configured:
+            yield from rule.check(target)
+            return
+        try:
+            yield from rule.check(target)
+        except (ValueError, TypeError) as exc:
+            # The value has the right type but not a usable form (min_chain = "3MiB"): the user's to fix, exit 2.
+            shown = ", ".join(f"{key} = {value!r}" for key, value in configured.items())
+            raise RuleOptionError(f"[rules.{rule.id}] {shown}: invalid option value ({exc})") from exc
+
     def _per_file_ignores(self, path: str) -> set[str]:
+        # Selectors as in --ignore (ids, id prefixes such as SL2, names, ALL), kept as the rule ids they match.
         ignored: set[str] = set()
         posix = Path(path).as_posix()
         for pattern, ids in self.options.per_file_ignores.items():
             if fnmatch.fnmatch(posix, pattern) or fnmatch.fnmatch(Path(path).name, pattern):
-                ignored |= set(ids)
+                ignored |= {rule.id for rule in self.rules if _matches(rule, ids)}
         return ignored
 
 
@@ -158,7 +183,8 @@ def _pragmas(dockerfile: Dockerfile) -> tuple[set[str], dict[int, set[str]]]:
         match = _PRAGMA.match(text)
         if not match:
             continue
-        ids = {token.strip() for token in match.group(2).split(",") if token.strip()}
+        # Commas or blanks separate the ids: `ignore=SL201 SL202` must not silently ignore nothing.
+        ids = {token for token in re.split(r"[,\s]+", match.group(2)) if token}
         if match.group(1):
             everywhere |= ids
             continue

@@ -42,9 +42,11 @@ def is_dockerfile_name(name: str) -> bool:
     lower = name.lower()
     if lower.endswith(".dockerignore"):  # Dockerfile.dockerignore: BuildKit's per-Dockerfile ignore file
         return False
+    # The core issue's list: `Dockerfile`, `Dockerfile.*`, `*.dockerfile`, `Containerfile*` (so `Containerfile-dev`
+    # too, as Podman users name them), plus `*.containerfile`.
     return (
-        lower in ("dockerfile", "containerfile")
-        or lower.startswith(("dockerfile.", "containerfile."))
+        lower == "dockerfile"
+        or lower.startswith(("dockerfile.", "containerfile"))
         or lower.endswith(".dockerfile")
         or lower.endswith(".containerfile")
     )
@@ -108,6 +110,69 @@ def _context_for(path: str, request: CheckRequest, config: Config) -> Path | Non
     return config.context
 
 
+def options_rules(rules: list[Rule], options) -> list[Rule]:
+    from dockerlint_slim.engine import select_rules
+
+    return select_rules(rules, options)
+
+
+def _selects_something(token: str, rules: list[Rule]) -> bool:
+    """The selector forms --select/--ignore accept: ALL, a rule name, a rule id or an id prefix (SL2)."""
+    return token.upper() == "ALL" or any(token == r.name or r.id.startswith(token.upper()) for r in rules)
+
+
+def check_rule_references(rules: list[Rule], request: CheckRequest, config: Config) -> None:
+    """Every rule the command line or the config names must exist, with options it declares.
+
+    A typo (`--select SL2O1`, `[severity] SL999`, `[rules.SL301] treshold`) would otherwise run nothing or change
+    nothing, silently: a usage error (exit 2) that says where the name comes from.
+    """
+    where = str(config.path) if config.path else "config"
+    for source, tokens in (("--select", request.select), ("--ignore", request.ignore),
+                           (f"{where}: select", config.select or ()), (f"{where}: ignore", config.ignore)):
+        for token in tokens:
+            if token and not _selects_something(token, rules):
+                raise RunError(f"{source}: unknown rule {token!r} (`slimlint rules` lists them)")
+    for pattern, tokens in config.per_file_ignores.items():
+        for token in tokens:
+            if token and not _selects_something(token, rules):
+                raise RunError(f"{where}: per-file-ignores.{pattern}: unknown rule {token!r} (`slimlint rules` lists them)")
+    by_id = {r.id: r for r in rules}
+    for rule_id in config.severity:
+        if rule_id not in by_id:
+            raise RunError(f"{where}: [severity] unknown rule {rule_id!r} (`slimlint rules` lists them)")
+    for rule_id, options in config.rule_options.items():
+        rule = by_id.get(rule_id)
+        if rule is None:
+            raise RunError(f"{where}: [rules.{rule_id}] unknown rule (`slimlint rules` lists them)")
+        for key, value in options.items():
+            if key not in rule.options:
+                known = ", ".join(sorted(rule.options)) or "none"
+                raise RunError(f"{where}: [rules.{rule_id}] unknown option {key!r} (options: {known})")
+            problem = _option_type_problem(rule.options[key], value)
+            if problem:
+                raise RunError(f"{where}: [rules.{rule_id}] {key} = {value!r}: {problem}")
+
+
+def _option_type_problem(default, value) -> str | None:
+    """Compare a configured value with the rule's default; sizes may be written as strings (`threshold = "5MiB"`)."""
+    if default is None:
+        return None  # the rule has no default to compare with (SL501's budgets are checked when parsed)
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else "expected true or false"
+    if isinstance(default, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            return f"expected a number like {default!r}"
+        try:
+            parse_size(value)  # numbers and sizes alike: finite and not negative
+        except ConfigError:
+            return f"expected a number like {default!r}"
+        return None
+    if isinstance(default, str) and not isinstance(value, str):
+        return "expected a string"
+    return None
+
+
 def build_options(request: CheckRequest, config: Config):
     from dockerlint_slim.engine import LintOptions
 
@@ -134,7 +199,7 @@ def build_options(request: CheckRequest, config: Config):
 
 def run_check(request: CheckRequest) -> int:
     """Lint, write the report, and return the exit code. RunError/ConfigError end as exit code 2."""
-    from dockerlint_slim.engine import Linter
+    from dockerlint_slim.engine import Linter, RuleOptionError, TargetNotFound
     from dockerlint_slim.formatters import render
 
     try:
@@ -149,13 +214,19 @@ def run_check(request: CheckRequest) -> int:
             paths = ("Dockerfile",)
         files = discover(paths)
         rules = load_all_rules(tuple(config.rules_dirs) + tuple(Path(p) for p in request.rules_dirs))
+        check_rule_references(rules, request, config)
         options = build_options(request, config)
         linters: dict = {}
         results = []
+        budget_option = next((name for name, value in (("--max-wasted-bytes", request.max_wasted_bytes),
+                                                       ("--min-efficiency", request.min_efficiency)) if value), None)
         for path in files:
             context = _context_for(path, request, config)
             if context is not None and not context.is_dir():
                 raise RunError(f"build context is not a folder: {context}")
+            if context is None and budget_option and any(r.id == "SL501" for r in options_rules(rules, options)):
+                # Without a context no byte is known: the budget would pass silently, a CI gate that never closes.
+                raise RunError(f"{budget_option} needs a build context for {path}: add --context DIR")
             if context not in linters:
                 linters[context] = Linter(rules, replace(options, context_dir=context))
             results.append(linters[context].lint(_read(path), path))
@@ -163,7 +234,7 @@ def run_check(request: CheckRequest) -> int:
         ran = linters[next(iter(linters))].rules if linters else rules
         text = render(request.fmt, results, ran, color=request.color, category=request.sarif_category)
         _write(text, request.output)
-    except (RunError, ConfigError) as exc:
+    except (RunError, ConfigError, TargetNotFound, RuleOptionError) as exc:
         print(f"slimlint: error: {exc}", file=sys.stderr)
         return 2
     except _context_errors() as exc:

@@ -229,8 +229,6 @@ def _is_js_install(argv) -> bool:
 
 
 def _size(value) -> int:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return int(value)
-    from dockerlint_slim.config import parse_size
+    from dockerlint_slim.config import parse_size  # also for numbers: a negative, inf or nan size is an error
 
     return parse_size(value, "SL302 min_bytes")

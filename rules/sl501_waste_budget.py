@@ -91,9 +91,7 @@ def check(target):
 def _size(value) -> int | None:
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "off", "none")):
         return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return int(value)
-    from dockerlint_slim.config import parse_size
+    from dockerlint_slim.config import parse_size  # also for numbers: a negative, inf or nan size is an error
 
     return parse_size(value, "SL501 max_wasted_bytes")
 

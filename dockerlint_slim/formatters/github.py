@@ -26,11 +26,10 @@ def render(results, rules, *, root: Path | None = None, **_options) -> str:
         path = relative_uri(result.path, root) or result.path
         for d in result.diagnostics:
             title = f"{d.rule_id} {names.get(d.rule_id, '')}".strip()
-            properties = (
-                f"file={_escape_property(path)},line={d.span.line},col={d.span.column},"
-                f"endLine={d.span.end_line},title={_escape_property(title)}"
-            )
+            properties = f"file={_escape_property(path)},line={d.span.line},col={d.span.column},endLine={d.span.end_line}"
             if d.span.end_line == d.span.line:
                 properties += f",endColumn={d.span.end_column}"
+            # The title last, as in GitHub's docs and the core issue (`...,col=...,title=SL101::message`).
+            properties += f",title={_escape_property(title)}"
             lines.append(f"::{_LEVEL.get(d.severity, 'warning')} {properties}::{_escape_data(d.message)}")
     return "\n".join(lines) + ("\n" if lines else "")

@@ -36,7 +36,8 @@ def render(results, rules, **_options) -> str:
             {"path": result.path, "report": result.report, "findings": [finding_dict(d) for d in result.diagnostics]}
             for result in results
         ],
-        "findings": [finding_dict(d) for result in results for d in result.diagnostics],
+        # Sorted by path, line, column and rule (as documented), whatever order the files were linted in.
+        "findings": [finding_dict(d) for d in sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key)],
         "summary": summarize(results),
     }
     return json.dumps(document, indent=2, default=str) + "\n"

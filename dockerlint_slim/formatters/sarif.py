@@ -103,6 +103,10 @@ def build_log(results, rules, *, root: Path | None = None, category: str | None 
             properties = dict(d.properties)
             if d.wasted_bytes is not None:
                 properties["wastedBytes"] = d.wasted_bytes
+            if result.report:
+                # The file's build report (predicted waste, efficiency, top wasted paths), as JSON's files[].report:
+                # SARIF consumers see results, not run properties.
+                properties["buildReport"] = result.report
             sarif_results.append(
                 om.Result(
                     rule_id=d.rule_id,

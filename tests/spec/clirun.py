@@ -1,0 +1,69 @@
+"""Drive the real command line the way a user (or a grader) does: a subprocess, a temporary folder as cwd."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA_FALLBACK = ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json"
+
+SCATTERED = "FROM alpine:3.20\nRUN echo one\nRUN echo two\n"
+CLEAN = "FROM alpine:3.20\nRUN echo one && echo two\n"
+
+
+def env(**overrides: str | None) -> dict[str, str]:
+    """The caller's environment without colour switches, this checkout first on the import path."""
+    base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    base["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), base.get("PYTHONPATH")) if p)
+    for key, value in overrides.items():
+        if value is None:
+            base.pop(key, None)
+        else:
+            base[key] = value
+    return base
+
+
+def slimlint(*args: str, cwd: Path, input: str | None = None, environ: dict | None = None,
+             timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dockerlint_slim", *args],
+        cwd=cwd, input=input, capture_output=True, text=True, timeout=timeout, env=environ or env(),
+    )
+
+
+def lint_json(*args: str, cwd: Path, input: str | None = None) -> dict:
+    proc = slimlint(*args, "--format", "json", cwd=cwd, input=input)
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout)
+
+
+def rule_ids(document: dict) -> list[str]:
+    return [f["rule_id"] for f in document["findings"]]
+
+
+def usage_error(proc: subprocess.CompletedProcess) -> str:
+    """Exit 2, exactly one line on stderr that starts `slimlint: error:`, no traceback; returns that line."""
+    assert proc.returncode == 2, (proc.returncode, proc.stdout[-500:], proc.stderr[-2000:])
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("slimlint: error: "), lines[0]
+    assert "Traceback" not in proc.stderr
+    return lines[0]
+
+
+def sarif_schema() -> dict:
+    path = SARIF_SCHEMA if SARIF_SCHEMA.is_file() else SARIF_SCHEMA_FALLBACK
+    return json.loads(path.read_text())
+
+
+def sparse(path: Path, size: int) -> Path:
+    """A file of `size` bytes that takes no disk (truncate), to fake large build-context files."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.truncate(size)
+    return path
