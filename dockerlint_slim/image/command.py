@@ -18,6 +18,7 @@ from dockerlint_slim.image.archive import ImageError
 from dockerlint_slim.image.report import (
     DIVE_RULE,
     FROM_DOCKERFILE,
+    FROM_HISTORY,
     FROM_OPTION,
     Gates,
     build_report,
@@ -112,6 +113,12 @@ def image_command(image, tag, platform, dockerfile_path, target, fmt, output, mi
 
     mapping = None
     base_source, base_count = DIVE_RULE, 1
+    from dockerlint_slim.image.history import base_layers_from_history
+
+    from_history = base_layers_from_history(analysis.image.history, analysis.image.layers)
+    if from_history is not None:
+        # dive takes every layer after the first as "user"; the base's closing CMD/ENTRYPOINT says better
+        base_source, base_count = FROM_HISTORY, from_history
     if dockerfile is not None:
         from dockerlint_slim.image.dockerfile_map import align
 
@@ -128,7 +135,7 @@ def image_command(image, tag, platform, dockerfile_path, target, fmt, output, mi
         start = None
         if base_source == FROM_DOCKERFILE and mapping is not None:
             start = mapping.first_user_history
-        elif base_source == FROM_OPTION and base_count < len(analysis.image.layers):
+        elif base_source in (FROM_OPTION, FROM_HISTORY) and base_count < len(analysis.image.layers):
             start = analysis.image.layers[base_count].history_index
         _emit(recover(analysis, start), output)
         return

@@ -96,3 +96,26 @@ def normalize_command(text: str) -> str:
     """Whitespace- and continuation-insensitive form of a command, to compare history with a Dockerfile."""
     text = re.sub(r"\\\n", " ", text)
     return " ".join(text.split())
+
+
+def base_layers_from_history(history, layers) -> int | None:
+    """How many layers belong to the base image when the history shows it, else None.
+
+    An image ends with its default command: every official base's history closes with an empty-layer CMD or
+    ENTRYPOINT (`CMD ["bash"]`, `CMD ["python3"]`, ...). When such an entry is followed by entries that add
+    layers, those are an image built FROM it: the base is every layer before the last such entry. A Dockerfile
+    that sets CMD between two RUNs would move the boundary up; --dockerfile or --base-layers then say better.
+    """
+    last_layer_entry = max((layer.history_index for layer in layers if layer.history_index is not None), default=None)
+    if last_layer_entry is None:
+        return None
+    boundary = None
+    for index, entry in enumerate(history):
+        if index >= last_layer_entry:
+            break
+        if entry.empty_layer and parse_created_by(entry.created_by).keyword in ("CMD", "ENTRYPOINT"):
+            boundary = index
+    if boundary is None:
+        return None
+    count = sum(1 for layer in layers if layer.history_index is not None and layer.history_index < boundary)
+    return count or None

@@ -9,7 +9,7 @@ from typing import Any
 from dockerlint_slim.image.archive import ImageRef
 from dockerlint_slim.image.stack import StackResult
 
-DIVE_RULE, FROM_DOCKERFILE, FROM_OPTION = "dive-rule", "dockerfile", "option"
+DIVE_RULE, FROM_DOCKERFILE, FROM_OPTION, FROM_HISTORY = "dive-rule", "dockerfile", "option", "history"
 
 
 @dataclass

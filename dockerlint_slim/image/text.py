@@ -6,6 +6,7 @@ from dockerlint_slim.diagnostics import format_bytes
 from dockerlint_slim.image.report import (
     DIVE_RULE,
     FROM_DOCKERFILE,
+    FROM_HISTORY,
     FROM_OPTION,
     Check,
     ImageReport,
@@ -28,6 +29,9 @@ def _base_note(report: ImageReport) -> str:
         return f"base image = first {report.base_layers} layer(s), from the Dockerfile match"
     if report.base_layers_source == FROM_OPTION:
         return f"base image = first {report.base_layers} layer(s), from --base-layers"
+    if report.base_layers_source == FROM_HISTORY:
+        return (f"base image = first {report.base_layers} layer(s), up to the base's own CMD/ENTRYPOINT in the "
+                "history (give --dockerfile or --base-layers to say otherwise)")
     assert report.base_layers_source == DIVE_RULE
     return "base image = the first layer, as dive counts (give --dockerfile for the real boundary)"
 

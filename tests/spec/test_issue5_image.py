@@ -42,7 +42,7 @@ SPEC = ImageSpec([
                                           file("usr/lib.so", 4000)]),
     Step("ENV A=1", None),
     Step("RUN /bin/sh -c make # buildkit", [directory("opt"), file("opt/big.bin", 30_000), file("opt/keep", 500)]),
-    Step("CMD [\"sh\"]", None),
+    Step("LABEL x=1", None),
     Step("RUN /bin/sh -c rm /opt/big.bin # buildkit", [directory("opt"), whiteout("opt/big.bin")]),
 ], tag="spec:1")
 
@@ -241,6 +241,23 @@ def test_user_wasted_ratio_takes_the_layers_after_the_first_as_dive(tmp_path):
     ])
     document = report(build("docker", spec, tmp_path))
     assert document["user_wasted_ratio"] == pytest.approx(300 / 400)
+    assert document["base_layers"] == 1 and document["base_layers_source"] == "dive-rule"  # no base CMD seen
+
+
+def test_user_wasted_ratio_does_better_where_the_history_shows_the_base(tmp_path):
+    """A base image's history closes with its CMD: the layers before it are the base, not the user's."""
+    spec = ImageSpec([
+        Step("ADD rootfs / # buildkit", [file("base", 1000)], created="2024-01-01T00:00:00Z"),
+        Step("RUN /bin/sh -c install-python # buildkit", [file("python", 5000)], created="2024-01-02T00:00:00Z"),
+        Step('CMD ["python3"]', None, created="2024-01-02T00:00:00Z"),
+        Step("RUN /bin/sh -c a # buildkit", [file("tmp", 300), file("app", 100)]),
+        Step("RUN /bin/sh -c b # buildkit", [whiteout("tmp")]),
+    ])
+    document = report(build("oci", spec, tmp_path))
+    assert document["user_wasted_ratio"] == pytest.approx(300 / 400)  # dive would say 300 / 5400
+    assert document["base_layers"] == 2 and document["base_layers_source"] == "history"
+    assert report(build("oci", spec, tmp_path, name="again"), "--base-layers", "1")["user_wasted_ratio"] == \
+        pytest.approx(300 / 5400)
 
 
 def test_empty_layer_history_entries_are_not_layers(tmp_path):
