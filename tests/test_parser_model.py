@@ -186,3 +186,19 @@ def test_onbuild_heredoc_trigger_is_analysed():
     model = parse("FROM debian\nONBUILD RUN <<EOF\napt-get update\nEOF\n")
     runs = list(model.stages[0].runs())
     assert [c.argv for r in runs for c in r.commands] == [("apt-get", "update")]
+
+
+def test_from_stage_named_with_target_arch_picks_the_usual_platform():
+    # Real-world multi-arch Dockerfile (ollama): `FROM runtime-$TARGETARCH` builds on runtime-amd64 by default.
+    model = parse(
+        "FROM ubuntu:22.04 AS runtime-amd64\nRUN apt-get update\n"
+        "FROM ubuntu:22.04 AS runtime-arm64\nRUN apt-get update\n"
+        "FROM runtime-$TARGETARCH\nCMD [\"serve\"]\n"
+    )
+    final = model.stages[2]
+    assert final.parent is model.stages[0] and final.base_image == "ubuntu:22.04"
+    assert [s.reaches_image for s in model.stages] == [True, False, True]
+    # an ARG default wins over the guess; an unknown name stays unresolved
+    model = parse("ARG TARGETARCH=arm64\nFROM alpine AS b-amd64\nFROM alpine AS b-arm64\nFROM b-$TARGETARCH\n")
+    assert model.stages[2].parent is model.stages[1]
+    assert parse("FROM alpine AS x\nFROM y-$TARGETARCH\n").stages[1].parent is None

@@ -46,6 +46,10 @@ _BOOL_MOUNT_KEYS = {"readonly", "ro", "rw", "readwrite"}
 _BUILDAH_MOUNT_FLAGS = {"z", "u"}  # z, Z and U (keys are compared lower-case)
 _HEREDOC_WORD = re.compile(r"^\d*<<-?")
 # Build args BuildKit sets on its own; their values are not known before the build.
+# Values of the automatic platform args on the usual build machine (linux/amd64), used only to find the stage
+# that a `FROM name-$TARGETARCH` refers to.
+_PLATFORM_DEFAULTS = {"TARGETPLATFORM": "linux/amd64", "TARGETOS": "linux", "TARGETARCH": "amd64", "TARGETVARIANT": "",
+                      "BUILDPLATFORM": "linux/amd64", "BUILDOS": "linux", "BUILDARCH": "amd64"}
 _AUTOMATIC_ARGS = ("TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT", "BUILDPLATFORM", "BUILDOS", "BUILDARCH")
 
 
@@ -215,6 +219,10 @@ class _Builder:
         for stage in self.stages:
             if stage.name and stage.name == name:
                 parent = stage
+        if parent is None and "$" in instruction.image:
+            # `FROM runtime-$TARGETARCH` (multi-arch Dockerfiles): pick the stage of the usual build platform.
+            guess = expand(instruction.image, self._platform_vars(), self.escape).lower()
+            parent = next((s for s in reversed(self.stages) if s.name and s.name == guess), None)
         stage = Stage(index=len(self.stages), from_instruction=instruction, parent=parent)
         instruction.stage_index = stage.index
         stage.instructions.append(instruction)
@@ -227,6 +235,13 @@ class _Builder:
         self.stages.append(stage)
         self.stage = stage
         self.vars = dict(stage.env)
+
+    def _platform_vars(self) -> dict:
+        values = dict(self.global_args)
+        for key, default in _PLATFORM_DEFAULTS.items():
+            if values.get(key) is None:
+                values[key] = default
+        return values
 
     # RUN ----------------------------------------------------------------------------------------------------
     def run(self, raw: RawInstruction, common: dict) -> RunInstruction:
