@@ -77,7 +77,21 @@ def normalise_name(name: str) -> str:
             if name.startswith(prefix) and len(name) > len(prefix):
                 name = name[len(prefix) :]
                 changed = True
+    # Other mirrors and pull-through caches of Docker Hub keep its `library/` path for official images
+    # (`registry.corp/library/golang`, Harbor's `harbor.corp/dockerhub/library/golang`): only Docker Hub has that
+    # namespace, so `<host>[/<project>]/library/<name>` is the official `<name>`.
+    # Public registries whose first path segment is an account (ghcr.io/library is some user) are not mirrors.
+    head, marker, official = name.rpartition("/library/")
+    host = head.split("/")[0]
+    if (marker and head and official and "/" not in official and host not in _ACCOUNT_REGISTRIES
+            and ("." in host or ":" in host or host == "localhost")):
+        name = official
     return name
+
+
+_ACCOUNT_REGISTRIES = frozenset({"ghcr.io", "quay.io", "gcr.io", "registry.gitlab.com", "docker.pkg.github.com",
+                                 "cgr.dev", "mcr.microsoft.com", "registry.access.redhat.com", "registry.redhat.io",
+                                 "public.ecr.aws", "nvcr.io", "icr.io"})
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -113,7 +113,7 @@ def image_command(image, tag, platform, dockerfile_path, target, fmt, output, mi
 
     mapping = None
     base_source, base_count = DIVE_RULE, 1
-    from dockerlint_slim.image.history import base_layers_from_history
+    from dockerlint_slim.image.history import base_history_end, base_layers_from_history
 
     from_history = base_layers_from_history(analysis.image.history, analysis.image.layers)
     if from_history is not None:
@@ -135,7 +135,9 @@ def image_command(image, tag, platform, dockerfile_path, target, fmt, output, mi
         start = None
         if base_source == FROM_DOCKERFILE and mapping is not None:
             start = mapping.first_user_history
-        elif base_source in (FROM_OPTION, FROM_HISTORY) and base_count < len(analysis.image.layers):
+        elif base_source == FROM_HISTORY:
+            start = base_history_end(analysis.image.history, analysis.image.layers) + 1  # right after the base's CMD
+        elif base_source == FROM_OPTION and base_count < len(analysis.image.layers):
             start = analysis.image.layers[base_count].history_index
         _emit(recover(analysis, start), output)
         return

@@ -98,13 +98,13 @@ def normalize_command(text: str) -> str:
     return " ".join(text.split())
 
 
-def base_layers_from_history(history, layers) -> int | None:
-    """How many layers belong to the base image when the history shows it, else None.
+def base_history_end(history, layers) -> int | None:
+    """The history index of the base image's closing CMD/ENTRYPOINT when the history shows it, else None.
 
     An image ends with its default command: every official base's history closes with an empty-layer CMD or
     ENTRYPOINT (`CMD ["bash"]`, `CMD ["python3"]`, ...). When such an entry is followed by entries that add
-    layers, those are an image built FROM it: the base is every layer before the last such entry. A Dockerfile
-    that sets CMD between two RUNs would move the boundary up; --dockerfile or --base-layers then say better.
+    layers, those are an image built FROM it, and the last such entry ends the base. A Dockerfile that sets CMD
+    between two RUNs would move the boundary up; --dockerfile or --base-layers then say better.
     """
     last_layer_entry = max((layer.history_index for layer in layers if layer.history_index is not None), default=None)
     if last_layer_entry is None:
@@ -115,7 +115,14 @@ def base_layers_from_history(history, layers) -> int | None:
             break
         if entry.empty_layer and parse_created_by(entry.created_by).keyword in ("CMD", "ENTRYPOINT"):
             boundary = index
+    if boundary is None or not any(l.history_index is not None and l.history_index < boundary for l in layers):
+        return None
+    return boundary
+
+
+def base_layers_from_history(history, layers) -> int | None:
+    """How many layers belong to the base image when the history shows it (see base_history_end), else None."""
+    boundary = base_history_end(history, layers)
     if boundary is None:
         return None
-    count = sum(1 for layer in layers if layer.history_index is not None and layer.history_index < boundary)
-    return count or None
+    return sum(1 for layer in layers if layer.history_index is not None and layer.history_index < boundary)

@@ -380,12 +380,20 @@ def test_sl401_names_the_artifact_and_a_runtime_base():
     "FROM index.docker.io/library/golang:1.22",
     "FROM mirror.gcr.io/library/golang:1.22",
     "FROM public.ecr.aws/docker/library/golang:1.22",
+    "FROM registry.example.com/library/golang:1.22",  # a private Docker Hub mirror keeps `library/`
+    "FROM harbor.example.com:8443/dockerhub/library/golang:1.22",
     "FROM golang:1.22@sha256:" + "a" * 64,
     "FROM --platform=$BUILDPLATFORM golang:1.22",
 ])
 def test_sl401_resolves_arg_defaults_and_registry_prefixes(from_line):
     text = from_line + "\nCOPY . /src\nRUN cd /src && go build -o /app .\nCMD [\"/app\"]\n"
     assert len(ids(text, "SL401")) == 1, text
+
+
+@pytest.mark.parametrize("image", ["registry.example.com/golang:1.22", "ghcr.io/acme/golang:1.22",
+                                   "acme/library/golang:1.22", "ghcr.io/library/golang:1.22"])
+def test_sl401_unknown_repositories_are_not_guessed(image):
+    assert ids(f"FROM {image}\nRUN go build -o /app .\nCMD [\"/app\"]\n", "SL401") == []
 
 
 def test_sl401_inheritance_through_two_stages():

@@ -260,6 +260,17 @@ def test_user_wasted_ratio_does_better_where_the_history_shows_the_base(tmp_path
         pytest.approx(300 / 5400)
 
 
+def test_recovered_dockerfile_marks_where_the_base_ends_from_the_history(tmp_path):
+    spec = ImageSpec([
+        Step("ADD rootfs / # buildkit", [file("base", 10)]),
+        Step('CMD ["bash"]', None),
+        Step("ENV APP=1", None),
+        Step("RUN /bin/sh -c make # buildkit", [file("app", 5)]),
+    ])
+    text = run(build("docker", spec, tmp_path), "--recover-dockerfile").output
+    assert text.index('CMD ["bash"]') < text.index("own instructions start here") < text.index("ENV APP=1")
+
+
 def test_empty_layer_history_entries_are_not_layers(tmp_path):
     spec = ImageSpec([
         Step("ARG X=1", None), Step("ADD a / # buildkit", [file("a", 1)]), Step("ENV B=2", None),
