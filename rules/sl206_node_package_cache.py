@@ -92,6 +92,9 @@ def default_dirs(tool: str, home: str | None) -> list[str]:
 
 def cache_dirs(tool: str, argv: tuple[str, ...], stage, run, command) -> list[str]:
     dirs = default_dirs(tool, rulekit.user_home(stage, run))
+    configured = _configured_dir(stage, run, tool)
+    if configured:
+        dirs.append(configured)
     flag = _option(argv, "--cache", "--cache-folder", "--store-dir")
     if flag:
         dirs.append(flag)
@@ -105,6 +108,28 @@ def cache_dirs(tool: str, argv: tuple[str, ...], stage, run, command) -> list[st
         if home:
             dirs.append(home.rstrip("/") + "/store")
     return dirs
+
+
+CONFIG_KEYS = {"npm": "cache", "yarn": "cache-folder", "pnpm": "store-dir"}
+
+
+def _configured_dir(stage, before_run, tool: str) -> str | None:
+    """`pnpm config set store-dir DIR` (`npm config set cache DIR`, `yarn config set cache-folder DIR`) in an
+    earlier RUN of the stage's lineage, or earlier in the same RUN."""
+    found = None
+    for ancestor in reversed(list(stage.lineage())):
+        for run in ancestor.runs():
+            for command in run.commands:
+                argv = rulekit.program_argv(command)
+                words = rulekit.positionals(argv) if argv and argv[0] == tool else []
+                if words[:2] == ["config", "set"] and len(words) >= 3:
+                    key, _, value = words[2].partition("=")
+                    value = value or (words[3] if len(words) > 3 else "")
+                    if key == CONFIG_KEYS[tool] and value.startswith("/"):
+                        found = value
+            if run is before_run:
+                return found
+    return found
 
 
 def _mount_names_tool(run, tool: str) -> bool:

@@ -111,3 +111,13 @@ def test_unknown_uid_accepts_a_cleanup_in_its_home():
 def test_user_root_again_and_env_home():
     assert "/root/.npm" in sl206("FROM node:20\nUSER node\nUSER root\nRUN npm ci\n")[0].message
     assert "/srv/.npm" in sl206("FROM node:20\nENV HOME=/srv\nUSER app\nRUN npm ci\n")[0].message
+
+
+def test_store_dir_configured_earlier_is_the_one_named():
+    # Real-world: `pnpm config set store-dir /root/.pnpm-store` then `pnpm fetch`.
+    text = "FROM node:22-alpine\nRUN pnpm config set store-dir /srv/pnpm-store\nRUN pnpm fetch\n"
+    found = sl206(text)
+    assert len(found) == 1 and "/srv/pnpm-store" in found[0].message
+    assert sl206(text.replace("RUN pnpm fetch", "RUN pnpm fetch && rm -rf /srv/pnpm-store")) == []
+    found = sl206("FROM node:22\nRUN npm config set cache /tmp/npmc --global && npm ci\n")
+    assert "/tmp/npmc" in found[0].message
