@@ -39,7 +39,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from dockerlint_slim.context import gomatch
-from dockerlint_slim.context.resolve import CopyResolution, is_archive_name, resolve_copy
+from dockerlint_slim.context.dockerignore import IgnoreMatcher
+from dockerlint_slim.context.resolve import CopyResolution, exclude_matcher, is_archive_name, resolve_copy
 from dockerlint_slim.context.scan import DIR, FILE, BuildContext
 from dockerlint_slim.layer_events import BuildVars, Event, Origin, image_file_events, image_instructions
 from dockerlint_slim.model import (
@@ -87,6 +88,9 @@ class Node:
     source: str | None = None  # context path of its content
     removed: dict[str, int | None] = field(default_factory=dict)
     origin: Instruction | None = None  # the COPY/ADD that first brought it, kept through chmod/mv/cp
+    # `COPY --exclude` of the COPY that brought it: those context files below `exclude_base` never reached the image
+    exclude: IgnoreMatcher | None = None
+    exclude_base: str = ""
 
     def __post_init__(self) -> None:
         if self.origin is None:
@@ -378,6 +382,16 @@ def build_layer_model(dockerfile: Dockerfile, context: BuildContext | None = Non
     return model
 
 
+def _excluded(matcher: IgnoreMatcher | None, base: str, path: str) -> bool:
+    """Does `COPY --exclude` (patterns relative to the copied folder `base`) leave the context path `path` out?"""
+    if not matcher:
+        return False
+    if base and path != base and not path.startswith(base + "/"):
+        return False
+    rel = path[len(base) :].lstrip("/") if base else path
+    return bool(rel) and matcher.excluded(rel)
+
+
 # --------------------------------------------------------------------------------------------------------------
 class _Simulator:
     def __init__(self, model: LayerModel, context: BuildContext | None) -> None:
@@ -414,7 +428,19 @@ class _Simulator:
         if any(sub == r or sub.startswith(r + "/") for r in node.removed):
             return False
         inner = self._inner(node, sub)
-        return inner is not None and self.context is not None and self.context.get(inner) is not None
+        return (inner is not None and self.context is not None and self.context.get(inner) is not None
+                and not _excluded(node.exclude, node.exclude_base, inner))
+
+    def _context_size(self, node: Node, inner: str) -> int:
+        """Bytes of the context path `inner` that `node` really holds (without its COPY's --exclude matches)."""
+        if node.exclude is None:
+            return self.context.size(inner)
+        if _excluded(node.exclude, node.exclude_base, inner):
+            return 0
+        if not self.context.is_dir(inner):
+            return self.context.size(inner)
+        return sum(entry.size for path, entry in self.context.walk(inner)
+                   if entry.kind != DIR and not _excluded(node.exclude, node.exclude_base, path))
 
     def _affected(self, path: str) -> list[tuple[Node, str]]:
         """Known nodes at or below `path` (sub-path ""), else the folder nodes whose copied content holds it."""
@@ -438,7 +464,7 @@ class _Simulator:
         inner = self._inner(node, sub)
         if inner is None or self.context.get(inner) is None:
             return 0
-        size = self.context.size(inner)
+        size = self._context_size(node, inner)
         below = [b for r, b in node.removed.items() if r.startswith(sub + "/")]
         if any(b is None for b in below):
             return None
@@ -486,6 +512,7 @@ class _Simulator:
             if resolution.sources:
                 self._store(instruction, None)
             return
+        excludes = exclude_matcher(tuple(instruction.excludes)) if instruction.excludes else None
         for item in resolution.items:
             if item.kind == FILE and not resolution.dest_is_dir and item.dest == resolution.dest and (
                 item.dest in self.known_dirs or self._is_known_dir(item.dest)
@@ -496,7 +523,7 @@ class _Simulator:
             if item.extracted:
                 pass  # unpacked into a folder: what it overwrites is not known
             elif item.kind == DIR and item.source is not None:
-                self._overwrite_by_folder(instruction, item.dest, item.source)
+                self._overwrite_by_folder(instruction, item.dest, item.source, excludes)
             elif item.kind == FILE:
                 # Only a file at exactly that path is replaced (onto a folder, BuildKit copies into it).
                 for node, sub in self._affected(item.dest):
@@ -507,12 +534,14 @@ class _Simulator:
                     self._waste(instruction, OVERWRITTEN, node, sub, size)
                     self._take(node, sub, size)
             kind = item.kind if item.kind in (FILE, DIR) else "unknown"
-            self._add(Node(item.dest, kind, item.size, instruction, item.source))
+            self._add(Node(item.dest, kind, item.size, instruction, item.source, exclude=excludes,
+                           exclude_base=item.source or ""))
             if item.size is not None and item.source is not None and self.context is not None:
                 self.model.context_bytes += item.size
 
-    def _overwrite_by_folder(self, instruction: CopyInstruction, dest: str, source: str) -> None:
-        """Files already in the image that a folder copied to `dest` replaces."""
+    def _overwrite_by_folder(self, instruction: CopyInstruction, dest: str, source: str,
+                             excludes: IgnoreMatcher | None = None) -> None:
+        """Files already in the image that a folder copied to `dest` replaces (not those its --exclude leaves out)."""
         context = self.context
         if context is None:
             return
@@ -523,18 +552,19 @@ class _Simulator:
                 rel = path[len(dest.rstrip("/")) :].lstrip("/")
                 incoming = f"{source}/{rel}" if source and rel else (source or rel)
                 if node.kind == DIR and node.source is not None:
-                    self._overlap(instruction, node, "", incoming)
+                    self._overlap(instruction, node, "", incoming, excludes, source)
                 else:
                     twin = context.get(incoming)
-                    if twin is not None and twin.kind != DIR:
+                    if twin is not None and twin.kind != DIR and not _excluded(excludes, source, incoming):
                         size = node.live_size
                         self._waste(instruction, OVERWRITTEN, node, "", size)
                         self._take(node, "", size)
             elif dest.startswith(path.rstrip("/") + "/") and node.kind == DIR and node.source is not None:
                 sub = dest[len(path.rstrip("/")) + 1 :]
-                self._overlap(instruction, node, sub, source)
+                self._overlap(instruction, node, sub, source, excludes, source)
 
-    def _overlap(self, instruction: CopyInstruction, node: Node, sub: str, incoming: str) -> None:
+    def _overlap(self, instruction: CopyInstruction, node: Node, sub: str, incoming: str,
+                 excludes: IgnoreMatcher | None = None, incoming_base: str = "") -> None:
         """Files of `node` (below `sub`) that the incoming context folder also contains: stored twice."""
         context = self.context
         old_root = self._inner(node, sub)
@@ -551,8 +581,11 @@ class _Simulator:
             node_rel = f"{sub}/{rel}" if sub else rel
             if any(node_rel == r or node_rel.startswith(r + "/") for r in node.removed):
                 continue
-            twin = context.get(f"{incoming}/{rel}" if incoming else rel)
-            if twin is not None and twin.kind != DIR:
+            if _excluded(node.exclude, node.exclude_base, path):
+                continue  # never copied by the older COPY
+            twin_path = f"{incoming}/{rel}" if incoming else rel
+            twin = context.get(twin_path)
+            if twin is not None and twin.kind != DIR and not _excluded(excludes, incoming_base, twin_path):
                 node.removed[node_rel] = entry.size
                 total += entry.size
         if total and node.instruction is not instruction:
@@ -673,7 +706,8 @@ class _Simulator:
             self._waste(state.run, MODIFIED, node, sub, size, command)
             self._take(node, sub, size)
             self._add(Node(posixpath.join(node.path, sub) if sub else node.path, kind, size, state.run,
-                           self._inner(node, sub), origin=node.origin))
+                           self._inner(node, sub), origin=node.origin, exclude=node.exclude,
+                           exclude_base=node.exclude_base))
 
     def move(self, state, command, words: list[str], dest_word: str, copy: bool) -> None:
         dest = state.path(dest_word)
@@ -696,7 +730,7 @@ class _Simulator:
                     self._waste(state.run, MOVED, node, sub, size, command)
                     self._take(node, sub, size)
                 self._add(Node(target, self._kind_of(node, sub), size, state.run, self._inner(node, sub),
-                               origin=node.origin))
+                               origin=node.origin, exclude=node.exclude, exclude_base=node.exclude_base))
 
     def _consume_one(self, state, command, action, path, node, sub, size) -> None:
         """Record that a RUN uses up something a COPY/ADD brought (also after a chmod or mv re-stored it)."""
