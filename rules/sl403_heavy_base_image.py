@@ -87,6 +87,8 @@ _VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|([A-Za-z_][A-Za-z0-9_
 def _has_unset_arg(dockerfile, stage) -> bool:
     """`FROM python:${PY}` with `ARG PY` and no default: the tag comes from --build-arg and is unknown here."""
     for match in _VAR.finditer(stage.from_instruction.image):
+        if re.match(r"\$\{\w+:?-", match.group(0)):
+            continue  # `${PY:-3.12}` says which tag is meant when none is passed
         if dockerfile.global_args.get(match.group(1) or match.group(2)) is None:
             return True
     return False

@@ -515,6 +515,12 @@ def test_sl403_already_small(image):
     assert ids(f"FROM {image}\nCOPY app /app\n", "SL403") == []
 
 
+@pytest.mark.parametrize("text", ["ARG PY=3.12\nFROM python:${PY}\n", "ARG PY\nFROM python:${PY:-3.12}\n",
+                                  "ARG REG=docker.io\nFROM ${REG}/library/python:3.12\n"])
+def test_sl403_arg_defaults_in_from(text):
+    assert "`python:3.12-slim`" in one(text + "CMD [\"python\"]\n", "SL403").message
+
+
 def test_sl403_only_the_final_base():
     text = """
         FROM python:3.12 AS build

@@ -393,3 +393,27 @@ def test_recover_dockerfile_from_an_oci_archive(tmp_path):
     copy_at = text.index("COPY . .")
     listing = text[copy_at:text.index("RUN pip install")]  # the files the COPY added, which history lacks
     assert "/srv" in listing and "app.py" in listing and "req.txt" in listing and "321" in listing
+
+
+def test_dockerfile_layers_matched_to_the_built_stage_of_a_multi_stage_file(tmp_path):
+    """Only the built (last) stage's instructions make layers; the build stage's lines get nothing."""
+    (tmp_path / "Dockerfile").write_text(
+        "FROM golang:1.22 AS build\nWORKDIR /src\nRUN go build -o /out/app .\n\n"
+        "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\n"
+        "COPY --from=build /out/app /usr/local/bin/app\nRUN rm -rf /var/lib/apt/lists/*\nCMD [\"app\"]\n")
+    lists = [directory("var"), directory("var/lib"), directory("var/lib/apt"), directory("var/lib/apt/lists")]
+    spec = ImageSpec([
+        Step("# debian.sh bookworm", [directory("etc"), file("etc/debian_version", 10)]),
+        Step('CMD ["bash"]', None),
+        Step("RUN /bin/sh -c apt-get update && apt-get install -y curl # buildkit",
+             lists + [file("var/lib/apt/lists/x_Packages", 2 * MIB), directory("usr"), file("usr/curl", MIB)]),
+        Step("COPY /out/app /usr/local/bin/app # buildkit",
+             [directory("usr"), directory("usr/local"), directory("usr/local/bin"), file("usr/local/bin/app", 10)]),
+        Step("RUN /bin/sh -c rm -rf /var/lib/apt/lists/* # buildkit", lists + [whiteout("var/lib/apt/lists/x_Packages")]),
+        Step('CMD ["app"]', None),
+    ])
+    document = report(build("oci", spec, tmp_path), "--dockerfile", tmp_path / "Dockerfile")
+    assert document["dockerfile"]["matched"] == document["dockerfile"]["instructions"] == 4
+    assert [layer["dockerfile_line"] for layer in document["layers"]] == [None, 6, 7, 8]
+    assert [(f["line"], f["wasted_bytes"]) for f in document["findings"]] == [(6, 2 * MIB)]
+    assert "/var/lib/apt/lists/x_Packages" in document["findings"][0]["message"]
