@@ -214,6 +214,7 @@ def test_each_whiteout_kind_and_links(tmp_path, layout):
     assert document["wasted_bytes"] == 100 + 200 + 300 + 400 + 600
     files = {f["path"]: f["wasted_bytes"] for f in document["files"]}
     assert files == {"/f/gone": 100, "/d/a": 200, "/d/sub/b": 300, "/o/old": 400, "/s/target": 600}
+    assert [f["path"] for f in document["files"]][:2] == ["/s/target", "/o/old"]  # top inefficient files first
 
 
 def test_efficiency_and_wasted_bytes_definitions(tmp_path):
