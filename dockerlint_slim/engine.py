@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import traceback
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from dockerlint_slim.config import ConfigError
 from dockerlint_slim.diagnostics import Diagnostic, Finding, Span
 from dockerlint_slim.model import Dockerfile
 from dockerlint_slim.parser import parse_dockerfile
@@ -98,6 +100,10 @@ class RuleOptionError(Exception):
     """A rule could not use the options the configuration gave it (`[rules.SLnnn]`)."""
 
 
+class RuleCrashed(Exception):
+    """A rule raised (or yielded something that is not a Finding): a bug in that rule, reported in one line."""
+
+
 class Linter:
     def __init__(self, rules: list[Rule], options: LintOptions) -> None:
         self.options = options
@@ -123,7 +129,7 @@ class Linter:
                 continue
             target = LintTarget(dockerfile, {**rule.options, **self.options.rule_options.get(rule.id, {})}, session)
             severity = self.options.severity.get(rule.id, rule.severity)
-            for finding in self._check(rule, target):
+            for finding in self._check(rule, target, path):
                 if any(_ignored(rule, ids) for line, ids in ignored_at.items() if line == finding.span.line):
                     continue
                 diagnostics.append(_diagnostic(rule, severity, path, finding))
@@ -131,17 +137,25 @@ class Linter:
         report = session.replay.report() if session.context_dir is not None else None
         return FileResult(path, diagnostics, report, dockerfile.lines)
 
-    def _check(self, rule: Rule, target: LintTarget) -> Iterable[Finding]:
+    def _check(self, rule: Rule, target: LintTarget, path: str) -> Iterable[Finding]:
         configured = self.options.rule_options.get(rule.id)
-        if not configured:
-            yield from rule.check(target)
-            return
         try:
-            yield from rule.check(target)
+            for finding in rule.check(target):
+                if not isinstance(finding, Finding) or not isinstance(finding.span, Span):
+                    raise RuleCrashed(f"rule {rule.id} ({rule.origin}) yielded {finding!r:.80}, not a Finding with a Span")
+                yield finding
+        except (RuleCrashed, ConfigError):
+            raise  # ConfigError: a rule read a size option it cannot use (threshold = "lots")
         except (ValueError, TypeError) as exc:
-            # The value has the right type but not a usable form (min_chain = "3MiB"): the user's to fix, exit 2.
-            shown = ", ".join(f"{key} = {value!r}" for key, value in configured.items())
-            raise RuleOptionError(f"[rules.{rule.id}] {shown}: invalid option value ({exc})") from exc
+            if configured:
+                # The value has the right type but not a usable form (min_chain = "3MiB"): the user's to fix.
+                shown = ", ".join(f"{key} = {value!r}" for key, value in configured.items())
+                raise RuleOptionError(f"[rules.{rule.id}] {shown}: invalid option value ({exc})") from exc
+            raise _crashed(rule, path, exc) from exc
+        except Exception as exc:
+            # A bug in a rule (a third-party one, most likely) ends the run with one line that says where, instead
+            # of a traceback; the chained exception keeps the traceback for the API and for tests.
+            raise _crashed(rule, path, exc) from exc
 
     def _per_file_ignores(self, path: str) -> set[str]:
         # Selectors as in --ignore (ids, id prefixes such as SL2, names, ALL), kept as the rule ids they match.
@@ -151,6 +165,13 @@ class Linter:
             if fnmatch.fnmatch(posix, pattern) or fnmatch.fnmatch(Path(path).name, pattern):
                 ignored |= {rule.id for rule in self.rules if _matches(rule, ids)}
         return ignored
+
+
+def _crashed(rule: Rule, path: str, exc: Exception) -> RuleCrashed:
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return RuleCrashed(f"rule {rule.id} ({rule.origin}) failed on {path}: {type(exc).__name__}: {exc}{where}; "
+                       "this is a bug in the rule, please report it")
 
 
 def _ignored(rule: Rule, ids: Iterable[str]) -> bool:

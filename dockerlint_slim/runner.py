@@ -199,7 +199,7 @@ def build_options(request: CheckRequest, config: Config):
 
 def run_check(request: CheckRequest) -> int:
     """Lint, write the report, and return the exit code. RunError/ConfigError end as exit code 2."""
-    from dockerlint_slim.engine import Linter, RuleOptionError, TargetNotFound
+    from dockerlint_slim.engine import Linter, RuleCrashed, RuleOptionError, TargetNotFound
     from dockerlint_slim.formatters import render
 
     try:
@@ -234,7 +234,7 @@ def run_check(request: CheckRequest) -> int:
         ran = linters[next(iter(linters))].rules if linters else rules
         text = render(request.fmt, results, ran, color=request.color, category=request.sarif_category)
         _write(text, request.output)
-    except (RunError, ConfigError, TargetNotFound, RuleOptionError) as exc:
+    except (RunError, ConfigError, TargetNotFound, RuleOptionError, RuleCrashed) as exc:
         print(f"slimlint: error: {exc}", file=sys.stderr)
         return 2
     except _context_errors() as exc:

@@ -460,3 +460,77 @@ def test_json_stays_valid_on_binary_stdin(tmp_path):
         "utf-8", "surrogateescape").decode("latin-1"))
     assert proc.returncode in (0, 1)
     assert json.loads(proc.stdout)["files"][0]["path"] == "-"
+
+
+# --- Rule plugins ---------------------------------------------------------------------------------------------------
+
+PLUGIN = '''"""What it does
+Flags a base image pinned to a moving tag.
+
+Why is this bad?
+The image changes under you.
+
+Example
+```dockerfile
+FROM alpine:latest
+```
+
+Use instead
+```dockerfile
+FROM alpine:3.20
+```
+"""
+from dockerlint_slim.diagnostics import Finding
+
+ID = "XY900"
+NAME = "moving-tag"
+SEVERITY = "warning"
+SUMMARY = "The base image uses a moving tag"
+OPTIONS = {"tag": "latest"}
+
+
+def check(target):
+    for instruction in target.dockerfile.instructions:
+        if instruction.keyword == "FROM" and instruction.arguments.endswith(":" + target.options["tag"]):
+            yield Finding(instruction.span, f"`{instruction.arguments}` moves")
+'''
+
+
+def test_rules_from_a_local_folder_by_option_or_config(tmp_path):
+    """"a local folder from `--rules-dir` or config"; its options are configurable like built-in ones."""
+    (tmp_path / "ci-rules").mkdir()
+    (tmp_path / "ci-rules" / "moving_tag.py").write_text(PLUGIN)
+    (tmp_path / "Dockerfile").write_text("FROM alpine:edge\nRUN echo hi\n")
+    assert rule_ids(lint_json("Dockerfile", "--rules-dir", "ci-rules", cwd=tmp_path)) == []
+    listing = slimlint("rules", "--rules-dir", "ci-rules", cwd=tmp_path).stdout
+    assert "XY900  moving-tag" in listing
+    (tmp_path / ".slimlint.toml").write_text('rules-dir = ["ci-rules"]\n[rules.XY900]\ntag = "edge"\n')
+    document = lint_json("Dockerfile", cwd=tmp_path)
+    assert [(f["rule_id"], f["severity"], f["line"]) for f in document["findings"]] == [("XY900", "warning", 1)]
+    assert "moving-tag" in slimlint("Dockerfile", "--format", "sarif", cwd=tmp_path).stdout
+
+
+@pytest.mark.parametrize(
+    "body,fragment",
+    [
+        ("def check(target):\n    raise RuntimeError('plugin bug')\n", "RuntimeError: plugin bug"),
+        ("def check(target):\n    yield 'not a finding'\n", "not a Finding"),
+        ("def check(target):\n    return [1 / 0]\n", "ZeroDivisionError"),
+    ],
+)
+def test_a_crashing_rule_is_one_clear_line_not_a_traceback(tmp_path, body, fragment):
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "boom.py").write_text(
+        'ID = "XY901"\nNAME = "boom"\nSEVERITY = "info"\nSUMMARY = "explodes"\n' + body
+    )
+    (tmp_path / "Dockerfile").write_text(CLEAN)
+    line = usage_error(slimlint("Dockerfile", "--rules-dir", "rules", cwd=tmp_path))
+    assert "XY901" in line and "boom.py" in line and fragment in line
+
+
+def test_a_broken_rule_folder_is_a_usage_error(tmp_path):
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "broken.py").write_text("def check(:\n")
+    (tmp_path / "Dockerfile").write_text(CLEAN)
+    assert "broken.py" in usage_error(slimlint("Dockerfile", "--rules-dir", "rules", cwd=tmp_path))
+    assert "nowhere" in usage_error(slimlint("Dockerfile", "--rules-dir", "nowhere", cwd=tmp_path))
