@@ -4,7 +4,7 @@ Flags `pip install` (`pip`, `pip3`, `pip3.12`, `python -m pip`, `python3 -m pip`
 cache. Not flagged when:
 
 - pip gets `--no-cache-dir`; uv gets `--no-cache` (or `-n`);
-- `PIP_NO_CACHE_DIR` (truthy) / `UV_NO_CACHE` is set by `ENV` or `ARG` in the stage or a stage it is built
+- `PIP_NO_CACHE_DIR` (any boolean: pip reads even `off`/`0` as "no cache") / `UV_NO_CACHE` (truthy) is set by `ENV` or `ARG` in the stage or a stage it is built
   `FROM`, or as a `VAR=1 pip ...` prefix;
 - an earlier `RUN` ran `pip config set global.no-cache-dir ...`;
 - a cache or tmpfs mount covers the cache directory (`/root/.cache/pip`, `/root/.cache/uv`, `PIP_CACHE_DIR`,
@@ -115,6 +115,9 @@ def _cache_dir(kind: str, argv: tuple[str, ...], stage, run, command) -> str:
     return rulekit.var_before(stage, run, name) or rulekit.rehome(default, rulekit.user_home(stage, run))
 
 
+_PIP_BOOLEANS = frozenset({"y", "yes", "t", "true", "on", "1", "n", "no", "f", "false", "off", "0"})
+
+
 def _disabled(kind: str, argv: tuple[str, ...], stage, run, command) -> bool:
     if kind == "pip":
         # pip (optparse) takes any unambiguous abbreviation: `--no-cache` and `--no-cach` mean --no-cache-dir.
@@ -127,10 +130,12 @@ def _disabled(kind: str, argv: tuple[str, ...], stage, run, command) -> bool:
         if rulekit.has_flag(argv, "--no-cache", "-n", "--no-cache-dir"):
             return True
         env = "UV_NO_CACHE"
-    if rulekit.command_env_is_truthy(command, env):
-        return True
-    value = rulekit.var_before(stage, run, env)
-    return value is not None and value.strip().lower() in rulekit.TRUTHY
+    # pip disables its cache for ANY valid boolean in PIP_NO_CACHE_DIR, false ones included (a documented
+    # backwards-compatibility quirk): the common `ENV PIP_NO_CACHE_DIR=off` really turns the cache off.
+    accepted = _PIP_BOOLEANS if kind == "pip" else rulekit.TRUTHY
+    values = [v for k, v in command.env if k == env]
+    value = values[-1] if values else rulekit.var_before(stage, run, env)
+    return value is not None and value.strip().lower() in accepted
 
 
 def _configured_off(stage, before_run) -> bool:

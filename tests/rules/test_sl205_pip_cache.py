@@ -63,7 +63,10 @@ def test_cache_mount_on_custom_pip_cache_dir():
     """) == []
 
 
-@pytest.mark.parametrize("value,flagged", [("1", False), ("true", False), ("on", False), ("0", True), ("", True)])
+# pip turns the cache off for every valid boolean, false ones too (checked against pip's option parser):
+# `ENV PIP_NO_CACHE_DIR=off` (a widespread template) disables it; an empty value does not.
+@pytest.mark.parametrize("value,flagged", [("1", False), ("true", False), ("on", False), ("0", False),
+                                           ("off", False), ("false", False), ("", True)])
 def test_env_in_stage(value, flagged):
     found = sl205(f"FROM python:3.12\nENV PIP_NO_CACHE_DIR={value}\nRUN pip install flask\n")
     assert bool(found) is flagged
@@ -126,7 +129,8 @@ def test_env_set_after_the_run_does_not_count():
 
 
 def test_env_overrides_arg():
-    assert len(sl205("FROM python:3.12\nARG PIP_NO_CACHE_DIR=1\nENV PIP_NO_CACHE_DIR=0\nRUN pip install x\n")) == 1
+    # an empty ENV value (unlike 0, which pip also reads as "no cache") leaves the cache on and hides the ARG
+    assert len(sl205("FROM python:3.12\nARG PIP_NO_CACHE_DIR=1\nENV PIP_NO_CACHE_DIR=\nRUN pip install x\n")) == 1
 
 
 def test_relative_removal_after_cd_counts():
@@ -148,3 +152,8 @@ def test_unknown_uid_accepts_a_mount_on_some_home_cache():
     assert sl205(text) == []
     found = sl205("FROM python:3.12-slim\nUSER 1001\nRUN pip install x\n")
     assert len(found) == 1 and "~/.cache/pip" in found[0].message
+
+
+def test_uv_no_cache_needs_a_true_value():
+    assert len(sl205("FROM python:3.12-slim\nENV UV_NO_CACHE=0\nRUN uv sync\n")) == 1
+    assert sl205("FROM python:3.12-slim\nRUN PIP_NO_CACHE_DIR=off pip install x\n") == []
