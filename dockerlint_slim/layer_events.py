@@ -480,6 +480,9 @@ def _after_e(args: list[str]) -> list[str]:
     return files
 
 
+_WRITE_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>"})
+
+
 def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: _State) -> None:
     """Record what a RUN command writes that a later layer may delete or rewrite."""
     name, argv = command.name, command.argv
@@ -493,6 +496,10 @@ def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: 
         state.origins.append(Origin(path, run, kind, what, known, typical, is_dir=is_dir or not known))
 
     line = run.span.line
+    for operator, target in command.redirects:
+        # `printf ... > /etc/app.conf`: the shell writes the file (not /dev/* streams, not `>&2` duplications).
+        if operator.lstrip("0123456789") in _WRITE_REDIRECTS and not target.startswith("/dev/"):
+            add(_resolve(target, cwd, state), "run", f"the output of `{name} ... {operator} {target}` (line {line})")
     if name in ("apt-get", "apt") and sub == "update":
         add(APT_LISTS, "cache", f"the apt package lists that `{name} update` (line {line}) downloaded", False,
             "the apt lists are typically 20-50 MB")

@@ -48,6 +48,7 @@ class ShellCommand:
     argv: tuple[str, ...]
     span: Span
     env: tuple[tuple[str, str], ...] = ()  # `VAR=value cmd` prefixes
+    redirects: tuple[tuple[str, str], ...] = ()  # (operator with its descriptor, e.g. ">", "2>>", "<"; target)
 
     @property
     def name(self) -> str:

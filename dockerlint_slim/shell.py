@@ -129,13 +129,54 @@ def _command(node, data: bytes, to_char, locate: Locator) -> tuple[ShellCommand,
         return None
     start_line, start_col = locate(to_char(node.start_byte))
     end_line, end_col = locate(to_char(node.end_byte))
-    command = ShellCommand(tuple(argv), Span(start_line, start_col, end_line, end_col), tuple(env))
+    span = Span(start_line, start_col, end_line, end_col)
+    command = ShellCommand(tuple(argv), span, tuple(env), _redirects(node, data))
     string_offset = None
     script = shell_c_script(command.argv)
     if script is not None and last_arg_node is not None and argv[-1] == script:
         quoted = data[last_arg_node.start_byte : last_arg_node.start_byte + 1] in (b'"', b"'")
         string_offset = to_char(last_arg_node.start_byte) + (1 if quoted else 0)
     return command, string_offset
+
+
+_REDIRECT_CONTAINERS = frozenset({"list", "pipeline", "redirected_statement"})
+
+
+def _redirects(node, data: bytes) -> tuple[tuple[str, str], ...]:
+    """File redirections that apply to this simple command.
+
+    tree-sitter-bash hangs them on an enclosing `redirected_statement`, directly around the command or, for
+    `a && cat <<EOF > f`, around the whole list; a trailing redirection belongs to the list's last command.
+    """
+    found: list[tuple[str, str]] = []
+    current = node
+    while current.parent is not None and current.parent.type in _REDIRECT_CONTAINERS:
+        parent = current.parent
+        if parent.type == "redirected_statement":
+            body = parent.child_by_field_name("body")
+            if body is None or _last_command(body) != node:
+                break
+            for child in parent.children:
+                redirects = [child] if child.type == "file_redirect" else (
+                    [c for c in child.children if c.type == "file_redirect"] if child.type == "heredoc_redirect" else []
+                )
+                for redirect in redirects:
+                    parts = [data[c.start_byte : c.end_byte].decode("utf-8", "replace") for c in redirect.children]
+                    if len(parts) >= 2:
+                        found.append(("".join(parts[:-1]), dequote(parts[-1])))
+        elif _last_command(parent) != node:
+            break
+        current = parent
+    return tuple(found)
+
+
+def _last_command(node):
+    """The simple command a trailing redirection of `node` (a command, list, pipeline) applies to."""
+    while node is not None and node.type in _REDIRECT_CONTAINERS:
+        node = node.child_by_field_name("body") if node.type == "redirected_statement" else (
+            node.named_children[-1] if node.named_children else None
+        )
+    return node if node is not None and node.type == "command" else None
 
 
 def _byte_to_char(text: str, data: bytes):

@@ -202,3 +202,18 @@ def test_from_stage_named_with_target_arch_picks_the_usual_platform():
     model = parse("ARG TARGETARCH=arm64\nFROM alpine AS b-amd64\nFROM alpine AS b-arm64\nFROM b-$TARGETARCH\n")
     assert model.stages[2].parent is model.stages[1]
     assert parse("FROM alpine AS x\nFROM y-$TARGETARCH\n").stages[1].parent is None
+
+
+def test_redirections_belong_to_their_command():
+    model = parse(
+        "FROM debian\nRUN printf x > /etc/app.conf 2>>/tmp/log < in && cat <<EOF > /x\nhi\nEOF\n"
+        "RUN echo a &>/dev/null; (a; b) > f; c | d > g\n"
+    )
+    first, second = model.instructions[1:]
+    assert [(c.argv[0], c.redirects) for c in first.commands] == [
+        ("printf", ((">", "/etc/app.conf"), ("2>>", "/tmp/log"), ("<", "in"))),
+        ("cat", ((">", "/x"),)),
+    ]
+    assert [(c.argv[0], c.redirects) for c in second.commands] == [
+        ("echo", (("&>", "/dev/null"),)), ("a", ()), ("b", ()), ("c", ()), ("d", ((">", "g"),)),
+    ]

@@ -242,8 +242,6 @@ def test_sl103_files_an_earlier_run_added(change):
     """, "SL103") == [4]
 
 
-@pytest.mark.xfail(strict=True, reason="the shell model (shell.py/model.py, not ours) drops redirections, so a file "
-                   "written with `> path` is not known to the layer model")
 def test_sl103_file_written_by_a_redirection_then_edited():
     assert ids("""
         FROM debian:bookworm-slim
