@@ -616,3 +616,17 @@ def rehome(path: str, home: str | None) -> str:
     if home is None or home == "/root" or not (path == "/root" or path.startswith("/root/")):
         return path
     return home.rstrip("/") + path[len("/root"):]
+
+
+_ASKED_PATH = re.compile(r"^(?:\$\(|`)\s*([^)`]*?)\s*(?:\)|`)(?:/\*?)?$")
+
+
+def removes_asked_path(command: ShellCommand, *queries: str) -> bool:
+    """`rm -rf $(yarn cache dir)` / `rm -rf "$(pip cache dir)"/*`: the command deletes the directory that one of
+    `queries` (`"yarn cache dir"`, `"npm config get cache"`) prints."""
+    wanted = {" ".join(q.split()) for q in queries}
+    for pattern in removed_paths(command):
+        match = _ASKED_PATH.match(pattern)
+        if match and " ".join(match.group(1).split()) in wanted:
+            return True
+    return False
