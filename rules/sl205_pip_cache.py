@@ -159,6 +159,9 @@ def _cleans(kind: str, command, cache: str, run, home: str = "/root") -> bool:
             return True
     elif argv[:1] == ("uv",) and rulekit.positionals(argv)[:2] in (["cache", "clean"], ["cache", "prune"]):
         return rulekit.positionals(argv)[1] == "clean"
+    if rulekit.removes_asked_path(command, "pip cache dir", "pip3 cache dir", "python -m pip cache dir",
+                                  "python3 -m pip cache dir", "uv cache dir"):
+        return True
     return rulekit.run_removes_path(run, command, cache, home=home)
 
 

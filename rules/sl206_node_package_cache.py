@@ -110,6 +110,9 @@ def cache_dirs(tool: str, argv: tuple[str, ...], stage, run, command) -> list[st
     return dirs
 
 
+# `rm -rf $(yarn cache dir)`: the tool is asked where its cache is.
+ASK_CACHE = {"npm": ("npm config get cache",), "yarn": ("yarn cache dir", "yarn cache dir --silent"),
+             "pnpm": ("pnpm store path",)}
 CONFIG_KEYS = {"npm": "cache", "yarn": "cache-folder", "pnpm": "store-dir"}
 
 
@@ -147,6 +150,8 @@ def _cleans(tool: str, command, dirs: list[str], run, home: str = "/root") -> bo
             return True
         if tool == "pnpm" and words[:2] == ["store", "prune"]:
             return True
+    if rulekit.removes_asked_path(command, *ASK_CACHE[tool]):
+        return True
     return any(rulekit.run_removes_path(run, command, d, home=home) for d in dirs)
 
 

@@ -157,3 +157,9 @@ def test_unknown_uid_accepts_a_mount_on_some_home_cache():
 def test_uv_no_cache_needs_a_true_value():
     assert len(sl205("FROM python:3.12-slim\nENV UV_NO_CACHE=0\nRUN uv sync\n")) == 1
     assert sl205("FROM python:3.12-slim\nRUN PIP_NO_CACHE_DIR=off pip install x\n") == []
+
+
+def test_removing_the_dir_pip_reports_counts():
+    assert sl205("FROM python:3.12-slim\nRUN pip install -r r.txt && rm -rf $(pip cache dir)\n") == []
+    assert sl205("FROM python:3.12-slim\nRUN uv sync && rm -rf \"$(uv cache dir)\"\n") == []
+    assert len(sl205("FROM python:3.12-slim\nRUN pip install x && rm -rf $(yarn cache dir)\n")) == 1

@@ -121,3 +121,11 @@ def test_store_dir_configured_earlier_is_the_one_named():
     assert sl206(text.replace("RUN pnpm fetch", "RUN pnpm fetch && rm -rf /srv/pnpm-store")) == []
     found = sl206("FROM node:22\nRUN npm config set cache /tmp/npmc --global && npm ci\n")
     assert "/tmp/npmc" in found[0].message
+
+
+@pytest.mark.parametrize("cleanup", ["rm -rf $(yarn cache dir)", 'rm -rf "$(yarn cache dir)"/*'])
+def test_removing_the_dir_the_tool_reports_counts(cleanup):
+    assert sl206(f"FROM node:20\nRUN yarn install --frozen-lockfile && {cleanup}\n") == []
+    assert sl206("FROM node:20\nRUN npm ci && rm -rf $(npm config get cache)\n") == []
+    # asking another tool does not clean this one
+    assert len(sl206("FROM node:20\nRUN npm ci && rm -rf $(yarn cache dir)\n")) == 1
