@@ -294,7 +294,10 @@ class _Builder:
             rest = words[1] if len(words) > 1 else ""
             base += len(raw.rest) - len(rest)
             line_locate = lambda offset: offsets.position(base + offset)  # noqa: E731
-        line_commands = shell.parse_script(rest, line_locate) if rest.strip() else []
+        # The shell sees the line followed by the heredoc bodies: without them tree-sitter reads `cat <<EOF > f` as
+        # an error and loses the redirection. Bodies are data here, so no command is found inside them.
+        script = rest + "".join(f"\n{h.content}{h.name}" for h in heredocs)
+        line_commands = shell.parse_script(script, line_locate) if rest.strip() else []
         commands += line_commands
         # `bash <<EOF` / `sh <<EOF`: the heredoc is the shell's script on stdin.
         stdin_shells = [c for c in line_commands if c.name in shell.SHELLS and shell.shell_c_script(c.argv) is None]
