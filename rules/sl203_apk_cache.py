@@ -35,6 +35,8 @@ SUMMARY = "apk add without --no-cache leaves the package indexes in /var/cache/a
 TAGS = ("cache", "apk")
 
 CACHE = "/var/cache/apk"
+# With /etc/apk/cache present (here: a cache mount on it) apk keeps its indexes and packages there instead.
+LINKED_CACHE = "/etc/apk/cache"
 TYPICAL_BYTES = 2_500_000
 # apk global options that take a value: `apk -X https://mirror add x`.
 APK_VALUE_OPTIONS = frozenset(
@@ -53,7 +55,7 @@ def apk_subcommand(argv: tuple[str, ...]) -> str | None:
 
 def check(target):
     for _stage, run in rulekit.image_runs(target.dockerfile):
-        if not run.shell_analysed or rulekit.mount_covers_path(run, CACHE):
+        if not run.shell_analysed or rulekit.mount_covers_path(run, CACHE) or rulekit.mount_covers_path(run, LINKED_CACHE):
             continue
         for command in run.commands:
             argv = rulekit.program_argv(command)

@@ -67,3 +67,9 @@ def test_build_only_stage_not_flagged():
 def test_relative_removal_after_cd_counts():
     assert sl203("FROM alpine\nRUN apk add curl && cd /var/cache && rm -rf apk\n") == []
     assert len(sl203("FROM alpine\nRUN apk add curl && cd /var && rm -rf apk\n")) == 1
+
+
+def test_cache_mount_on_etc_apk_cache():
+    # apk uses /etc/apk/cache as its cache (indexes included) when it exists: a cache mount there keeps it out.
+    assert sl203("FROM alpine\nRUN --mount=type=cache,target=/etc/apk/cache apk add --update-cache curl\n") == []
+    assert len(sl203("FROM alpine\nRUN --mount=type=cache,target=/etc/apk/keys apk add curl\n")) == 1
