@@ -568,3 +568,16 @@ def test_malformed_flags_are_parse_errors(tmp_path, line):
     """"SL000 parse-error (unknown instruction, unterminated heredoc, malformed flags, ...)"."""
     document = _lint_within(tmp_path, f"FROM alpine\n{line}\n", 30, "--select", "SL000")
     assert [(f["rule_id"], f["line"]) for f in document["findings"]] == [("SL000", 2)]
+
+
+@pytest.mark.xfail(strict=True, reason="parser/shell: a heredoc that is the stdin of a command (`RUN <<EOF cat > f`) "
+                                       "is read as the RUN's script, so its data lines become commands (SL201 false "
+                                       "positive here); BuildKit runs the body as the script only for a bare `RUN <<EOF`")
+def test_heredoc_fed_to_a_command_is_data_not_commands(tmp_path):
+    """"heredoc bodies" are shell only where BuildKit runs them: a file written by `cat` runs nothing."""
+    text = "FROM debian:12-slim\nRUN <<EOF cat > /usr/local/bin/refresh.sh\napt-get update\nEOF\n"
+    document = _lint_within(tmp_path, text, 30, "--select", "SL2")
+    assert document["findings"] == []
+    proc = slimlint("ast", "Dockerfile", cwd=tmp_path)
+    (run,) = [i for i in json.loads(proc.stdout)[0]["instructions"] if i["instruction"] == "RUN"]
+    assert [c["argv"] for c in run["commands"]] == [["cat"]]
