@@ -53,8 +53,11 @@ class Session:
         if self.context_dir is None:
             return None
         from dockerlint_slim.context import scan_context
+        from dockerlint_slim.context.dockerignore import find_dockerignore
 
-        key = (str(self.context_dir), self.dockerfile.path)
+        # One walk per context and ignore file: the Dockerfiles of a monorepo that share a context (and have no
+        # `<Dockerfile>.dockerignore` of their own) share its scan.
+        key = (str(self.context_dir), find_dockerignore(str(self.context_dir), self.dockerfile.path))
         if key not in self._contexts:
             self._contexts[key] = scan_context(self.context_dir, self.dockerfile.path)
         return self._contexts[key]
