@@ -53,7 +53,7 @@ def check(target):
     efficiency = model.efficiency
     problems = []
     if max_wasted is not None and wasted > max_wasted:
-        problems.append(f"predicted waste {format_bytes(wasted)} exceeds the budget of {format_bytes(max_wasted)}")
+        problems.append(f"predicted waste {format_bytes(wasted)} exceeds the budget of {_budget_text(max_wasted)}")
     if min_efficiency is not None and efficiency is not None and efficiency < min_efficiency:
         problems.append(f"predicted efficiency {efficiency * 100:.1f}% is below {min_efficiency * 100:.1f}%")
     if not problems:
@@ -86,6 +86,17 @@ def check(target):
             "stored_bytes": model.stored_bytes,
         },
     )
+
+
+def _budget_text(size: int) -> str:
+    """The budget in the unit the user most likely wrote: `20MB` reads "20 MB" (not "19.1 MiB"), `20MiB` "20.0 MiB",
+    plain bytes as bytes, so the message can be matched against the configuration."""
+    for power, unit in ((4, "TB"), (3, "GB"), (2, "MB"), (1, "kB")):
+        if size and size % 1024**power == 0:
+            return format_bytes(size)
+        if size and size % 1000**power == 0:
+            return f"{size // 1000**power} {unit}"
+    return f"{size:,} bytes" if size >= 1024 else format_bytes(size)
 
 
 def _size(value) -> int | None:
