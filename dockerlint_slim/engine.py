@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from dockerlint_slim.config import ConfigError
+from dockerlint_slim.context.errors import ContextError
 from dockerlint_slim.diagnostics import Diagnostic, Finding, Span
 from dockerlint_slim.model import Dockerfile
 from dockerlint_slim.parser import parse_dockerfile
@@ -147,8 +148,10 @@ class Linter:
                 if not isinstance(finding, Finding) or not isinstance(finding.span, Span):
                     raise RuleCrashed(f"rule {rule.id} ({rule.origin}) yielded {finding!r:.80}, not a Finding with a Span")
                 yield finding
-        except (RuleCrashed, ConfigError):
-            raise  # ConfigError: a rule read a size option it cannot use (threshold = "lots")
+        except (RuleCrashed, ConfigError, ContextError):
+            # ConfigError: a rule read a size option it cannot use (threshold = "lots"); ContextError: the context,
+            # scanned when a rule first asks for it, has a bad .dockerignore: both the user's to fix (exit 2).
+            raise
         except (ValueError, TypeError) as exc:
             if configured:
                 # The value has the right type but not a usable form (min_chain = "3MiB"): the user's to fix.
