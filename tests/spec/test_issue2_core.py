@@ -581,3 +581,13 @@ def test_heredoc_fed_to_a_command_is_data_not_commands(tmp_path):
     proc = slimlint("ast", "Dockerfile", cwd=tmp_path)
     (run,) = [i for i in json.loads(proc.stdout)[0]["instructions"] if i["instruction"] == "RUN"]
     assert [c["argv"] for c in run["commands"]] == [["cat"]]
+
+
+def test_non_posix_shell_turns_shell_analysis_off_for_that_stage(tmp_path):
+    """"A non-POSIX SHELL (powershell, cmd) turns shell analysis off for that stage"."""
+    apt = "RUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+    text = f"FROM debian:12 AS win\nSHELL [\"powershell\", \"-Command\"]\n{apt}FROM debian:12\n{apt}"
+    document = _lint_within(tmp_path, text, 30, "--select", "SL201", "--target", "win")
+    assert document["findings"] == []
+    document = _lint_within(tmp_path, text, 30, "--select", "SL201")
+    assert [f["line"] for f in document["findings"]] == [5]

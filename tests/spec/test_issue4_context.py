@@ -423,6 +423,11 @@ def test_json_and_sarif_carry_the_same_figures(wasteful):
     report = lint_json("Dockerfile", "--context", ".", cwd=wasteful)["files"][0]["report"]
     for key in ("context_bytes", "wasted_bytes", "efficiency", "top_wasted"):
         assert report[key] is not None
+    import jsonschema
+
+    from tests.spec.clirun import sarif_schema
+
     log = json.loads(slimlint("Dockerfile", "--context", ".", "--format", "sarif", cwd=wasteful).stdout)
+    jsonschema.validate(log, sarif_schema())
     results = log["runs"][0]["results"]
     assert results and all(r["properties"]["buildReport"] == report for r in results)
