@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 import traceback
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ class LintOptions:
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # glob -> rule ids
     target: str | None = None
     context_dir: Path | None = None
+    config_dir: Path | None = None  # per-file-ignores globs also match paths relative to the config file's folder
 
 
 @dataclass
@@ -166,9 +168,17 @@ class Linter:
     def _per_file_ignores(self, path: str) -> set[str]:
         # Selectors as in --ignore (ids, id prefixes such as SL2, names, ALL), kept as the rule ids they match.
         ignored: set[str] = set()
-        posix = Path(path).as_posix()
+        if not self.options.per_file_ignores or path == "-":
+            return ignored
+        candidates = {Path(path).as_posix(), Path(path).name}
+        if self.options.config_dir is not None:
+            # As for [contexts]: a root config's `legacy/*` holds whichever folder slimlint runs from.
+            try:
+                candidates.add(Path(os.path.abspath(path)).relative_to(os.path.abspath(self.options.config_dir)).as_posix())
+            except ValueError:
+                pass
         for pattern, ids in self.options.per_file_ignores.items():
-            if fnmatch.fnmatch(posix, pattern) or fnmatch.fnmatch(Path(path).name, pattern):
+            if any(fnmatch.fnmatch(candidate, pattern) for candidate in candidates):
                 ignored |= {rule.id for rule in self.rules if _matches(rule, ids)}
         return ignored
 

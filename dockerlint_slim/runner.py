@@ -194,6 +194,7 @@ def build_options(request: CheckRequest, config: Config):
         rule_options=rule_options,
         per_file_ignores=dict(config.per_file_ignores),
         target=request.target or config.target,
+        config_dir=config.path.parent if config.path is not None else None,
     )
 
 

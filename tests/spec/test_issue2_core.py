@@ -343,6 +343,9 @@ def test_per_file_ignores_match_folders_and_take_selectors(tmp_path):
     by_file = {Path(f["path"]).as_posix(): {d["rule_id"] for d in f["findings"]} for f in document["files"]}
     assert {"SL101", "SL201"} <= by_file["Dockerfile"]
     assert not by_file["legacy/Dockerfile"] & {"SL101", "SL201", "SL202"}
+    # From inside legacy/ (an editor or pre-commit in a subfolder), the root config's glob still holds.
+    (tmp_path / ".git").mkdir()
+    assert not set(rule_ids(lint_json("Dockerfile", cwd=tmp_path / "legacy"))) & {"SL101", "SL201", "SL202"}
 
 
 # --- Inline pragmas -----------------------------------------------------------------------------------------------
