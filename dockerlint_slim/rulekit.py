@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import posixpath
 import re
+import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -59,14 +61,41 @@ def has_flag(argv: tuple[str, ...], *names: str) -> bool:
     return False
 
 
-def commands_after(run: RunInstruction, command: ShellCommand) -> list[ShellCommand]:
+class CommandsAfter(Sequence):
+    """A view of the commands of a RUN after one of them: made in O(1), so that rules asking it for every command
+    of a 100,000-command RUN stay linear unless they really read what follows."""
+
+    def __init__(self, commands: tuple[ShellCommand, ...], start: int) -> None:
+        self._commands, self._start = commands, start
+
+    def __len__(self) -> int:
+        return max(0, len(self._commands) - self._start)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._commands[self._start + index]
+
+    def __iter__(self) -> Iterator[ShellCommand]:
+        commands = self._commands
+        for index in range(self._start, len(commands)):
+            yield commands[index]
+
+
+_POSITIONS: "weakref.WeakKeyDictionary[RunInstruction, dict[int, int]]" = weakref.WeakKeyDictionary()
+
+
+def commands_after(run: RunInstruction, command: ShellCommand) -> CommandsAfter:
     """The commands of the same RUN that come after `command` in source order."""
-    commands = list(run.commands)
-    try:
-        index = next(i for i, c in enumerate(commands) if c is command)
-    except StopIteration:
-        return []
-    return commands[index + 1 :]
+    positions = _POSITIONS.get(run)
+    if positions is None:
+        positions = _POSITIONS[run] = {id(c): i for i, c in enumerate(run.commands)}
+    index = positions.get(id(command))
+    return CommandsAfter(run.commands, len(run.commands) if index is None else index + 1)
 
 
 # --- package-manager and cleanup helpers (SL2xx, SL402) -------------------------------------------------------
@@ -221,6 +250,8 @@ def removes_path(command: ShellCommand, path: str) -> bool:
 
 def mount_covers_path(run: RunInstruction, path: str, kinds: tuple[str, ...] = ("cache", "tmpfs")) -> bool:
     """Like `mount_covers`, with `~`/`$HOME` in either path read as root's home."""
+    if not run.mounts:
+        return False
     path = normalize_path(path)
     for mount in run.mounts:
         if mount.type in kinds and mount.target:

@@ -33,7 +33,7 @@ def _get_parser():
         language = tree_sitter.Language(tree_sitter_bash.language())
         _parser = tree_sitter.Parser(language)
         # Matching in C is much faster than walking every node of the tree from Python.
-        _query = tree_sitter.Query(language, "(command) @command")
+        _query = tree_sitter.Query(language, "(command) @command (redirected_statement) @redirected")
     return _parser, _query
 
 
@@ -94,14 +94,19 @@ def _commands_of(script: _Script) -> list[tuple[ShellCommand, int | None]]:
     to_char = _byte_to_char(script.text, data)
     parser, query = _get_parser()
     tree = parser.parse(data)
-    nodes = tree_sitter.QueryCursor(query).captures(tree.root_node).get("command", [])
+    if len(data) <= _QUERY_LIMIT:
+        captures = tree_sitter.QueryCursor(query).captures(tree.root_node)
+        nodes, statements = captures.get("command", []), captures.get("redirected", [])
+    else:
+        nodes, statements = _walk(tree.root_node)
     nodes.sort(key=lambda node: node.start_byte)
+    redirects = _redirects_by_command(statements, data)
     found: list[tuple[ShellCommand, int | None]] = []
     skip_until = -1  # commands inside a `-c` string are read when that string is parsed on its own
     for node in nodes:
         if node.start_byte < skip_until:
             continue
-        command = _command(node, data, to_char, script.locate)
+        command = _command(node, data, to_char, script.locate, redirects.get(node.id, ()))
         if command is not None:
             found.append(command)
             if command[1] is not None:
@@ -109,7 +114,7 @@ def _commands_of(script: _Script) -> list[tuple[ShellCommand, int | None]]:
     return found
 
 
-def _command(node, data: bytes, to_char, locate: Locator) -> tuple[ShellCommand, int | None] | None:
+def _command(node, data: bytes, to_char, locate: Locator, redirects=()) -> tuple[ShellCommand, int | None] | None:
     argv: list[str] = []
     env: list[tuple[str, str]] = []
     last_arg_node = None
@@ -130,7 +135,7 @@ def _command(node, data: bytes, to_char, locate: Locator) -> tuple[ShellCommand,
     start_line, start_col = locate(to_char(node.start_byte))
     end_line, end_col = locate(to_char(node.end_byte))
     span = Span(start_line, start_col, end_line, end_col)
-    command = ShellCommand(tuple(argv), span, tuple(env), _redirects(node, data))
+    command = ShellCommand(tuple(argv), span, tuple(env), tuple(redirects))
     string_offset = None
     script = shell_c_script(command.argv)
     if script is not None and last_arg_node is not None and argv[-1] == script:
@@ -139,35 +144,52 @@ def _command(node, data: bytes, to_char, locate: Locator) -> tuple[ShellCommand,
     return command, string_offset
 
 
+# tree-sitter's query cursor slows down sharply on very deep trees (a 100,000-command `&&` chain: 40 s); past
+# this size the tree is walked from Python instead, which is slower per node but linear.
+_QUERY_LIMIT = 64 * 1024
+
+
+def _walk(root) -> tuple[list, list]:
+    """Commands and redirected statements of a tree, by an explicit-stack walk (no recursion)."""
+    commands, statements = [], []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "command":
+            commands.append(node)
+        elif node.type == "redirected_statement":
+            statements.append(node)
+        stack.extend(node.children)
+    return commands, statements
+
+
 _REDIRECT_CONTAINERS = frozenset({"list", "pipeline", "redirected_statement"})
 
 
-def _redirects(node, data: bytes) -> tuple[tuple[str, str], ...]:
-    """File redirections that apply to this simple command.
+def _redirects_by_command(statements, data: bytes) -> dict[int, list[tuple[str, str]]]:
+    """File redirections per simple command (keyed by node id).
 
-    tree-sitter-bash hangs them on an enclosing `redirected_statement`, directly around the command or, for
-    `a && cat <<EOF > f`, around the whole list; a trailing redirection belongs to the list's last command.
+    tree-sitter-bash hangs them on a `redirected_statement` directly around the command or, for
+    `a && cat <<EOF > f`, around the whole list: a trailing redirection belongs to the list's last command.
+    Computed top-down from the statements (a node's parent is not cheap to reach in tree-sitter).
     """
-    found: list[tuple[str, str]] = []
-    current = node
-    while current.parent is not None and current.parent.type in _REDIRECT_CONTAINERS:
-        parent = current.parent
-        if parent.type == "redirected_statement":
-            body = parent.child_by_field_name("body")
-            if body is None or _last_command(body) != node:
-                break
-            for child in parent.children:
-                redirects = [child] if child.type == "file_redirect" else (
-                    [c for c in child.children if c.type == "file_redirect"] if child.type == "heredoc_redirect" else []
-                )
-                for redirect in redirects:
-                    parts = [data[c.start_byte : c.end_byte].decode("utf-8", "replace") for c in redirect.children]
-                    if len(parts) >= 2:
-                        found.append(("".join(parts[:-1]), dequote(parts[-1])))
-        elif _last_command(parent) != node:
-            break
-        current = parent
-    return tuple(found)
+    found: dict[int, list[tuple[str, str]]] = {}
+    for statement in sorted(statements, key=lambda node: node.start_byte):
+        command = _last_command(statement.child_by_field_name("body"))
+        if command is None:
+            continue
+        for child in statement.children:
+            if child.type == "file_redirect":
+                redirects = [child]
+            elif child.type == "heredoc_redirect":
+                redirects = [c for c in child.children if c.type == "file_redirect"]
+            else:
+                continue
+            for redirect in redirects:
+                parts = [data[c.start_byte : c.end_byte].decode("utf-8", "replace") for c in redirect.children]
+                if len(parts) >= 2:
+                    found.setdefault(command.id, []).append(("".join(parts[:-1]), dequote(parts[-1])))
+    return found
 
 
 def _last_command(node):

@@ -93,21 +93,22 @@ def _heredoc_sets_no_recommends(instruction) -> bool:
     return any(_NO_RECOMMENDS_LINE.search(h.content) for h in getattr(instruction, "heredocs", ()))
 
 
-def _copy_configures_before(stage, line: int) -> bool:
-    """`COPY <<EOF /etc/apt/apt.conf.d/99norecommends` with the setting, in the stage's lineage before `line`."""
-    for ancestor in stage.lineage():
-        for instruction in ancestor.instructions:
-            if instruction.keyword in ("COPY", "ADD") and _heredoc_sets_no_recommends(instruction) and (
-                    ancestor is not stage or instruction.span.line < line):
-                return True
-    return False
+def _copy_configured_from(stage) -> float:
+    """The line from which a `COPY <<EOF /etc/apt/apt.conf.d/...` with the setting is in effect in `stage`
+    (-inf when a stage it is built FROM has one, +inf when none does). Computed once per stage: linear."""
+    for ancestor in list(stage.lineage())[1:]:
+        if any(i.keyword in ("COPY", "ADD") and _heredoc_sets_no_recommends(i) for i in ancestor.instructions):
+            return float("-inf")
+    lines = [i.span.line for i in stage.instructions if i.keyword in ("COPY", "ADD") and _heredoc_sets_no_recommends(i)]
+    return min(lines, default=float("inf"))
 
 
 def check(target):
     for stage in rulekit.image_stages(target.dockerfile):
         configured = any(_configures_no_recommends(r) for s in list(stage.lineage())[1:] for r in s.runs())
+        copy_configured_from = _copy_configured_from(stage)
         for run in stage.runs():
-            configured = configured or _configures_no_recommends(run) or _copy_configures_before(stage, run.span.line)
+            configured = configured or _configures_no_recommends(run) or copy_configured_from < run.span.line
             if not run.shell_analysed or configured:
                 continue
             for command in run.commands:

@@ -217,3 +217,22 @@ def test_redirections_belong_to_their_command():
     assert [(c.argv[0], c.redirects) for c in second.commands] == [
         ("echo", (("&>", "/dev/null"),)), ("a", ()), ("b", ()), ("c", ()), ("d", ((">", "g"),)),
     ]
+
+
+def test_heredoc_is_the_script_only_when_alone_on_the_line():
+    model = parse(
+        "FROM debian\nRUN <<EOF cat > /usr/local/bin/refresh.sh\napt-get update\nEOF\n"
+        "RUN <<EOT bash\nset -ex\napt-get install -y vim\nEOT\n"
+        "RUN <<EOF\napt-get update\nEOF\n"
+    )
+    data, stdin_script, script = model.instructions[1:]
+    assert argvs(data) == [["cat"]] and data.commands[0].redirects == ((">", "/usr/local/bin/refresh.sh"),)
+    assert argvs(stdin_script) == [["bash"], ["set", "-ex"], ["apt-get", "install", "-y", "vim"]]
+    assert argvs(script) == [["apt-get", "update"]]
+
+
+def test_flag_values_are_checked_as_buildkit_does():
+    model = parse("FROM alpine\nCOPY --chown a b\nRUN --network true\nCOPY --link=maybe a b\nCOPY --link --parents a b\n")
+    assert [(e.span.line, e.message.split(":")[0]) for e in model.parse_errors] == [
+        (2, "missing a value on flag"), (3, "missing a value on flag"), (4, "expecting boolean value for flag link, not"),
+    ]

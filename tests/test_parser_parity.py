@@ -31,6 +31,7 @@ EDGE_CASES = {
     "trailing continuation at eof": "FROM a\nRUN a \\",
     "escaped escape is no continuation": "FROM a\nRUN a\\\\\nRUN b\\\\\\\nRUN c \\\\ \\\n d\n\\\nRUN e\n",
     "escaped backtick": "# escape=`\nFROM a\nRUN a ``\nRUN b `\n c\n",
+    "bare nested onbuild": "FROM a\nONBUILD ONBUILD\nONBUILD ONBUILD x\n",
     "whitespace lines": "   \nFROM a\n\t\n  RUN b\n",
     "expose and cmd": 'FROM a\nEXPOSE 80 443/udp\nCMD ["a", "b"]\nENTRYPOINT exec x\n',
     "crlf heredoc body keeps its carriage returns": "FROM a\r\nRUN <<EOF\r\necho a\r\nEOF\r\nRUN b\r\n",

@@ -38,6 +38,8 @@ ALLOWED_FLAGS = {
     "ADD": {"chown", "chmod", "link", "keep-git-dir", "checksum", "exclude", "unpack"},
     "HEALTHCHECK": {"interval", "timeout", "start-period", "start-interval", "retries"},
 }
+# Flags that may stand alone (`--link`); every other flag needs `=value`, as BuildKit's BFlags checks.
+BOOL_FLAGS = frozenset({"link", "parents", "keep-git-dir", "unpack"})
 _MOUNT_TYPES = {"bind", "cache", "tmpfs", "secret", "ssh"}
 _MOUNT_TARGET_KEYS = ("target", "dst", "destination")
 _MOUNT_SOURCE_KEYS = ("source", "src")
@@ -147,6 +149,11 @@ class _Builder:
         for flag in flags:
             if flag.name not in allowed:
                 self.error(f"unknown flag for {keyword}: --{flag.name}", flag.span)
+            elif flag.name in BOOL_FLAGS:
+                if flag.value is not None and flag.value.lower() not in ("true", "false"):
+                    self.error(f"expecting boolean value for flag {flag.name}, not: {flag.value}", flag.span)
+            elif flag.value is None:
+                self.error(f"missing a value on flag: --{flag.name} (write --{flag.name}=VALUE)", flag.span)
         common = dict(
             keyword=keyword,
             span=_span(raw),
@@ -284,8 +291,10 @@ class _Builder:
             return shell.parse_script(rest, line_locate)
         commands = []
         words = rest.split(None, 1)
-        # `RUN <<EOF` runs the first heredoc as the script itself (BuildKit writes it to a file and runs it).
-        if words and _HEREDOC_WORD.match(words[0]):
+        # `RUN <<EOF` alone runs the heredoc as the script itself (BuildKit writes it to a file and runs it); with
+        # anything else on the line (`RUN <<EOF cat > f`, `RUN <<EOF bash`) the line is the shell command and the
+        # heredoc its stdin.
+        if len(words) == 1 and _HEREDOC_WORD.match(words[0]):
             first = heredocs[0]
             if _is_shell_script(first.content):
                 body = _unix_lines(first.content)
@@ -296,7 +305,7 @@ class _Builder:
             line_locate = lambda offset: offsets.position(base + offset)  # noqa: E731
         # The shell sees the line followed by the heredoc bodies: without them tree-sitter reads `cat <<EOF > f` as
         # an error and loses the redirection. Bodies are data here, so no command is found inside them.
-        script = rest + "".join(f"\n{h.content}{h.name}" for h in heredocs)
+        script = _heredoc_words_last(rest) + "".join(f"\n{h.content}{h.name}" for h in heredocs)
         line_commands = shell.parse_script(script, line_locate) if rest.strip() else []
         commands += line_commands
         # `bash <<EOF` / `sh <<EOF`: the heredoc is the shell's script on stdin.
@@ -432,6 +441,22 @@ class _Builder:
 def _unix_lines(content: str) -> str:
     """A heredoc body of a CRLF file read as the shell script it is meant to be (its \r kept in the model)."""
     return content.replace("\r\n", "\n")
+
+
+def _heredoc_words_last(line: str) -> str:
+    """`<<EOF cat > f` as `cat > f <<EOF` for tree-sitter-bash, whose grammar has no redirection before the
+    command name. The moved words are blanked in place, so offsets of everything else stay the same."""
+    moved = []
+    position = 0
+    while True:
+        match = re.compile(r"\s*(\d*<<-?\S+)").match(line, position)
+        if not match or not _HEREDOC_WORD.match(match.group(1)):
+            break
+        moved.append(match.group(1))
+        position = match.end()
+    if not moved or not line[position:].strip():
+        return line
+    return " " * position + line[position:] + " " + " ".join(moved)
 
 
 def _body_locator(first_line: int, content: str):

@@ -423,7 +423,8 @@ def _parse_onbuild(raw: RawInstruction, escape: str, offsets: OffsetMap) -> None
         raw.errors.append(f"unknown instruction: {sub.written_keyword}")
     if keyword == "ONBUILD":
         # BuildKit nests a second ONBUILD as a child node: the trigger's value is that node's empty Value.
-        sub.values = [""]
+        # (`ONBUILD ONBUILD` with nothing after it has no child node, so no value at all.)
+        sub.values = [""] if sub.rest.strip() else []
     raw.sub = sub
     raw.values = sub.values
     raw.json_form = sub.json_form
