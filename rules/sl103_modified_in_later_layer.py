@@ -50,10 +50,33 @@ def check(target):
     min_bytes = int(target.options.get("min_bytes", 0) or 0)
     replay = replay_for(target)
     for event, origins in replay.confirmed(("modify",)):
+        if _directory_entry_only(event):
+            continue
         finding = _finding(event, origins, replay)
         if finding.wasted_bytes is not None and finding.wasted_bytes < min_bytes:
             continue
         yield finding
+
+
+def _directory_entry_only(event: Event) -> bool:
+    """`mkdir -p DIR && chmod 1777 DIR` after `COPY . /app`: a chmod/chown without -R of a directory stores the
+    directory entry again (a few hundred bytes), not the files in it. Only paths the same RUN named in a `mkdir`
+    before are known to be directories."""
+    from dockerlint_slim import rulekit
+
+    if event.recursive or event.command.name not in ("chmod", "chown", "chgrp"):
+        return False
+    changed = rulekit.rewritten_files(event.command.argv)
+    if changed is None or changed[1]:
+        return False
+    targets = [w.rstrip("/") for w in changed[0]]  # paths only: the mode or owner is left out
+    made: set[str] = set()
+    for command in event.run.commands:
+        if command is event.command:
+            break
+        if command.name == "mkdir":
+            made.update(w.rstrip("/") for w in rulekit.operands(command.argv[1:], frozenset({"-m", "--mode"})))
+    return bool(targets) and all(t in made for t in targets)
 
 
 def _finding(event: Event, origins: list[Origin], replay: Replay) -> Finding:

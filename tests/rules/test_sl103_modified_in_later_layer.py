@@ -186,3 +186,24 @@ def test_rewrites_read_through_their_options(lint, rewrite):
         RUN {rewrite}
     """)
     assert len(result) == 1 and result[0].span.line == 3
+
+
+def test_chmod_of_a_directory_the_run_just_made_is_fine(lint):
+    # Real-world (mastodon): `mkdir -p DIR && chmod 1777 DIR` after `COPY . /opt/app`: DIR is a directory, so
+    # a chmod without -R stores its entry again, not the copied files in it.
+    assert found(lint, """
+        FROM ruby:3.3-slim
+        COPY . /opt/app
+        RUN mkdir -p /opt/app/tmp && chmod 1777 /opt/app/tmp
+    """) == []
+    # ... but -R rewrites everything under it, and a file path is still a file
+    assert len(found(lint, """
+        FROM ruby:3.3-slim
+        COPY . /opt/app
+        RUN mkdir -p /opt/app/tmp && chmod -R 1777 /opt/app/tmp
+    """)) == 1
+    assert len(found(lint, """
+        FROM ruby:3.3-slim
+        COPY . /opt/app
+        RUN mkdir -p /opt/app/log && chmod 600 /opt/app/config.yml
+    """)) == 1
