@@ -59,6 +59,8 @@ def check(target):
         return  # SL401 reports compiler/SDK bases with the multi-stage fix; a JDK that only runs Java needs a JRE
     if ref.name == "node" and node_build_step(final) is not None:
         return  # SL401 again
+    if "onbuild" in ref.tag_or_latest.lower():
+        return  # the deprecated `onbuild` tags have no slim/alpine twin (`node:onbuild-slim` does not exist)
     smaller = smaller_variant(ref)
     if smaller is None or smaller.saved_uncompressed_mb < int(target.options["min_saving_mb"]):
         return

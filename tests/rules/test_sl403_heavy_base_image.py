@@ -84,3 +84,9 @@ def test_arg_default_is_resolved(lint):
     result = found(lint, "ARG PY=3.12\nFROM python:${PY}\n")
     assert len(result) == 1 and "`python:3.12-slim`" in result[0].message
     assert found(lint, "ARG PY=3.12-slim\nFROM python:${PY}\n") == []
+
+
+def test_onbuild_tags_have_no_smaller_twin(lint):
+    # Real-world: `FROM node:onbuild` was told to use `node:onbuild-slim`, a tag that never existed.
+    assert found(lint, 'FROM node:onbuild\nCMD ["npm", "start"]\n') == []
+    assert found(lint, 'FROM python:3.6-onbuild\nCMD ["python", "app.py"]\n') == []
