@@ -113,7 +113,7 @@ def test_json_document_shape(project):
 def test_github_annotations(project):
     out = run(str(project / "Dockerfile"), "--format", "github").stdout
     assert out.startswith("::notice file=")
-    assert "line=2,col=1,endLine=5,title=SL101 scattered-run::" in out
+    assert "line=2,col=1,endLine=5,title=SL101::" in out
 
 
 def test_output_file(project, tmp_path):

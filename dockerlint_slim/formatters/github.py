@@ -19,17 +19,15 @@ def render(results, rules, *, root: Path | None = None, **_options) -> str:
     from dockerlint_slim.formatters.sarif import find_source_root, relative_uri
 
     root = root or find_source_root(Path.cwd())
-    names = {rule.id: rule.name for rule in rules}
     lines = []
     for result in results:
         # Annotations need repository-relative paths, whichever folder slimlint runs from.
         path = relative_uri(result.path, root) or result.path
         for d in result.diagnostics:
-            title = f"{d.rule_id} {names.get(d.rule_id, '')}".strip()
             properties = f"file={_escape_property(path)},line={d.span.line},col={d.span.column},endLine={d.span.end_line}"
             if d.span.end_line == d.span.line:
                 properties += f",endColumn={d.span.end_column}"
             # The title last, as in GitHub's docs and the core issue (`...,col=...,title=SL101::message`).
-            properties += f",title={_escape_property(title)}"
+            properties += f",title={_escape_property(d.rule_id)}"
             lines.append(f"::{_LEVEL.get(d.severity, 'warning')} {properties}::{_escape_data(d.message)}")
     return "\n".join(lines) + ("\n" if lines else "")
