@@ -1,5 +1,7 @@
 """The typed model: stages, reachability, ARG/ENV scoping, flags, mounts, heredocs, shell commands, spans."""
 
+import pytest
+
 from dockerlint_slim.diagnostics import Span
 from dockerlint_slim.model import CopyInstruction, FromInstruction, RunInstruction
 from dockerlint_slim.parser import parse_dockerfile
@@ -236,3 +238,10 @@ def test_flag_values_are_checked_as_buildkit_does():
     assert [(e.span.line, e.message.split(":")[0]) for e in model.parse_errors] == [
         (2, "missing a value on flag"), (3, "missing a value on flag"), (4, "expecting boolean value for flag link, not"),
     ]
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "# syntax=docker/dockerfile:1\n"])
+def test_file_without_instructions_is_a_parse_error(text):
+    # The oracle (BuildKit's parser) rejects these with "file with no instructions".
+    assert [e.message for e in parse(text).parse_errors] == [
+        "file with no instructions: a Dockerfile needs at least a FROM"]

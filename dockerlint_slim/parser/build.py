@@ -86,6 +86,9 @@ def parse_dockerfile(source: str | bytes, path: str = "Dockerfile", target: str 
     builder = _Builder(lexed.escape, errors)
     for raw in lexed.instructions:
         builder.add(raw)
+    if not lexed.instructions:
+        # BuildKit refuses it too ("file with no instructions"): an empty or comment-only file builds nothing.
+        errors.append(ParseError("file with no instructions: a Dockerfile needs at least a FROM", Span(1, 1, 1, 1)))
     dockerfile = Dockerfile(
         path=path,
         lines=lexed.lines,
