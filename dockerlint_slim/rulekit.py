@@ -20,10 +20,12 @@ def image_stages(dockerfile: Dockerfile) -> list[Stage]:
 
 
 def image_runs(dockerfile: Dockerfile) -> Iterator[tuple[Stage, RunInstruction]]:
-    """(stage, RUN) for every RUN (ONBUILD RUN triggers included) in a stage that reaches the image."""
+    """(stage, RUN) for every RUN (ONBUILD RUN triggers included) in a stage that reaches the image, whose shell
+    could be analysed (a RUN under a non-POSIX SHELL has no commands to check)."""
     for stage in image_stages(dockerfile):
         for run in stage.runs():
-            yield stage, run
+            if run.shell_analysed:
+                yield stage, run
 
 
 def stage_env(stage: Stage, name: str) -> str | None:

@@ -70,7 +70,7 @@ def cleans_lists(argv: tuple[str, ...], command, run=None) -> bool:
 def check(target):
     dockerfile = target.dockerfile
     for stage, run in rulekit.image_runs(dockerfile):
-        if not run.shell_analysed or rulekit.mount_covers_path(run, LISTS):
+        if rulekit.mount_covers_path(run, LISTS):
             continue
         updates = [c for c in run.commands if apt_subcommand(rulekit.program_argv(c)) == "update"]
         if not updates:

@@ -55,7 +55,7 @@ def apk_subcommand(argv: tuple[str, ...]) -> str | None:
 
 def check(target):
     for _stage, run in rulekit.image_runs(target.dockerfile):
-        if not run.shell_analysed or rulekit.mount_covers_path(run, CACHE) or rulekit.mount_covers_path(run, LINKED_CACHE):
+        if rulekit.mount_covers_path(run, CACHE) or rulekit.mount_covers_path(run, LINKED_CACHE):
             continue
         for command in run.commands:
             argv = rulekit.program_argv(command)

@@ -88,7 +88,7 @@ def is_clean(command, run=None) -> bool:
 
 def check(target):
     for _stage, run in rulekit.image_runs(target.dockerfile):
-        if not run.shell_analysed or any(rulekit.mount_covers_path(run, d) for d in CACHE_DIRS):
+        if any(rulekit.mount_covers_path(run, d) for d in CACHE_DIRS):
             continue
         installs = [c for c in run.commands if is_install(rulekit.program_argv(c))]
         if not installs:

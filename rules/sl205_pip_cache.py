@@ -175,8 +175,6 @@ def _covers_any_home(run, after, cache: str) -> bool:
 
 def check(target):
     for stage, run in rulekit.image_runs(target.dockerfile):
-        if not run.shell_analysed:
-            continue
         for command in run.commands:
             argv = rulekit.program_argv(command)
             kind = install_kind(argv)

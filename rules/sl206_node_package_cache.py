@@ -163,8 +163,6 @@ def _removes_some_home_cache(after, defaults: list[str]) -> bool:
 
 def check(target):
     for stage, run in rulekit.image_runs(target.dockerfile):
-        if not run.shell_analysed:
-            continue
         reported: set[str] = set()
         for command in run.commands:
             argv = rulekit.program_argv(command)

@@ -297,8 +297,6 @@ _VERSIONED = re.compile(r"^(gem|bundle)\d+(\.\d+)*$")  # gem2.7 on some distros
 
 def check(target):
     for stage, run in rulekit.image_runs(target.dockerfile):
-        if not run.shell_analysed:
-            continue
         reported: set[str] = set()
         for command in run.commands:
             argv = rulekit.program_argv(command)

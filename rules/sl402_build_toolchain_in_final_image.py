@@ -280,7 +280,7 @@ def check(target):
         return
     image_commands = [(run, c) for _s, run in rulekit.image_runs(dockerfile) for c in run.commands]
     for stage, run in rulekit.image_runs(dockerfile):
-        if not run.shell_analysed or _sdk_base(stage):
+        if _sdk_base(stage):
             continue
         reported: set[str] = set()  # a package installed twice in one RUN (if/else branches) is named once
         for command in run.commands:
