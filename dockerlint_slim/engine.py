@@ -240,7 +240,3 @@ def _spread_to_instruction_lines(dockerfile: Dockerfile, by_line: dict[int, set[
             for line in range(instruction.span.line, instruction.span.end_line + 1):
                 spread.setdefault(line, set()).update(ids)
     return spread
-
-
-def whole_file_span(dockerfile: Dockerfile) -> Span:
-    return Span(1, 1, max(1, len(dockerfile.lines)), 1)

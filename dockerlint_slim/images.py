@@ -174,10 +174,6 @@ def _jre_suggestion(name: str, tag: str) -> str:
     return f"`{name}:{jre}`"
 
 
-def node_family(ref: ImageRef) -> bool:
-    return ref.name == "node"
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Approximate sizes of common official images and their smaller variants
 

@@ -28,32 +28,6 @@ def image_runs(dockerfile: Dockerfile) -> Iterator[tuple[Stage, RunInstruction]]
                 yield stage, run
 
 
-def stage_env(stage: Stage, name: str) -> str | None:
-    """An ENV value visible in `stage` (its own ENV or one inherited through FROM <stage>)."""
-    return stage.env.get(name)
-
-
-def env_is_truthy(stage: Stage, name: str) -> bool:
-    value = stage_env(stage, name)
-    return value is not None and value.strip().lower() in TRUTHY
-
-
-def command_env_is_truthy(command: ShellCommand, name: str) -> bool:
-    """`VAR=1 cmd ...` prefixes."""
-    return any(key == name and value.strip().lower() in TRUTHY for key, value in command.env)
-
-
-def mount_covers(run: RunInstruction, path: str, kinds: tuple[str, ...] = ("cache", "tmpfs")) -> bool:
-    """True when a mount of one of `kinds` is on `path` or a parent of it (its files never reach a layer)."""
-    path = posixpath.normpath(path)
-    for mount in run.mounts:
-        if mount.type in kinds and mount.target:
-            target = posixpath.normpath(mount.target)
-            if path == target or path.startswith(target.rstrip("/") + "/"):
-                return True
-    return False
-
-
 def has_flag(argv: tuple[str, ...], *names: str) -> bool:
     """Long options (`--no-cache`, `--no-cache=...`) or short ones given alone."""
     for arg in argv:
@@ -250,17 +224,20 @@ def removes_path(command: ShellCommand, path: str) -> bool:
     return any(path_pattern_covers(pattern, path) for pattern in removed_paths(command))
 
 
+def _at_or_below(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
 def mount_covers_path(run: RunInstruction, path: str, kinds: tuple[str, ...] = ("cache", "tmpfs")) -> bool:
-    """Like `mount_covers`, with `~`/`$HOME` in either path read as root's home."""
+    """True when a mount of one of `kinds` is on `path` or a parent of it (its files never reach a layer);
+    `~`/`$HOME` in either path is read as root's home."""
     if not run.mounts:
         return False
     path = normalize_path(path)
-    for mount in run.mounts:
-        if mount.type in kinds and mount.target:
-            target = normalize_path(mount.target)
-            if path == target or path.startswith(target.rstrip("/") + "/"):
-                return True
-    return False
+    return any(
+        mount.type in kinds and mount.target and _at_or_below(path, normalize_path(mount.target))
+        for mount in run.mounts
+    )
 
 
 def stage_var(stage: Stage, name: str) -> str | None:
@@ -562,12 +539,7 @@ def cd_operand(argv: tuple[str, ...]) -> str | None:
 def under_mount(run: RunInstruction, path: str) -> bool:
     """True when `path` is at or below the target of any mount of the RUN (bind, cache, tmpfs, secret, ssh):
     what a command writes there never reaches the layer."""
-    for mount in run.mounts:
-        if mount.target:
-            target = posixpath.normpath(mount.target)
-            if path == target or path.startswith(target.rstrip("/") + "/"):
-                return True
-    return False
+    return any(mount.target and _at_or_below(path, posixpath.normpath(mount.target)) for mount in run.mounts)
 
 
 def move_call(argv: tuple[str, ...]) -> tuple[list[str], str] | None:

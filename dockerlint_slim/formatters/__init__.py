@@ -17,14 +17,6 @@ FORMATS = {
 }
 
 
-def available_formats() -> list[str]:
-    found = []
-    for name, module in FORMATS.items():
-        if importlib.util.find_spec(module) is not None:
-            found.append(name)
-    return found
-
-
 def render(fmt: str, results, rules, **options) -> str:
     """Render a list of engine.FileResult; `rules` is the list of registry.Rule that ran (for SARIF metadata)."""
     module = importlib.import_module(FORMATS[fmt])

@@ -133,11 +133,6 @@ def expand(text: str, env: Mapping[str, str | None], escape: str = "\\") -> str:
     return _Expander(text, env, escape).word()
 
 
-def expand_words(text: str, env: Mapping[str, str | None], escape: str = "\\") -> list[str]:
-    """Split on unquoted whitespace after substitution (for `COPY a b c` style arguments)."""
-    return [expand(word, env, escape) for word in dockerfile_words(text, escape)]
-
-
 class _Expander:
     def __init__(self, text: str, env: Mapping[str, str | None], escape: str) -> None:
         self.text = text
