@@ -136,7 +136,7 @@ class Linter:
             target = LintTarget(dockerfile, {**rule.options, **self.options.rule_options.get(rule.id, {})}, session)
             severity = self.options.severity.get(rule.id, rule.severity)
             for finding in self._check(rule, target, path):
-                if any(_ignored(rule, ids) for line, ids in ignored_at.items() if line == finding.span.line):
+                if _ignored(rule, ignored_at.get(finding.span.line, ())):
                     continue
                 diagnostics.append(_diagnostic(rule, severity, path, finding))
         diagnostics.sort(key=lambda d: d.sort_key)
