@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dockerlint_slim.engine import Linter, LintOptions
+from dockerlint_slim.engine.registry import Rule, rule_from_module
 from dockerlint_slim.model import CopyInstruction, Dockerfile, RunInstruction
 from dockerlint_slim.parser import parse_dockerfile
-from dockerlint_slim.registry import Rule, rule_from_module
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 # (hadolint codes, slimlint rule id)
@@ -184,8 +184,10 @@ def classify(rule: str, side: str, dockerfile: Dockerfile, line: int, unparsed: 
 
     Each cause was adjudicated by reading the corpus files (docs/comparison/hadolint.md) and has a regression
     test in tests/rules/test_hadolint_regressions.py."""
-    from dockerlint_slim import rulekit
     from dockerlint_slim.rules.sl202_apt_install_recommends import is_simulation
+
+    from dockerlint_slim.shell.argv import program_argv
+    from dockerlint_slim.shell.commands import removes_path
 
     if unparsed:
         return "hadolint-parse-error"
@@ -208,7 +210,7 @@ def classify(rule: str, side: str, dockerfile: Dockerfile, line: int, unparsed: 
         if instruction.from_ and dockerfile.stage_named(instruction.from_) is None:
             return "external-artifact-image"  # SL404 skips images that are not known OS/SDK images
     if isinstance(instruction, RunInstruction):
-        argvs = [rulekit.program_argv(c) for c in instruction.commands]
+        argvs = [program_argv(c) for c in instruction.commands]
         if rule == "SL201" and side == "hadolint only" and any(
                 a[:1] in (("apt-get",), ("apt",)) and "dist-clean" in a for a in argvs):
             return "hadolint-unknown-dist-clean"
@@ -217,7 +219,7 @@ def classify(rule: str, side: str, dockerfile: Dockerfile, line: int, unparsed: 
             return "hadolint-flags-simulated-install"
         if rule == "SL201" and side == "slimlint only":
             updates = [i for i, a in enumerate(argvs) if a[:1] in (("apt-get",), ("apt",)) and "update" in a]
-            removes = [i for i, c in enumerate(instruction.commands) if rulekit.removes_path(c, "/var/lib/apt/lists")]
+            removes = [i for i, c in enumerate(instruction.commands) if removes_path(c, "/var/lib/apt/lists")]
             if updates and removes and min(removes) < max(updates):
                 return "hadolint-accepts-cleanup-before-update"
     return "unclassified"

@@ -83,7 +83,7 @@ def _use_color(no_color: bool, output: str | None) -> bool:
 def check(paths, context_dir, target, fmt, output, select, ignore, fail_level, config_path, rules_dir,
           max_wasted_bytes, min_efficiency, sarif_category, no_color) -> None:
     """Lint Dockerfiles (files, folders searched recursively, or - for stdin)."""
-    from dockerlint_slim.runner import CheckRequest, run_check
+    from dockerlint_slim.engine.runner import CheckRequest, run_check
 
     request = CheckRequest(
         paths=paths,
@@ -109,7 +109,7 @@ def check(paths, context_dir, target, fmt, output, select, ignore, fail_level, c
 @click.option("--rules-dir", multiple=True, type=click.Path(file_okay=False), help="Folder of extra rule modules.")
 def rules_command(rule: str | None, rules_dir) -> None:
     """List every rule, or print the docs of one (by id or name)."""
-    from dockerlint_slim.runner import load_all_rules
+    from dockerlint_slim.engine.runner import load_all_rules
 
     rules = load_all_rules(tuple(Path(p) for p in rules_dir))
     if rule is None:
@@ -131,7 +131,7 @@ def rules_command(rule: str | None, rules_dir) -> None:
 @click.option("--target", help="Stage to treat as the build target (affects reaches_image).")
 def ast_command(files, target) -> None:
     """Print the parsed instructions of each file as one JSON document."""
-    from dockerlint_slim.runner import ast_document
+    from dockerlint_slim.engine.runner import ast_document
 
     click.echo(ast_document(files, target))
 

@@ -44,7 +44,7 @@ _SEVERITY_HELP = {
 
 def builtin_rules():
     """The rules shipped with slimlint (entry-point plugins installed next to the docs build are left out)."""
-    from dockerlint_slim.registry import load_rules
+    from dockerlint_slim.engine.registry import load_rules
 
     return load_rules(plugins=False)
 

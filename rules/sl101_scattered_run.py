@@ -28,9 +28,9 @@ RUNs with different `--mount`, `--network` or `--security` flags are not chained
 hadolint equivalent: DL3059 (which also reports chains in build-only stages).
 """
 
-from dockerlint_slim import rulekit
 from dockerlint_slim.diagnostics import Finding, Fix, Span
 from dockerlint_slim.model import RunInstruction
+from dockerlint_slim.model.queries import image_stages
 
 ID = "SL101"
 NAME = "scattered-run"
@@ -42,7 +42,7 @@ OPTIONS = {"min_chain": 2}
 
 def check(target):
     min_chain = int(target.options["min_chain"])
-    for stage in rulekit.image_stages(target.dockerfile):
+    for stage in image_stages(target.dockerfile):
         chain: list[RunInstruction] = []
         for instruction in stage.instructions[1:] + [None]:
             if isinstance(instruction, RunInstruction) and _chainable(instruction, chain):

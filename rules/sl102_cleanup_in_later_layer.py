@@ -37,8 +37,8 @@ image are checked (the target and the stages it is built `FROM`).
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
-from dockerlint_slim.layer_events import Event, Origin, origins_summary
-from dockerlint_slim.layers import Replay, replay_for
+from dockerlint_slim.replay import Replay, replay_for
+from dockerlint_slim.replay.origins import Event, Origin, origins_summary
 
 ID = "SL102"
 NAME = "cleanup-in-later-layer"

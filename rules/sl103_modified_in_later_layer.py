@@ -34,8 +34,8 @@ only stages that reach the image are checked.
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
-from dockerlint_slim.layer_events import Event, Origin, origins_summary
-from dockerlint_slim.layers import Replay, replay_for
+from dockerlint_slim.replay import Replay, replay_for
+from dockerlint_slim.replay.origins import Event, Origin, origins_summary
 
 ID = "SL103"
 NAME = "modified-in-later-layer"
@@ -62,11 +62,12 @@ def _directory_entry_only(event: Event) -> bool:
     """`mkdir -p DIR && chmod 1777 DIR` after `COPY . /app`: a chmod/chown without -R of a directory stores the
     directory entry again (a few hundred bytes), not the files in it. Only paths the same RUN named in a `mkdir`
     before are known to be directories."""
-    from dockerlint_slim import rulekit
+    from dockerlint_slim.shell.argv import operands
+    from dockerlint_slim.shell.commands import rewritten_files
 
     if event.recursive or event.command.name not in ("chmod", "chown", "chgrp"):
         return False
-    changed = rulekit.rewritten_files(event.command.argv)
+    changed = rewritten_files(event.command.argv)
     if changed is None or changed[1]:
         return False
     targets = [w.rstrip("/") for w in changed[0]]  # paths only: the mode or owner is left out
@@ -75,7 +76,7 @@ def _directory_entry_only(event: Event) -> bool:
         if command is event.command:
             break
         if command.name == "mkdir":
-            made.update(w.rstrip("/") for w in rulekit.operands(command.argv[1:], frozenset({"-m", "--mode"})))
+            made.update(w.rstrip("/") for w in operands(command.argv[1:], frozenset({"-m", "--mode"})))
     return bool(targets) and all(t in made for t in targets)
 
 

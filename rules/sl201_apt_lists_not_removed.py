@@ -37,8 +37,10 @@ hadolint equivalent: DL3009 (hadolint accepts any `rm -rf` as the cleanup and re
 
 from __future__ import annotations
 
-from dockerlint_slim import rulekit
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.model.queries import commands_after, image_runs, mount_covers_path, run_removes_path
+from dockerlint_slim.shell.argv import positionals, program_argv
+from dockerlint_slim.shell.commands import removes_path
 
 ID = "SL201"
 NAME = "apt-lists-not-removed"
@@ -56,7 +58,7 @@ def apt_subcommand(argv: tuple[str, ...]) -> str | None:
     """`update` for `apt-get -qq update`; None when argv is not apt-get/apt."""
     if not argv or argv[0] not in ("apt-get", "apt"):
         return None
-    words = rulekit.positionals(argv, APT_VALUE_OPTIONS)
+    words = positionals(argv, APT_VALUE_OPTIONS)
     return words[0] if words else None
 
 
@@ -64,20 +66,20 @@ def cleans_lists(argv: tuple[str, ...], command, run=None) -> bool:
     if apt_subcommand(argv) == "dist-clean":
         return True
     # `cd /var/lib/apt && rm -rf lists` counts too: relative paths are read from the RUN's `cd`s.
-    return rulekit.run_removes_path(run, command, LISTS) if run is not None else rulekit.removes_path(command, LISTS)
+    return run_removes_path(run, command, LISTS) if run is not None else removes_path(command, LISTS)
 
 
 def check(target):
     dockerfile = target.dockerfile
-    for stage, run in rulekit.image_runs(dockerfile):
-        if rulekit.mount_covers_path(run, LISTS):
+    for stage, run in image_runs(dockerfile):
+        if mount_covers_path(run, LISTS):
             continue
-        updates = [c for c in run.commands if apt_subcommand(rulekit.program_argv(c)) == "update"]
+        updates = [c for c in run.commands if apt_subcommand(program_argv(c)) == "update"]
         if not updates:
             continue
         last = updates[-1]
-        last_prog = rulekit.program_argv(last)[0]
-        if any(cleans_lists(rulekit.program_argv(c), c, run) for c in rulekit.commands_after(run, last)):
+        last_prog = program_argv(last)[0]
+        if any(cleans_lists(program_argv(c), c, run) for c in commands_after(run, last)):
             continue
         later = _later_cleanup_line(stage, run)
         where = (
@@ -104,6 +106,6 @@ def _later_cleanup_line(stage, run) -> int | None:
         if other is run:
             seen = True
             continue
-        if seen and any(cleans_lists(rulekit.program_argv(c), c, other) for c in other.commands):
+        if seen and any(cleans_lists(program_argv(c), c, other) for c in other.commands):
             return other.span.line
     return None

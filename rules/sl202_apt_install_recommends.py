@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import re
 
-from dockerlint_slim import rulekit
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.model.queries import image_stages
+from dockerlint_slim.shell.argv import positionals, program_argv
 
 ID = "SL202"
 NAME = "apt-install-recommends"
@@ -54,7 +55,7 @@ def is_simulation(argv: tuple[str, ...]) -> bool:
 def is_apt_install(argv: tuple[str, ...]) -> bool:
     if not argv or argv[0] not in ("apt-get", "apt"):
         return False
-    words = rulekit.positionals(argv, APT_VALUE_OPTIONS)
+    words = positionals(argv, APT_VALUE_OPTIONS)
     return bool(words) and words[0] == "install" and not is_simulation(argv)
 
 
@@ -104,7 +105,7 @@ def _copy_configured_from(stage) -> float:
 
 
 def check(target):
-    for stage in rulekit.image_stages(target.dockerfile):
+    for stage in image_stages(target.dockerfile):
         configured = any(_configures_no_recommends(r) for s in list(stage.lineage())[1:] for r in s.runs())
         copy_configured_from = _copy_configured_from(stage)
         for run in stage.runs():
@@ -112,10 +113,10 @@ def check(target):
             if not run.shell_analysed or configured:
                 continue
             for command in run.commands:
-                argv = rulekit.program_argv(command)
+                argv = program_argv(command)
                 if not is_apt_install(argv) or disables_recommends(argv):
                     continue
-                packages = [p for p in rulekit.positionals(argv, APT_VALUE_OPTIONS)[1:]]
+                packages = [p for p in positionals(argv, APT_VALUE_OPTIONS)[1:]]
                 shown = " ".join(packages[:4]) + (" ..." if len(packages) > 4 else "")
                 # `apt-get -f install` (after `dpkg -i x.deb`) names no package but still pulls in recommends.
                 # (`xargs -a list.txt apt-get install -y` names none either: quote the command as it is.)

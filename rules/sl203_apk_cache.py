@@ -25,8 +25,9 @@ hadolint equivalent: DL3019 (hadolint does not accept `rm -rf /var/cache/apk/*` 
 
 from __future__ import annotations
 
-from dockerlint_slim import rulekit
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.model.queries import commands_after, image_runs, mount_covers_path, run_removes_path
+from dockerlint_slim.shell.argv import has_flag, positionals, program_argv
 
 ID = "SL203"
 NAME = "apk-cache"
@@ -49,21 +50,21 @@ FETCHING = frozenset({"add", "update", "upgrade"})
 def apk_subcommand(argv: tuple[str, ...]) -> str | None:
     if not argv or argv[0] != "apk":
         return None
-    words = rulekit.positionals(argv, APK_VALUE_OPTIONS)
+    words = positionals(argv, APK_VALUE_OPTIONS)
     return words[0] if words else None
 
 
 def check(target):
-    for _stage, run in rulekit.image_runs(target.dockerfile):
-        if rulekit.mount_covers_path(run, CACHE) or rulekit.mount_covers_path(run, LINKED_CACHE):
+    for _stage, run in image_runs(target.dockerfile):
+        if mount_covers_path(run, CACHE) or mount_covers_path(run, LINKED_CACHE):
             continue
         for command in run.commands:
-            argv = rulekit.program_argv(command)
+            argv = program_argv(command)
             sub = apk_subcommand(argv)
             # --no-network: apk reads only what is already on disk and downloads (and stores) nothing.
-            if sub not in FETCHING or rulekit.has_flag(argv, "--no-cache", "--no-network"):
+            if sub not in FETCHING or has_flag(argv, "--no-cache", "--no-network"):
                 continue
-            if any(rulekit.run_removes_path(run, c, CACHE) for c in rulekit.commands_after(run, command)):
+            if any(run_removes_path(run, c, CACHE) for c in commands_after(run, command)):
                 continue
             yield Finding(
                 command.span,

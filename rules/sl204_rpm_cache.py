@@ -27,8 +27,10 @@ hadolint equivalent: DL3032 (yum), DL3040 (dnf, microdnf), DL3036 (zypper).
 
 from __future__ import annotations
 
-from dockerlint_slim import rulekit
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.model.queries import commands_after, image_runs, mount_covers_path, run_removes_path
+from dockerlint_slim.shell.argv import has_flag, positionals, program_argv
+from dockerlint_slim.shell.commands import removes_path
 
 ID = "SL204"
 NAME = "rpm-cache"
@@ -58,7 +60,7 @@ def rpm_action(argv: tuple[str, ...]) -> tuple[str, list[str]] | None:
     """(subcommand, rest) for an rpm-manager command; `group install` is read as `groupinstall`."""
     if not argv or argv[0] not in MANAGERS:
         return None
-    words = rulekit.positionals(argv, VALUE_OPTIONS)
+    words = positionals(argv, VALUE_OPTIONS)
     if not words:
         return None
     if words[0] == "group" and len(words) > 1:
@@ -72,31 +74,31 @@ def is_install(argv: tuple[str, ...]) -> bool:
 
 
 def is_clean(command, run=None) -> bool:
-    argv = rulekit.program_argv(command)
+    argv = program_argv(command)
     action = rpm_action(argv)
     if action is not None:
         sub, rest = action
         if argv[0] == "zypper":
             # `zypper clean` alone only drops downloaded RPMs (rarely kept); -a/--all also drops the metadata.
-            return sub in ("clean", "cc") and rulekit.has_flag(argv, "-a", "--all")
+            return sub in ("clean", "cc") and has_flag(argv, "-a", "--all")
         return sub == "clean" and "all" in rest
     # `cd /var/cache && rm -rf dnf yum` counts too: relative paths are read from the RUN's `cd`s.
     if run is not None:
-        return any(rulekit.run_removes_path(run, command, d) for d in CACHE_DIRS)
-    return any(rulekit.removes_path(command, d) for d in CACHE_DIRS)
+        return any(run_removes_path(run, command, d) for d in CACHE_DIRS)
+    return any(removes_path(command, d) for d in CACHE_DIRS)
 
 
 def check(target):
-    for _stage, run in rulekit.image_runs(target.dockerfile):
-        if any(rulekit.mount_covers_path(run, d) for d in CACHE_DIRS):
+    for _stage, run in image_runs(target.dockerfile):
+        if any(mount_covers_path(run, d) for d in CACHE_DIRS):
             continue
-        installs = [c for c in run.commands if is_install(rulekit.program_argv(c))]
+        installs = [c for c in run.commands if is_install(program_argv(c))]
         if not installs:
             continue
         last = installs[-1]
-        if any(is_clean(c, run) for c in rulekit.commands_after(run, last)):
+        if any(is_clean(c, run) for c in commands_after(run, last)):
             continue
-        argv = rulekit.program_argv(last)
+        argv = program_argv(last)
         manager = argv[0]
         clean = "zypper clean -a" if manager == "zypper" else f"{manager} clean all"
         cleaned_before = any(is_clean(c, run) for c in run.commands[: list(run.commands).index(last)])

@@ -44,8 +44,18 @@ from __future__ import annotations
 
 import re
 
-from dockerlint_slim import rulekit
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.model.queries import (
+    commands_after,
+    image_runs,
+    mount_covers_path,
+    rehome,
+    run_removes_path,
+    user_home,
+    var_before,
+)
+from dockerlint_slim.shell.argv import TRUTHY, has_flag, positionals, program_argv
+from dockerlint_slim.shell.commands import removed_paths, removes_asked_path
 
 ID = "SL205"
 NAME = "pip-cache"
@@ -92,10 +102,10 @@ def install_kind(argv: tuple[str, ...]) -> str | None:
     """'pip' or 'uv' when the command installs packages through that tool's cache."""
     pip = pip_argv(argv)
     if pip is not None:
-        words = rulekit.positionals(pip, PIP_VALUE_OPTIONS)
+        words = positionals(pip, PIP_VALUE_OPTIONS)
         return "pip" if words and words[0] == "install" else None
     if argv and argv[0] == "uv":
-        words = rulekit.positionals(argv, UV_VALUE_OPTIONS)
+        words = positionals(argv, UV_VALUE_OPTIONS)
         if words[:2] in (["pip", "install"], ["pip", "sync"], ["tool", "install"]) or words[:1] == ["sync"]:
             return "uv"
     return None
@@ -112,7 +122,7 @@ def _cache_dir(kind: str, argv: tuple[str, ...], stage, run, command) -> str:
         if key == name:
             return value
     default = PIP_CACHE if kind == "pip" else UV_CACHE
-    return rulekit.var_before(stage, run, name) or rulekit.rehome(default, rulekit.user_home(stage, run))
+    return var_before(stage, run, name) or rehome(default, user_home(stage, run))
 
 
 _PIP_BOOLEANS = frozenset({"y", "yes", "t", "true", "on", "1", "n", "no", "f", "false", "off", "0"})
@@ -121,20 +131,20 @@ _PIP_BOOLEANS = frozenset({"y", "yes", "t", "true", "on", "1", "n", "no", "f", "
 def _disabled(kind: str, argv: tuple[str, ...], stage, run, command) -> bool:
     if kind == "pip":
         # pip (optparse) takes any unambiguous abbreviation: `--no-cache` and `--no-cach` mean --no-cache-dir.
-        if rulekit.has_flag(argv, "--no-cache-dir") or any(
+        if has_flag(argv, "--no-cache-dir") or any(
                 arg.startswith("--no-cach") and "--no-cache-dir".startswith(arg) for arg in argv):
             return True
         env = "PIP_NO_CACHE_DIR"
     else:
         # uv's --no-cache also answers to -n and to pip's spelling --no-cache-dir.
-        if rulekit.has_flag(argv, "--no-cache", "-n", "--no-cache-dir"):
+        if has_flag(argv, "--no-cache", "-n", "--no-cache-dir"):
             return True
         env = "UV_NO_CACHE"
     # pip disables its cache for ANY valid boolean in PIP_NO_CACHE_DIR, false ones included (a documented
     # backwards-compatibility quirk): the common `ENV PIP_NO_CACHE_DIR=off` really turns the cache off.
-    accepted = _PIP_BOOLEANS if kind == "pip" else rulekit.TRUTHY
+    accepted = _PIP_BOOLEANS if kind == "pip" else TRUTHY
     values = [v for k, v in command.env if k == env]
-    value = values[-1] if values else rulekit.var_before(stage, run, env)
+    value = values[-1] if values else var_before(stage, run, env)
     return value is not None and value.strip().lower() in accepted
 
 
@@ -145,46 +155,46 @@ def _configured_off(stage, before_run) -> bool:
             if run is before_run:
                 return False
             for command in run.commands:
-                pip = pip_argv(rulekit.program_argv(command))
+                pip = pip_argv(program_argv(command))
                 if pip and "config" in pip and any("no-cache-dir" in a for a in pip):
                     return True
     return False
 
 
 def _cleans(kind: str, command, cache: str, run, home: str = "/root") -> bool:
-    argv = rulekit.program_argv(command)
+    argv = program_argv(command)
     if kind == "pip":
         pip = pip_argv(argv)
-        if pip is not None and rulekit.positionals(pip)[:2] == ["cache", "purge"]:
+        if pip is not None and positionals(pip)[:2] == ["cache", "purge"]:
             return True
-    elif argv[:1] == ("uv",) and rulekit.positionals(argv)[:2] in (["cache", "clean"], ["cache", "prune"]):
-        return rulekit.positionals(argv)[1] == "clean"
-    if rulekit.removes_asked_path(command, "pip cache dir", "pip3 cache dir", "python -m pip cache dir",
+    elif argv[:1] == ("uv",) and positionals(argv)[:2] in (["cache", "clean"], ["cache", "prune"]):
+        return positionals(argv)[1] == "clean"
+    if removes_asked_path(command, "pip cache dir", "pip3 cache dir", "python -m pip cache dir",
                                   "python3 -m pip cache dir", "uv cache dir"):
         return True
-    return rulekit.run_removes_path(run, command, cache, home=home)
+    return run_removes_path(run, command, cache, home=home)
 
 
 def _covers_any_home(run, after, cache: str) -> bool:
     """With an unknown $HOME: a cache mount or an `rm` of some `<home>/.cache/pip` (or its `.cache`)."""
     suffixes = (cache[len("/root"):], "/.cache")
     targets = [m.target.rstrip("/") for m in run.mounts if m.type in ("cache", "tmpfs") and m.target]
-    removed = [p.rstrip("/*") for c in after for p in rulekit.removed_paths(c)]
+    removed = [p.rstrip("/*") for c in after for p in removed_paths(c)]
     return any(t.endswith(suffixes) for t in targets + removed)
 
 
 def check(target):
-    for stage, run in rulekit.image_runs(target.dockerfile):
+    for stage, run in image_runs(target.dockerfile):
         for command in run.commands:
-            argv = rulekit.program_argv(command)
+            argv = program_argv(command)
             kind = install_kind(argv)
             if kind is None or _disabled(kind, argv, stage, run, command):
                 continue
             cache = _cache_dir(kind, argv, stage, run, command)
-            home = rulekit.user_home(stage, run)
-            if rulekit.mount_covers_path(run, cache):
+            home = user_home(stage, run)
+            if mount_covers_path(run, cache):
                 continue
-            after = rulekit.commands_after(run, command)
+            after = commands_after(run, command)
             if any(_cleans(kind, c, cache, run, home or "/root") for c in after):
                 continue
             if home is None and cache in (PIP_CACHE, UV_CACHE) and _covers_any_home(run, after, cache):
@@ -197,7 +207,7 @@ def check(target):
                 fix = "add `--no-cache-dir` (or set `ENV PIP_NO_CACHE_DIR=1`)"
             else:
                 fix = "add `--no-cache` (or set `ENV UV_NO_CACHE=1`)"
-            label = "uv " + " ".join(rulekit.positionals(argv, UV_VALUE_OPTIONS)[:2]) if kind == "uv" else (
+            label = "uv " + " ".join(positionals(argv, UV_VALUE_OPTIONS)[:2]) if kind == "uv" else (
                 f"{argv[0]} -m pip install" if _PYTHON.match(argv[0]) else f"{argv[0]} install")
             yield Finding(
                 command.span,

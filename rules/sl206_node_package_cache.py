@@ -35,8 +35,18 @@ hadolint equivalent: DL3060 (yarn only).
 
 from __future__ import annotations
 
-from dockerlint_slim import rulekit
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.model.queries import (
+    commands_after,
+    image_runs,
+    mount_covers_path,
+    rehome,
+    run_removes_path,
+    user_home,
+    var_before,
+)
+from dockerlint_slim.shell.argv import positionals, program_argv
+from dockerlint_slim.shell.commands import removed_paths, removes_asked_path
 
 ID = "SL206"
 NAME = "node-package-cache"
@@ -64,7 +74,7 @@ VALUE_OPTIONS = frozenset({"--cache", "--prefix", "-C", "--cwd", "--dir", "--fil
 def install_tool(argv: tuple[str, ...]) -> str | None:
     if not argv or argv[0] not in INSTALLS:
         return None
-    words = rulekit.positionals(argv, VALUE_OPTIONS)
+    words = positionals(argv, VALUE_OPTIONS)
     if argv[0] == "yarn" and not words:
         return "yarn"  # bare `yarn` installs
     if argv[0] == "yarn" and words[0] == "global":
@@ -87,11 +97,11 @@ def default_dirs(tool: str, home: str | None) -> list[str]:
     yarn v1 caches in ~/.cache/yarn, not in /usr/local/share/.cache/yarn."""
     if home in (None, "/root"):
         return list(CACHE_DIRS[tool])
-    return [rulekit.rehome(d, home) for d in CACHE_DIRS[tool] if d.startswith("/root/")]
+    return [rehome(d, home) for d in CACHE_DIRS[tool] if d.startswith("/root/")]
 
 
 def cache_dirs(tool: str, argv: tuple[str, ...], stage, run, command) -> list[str]:
-    dirs = default_dirs(tool, rulekit.user_home(stage, run))
+    dirs = default_dirs(tool, user_home(stage, run))
     configured = _configured_dir(stage, run, tool)
     if configured:
         dirs.append(configured)
@@ -100,11 +110,11 @@ def cache_dirs(tool: str, argv: tuple[str, ...], stage, run, command) -> list[st
         dirs.append(flag)
     env = dict(command.env)
     for name in CACHE_ENV[tool]:
-        value = env.get(name) or rulekit.var_before(stage, run, name)
+        value = env.get(name) or var_before(stage, run, name)
         if value:
             dirs.append(value)
     if tool == "pnpm":
-        home = env.get("PNPM_HOME") or rulekit.var_before(stage, run, "PNPM_HOME")
+        home = env.get("PNPM_HOME") or var_before(stage, run, "PNPM_HOME")
         if home:
             dirs.append(home.rstrip("/") + "/store")
     return dirs
@@ -123,8 +133,8 @@ def _configured_dir(stage, before_run, tool: str) -> str | None:
     for ancestor in reversed(list(stage.lineage())):
         for run in ancestor.runs():
             for command in run.commands:
-                argv = rulekit.program_argv(command)
-                words = rulekit.positionals(argv) if argv and argv[0] == tool else []
+                argv = program_argv(command)
+                words = positionals(argv) if argv and argv[0] == tool else []
                 if words[:2] == ["config", "set"] and len(words) >= 3:
                     key, _, value = words[2].partition("=")
                     value = value or (words[3] if len(words) > 3 else "")
@@ -141,8 +151,8 @@ def _mount_names_tool(run, tool: str) -> bool:
 
 
 def _cleans(tool: str, command, dirs: list[str], run, home: str = "/root") -> bool:
-    argv = rulekit.program_argv(command)
-    words = rulekit.positionals(argv) if argv else []
+    argv = program_argv(command)
+    words = positionals(argv) if argv else []
     if argv and argv[0] == tool:
         if tool == "npm" and words[:2] == ["cache", "clean"]:
             return True
@@ -150,37 +160,37 @@ def _cleans(tool: str, command, dirs: list[str], run, home: str = "/root") -> bo
             return True
         if tool == "pnpm" and words[:2] == ["store", "prune"]:
             return True
-    if rulekit.removes_asked_path(command, *ASK_CACHE[tool]):
+    if removes_asked_path(command, *ASK_CACHE[tool]):
         return True
-    return any(rulekit.run_removes_path(run, command, d, home=home) for d in dirs)
+    return any(run_removes_path(run, command, d, home=home) for d in dirs)
 
 
 def _removes_some_home_cache(after, defaults: list[str]) -> bool:
     suffixes = tuple(d[len("/root"):] for d in defaults if d.startswith("/root/"))
     suffixes += tuple(s.rsplit("/", 1)[0] for s in suffixes if s.count("/") > 1)  # ~/.npm for ~/.npm/_cacache
-    return any(p.rstrip("/*").endswith(suffixes) for c in after for p in rulekit.removed_paths(c))
+    return any(p.rstrip("/*").endswith(suffixes) for c in after for p in removed_paths(c))
 
 
 def check(target):
-    for stage, run in rulekit.image_runs(target.dockerfile):
+    for stage, run in image_runs(target.dockerfile):
         reported: set[str] = set()
         for command in run.commands:
-            argv = rulekit.program_argv(command)
+            argv = program_argv(command)
             tool = install_tool(argv)
             if tool is None or tool in reported:
                 continue
             dirs = cache_dirs(tool, argv, stage, run, command)
-            if _mount_names_tool(run, tool) or any(rulekit.mount_covers_path(run, d) for d in dirs):
+            if _mount_names_tool(run, tool) or any(mount_covers_path(run, d) for d in dirs):
                 continue
-            home = rulekit.user_home(stage, run)
+            home = user_home(stage, run)
             defaults = default_dirs(tool, home)
-            after = rulekit.commands_after(run, command)
+            after = commands_after(run, command)
             if any(_cleans(tool, c, dirs, run, home or "/root") for c in after):
                 continue
             if home is None and _removes_some_home_cache(after, defaults):
                 continue  # `USER 1000`: an rm of <that user's home>/.npm is the cleanup
             reported.add(tool)
-            words = rulekit.positionals(argv, VALUE_OPTIONS)
+            words = positionals(argv, VALUE_OPTIONS)
             shown = " ".join([tool, *words[:1]])
             # A configured cache dir (flag/ENV) is the real one; else the tool's default for root.
             where = dirs[-1] if len(dirs) > len(defaults) else dirs[0]

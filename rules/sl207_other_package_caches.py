@@ -45,8 +45,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dockerlint_slim import rulekit
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.model.queries import commands_after, image_runs, mount_covers_path, var_before
+from dockerlint_slim.shell.argv import has_flag, positionals, program_argv
+from dockerlint_slim.shell.commands import removed_paths
+from dockerlint_slim.shell.paths import normalize_path, path_pattern_covers
 
 ID = "SL207"
 NAME = "other-package-caches"
@@ -65,11 +68,11 @@ class Leftover:
 
 
 def _words(argv: tuple[str, ...], value_options: frozenset[str] = frozenset()) -> list[str]:
-    return rulekit.positionals(argv, value_options)
+    return positionals(argv, value_options)
 
 
 def _removed(commands) -> list[str]:
-    return [rulekit.normalize_path(p) for c in commands for p in rulekit.removed_paths(c)]
+    return [normalize_path(p) for c in commands for p in removed_paths(c)]
 
 
 def _mount_mentions(run, *needles: str) -> bool:
@@ -108,7 +111,7 @@ def _gemrc_disables_docs(stage, run) -> bool:
 def _gem(stage, run, command, argv, after) -> Leftover | None:
     if argv[0] != "gem" or _words(argv)[:1] != ["install"]:
         return None
-    if rulekit.has_flag(argv, *GEM_NO_DOCS) or _official(stage, "ruby") or _gemrc_disables_docs(stage, run):
+    if has_flag(argv, *GEM_NO_DOCS) or _official(stage, "ruby") or _gemrc_disables_docs(stage, run):
         return None
     return Leftover("gem install", "generated ri/rdoc documentation (a few MB of HTML per gem)",
                     "add `--no-document` (or write `gem: --no-document` to /etc/gemrc)")
@@ -157,7 +160,7 @@ def _conda(stage, run, command, argv, after) -> Leftover | None:
         return None
     if _mount_mentions(run, "pkgs", "conda", "mamba"):
         return None
-    if any(_conda_clean(rulekit.program_argv(c)) for c in after if rulekit.program_argv(c)):
+    if any(_conda_clean(program_argv(c)) for c in after if program_argv(c)):
         return None
     if any(p.rstrip("/").endswith("/pkgs") or p.endswith("/pkgs/*") for p in _removed(after)):
         return None
@@ -176,21 +179,21 @@ def _composer(stage, run, command, argv, after) -> Leftover | None:
     words = _words(argv)
     if words[:1] == ["global"]:
         words = words[1:]
-    if words[:1] == [] or words[0] not in COMPOSER_INSTALLS or rulekit.has_flag(argv, "--no-cache"):
+    if words[:1] == [] or words[0] not in COMPOSER_INSTALLS or has_flag(argv, "--no-cache"):
         return None
-    cache_dir = dict(command.env).get("COMPOSER_CACHE_DIR") or rulekit.var_before(stage, run, "COMPOSER_CACHE_DIR")
+    cache_dir = dict(command.env).get("COMPOSER_CACHE_DIR") or var_before(stage, run, "COMPOSER_CACHE_DIR")
     if cache_dir == "/dev/null" or _mount_mentions(run, "composer"):
         return None
-    if cache_dir and rulekit.mount_covers_path(run, cache_dir):
+    if cache_dir and mount_covers_path(run, cache_dir):
         return None
     for c in after:
-        cargv = rulekit.program_argv(c)
+        cargv = program_argv(c)
         if cargv and cargv[0] in ("composer", "composer.phar") and _words(cargv)[:1] in (
             ["clear-cache"], ["clearcache"], ["cc"]):
             return None
     removed = _removed(after)
     if any("composer" in p.lower() for p in removed) or (cache_dir and any(
-            rulekit.path_pattern_covers(p, cache_dir) for p in removed)):
+            path_pattern_covers(p, cache_dir) for p in removed)):
         return None
     return Leftover(f"composer {words[0]}", "downloaded package archives in the composer cache "
                     "(~/.cache/composer or $COMPOSER_HOME/cache)", "add `--no-cache` (Composer 2)")
@@ -207,7 +210,7 @@ def _go_dirs(stage, run, command) -> tuple[str, str]:
     env = dict(command.env)
 
     def var(name: str) -> str | None:
-        return env.get(name) or rulekit.var_before(stage, run, name)
+        return env.get(name) or var_before(stage, run, name)
 
     gopath = (var("GOPATH") or ("/go" if _official(stage, "golang") else "/root/go")).split(":")[0]
     return var("GOCACHE") or "/root/.cache/go-build", var("GOMODCACHE") or gopath.rstrip("/") + "/pkg/mod"
@@ -225,16 +228,16 @@ def _go(stage, run, command, argv, after) -> Leftover | None:
     gocache, modcache = _go_dirs(stage, run, command)
     left = []
     removed = _removed(after)
-    cleans = [rulekit.program_argv(c) for c in after]
-    if builds and gocache != "off" and not rulekit.mount_covers_path(run, gocache):
+    cleans = [program_argv(c) for c in after]
+    if builds and gocache != "off" and not mount_covers_path(run, gocache):
         cleaned = any(a[:2] == ("go", "clean") and "-cache" in a for a in cleans) or any(
-            rulekit.path_pattern_covers(p, gocache) for p in removed)
+            path_pattern_covers(p, gocache) for p in removed)
         if not cleaned:
             left.append(f"the build cache ({gocache})")
-    if downloads and not rulekit.mount_covers_path(run, modcache):
+    if downloads and not mount_covers_path(run, modcache):
         gopath_src = modcache.rsplit("/pkg/mod", 1)[0] + "/src"  # where GOPATH-mode `go get` puts sources
         cleaned = any(a[:2] == ("go", "clean") and "-modcache" in a for a in cleans) or any(
-            rulekit.path_pattern_covers(p, modcache) or rulekit.path_pattern_covers(p, gopath_src) for p in removed)
+            path_pattern_covers(p, modcache) or path_pattern_covers(p, gopath_src) for p in removed)
         if not cleaned:
             left.append(f"the downloaded module sources ({modcache}, or {gopath_src} in GOPATH mode)")
     if not left:
@@ -253,13 +256,13 @@ def _cargo(stage, run, command, argv, after) -> Leftover | None:
     if argv[0] != "cargo" or _words(argv)[:1] not in (["build"], ["install"], ["fetch"], ["b"]):
         return None
     env = dict(command.env)
-    cargo_home = env.get("CARGO_HOME") or rulekit.var_before(stage, run, "CARGO_HOME") or (
+    cargo_home = env.get("CARGO_HOME") or var_before(stage, run, "CARGO_HOME") or (
         "/usr/local/cargo" if _official(stage, "rust") else "/root/.cargo")
     registry = cargo_home.rstrip("/") + "/registry"
-    if rulekit.mount_covers_path(run, registry) or _mount_mentions(run, "registry"):
+    if mount_covers_path(run, registry) or _mount_mentions(run, "registry"):
         return None
     removed = _removed(after)
-    if any(rulekit.path_pattern_covers(p, registry) or p.rstrip("/*").endswith("/registry") for p in removed):
+    if any(path_pattern_covers(p, registry) or p.rstrip("/*").endswith("/registry") for p in removed):
         return None
     return Leftover(f"cargo {_words(argv)[0]}", f"the crate registry index and sources in {registry} "
                     "(typically 100+ MB)", f"end this RUN with `&& rm -rf {registry}` or use a cache mount on it")
@@ -279,12 +282,12 @@ def _cpan(stage, run, command, argv, after) -> Leftover | None:
         env_name, default, tool = "PERL_CPM_HOME", "/root/.perl-cpm", "cpm install"
     else:
         return None
-    home = dict(command.env).get(env_name) or rulekit.var_before(stage, run, env_name) or default
-    if rulekit.mount_covers_path(run, home):
+    home = dict(command.env).get(env_name) or var_before(stage, run, env_name) or default
+    if mount_covers_path(run, home):
         return None
     name = default.rsplit("/", 1)[-1]
     for path in _removed(after):
-        if rulekit.path_pattern_covers(path, home) or (home == default and name in path):
+        if path_pattern_covers(path, home) or (home == default and name in path):
             return None
     shown = "~/" + name if home == default else home
     return Leftover(tool, f"the unpacked sources, build trees and logs of every module in {shown} "
@@ -296,15 +299,15 @@ _VERSIONED = re.compile(r"^(gem|bundle)\d+(\.\d+)*$")  # gem2.7 on some distros
 
 
 def check(target):
-    for stage, run in rulekit.image_runs(target.dockerfile):
+    for stage, run in image_runs(target.dockerfile):
         reported: set[str] = set()
         for command in run.commands:
-            argv = rulekit.program_argv(command)
+            argv = program_argv(command)
             if not argv:
                 continue
             if _VERSIONED.match(argv[0]):
                 argv = (re.sub(r"[\d.]+$", "", argv[0]), *argv[1:])
-            after = rulekit.commands_after(run, command)
+            after = commands_after(run, command)
             for probe in CHECKS:
                 leftover = probe(stage, run, command, argv, after)
                 if leftover is None or leftover.tool in reported:

@@ -31,7 +31,8 @@ hadolint equivalent: none.
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
-from dockerlint_slim.layers import DELETED, LARGE_COPY_BYTES, MOVED, layer_model_for
+from dockerlint_slim.replay import LARGE_COPY_BYTES, layer_model_for
+from dockerlint_slim.replay.layer_model import DELETED, MOVED
 
 ID = "SL301"
 NAME = "large-copy-consumed"
@@ -97,6 +98,6 @@ def _finding(use) -> Finding:
 
 
 def _size(value) -> int:
-    from dockerlint_slim.config import parse_size  # also for numbers: a negative, inf or nan size is an error
+    from dockerlint_slim.engine.config import parse_size  # also for numbers: a negative, inf or nan size is an error
 
     return parse_size(value, "SL301 threshold")

@@ -47,8 +47,8 @@ from dataclasses import dataclass
 from dockerlint_slim.context.resolve import exclude_matcher
 from dockerlint_slim.context.scan import DIR
 from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
-from dockerlint_slim.layers import layer_model_for
 from dockerlint_slim.model import RunInstruction
+from dockerlint_slim.replay import layer_model_for
 
 ID = "SL302"
 NAME = "context-junk"
@@ -229,6 +229,6 @@ def _is_js_install(argv) -> bool:
 
 
 def _size(value) -> int:
-    from dockerlint_slim.config import parse_size  # also for numbers: a negative, inf or nan size is an error
+    from dockerlint_slim.engine.config import parse_size  # also for numbers: a negative, inf or nan size is an error
 
     return parse_size(value, "SL302 min_bytes")

@@ -29,7 +29,7 @@ that reach the image are checked; downloads in build-only stages are free.
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix
-from dockerlint_slim.layers import replay_for
+from dockerlint_slim.replay import replay_for
 
 ID = "SL303"
 NAME = "remote-add-consumed"

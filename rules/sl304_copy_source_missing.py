@@ -32,8 +32,8 @@ from __future__ import annotations
 
 from dockerlint_slim.context.resolve import CONTEXT, resolve_copy
 from dockerlint_slim.diagnostics import Finding, Fix
-from dockerlint_slim.layers import needed_stages
 from dockerlint_slim.model import CopyInstruction
+from dockerlint_slim.model.queries import needed_stages
 
 ID = "SL304"
 NAME = "copy-source-missing"

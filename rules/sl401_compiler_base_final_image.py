@@ -39,15 +39,15 @@ from __future__ import annotations
 
 import posixpath
 
-from dockerlint_slim.buildsteps import (
+from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.knowledge.base_images import SIZES, CompilerFamily, compiler_family, parse_image, variant_of
+from dockerlint_slim.knowledge.build_tools import (
     INTERACTIVE,
     build_artifacts,
     compiles_java,
     last_instruction,
     node_build_step,
 )
-from dockerlint_slim.diagnostics import Finding, Fix
-from dockerlint_slim.images import SIZES, CompilerFamily, compiler_family, parse_image, variant_of
 from dockerlint_slim.model import Dockerfile, Stage
 
 ID = "SL401"

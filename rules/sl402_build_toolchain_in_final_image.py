@@ -46,9 +46,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from dockerlint_slim import rulekit
 from dockerlint_slim.diagnostics import Finding, Fix
 from dockerlint_slim.model import Instruction
+from dockerlint_slim.model.queries import commands_after, image_runs
+from dockerlint_slim.shell.argv import has_flag, positionals, program_argv
 
 ID = "SL402"
 NAME = "build-toolchain-in-final-image"
@@ -127,19 +128,19 @@ def parse_install(argv: tuple[str, ...]) -> Install | None:
         return None
     manager = argv[0]
     if manager in ("apt-get", "apt", "aptitude"):
-        words = rulekit.positionals(argv, APT_VALUE_OPTIONS)
+        words = positionals(argv, APT_VALUE_OPTIONS)
         simulated = any(a in ("--simulate", "--dry-run", "--just-print", "--no-act", "--recon") or (
             _SHORT_SIMULATE.fullmatch(a)) for a in argv[1:])
         if words[:1] != ["install"] or simulated:
             return None
         packages = words[1:]
     elif manager == "apk":
-        words = rulekit.positionals(argv, APK_VALUE_OPTIONS)
+        words = positionals(argv, APK_VALUE_OPTIONS)
         if words[:1] != ["add"]:
             return None
         return _install(manager, words[1:], _option_value(argv, "--virtual", "-t"))
     elif manager in RPM:
-        words = rulekit.positionals(argv, RPM_VALUE_OPTIONS)
+        words = positionals(argv, RPM_VALUE_OPTIONS)
         if words[:1] == ["install"] or words[:1] == ["groupinstall"]:
             packages = words[1:]
         elif words[:2] in (["group", "install"], ["groups", "install"]):
@@ -147,7 +148,7 @@ def parse_install(argv: tuple[str, ...]) -> Install | None:
         else:
             return None
     elif manager == "zypper":
-        words = rulekit.positionals(argv, RPM_VALUE_OPTIONS | {"-t", "--type"})
+        words = positionals(argv, RPM_VALUE_OPTIONS | {"-t", "--type"})
         if words[:1] not in (["install"], ["in"]):
             return None
         packages = words[1:]
@@ -166,16 +167,16 @@ def _removed_packages(argv: tuple[str, ...]) -> tuple[set[str], bool] | None:
     """(names/$vars removed, auto_remove) for a removal command, else None."""
     manager = argv[0] if argv else ""
     if manager in ("apt-get", "apt", "aptitude"):
-        words = rulekit.positionals(argv, APT_VALUE_OPTIONS)
+        words = positionals(argv, APT_VALUE_OPTIONS)
         if words[:1] not in (["purge"], ["remove"], ["autoremove"], ["autopurge"]):
             return None
-        auto = words[0] in ("autoremove", "autopurge") or rulekit.has_flag(argv, "--auto-remove", "--autoremove")
+        auto = words[0] in ("autoremove", "autopurge") or has_flag(argv, "--auto-remove", "--autoremove")
         return {_strip_version(w) for w in words[1:]}, auto
     if manager == "apk":
-        words = rulekit.positionals(argv, APK_VALUE_OPTIONS)
+        words = positionals(argv, APK_VALUE_OPTIONS)
         return ({_strip_version(w) for w in words[1:]}, False) if words[:1] == ["del"] else None
     if manager in RPM or manager == "zypper":
-        words = rulekit.positionals(argv, RPM_VALUE_OPTIONS)
+        words = positionals(argv, RPM_VALUE_OPTIONS)
         if words[:1] in (["remove"], ["erase"], ["rm"], ["autoremove"]):
             return {_strip_version(w) for w in words[1:]}, words[0] == "autoremove"
         if words[:2] in (["group", "remove"], ["groupremove"]):
@@ -187,8 +188,8 @@ def _removed_later(run, command, install: Install) -> set[str]:
     """The toolchain packages of `install` that the rest of the RUN removes."""
     removed: set[str] = set()
     marked_auto = False
-    for later in rulekit.commands_after(run, command):
-        argv = rulekit.program_argv(later)
+    for later in commands_after(run, command):
+        argv = program_argv(later)
         if argv[:2] == ("apt-mark", "auto"):
             marked_auto = True  # docker-library: everything new becomes auto-installed, purged below
             continue
@@ -225,7 +226,7 @@ SHELLS = frozenset({"bash", "sh", "zsh", "fish"})
 def _interactive_shell_image(dockerfile) -> bool:
     """The image's default command is a bare interactive shell (`CMD ["/bin/zsh"]`, no ENTRYPOINT): a development
     box whose toolchain is its purpose (SL401 treats such images alike)."""
-    from dockerlint_slim.buildsteps import last_instruction
+    from dockerlint_slim.knowledge.build_tools import last_instruction
 
     target = dockerfile.target_stage()
     if target is None or last_instruction(target, "ENTRYPOINT") is not None:
@@ -244,7 +245,7 @@ def _builds(argv: tuple[str, ...]) -> bool:
     name = argv[0]
     if name in BUILDERS or name.startswith("./configure") or name.endswith("/configure"):
         if name in ("npm", "yarn", "pnpm", "bun", "gem", "bundle", "go"):
-            words = rulekit.positionals(argv)
+            words = positionals(argv)
             return bool(words) and words[0] in ("install", "i", "ci", "add", "rebuild", "build", "get") or (
                 name == "yarn" and not words)
         return True
@@ -263,7 +264,7 @@ def _sdk_base(stage) -> bool:
 
 def _base_ships(stage) -> frozenset[str]:
     """Toolchain packages the stage's base image already contains (full buildpack-deps based images)."""
-    from dockerlint_slim.images import parse_image, variant_of
+    from dockerlint_slim.knowledge.base_images import parse_image, variant_of
 
     root = list(stage.lineage())[-1]
     ref = parse_image(root.base_image or "")
@@ -278,13 +279,13 @@ def check(target):
     dockerfile = target.dockerfile
     if _image_runs_tool(dockerfile) or _interactive_shell_image(dockerfile):
         return
-    image_commands = [(run, c) for _s, run in rulekit.image_runs(dockerfile) for c in run.commands]
-    for stage, run in rulekit.image_runs(dockerfile):
+    image_commands = [(run, c) for _s, run in image_runs(dockerfile) for c in run.commands]
+    for stage, run in image_runs(dockerfile):
         if _sdk_base(stage):
             continue
         reported: set[str] = set()  # a package installed twice in one RUN (if/else branches) is named once
         for command in run.commands:
-            install = parse_install(rulekit.program_argv(command))
+            install = parse_install(program_argv(command))
             if install is None:
                 continue
             shipped = _base_ships(stage) if install.manager in ("apt-get", "apt", "aptitude") else frozenset()
@@ -295,7 +296,7 @@ def check(target):
             if not kept:
                 continue
             position = next(i for i, (_r, c) in enumerate(image_commands) if c is command)
-            if not any(_builds(rulekit.program_argv(c)) for _r, c in image_commands[position + 1 :]):
+            if not any(_builds(program_argv(c)) for _r, c in image_commands[position + 1 :]):
                 continue
             reported.update(kept)
             shown = ", ".join(kept[:6]) + (f" and {len(kept) - 6} more" if len(kept) > 6 else "")

@@ -34,9 +34,9 @@ from __future__ import annotations
 
 import re
 
-from dockerlint_slim.buildsteps import compiles_java, node_build_step
 from dockerlint_slim.diagnostics import Finding, Fix
-from dockerlint_slim.images import MB, compiler_family, parse_image, smaller_variant
+from dockerlint_slim.knowledge.base_images import MB, compiler_family, parse_image, smaller_variant
+from dockerlint_slim.knowledge.build_tools import compiles_java, node_build_step
 
 ID = "SL403"
 NAME = "heavy-base-image"

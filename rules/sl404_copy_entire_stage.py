@@ -42,9 +42,9 @@ from __future__ import annotations
 
 import posixpath
 
-from dockerlint_slim.buildsteps import build_artifacts, is_node_build
 from dockerlint_slim.diagnostics import Finding, Fix
-from dockerlint_slim.images import SIZES, compiler_family, parse_image
+from dockerlint_slim.knowledge.base_images import SIZES, compiler_family, parse_image
+from dockerlint_slim.knowledge.build_tools import build_artifacts, is_node_build
 from dockerlint_slim.model import CopyInstruction, Dockerfile, RunInstruction, Stage
 
 ID = "SL404"

@@ -32,7 +32,7 @@ hadolint equivalent: none (dive's CI mode measures this after the build).
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
-from dockerlint_slim.layers import layer_model_for
+from dockerlint_slim.replay import layer_model_for
 
 ID = "SL501"
 NAME = "waste-budget"
@@ -102,7 +102,7 @@ def _budget_text(size: int) -> str:
 def _size(value) -> int | None:
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "off", "none")):
         return None
-    from dockerlint_slim.config import parse_size  # also for numbers: a negative, inf or nan size is an error
+    from dockerlint_slim.engine.config import parse_size  # also for numbers: a negative, inf or nan size is an error
 
     return parse_size(value, "SL501 max_wasted_bytes")
 
@@ -110,6 +110,6 @@ def _size(value) -> int | None:
 def _ratio(value) -> float | None:
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "off", "none")):
         return None
-    from dockerlint_slim.config import parse_ratio
+    from dockerlint_slim.engine.config import parse_ratio
 
     return parse_ratio(value, "SL501 min_efficiency")

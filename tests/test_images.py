@@ -1,8 +1,8 @@
-"""dockerlint_slim.images: name normalisation, compiler families, the offline size table."""
+"""dockerlint_slim.knowledge.base_images: name normalisation, compiler families, the offline size table."""
 
 import pytest
 
-from dockerlint_slim.images import (
+from dockerlint_slim.knowledge.base_images import (
     SIZES,
     compiler_family,
     normalise_name,

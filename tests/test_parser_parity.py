@@ -3,7 +3,6 @@
 import pytest
 
 from tests.buildkit_view import buildkit_view, oracle_view
-from tests.conftest import corpus_files
 
 dockerfile = pytest.importorskip("dockerfile", reason="the `dockerfile` package (BuildKit's parser) is the oracle")
 

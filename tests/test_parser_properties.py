@@ -5,8 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dockerlint_slim.engine import Linter, LintOptions
+from dockerlint_slim.engine.registry import load_rules
 from dockerlint_slim.parser import parse_dockerfile
-from dockerlint_slim.registry import load_rules
 from tests.buildkit_view import buildkit_view, oracle_view
 
 TOKENS = [

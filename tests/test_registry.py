@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dockerlint_slim.registry import RuleLoadError, builtin_rules, directory_rules, load_rules
+from dockerlint_slim.engine.registry import RuleLoadError, builtin_rules, directory_rules, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 

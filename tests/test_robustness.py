@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from dockerlint_slim.engine import Linter, LintOptions
-from dockerlint_slim.registry import load_rules
+from dockerlint_slim.engine.registry import load_rules
 
 CASES = {
     "binary": bytes(range(256)) * 50,

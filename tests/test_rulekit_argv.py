@@ -1,25 +1,20 @@
-"""The argv helpers both file-system replays share (dockerlint_slim.layers and dockerlint_slim.layer_events)."""
+"""The argv and command-line readers the rules and the replay share (`dockerlint_slim.shell`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from dockerlint_slim.rulekit import (
+from dockerlint_slim.model.queries import under_mount
+from dockerlint_slim.shell.argv import expand_vars, has_option, operands, option_value, subcommand, unwrap_argv
+from dockerlint_slim.shell.commands import (
     TarCall,
     cd_operand,
     download_outputs,
-    expand_vars,
     git_clone_operands,
-    has_option,
     move_call,
-    operands,
-    option_value,
     rewritten_files,
     rm_call,
-    subcommand,
     tar_call,
-    under_mount,
-    unwrap_argv,
     unzip_call,
 )
 

@@ -7,8 +7,8 @@ import jsonschema
 import pytest
 
 from dockerlint_slim.engine import Linter, LintOptions
+from dockerlint_slim.engine.registry import load_rules
 from dockerlint_slim.formatters import render
-from dockerlint_slim.registry import load_rules
 
 SCHEMA = json.loads((Path(__file__).parent / "fixtures" / "sarif-schema-2.1.0.json").read_text())
 BAD = "FROM alpine\nRUN echo one\nRUN echo two\nFOO bar\n"

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from dockerlint_slim.context import gomatch
-from dockerlint_slim.context.dockerignore import IgnoreMatcher, compile_pattern, DockerignoreError
+from dockerlint_slim.context.dockerignore import DockerignoreError, IgnoreMatcher, compile_pattern
 from dockerlint_slim.context.scan import DIR, FILE, SYMLINK, BuildContext
 from dockerlint_slim.model import CopyInstruction
 

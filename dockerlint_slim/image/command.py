@@ -56,7 +56,7 @@ def _size(name: str, value: str | None) -> int | None:
 
 
 def _sl601_rule():
-    from dockerlint_slim.registry import rule_from_module
+    from dockerlint_slim.engine.registry import rule_from_module
 
     return rule_from_module(importlib.import_module("dockerlint_slim.rules.sl601_image_layer_waste"), "builtin")
 
@@ -172,7 +172,8 @@ def _load_dockerfile(path: str, target: str | None):
 
 def _without_ignored(dockerfile, diagnostics):
     """Honour `# slimlint ignore=SL601` pragmas as static lint does."""
-    from dockerlint_slim.engine import _ignored, _pragmas
+    from dockerlint_slim.engine.pragmas import ignored_by_pragmas as _pragmas
+    from dockerlint_slim.engine.pragmas import ignores_rule as _ignored
 
     rule = _sl601_rule()
     everywhere, by_line = _pragmas(dockerfile)

@@ -6,6 +6,6 @@ substitution where BuildKit applies it, builds the stages and reads RUN scripts 
 
 from __future__ import annotations
 
-from dockerlint_slim.parser.build import parse_dockerfile, decode_source
+from dockerlint_slim.parser.build import decode_source, parse_dockerfile
 
 __all__ = ["parse_dockerfile", "decode_source"]

@@ -7,7 +7,6 @@ import csv
 import posixpath
 import re
 
-from dockerlint_slim import shell
 from dockerlint_slim.diagnostics import Span
 from dockerlint_slim.model import (
     ArgInstruction,
@@ -29,6 +28,7 @@ from dockerlint_slim.model import (
 )
 from dockerlint_slim.parser.lexer import RawInstruction, lex
 from dockerlint_slim.parser.words import expand
+from dockerlint_slim.shell import script as shell
 
 # Flags BuildKit accepts per instruction; anything else fails the build ("unknown flag").
 ALLOWED_FLAGS = {

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from dockerlint_slim.context import scan_context
-from dockerlint_slim.layers import build_layer_model, context_report
 from dockerlint_slim.parser import parse_dockerfile
+from dockerlint_slim.replay.report import context_report
+from dockerlint_slim.replay.simulator import build_layer_model
 
 CORPUS = Path("/work/shared/corpus")
 

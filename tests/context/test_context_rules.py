@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from dockerlint_slim.engine import Linter, LintOptions
-from dockerlint_slim.registry import load_rules
+from dockerlint_slim.engine.registry import load_rules
 
 from .helpers import MiB, make_context
 
@@ -267,7 +267,7 @@ def test_rule_docs_have_the_four_sections(rule) -> None:
 # One replay per linted file ---------------------------------------------------------------------------------------
 
 def test_every_rule_and_the_report_share_one_replay(tmp_path, monkeypatch) -> None:
-    from dockerlint_slim import layers
+    from dockerlint_slim import replay as layers
 
     calls = {"events": 0, "layers": 0}
     real_events, real_layers = layers.image_file_events, layers.build_layer_model

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from dockerlint_slim.context.gomatch import go_clean
-
 from dockerlint_slim.context.dockerignore import (
     DockerignoreError,
     IgnoreMatcher,
@@ -14,6 +12,7 @@ from dockerlint_slim.context.dockerignore import (
     parse_dockerignore,
     read_patterns,
 )
+from dockerlint_slim.context.gomatch import go_clean
 
 EXACT, INEXACT, FAIL = "exact", "inexact", "fail"
 
@@ -327,7 +326,8 @@ def test_ignore_file_that_is_a_fifo_or_folder_is_an_error_not_a_hang(tmp_path) -
 
 
 # Property: without `**`, classes or escapes, moby's regexp translation agrees with Go's filepath.Match on the path.
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 from dockerlint_slim.context import gomatch  # noqa: E402
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from dockerlint_slim.layers import (
+from dockerlint_slim.model.queries import needed_stages
+from dockerlint_slim.replay.layer_model import (
     DELETED,
     EXECUTED,
     EXTRACTED,
@@ -12,9 +12,9 @@ from dockerlint_slim.layers import (
     MODIFIED,
     MOVED,
     OVERWRITTEN,
-    build_layer_model,
-    needed_stages,
 )
+from dockerlint_slim.replay.report import layer_report
+from dockerlint_slim.replay.simulator import build_layer_model
 
 from .helpers import KiB, MiB, dockerfile, make_context, scan
 
@@ -220,7 +220,7 @@ def test_report_shape(ctx) -> None:
         COPY big.tar.gz app /tmp/
         RUN rm -rf /tmp/big.tar.gz /tmp/logs
     """, ctx)
-    report = m.report()
+    report = layer_report(m)
     assert report["context_bytes"] == 50 * MiB + 6 * MiB + 5
     assert report["wasted_bytes"] == 54 * MiB
     assert [t["path"] for t in report["top_wasted"]] == ["/tmp/big.tar.gz", "/tmp/logs"]
@@ -258,7 +258,7 @@ def test_copy_from_another_image_overwrites_nothing_we_can_claim(ctx) -> None:
 def test_context_report_carries_scan_warnings(tmp_path, monkeypatch) -> None:
     import os
 
-    from dockerlint_slim.layers import context_report
+    from dockerlint_slim.replay.report import context_report
 
     root = make_context(tmp_path, {"a.bin": 3 * KiB, "locked/x": 1})
     real = os.scandir
@@ -315,7 +315,8 @@ def test_wrapped_commands_are_replayed(ctx, wrapper) -> None:
     assert events(m) == [(DELETED, "/tmp/big.tar.gz", 50 * MiB, 3, 2)]
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 _WORDS = ["rm", "-rf", "-f", "mv", "cp", "-r", "chmod", "-R", "755", "chown", "touch", "sed", "-i", "s/a/b/",
           "tar", "-xzf", "xf", "-C", "unzip", "-d", "gunzip", "dpkg", "-i", "sh", "curl", "-o", "wget", "-O",

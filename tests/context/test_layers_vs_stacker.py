@@ -12,7 +12,7 @@ import pytest
 
 from dockerlint_slim.image.layers import FILE, WHITEOUT, Entry
 from dockerlint_slim.image.stack import Stacker
-from dockerlint_slim.layers import build_layer_model
+from dockerlint_slim.replay.simulator import build_layer_model
 
 from .helpers import KiB, MiB, dockerfile, make_context, scan
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dockerlint_slim import DOCS_URL
-from dockerlint_slim.registry import load_rules
+from dockerlint_slim.engine.registry import load_rules
 
 from .support import CLEAN_DOCKERFILE, ROOT
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dockerlint_slim.engine import Linter, LintOptions
-from dockerlint_slim.registry import load_rules
+from dockerlint_slim.engine.registry import load_rules
 
 CORPUS = Path("/work/shared/corpus")
 _RULES = load_rules(plugins=False)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, run_lint
 
 HADOLINT = shutil.which("hadolint")

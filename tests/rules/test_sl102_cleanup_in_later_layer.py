@@ -311,7 +311,7 @@ def test_large_copied_archive_is_left_to_sl301(lint, tmp_path):
     assert sorted((d.rule_id, d.wasted_bytes) for d in found) == [("SL102", 1000), ("SL301", 11 * 1024 * 1024)]
 
 
-# The shared argv parsing (rulekit) reads these command lines the same way for SL102 and the layer model.
+# The shared argv parsing (`dockerlint_slim.shell`) reads these command lines the same way for SL102 and the layer model.
 @pytest.mark.parametrize("create, delete", [
     ("curl -fsSL -otool.tgz https://example.com/tool.tgz", "rm tool.tgz"),
     ("wget -qO /src/tool.tgz https://example.com/tool.tgz", "rm /src/tool.tgz"),

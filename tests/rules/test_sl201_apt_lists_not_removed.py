@@ -1,7 +1,6 @@
 """SL201 apt-lists-not-removed."""
 
 import pytest
-
 from conftest import run_lint
 
 

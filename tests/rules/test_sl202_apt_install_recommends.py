@@ -1,7 +1,6 @@
 """SL202 apt-install-recommends."""
 
 import pytest
-
 from conftest import run_lint
 
 

@@ -1,7 +1,6 @@
 """SL203 apk-cache."""
 
 import pytest
-
 from conftest import run_lint
 
 

@@ -1,7 +1,6 @@
 """SL204 rpm-cache (yum, dnf, microdnf, tdnf, zypper)."""
 
 import pytest
-
 from conftest import run_lint
 
 

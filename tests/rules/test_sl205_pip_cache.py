@@ -1,7 +1,6 @@
 """SL205 pip-cache."""
 
 import pytest
-
 from conftest import run_lint
 
 

@@ -1,7 +1,6 @@
 """SL206 node-package-cache (npm, yarn, pnpm)."""
 
 import pytest
-
 from conftest import run_lint
 
 

@@ -1,7 +1,6 @@
 """SL207 other-package-caches (gem, bundler, conda, composer, go, cargo)."""
 
 import pytest
-
 from conftest import run_lint
 
 

@@ -137,7 +137,7 @@ def test_unresolved_base_is_skipped(lint):
 
 
 def test_corpus_findings_are_compiler_images(lint, corpus):
-    from dockerlint_slim.images import compiler_family, parse_image
+    from dockerlint_slim.knowledge.base_images import compiler_family, parse_image
 
     for path in corpus:
         for diagnostic in found(lint, path.read_text(errors="replace")):

@@ -1,7 +1,6 @@
 """SL402 build-toolchain-in-final-image."""
 
 import pytest
-
 from conftest import run_lint
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dockerlint_slim.images import MB, SIZES
+from dockerlint_slim.knowledge.base_images import MB, SIZES
 
 RULE = "SL403"
 

@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.spec.clirun import CLEAN, SCATTERED, env, lint_json, rule_ids, sarif_schema, slimlint, usage_error
-
 import dockerlint_slim
+from tests.spec.clirun import CLEAN, SCATTERED, env, lint_json, rule_ids, sarif_schema, slimlint, usage_error
 
 APT = "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n"
 MULTI_STAGE = (
@@ -215,7 +214,7 @@ def test_colour_only_on_a_terminal_and_the_switches(tmp_path):
 # --- rules and ast -----------------------------------------------------------------------------------------------
 
 def test_rules_lists_id_name_severity_summary_of_every_rule(tmp_path):
-    from dockerlint_slim.registry import load_rules
+    from dockerlint_slim.engine.registry import load_rules
 
     lines = slimlint("rules", cwd=tmp_path).stdout.strip().splitlines()
     rules = load_rules()

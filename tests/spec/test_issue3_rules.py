@@ -591,7 +591,7 @@ RULES = {
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))
 def test_rule_names_severities_and_docs(rule_id):
-    from dockerlint_slim.registry import load_rules
+    from dockerlint_slim.engine.registry import load_rules
 
     rule = {r.id: r for r in load_rules(plugins=False)}[rule_id]
     name, severity = RULES[rule_id]

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 import traceback
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from dockerlint_slim.config import ConfigError
 from dockerlint_slim.context.errors import ContextError
 from dockerlint_slim.diagnostics import Diagnostic, Finding, Span
-from dockerlint_slim.model import Dockerfile
+from dockerlint_slim.engine.config import ConfigError
+from dockerlint_slim.engine.pragmas import ignored_by_pragmas, ignores_rule
+from dockerlint_slim.engine.registry import Rule
+from dockerlint_slim.engine.session import LintTarget, Session
 from dockerlint_slim.parser import parse_dockerfile
-from dockerlint_slim.registry import Rule
-
-_PRAGMA = re.compile(r"^slimlint\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\- ]+)$", re.I)
 
 
 @dataclass
@@ -41,49 +38,6 @@ class FileResult:
     diagnostics: list[Diagnostic]
     report: dict[str, Any] | None = None  # extra per-file figures (build context, predicted waste)
     source_lines: list[str] = field(default_factory=list, repr=False)  # for code frames
-
-
-class Session:
-    """Per-file state that rules share, computed at most once and only when a rule asks for it."""
-
-    def __init__(self, dockerfile: Dockerfile, context_dir: Path | None, contexts: dict) -> None:
-        self.dockerfile = dockerfile
-        self.context_dir = context_dir
-        self._contexts = contexts  # scanned contexts, shared across the files of one run
-
-    @cached_property
-    def context(self):
-        if self.context_dir is None:
-            return None
-        from dockerlint_slim.context import scan_context
-        from dockerlint_slim.context.dockerignore import find_dockerignore
-
-        # One walk per context and ignore file: the Dockerfiles of a monorepo that share a context (and have no
-        # `<Dockerfile>.dockerignore` of their own) share its scan.
-        key = (str(self.context_dir), find_dockerignore(str(self.context_dir), self.dockerfile.path))
-        if key not in self._contexts:
-            self._contexts[key] = scan_context(self.context_dir, self.dockerfile.path)
-        return self._contexts[key]
-
-    @cached_property
-    def replay(self):
-        """The static file-system replay of this file (`dockerlint_slim.layers.Replay`), shared by the rules."""
-        from dockerlint_slim.layers import Replay
-
-        return Replay(self.dockerfile, self.context)
-
-
-@dataclass
-class LintTarget:
-    """What a rule's check function reads: the model, its own options, and the shared session."""
-
-    dockerfile: Dockerfile
-    options: Mapping[str, Any]
-    session: Session
-
-    @property
-    def context(self):
-        return self.session.context
 
 
 def select_rules(rules: Iterable[Rule], options: LintOptions) -> list[Rule]:
@@ -123,7 +77,7 @@ class Linter:
             names = ", ".join(s.name for s in dockerfile.stages if s.name) or "none has a name"
             raise TargetNotFound(f"{path}: target stage {self.options.target!r} not found (stages: {names})")
         session = Session(dockerfile, self.options.context_dir, self._contexts)
-        ignored_everywhere, ignored_at = _pragmas(dockerfile)
+        ignored_everywhere, ignored_at = ignored_by_pragmas(dockerfile)
         ignored_everywhere |= self._per_file_ignores(path)
         diagnostics: list[Diagnostic] = []
         for rule in self.rules:
@@ -131,12 +85,12 @@ class Linter:
                 continue
             if "image" in rule.needs:
                 continue  # produced by `slimlint image`, not by static lint
-            if _ignored(rule, ignored_everywhere):
+            if ignores_rule(rule, ignored_everywhere):
                 continue
             target = LintTarget(dockerfile, {**rule.options, **self.options.rule_options.get(rule.id, {})}, session)
             severity = self.options.severity.get(rule.id, rule.severity)
             for finding in self._check(rule, target, path):
-                if _ignored(rule, ignored_at.get(finding.span.line, ())):
+                if ignores_rule(rule, ignored_at.get(finding.span.line, ())):
                     continue
                 diagnostics.append(_diagnostic(rule, severity, path, finding))
         diagnostics.sort(key=lambda d: d.sort_key)
@@ -190,10 +144,6 @@ def _crashed(rule: Rule, path: str, exc: Exception) -> RuleCrashed:
                        "this is a bug in the rule, please report it")
 
 
-def _ignored(rule: Rule, ids: Iterable[str]) -> bool:
-    return any(token.upper() == rule.id or token == rule.name or token.upper() == "ALL" for token in ids)
-
-
 def _diagnostic(rule: Rule, severity: str, path: str, finding: Finding) -> Diagnostic:
     return Diagnostic(
         rule_id=rule.id,
@@ -205,38 +155,3 @@ def _diagnostic(rule: Rule, severity: str, path: str, finding: Finding) -> Diagn
         fix=finding.fix,
         properties=finding.properties,
     )
-
-
-def _pragmas(dockerfile: Dockerfile) -> tuple[set[str], dict[int, set[str]]]:
-    """`# slimlint global ignore=...` (whole file) and `# slimlint ignore=...` (the next instruction).
-
-    A pragma applies to the instruction that follows its comment block; findings are matched by the line the
-    instruction starts on.
-    """
-    everywhere: set[str] = set()
-    by_line: dict[int, set[str]] = {}
-    starts = sorted(i.span.line for i in dockerfile.instructions)
-    for line, text in dockerfile.comments:
-        match = _PRAGMA.match(text)
-        if not match:
-            continue
-        # Commas or blanks separate the ids: `ignore=SL201 SL202` must not silently ignore nothing.
-        ids = {token for token in re.split(r"[,\s]+", match.group(2)) if token}
-        if match.group(1):
-            everywhere |= ids
-            continue
-        following = next((start for start in starts if start > line), None)
-        if following is not None:
-            by_line.setdefault(following, set()).update(ids)
-    # A finding inside a multi-line instruction is keyed by the instruction's first line.
-    return everywhere, _spread_to_instruction_lines(dockerfile, by_line)
-
-
-def _spread_to_instruction_lines(dockerfile: Dockerfile, by_line: dict[int, set[str]]) -> dict[int, set[str]]:
-    spread: dict[int, set[str]] = {}
-    for instruction in dockerfile.instructions:
-        ids = by_line.get(instruction.span.line)
-        if ids:
-            for line in range(instruction.span.line, instruction.span.end_line + 1):
-                spread.setdefault(line, set()).update(ids)
-    return spread

@@ -1,17 +1,5 @@
-"""The static file-system replay ("dive before the build"): what each instruction of the image does to the file
-system, computed once per linted file and read by the rules through `replay_for(target)` (a `Replay`, held by
-the engine's `Session.replay`):
-
-- `Replay.events` (module `layer_events`): which instruction created each path that a later RUN deletes, cleans,
-  rewrites or consumes, with the kind of origin and typical sizes (SL102, SL103, SL303);
-- `Replay.layers` (this module): the layer model with byte figures from the build context (SL102/SL103 byte
-  figures, SL301, SL302, SL501, the end-of-file report).
-
-Both walk the same instructions (`layer_events.image_instructions`), read ENV/ARG alike (`BuildVars`) and parse
-command lines with the same helpers (`rulekit.operands`, `tar_call`, `download_outputs`, `rewritten_files`, ...).
-
-The layer model: for the stages whose layers reach the image (the target and the stages it is built FROM, base
-first), replay what each instruction does to the file system, as far as it can be known without building:
+"""Builds the layer model by replaying what each instruction does to the file system, as far as it can be known
+without building:
 
 - COPY/ADD place context files and folders with their sizes (see `context.resolve`), heredoc bodies with theirs,
   and items of unknown size (remote URLs, git, `--from`, extracted archives).
@@ -19,348 +7,50 @@ first), replay what each instruction does to the file system, as far as it can b
   (`-R`), `touch`, `sed -i`, `tar -x`/`unzip`/`gunzip`, downloads (`curl -o`, `wget -O`, `git clone`) and
   installers run on a path (`dpkg -i`, `rpm -i`, `pip install ./x.whl`, `sh ./install.sh`, ...).
   Anything else is unknown, and unknown stays unknown: it is never counted as zero.
-
-Only paths an instruction of the Dockerfile put there are tracked; files of the base image are not known.
-From the replay come, per instruction, the bytes an earlier layer stores that this one deletes, moves, overwrites
-or re-stores (chmod/chown/touch/sed -i copy the whole file into the new layer), and per image:
-
-- stored bytes: everything the known layers store;
-- wasted bytes: stored bytes that are not in the final file system (stored - needed);
-- efficiency: needed / stored, dive's score restricted to the bytes we know.
-
-dive's "potential wasted space" sums every copy of a path stored more than once, including the one kept, so it
-reads higher than `wasted_bytes` for re-stored files; `dive_wasted_bytes` gives that figure too.
 """
 
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from dataclasses import dataclass, replace
 
 from dockerlint_slim.context import gomatch
 from dockerlint_slim.context.dockerignore import IgnoreMatcher
-from dockerlint_slim.context.resolve import CopyResolution, exclude_matcher, is_archive_name, resolve_copy
+from dockerlint_slim.context.resolve import exclude_matcher, resolve_copy
 from dockerlint_slim.context.scan import DIR, FILE, BuildContext
-from dockerlint_slim.layer_events import BuildVars, Event, Origin, image_file_events, image_instructions
-from dockerlint_slim.model import (
-    CopyInstruction,
-    Dockerfile,
-    Instruction,
-    RunInstruction,
-    ShellCommand,
-    Stage,
-    WorkdirInstruction,
+from dockerlint_slim.model import CopyInstruction, Dockerfile, Instruction, RunInstruction, WorkdirInstruction
+from dockerlint_slim.model.queries import under_mount
+from dockerlint_slim.replay.layer_model import (
+    DELETED,
+    EXECUTED,
+    EXTRACTED,
+    INSTALLED,
+    MODIFIED,
+    MOVED,
+    OVERWRITTEN,
+    Consumption,
+    LayerModel,
+    Node,
+    WasteEvent,
 )
-from dockerlint_slim.rulekit import (
+from dockerlint_slim.replay.walk import BuildVars, image_instructions
+from dockerlint_slim.shell.argv import expand_vars, has_option, operands, unwrap_argv
+from dockerlint_slim.shell.commands import (
     cd_operand,
     clone_directory,
     download_outputs,
-    expand_vars,
     git_clone_operands,
-    has_option,
     move_call,
-    operands,
     rewritten_files,
     rm_call,
     tar_call,
-    under_mount,
-    unwrap_argv,
     unzip_call,
 )
 
-DELETED, MOVED, OVERWRITTEN, MODIFIED = "deleted", "moved", "overwritten", "modified"
-EXTRACTED, INSTALLED, EXECUTED = "extracted", "installed", "executed"
-
 _INSTALLER_SUFFIXES = (".run", ".sh", ".bash")
+
+
 _INSTALL_SUFFIXES = (".deb", ".rpm", ".apk", ".whl", ".gem", ".tgz", ".tar.gz", ".zip", ".jar", ".run", ".bin")
-
-
-@dataclass
-class Node:
-    """A path an instruction placed in the image. A folder node copied from the context keeps `source` so that
-    sizes below it can be looked up; `removed` lists sub-paths (relative) no longer live in the final image."""
-
-    path: str
-    kind: str  # file | dir | unknown
-    size: int | None  # bytes stored when it was written (None: unknown)
-    instruction: Instruction  # whose layer stores it
-    source: str | None = None  # context path of its content
-    removed: dict[str, int | None] = field(default_factory=dict)
-    origin: Instruction | None = None  # the COPY/ADD that first brought it, kept through chmod/mv/cp
-    # `COPY --exclude` of the COPY that brought it: those context files below `exclude_base` never reached the image
-    exclude: IgnoreMatcher | None = None
-    exclude_base: str = ""
-
-    def __post_init__(self) -> None:
-        if self.origin is None:
-            self.origin = self.instruction
-
-    @property
-    def live_size(self) -> int | None:
-        if self.size is None:
-            return None
-        gone = [b for b in self.removed.values()]
-        if any(b is None for b in gone):
-            return None
-        return max(0, self.size - sum(b for b in gone if b is not None))
-
-
-@dataclass(frozen=True)
-class WasteEvent:
-    """Bytes an earlier layer keeps although `instruction` deletes, moves, overwrites or re-stores them."""
-
-    instruction: Instruction  # the later instruction (RUN, COPY or ADD)
-    action: str  # deleted | moved | overwritten | modified
-    path: str  # image path
-    bytes: int | None  # None: the path is known, its size is not
-    created_by: Instruction  # the instruction whose layer stores the bytes
-    command: ShellCommand | None = None
-    source: str | None = None  # context path the bytes came from, if any
-
-
-@dataclass(frozen=True)
-class Consumption:
-    """A RUN that extracts, installs, runs, moves or deletes something an earlier COPY/ADD put in the image."""
-
-    instruction: RunInstruction
-    action: str  # extracted | installed | executed | moved | deleted
-    path: str  # image path the command names
-    item_path: str  # the path the COPY/ADD wrote (equal to `path`, or a folder containing it)
-    whole_item: bool  # the command names the copied item itself, not something inside it
-    bytes: int | None  # bytes of `path` from that layer
-    created_by: Instruction
-    command: ShellCommand
-    source: str | None = None
-
-
-@dataclass
-class LayerModel:
-    """The replay of one Dockerfile's image stages."""
-
-    stages: list[Stage]
-    layers: list[Instruction] = field(default_factory=list)  # COPY/ADD/RUN of the image, in build order
-    stored: dict[int, int] = field(default_factory=dict)  # id(instruction) -> known bytes its layer stores
-    unknown_layers: list[Instruction] = field(default_factory=list)  # layers that add bytes we cannot size
-    events: list[WasteEvent] = field(default_factory=list)
-    consumptions: list[Consumption] = field(default_factory=list)
-    copies: dict[int, CopyResolution] = field(default_factory=dict)  # id(COPY/ADD) -> resolution
-    context_bytes: int = 0  # bytes the image gets from the build context
-    has_context: bool = False
-
-    @property
-    def stored_bytes(self) -> int:
-        return sum(self.stored.values())
-
-    @property
-    def wasted_bytes(self) -> int:
-        return sum(e.bytes for e in self.events if e.bytes)
-
-    @property
-    def needed_bytes(self) -> int:
-        return max(0, self.stored_bytes - self.wasted_bytes)
-
-    @property
-    def efficiency(self) -> float | None:
-        """needed / stored over the known bytes; None when nothing is known."""
-        stored = self.stored_bytes
-        if stored <= 0:
-            return None
-        return self.needed_bytes / stored
-
-    @property
-    def dive_wasted_bytes(self) -> int:
-        """dive's "potential wasted space": every stored copy of a path that is stored more than once or removed."""
-        total = 0
-        for event in self.events:
-            if not event.bytes:
-                continue
-            total += event.bytes
-            if event.action in (MODIFIED, OVERWRITTEN, MOVED):
-                total += event.bytes  # dive also counts the copy that is kept
-        return total
-
-    def events_for(self, instruction: Instruction) -> list[WasteEvent]:
-        return [e for e in self.events if e.instruction is instruction]
-
-    def created_by(self, instruction: Instruction, path: str) -> WasteEvent | None:
-        """For a path that `instruction` (a RUN) deletes or modifies: the event naming which earlier instruction
-        created it and how many bytes its layer keeps (None when the path is not one slimlint tracked).
-        This is the hook SL102/SL103 use to add byte figures."""
-        path = gomatch.go_clean(path)
-        best = None
-        for event in self.events:
-            if event.instruction is not instruction:
-                continue
-            if event.path == path or event.path.startswith(path.rstrip("/") + "/") or path.startswith(event.path + "/"):
-                if best is None or (event.bytes or 0) > (best.bytes or 0):
-                    best = event
-        return best
-
-    def wasted_by_instruction(self) -> dict[int, int]:
-        """id(instruction) -> known bytes of earlier layers it wastes."""
-        out: dict[int, int] = {}
-        for event in self.events:
-            if event.bytes:
-                out[id(event.instruction)] = out.get(id(event.instruction), 0) + event.bytes
-        return out
-
-    def top_wasted(self, limit: int = 5) -> list[WasteEvent]:
-        """The biggest waste events, like dive's "Inefficient Files" list."""
-        known = [e for e in self.events if e.bytes]
-        known.sort(key=lambda e: (-(e.bytes or 0), e.path))
-        return known[:limit]
-
-    def report(self, limit: int = 5) -> dict:
-        """Figures for the end-of-file report (text, JSON, SARIF properties); sizes in bytes."""
-        efficiency = self.efficiency
-        return {
-            "context_bytes": self.context_bytes if self.has_context else None,
-            "image_bytes": self.stored_bytes,
-            "wasted_bytes": self.wasted_bytes,
-            "dive_wasted_bytes": self.dive_wasted_bytes,
-            "efficiency": round(efficiency, 4) if efficiency is not None else None,
-            "unknown_layers": len(self.unknown_layers),
-            "top_wasted": [
-                {
-                    "path": e.path,
-                    "wasted_bytes": e.bytes,
-                    "action": e.action,
-                    "line": e.instruction.span.line,
-                    "created_line": e.created_by.span.line,
-                    "source": e.source,
-                }
-                for e in self.top_wasted(limit)
-            ],
-        }
-
-
-def context_report(dockerfile: Dockerfile, context: BuildContext | None, limit: int = 5) -> dict | None:
-    """The per-file report for a Dockerfile and its build context (None without one)."""
-    return Replay(dockerfile, context).report(limit)
-
-
-def needed_stages(dockerfile: Dockerfile) -> list[Stage]:
-    """Stages BuildKit builds for the target: its lineage plus every stage reached through `COPY --from` or
-    `RUN --mount=from=` (transitively). COPY sources in other stages are never read."""
-    target = dockerfile.target_stage()
-    if target is None:
-        return []
-    seen: dict[int, Stage] = {}
-    pending = [target]
-    while pending:
-        stage = pending.pop()
-        for member in stage.lineage():
-            if member.index in seen:
-                continue
-            seen[member.index] = member
-            for instruction in member.instructions:
-                names = []
-                if isinstance(instruction, CopyInstruction) and instruction.from_:
-                    names.append(instruction.from_)
-                if isinstance(instruction, RunInstruction):
-                    names += [m.from_ for m in instruction.mounts if m.from_]
-                for name in names:
-                    other = dockerfile.stage_named(name)
-                    if other is not None and other.index < member.index and other.index not in seen:
-                        pending.append(other)
-    return [seen[i] for i in sorted(seen)]
-
-
-# --------------------------------------------------------------------------------------------------------------
-# SL301 reports a whole copied item of at least this many bytes that a RUN consumes; SL102/SL103 leave those bytes
-# to it (SL301's default `threshold`).
-LARGE_COPY_BYTES = 10 * 1024 * 1024
-
-
-class Replay:
-    """The static file-system replay of one linted file, shared by every rule that reads it.
-
-    - `events`: which instruction created each path a later RUN deletes, cleans, rewrites or consumes, with the
-      kind of origin (copy, run, cache, add-url, add-git, package) and typical sizes (`layer_events`);
-    - `layers`: the layer model with byte figures from the build context (unknown stays unknown).
-    Both are computed on first use, at most once per file (the engine's `Session.replay` holds the Replay).
-    """
-
-    def __init__(self, dockerfile: Dockerfile, context: BuildContext | None) -> None:
-        self.dockerfile = dockerfile
-        self.context = context
-
-    @cached_property
-    def events(self) -> list[Event]:
-        return image_file_events(self.dockerfile)
-
-    @cached_property
-    def layers(self) -> LayerModel:
-        return build_layer_model(self.dockerfile, self.context)
-
-    def report(self, limit: int = 5) -> dict | None:
-        """The end-of-file report the engine attaches when a build context was given (None without one)."""
-        context = self.context
-        if context is None:
-            return None
-        report = self.layers.report(limit)
-        report["context_files"] = context.file_count()
-        report["context_warnings"] = list(context.warnings)
-        if context.warning_count > len(context.warnings):
-            report["context_warnings"].append(f"... and {context.warning_count - len(context.warnings)} more")
-        return report
-
-    def confirmed(self, verbs: tuple[str, ...], skip_kinds: tuple[str, ...] = ()):
-        """(event, origins) for the events with one of `verbs`, origins of `skip_kinds` left out and, with a build
-        context, only the origins the layer model confirms; events left without origins are skipped."""
-        for event in self.events:
-            if event.verb not in verbs:
-                continue
-            origins = self.confirmed_origins(event, [o for o in event.origins if o.kind not in skip_kinds])
-            if origins:
-                yield event, origins
-
-    def confirmed_origins(self, event: Event, origins: list[Origin]) -> list[Origin]:
-        """With a build context, drop build-context COPY origins that the layer model shows did not bring the path
-        (`COPY . /app` then `rm -rf /app/node_modules` when .dockerignore kept node_modules out)."""
-        if self.context is None:
-            return origins
-        model = self.layers
-        touched = {id(w.created_by) for w in model.events_for(event.run) if w.command is event.command}
-        # SL301 reports a large copied item that a RUN consumes whole (extracts, installs, moves, deletes) at the
-        # COPY; the same bytes are not reported twice.
-        large = {(id(use.created_by), use.item_path) for use in model.consumptions
-                 if use.command is event.command and use.whole_item and use.bytes is not None
-                 and use.bytes >= LARGE_COPY_BYTES}
-        kept = []
-        for origin in origins:
-            instruction = origin.instruction
-            from_context = isinstance(instruction, CopyInstruction) and instruction.from_ is None \
-                and origin.kind == "copy"
-            if from_context and (id(instruction) not in touched or (id(instruction), origin.path) in large):
-                continue
-            kept.append(origin)
-        return kept
-
-    def bytes_of(self, event: Event, origins: list[Origin]) -> int | None:
-        """Bytes the earlier layers keep for this command's paths, from the layer model when a build context is
-        given; None without a context or when the model cannot size them."""
-        if self.context is None:
-            return None
-        total = 0
-        for waste in self.layers.events_for(event.run):
-            if waste.command is not event.command or not waste.bytes:
-                continue
-            if any(waste.created_by is o.instruction and (waste.path == o.path or waste.path.startswith(o.path + "/")
-                                                          or o.path == "/") for o in origins):
-                total += waste.bytes
-        return total or None
-
-
-def replay_for(target) -> Replay:
-    """The replay of a rule target's file: the engine session's (`target.session.replay`), built once per file."""
-    return target.session.replay
-
-
-def layer_model_for(target) -> LayerModel:
-    """The layer model of a rule target's Dockerfile, built once per file (and per context) and shared by rules."""
-    return replay_for(target).layers
 
 
 def build_layer_model(dockerfile: Dockerfile, context: BuildContext | None = None) -> LayerModel:
@@ -959,18 +649,3 @@ _HANDLERS = {
     "wget": _download,
     "git": _git,
 }
-
-
-__all__ = [
-    "Consumption",
-    "Event",
-    "LayerModel",
-    "Node",
-    "Origin",
-    "Replay",
-    "WasteEvent",
-    "build_layer_model",
-    "is_archive_name",
-    "layer_model_for",
-    "replay_for",
-]

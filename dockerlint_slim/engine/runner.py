@@ -9,9 +9,9 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from dockerlint_slim.config import Config, ConfigError, find_config, load_config, parse_ratio, parse_size
 from dockerlint_slim.diagnostics import SEVERITY_RANK
-from dockerlint_slim.registry import Rule, RuleLoadError, load_rules
+from dockerlint_slim.engine.config import Config, ConfigError, find_config, load_config, parse_ratio, parse_size
+from dockerlint_slim.engine.registry import Rule, RuleLoadError, load_rules
 
 _SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
 

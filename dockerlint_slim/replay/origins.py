@@ -1,10 +1,10 @@
 """Which files each instruction of the image creates, and which later commands delete, clean, rewrite or consume
-them: the origin side of the static file-system replay (`dockerlint_slim.layers.Replay.events`).
+them: the origin side of the static file-system replay (`Replay.events`).
 
 Read by SL102 (deletes, cleans, package removals), SL103 (modifications) and SL303 (consumed `ADD <url>`
 downloads). The model is the shell model only (paths as written, ENV/ARG/WORKDIR applied); unknown paths
 (unresolved `$VARS`, `cd` into an unknown directory) are skipped, never guessed. Byte figures come from the
-layer model in `dockerlint_slim.layers` when a build context is given.
+layer model (`replay.layer_model`) when a build context is given.
 """
 
 from __future__ import annotations
@@ -16,34 +16,35 @@ from dataclasses import dataclass, field
 
 from dockerlint_slim.context.resolve import CONTEXT, GIT, REMOTE, is_archive_name, source_origin
 from dockerlint_slim.model import (
-    ArgInstruction,
     CopyInstruction,
     Dockerfile,
     EnvInstruction,
     Instruction,
-    OnbuildInstruction,
     RunInstruction,
     ShellCommand,
     Stage,
     WorkdirInstruction,
 )
-from dockerlint_slim.rulekit import (
+from dockerlint_slim.model.queries import under_mount
+from dockerlint_slim.replay.walk import BuildVars, image_instructions
+from dockerlint_slim.shell.argv import (
     TRUTHY,
     VAR_REFERENCE,
+    expand_vars,
+    operands,
+    option_value,
+    subcommand,
+    unwrap_argv,
+)
+from dockerlint_slim.shell.commands import (
     cd_operand,
     clone_directory,
     download_outputs,
-    expand_vars,
     git_clone_operands,
     move_call,
-    operands,
-    option_value,
     rewritten_files,
     rm_call,
-    subcommand,
     tar_call,
-    under_mount,
-    unwrap_argv,
     unzip_call,
 )
 
@@ -81,39 +82,6 @@ class Event:
     recursive: bool = False
 
 
-class BuildVars:
-    """ENV/ARG values while walking the image's instructions in build order, as BuildKit reads them in a RUN:
-    an ENV wins over an ARG of the same name, a later ARG default replaces an earlier one, an ARG without a
-    default (and anything never set) is unknown (None)."""
-
-    def __init__(self) -> None:
-        self.env: dict[str, str] = {}
-        self.args: dict[str, str] = {}
-
-    def apply(self, instruction: Instruction) -> None:
-        if isinstance(instruction, EnvInstruction):
-            self.env.update((k, v) for k, v in instruction.pairs if v is not None)
-        elif isinstance(instruction, ArgInstruction):
-            self.args.update((k, v) for k, v in instruction.pairs if v is not None)
-
-    def get(self, name: str) -> str | None:
-        return self.env[name] if name in self.env else self.args.get(name)
-
-
-def image_instructions(dockerfile: Dockerfile, onbuild_runs: bool = False):
-    """(stage, instruction) of the stages whose layers reach the image, base first, FROM lines left out; with
-    `onbuild_runs`, the target's `ONBUILD RUN` triggers come last (they run in every image built FROM it)."""
-    stages = dockerfile.image_stages()
-    for stage in stages:
-        for instruction in stage.instructions[1:]:
-            yield stage, instruction
-    if onbuild_runs and stages:
-        target = stages[-1]
-        for instruction in target.instructions:
-            if isinstance(instruction, OnbuildInstruction) and isinstance(instruction.trigger, RunInstruction):
-                yield target, instruction.trigger
-
-
 @dataclass
 class _State:
     origins: list[Origin] = field(default_factory=list)
@@ -125,7 +93,7 @@ class _State:
 
 def image_file_events(dockerfile: Dockerfile) -> list[Event]:
     """Events of the target image, in build order (the stages it is built FROM first). Rules read them through
-    `dockerlint_slim.layers.replay_for(target).events`, computed once per linted file."""
+    `dockerlint_slim.replay.replay_for(target).events`, computed once per linted file."""
     state = _State()
     events: list[Event] = []
     for stage, instruction in image_instructions(dockerfile, onbuild_runs=True):
@@ -149,9 +117,6 @@ def _apply(stage: Stage, instruction: Instruction, state: _State, events: list[E
         state.origins += _copy_origins(instruction, state)
     elif isinstance(instruction, RunInstruction) and instruction.shell_analysed:
         _run(stage, instruction, state, events)
-
-
-# COPY / ADD ----------------------------------------------------------------------------------------------------
 
 
 def _is_url(source: str) -> bool:
@@ -211,8 +176,6 @@ def _dedicated(path: str) -> bool:
     return path not in _SHARED_DIRS
 
 
-# RUN -----------------------------------------------------------------------------------------------------------
-
 _PACKAGE_INSTALL = {
     "apt-get": ("install",),
     "apt": ("install",),
@@ -224,6 +187,8 @@ _PACKAGE_INSTALL = {
     "zypper": ("install", "in"),
     "apk": ("add",),
 }
+
+
 _PACKAGE_REMOVE = {
     "apt-get": ("purge", "remove", "autoremove"),
     "apt": ("purge", "remove", "autoremove"),
@@ -235,10 +200,14 @@ _PACKAGE_REMOVE = {
     "zypper": ("remove", "rm"),
     "apk": ("del",),
 }
+
+
 # Options of package managers that take a value (so the value is not a package name).
 _VALUE_OPTIONS = frozenset({"-o", "-t", "--target-release", "-c", "--config-file", "--virtual", "-t", "--repo",
                             "-X", "--repository", "--enablerepo", "--disablerepo", "--setopt", "--installroot",
                             "--releasever", "-p", "--root"})
+
+
 _MODIFIERS = frozenset({"chown", "chgrp", "chmod", "touch", "sed", "perl", "dos2unix", "strip", "upx", "mv"})
 
 
@@ -278,9 +247,15 @@ def _program(command: ShellCommand) -> ShellCommand:
 # Commands that unpack, install or run a file: the file itself is then dead weight in the image.
 _UNPACKERS = frozenset({"tar", "bsdtar", "unzip", "gunzip", "gzip", "bunzip2", "bzip2", "xz", "unxz", "zstd",
                         "unzstd", "7z", "7za", "cpio", "dpkg", "rpm", "install", "cp"})
+
+
 _INSTALLERS = frozenset({"apt-get", "apt", "yum", "dnf", "microdnf", "tdnf", "zypper", "apk", "pip", "pip3", "gem",
                          "npm", "rpm", "dpkg", "pipx", "uv"})
+
+
 _INTERPRETERS = frozenset({"sh", "bash", "dash", "ash", "zsh", "python", "python3", "perl", "php", "ruby", "node"})
+
+
 _BUILDERS = frozenset({"make", "cmake", "ninja", "meson", "go", "cargo", "pip", "pip3", "npm", "yarn", "mvn",
                        "gradle", "./configure", "configure", "python", "python3", "autoreconf", "./autogen.sh"})
 

@@ -1,0 +1,54 @@
+"""Per-file state the rules share (the build context scan, the static replay), computed at most once and only
+when a rule asks for it, and the target a rule's check function reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Mapping
+
+from dockerlint_slim.model import Dockerfile
+
+
+class Session:
+    """Per-file state that rules share, computed at most once and only when a rule asks for it."""
+
+    def __init__(self, dockerfile: Dockerfile, context_dir: Path | None, contexts: dict) -> None:
+        self.dockerfile = dockerfile
+        self.context_dir = context_dir
+        self._contexts = contexts  # scanned contexts, shared across the files of one run
+
+    @cached_property
+    def context(self):
+        if self.context_dir is None:
+            return None
+        from dockerlint_slim.context import scan_context
+        from dockerlint_slim.context.dockerignore import find_dockerignore
+
+        # One walk per context and ignore file: the Dockerfiles of a monorepo that share a context (and have no
+        # `<Dockerfile>.dockerignore` of their own) share its scan.
+        key = (str(self.context_dir), find_dockerignore(str(self.context_dir), self.dockerfile.path))
+        if key not in self._contexts:
+            self._contexts[key] = scan_context(self.context_dir, self.dockerfile.path)
+        return self._contexts[key]
+
+    @cached_property
+    def replay(self):
+        """The static file-system replay of this file (`dockerlint_slim.replay.Replay`), shared by the rules."""
+        from dockerlint_slim.replay import Replay
+
+        return Replay(self.dockerfile, self.context)
+
+
+@dataclass
+class LintTarget:
+    """What a rule's check function reads: the model, its own options, and the shared session."""
+
+    dockerfile: Dockerfile
+    options: Mapping[str, Any]
+    session: Session
+
+    @property
+    def context(self):
+        return self.session.context

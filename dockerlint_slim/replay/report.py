@@ -1,0 +1,52 @@
+"""The end-of-file report: the layer model's figures (stored and wasted bytes, efficiency, top wasted paths) and
+what the build-context scan warned about, in one dict for the text, JSON and SARIF formatters (sizes in bytes)."""
+
+from __future__ import annotations
+
+from dockerlint_slim.context.scan import BuildContext
+from dockerlint_slim.model import Dockerfile
+from dockerlint_slim.replay.layer_model import LayerModel
+
+
+def layer_report(model: LayerModel, limit: int = 5) -> dict:
+    """The layer model's figures: stored and wasted bytes, dive's wasted figure, efficiency, top wasted paths."""
+    efficiency = model.efficiency
+    return {
+        "context_bytes": model.context_bytes if model.has_context else None,
+        "image_bytes": model.stored_bytes,
+        "wasted_bytes": model.wasted_bytes,
+        "dive_wasted_bytes": model.dive_wasted_bytes,
+        "efficiency": round(efficiency, 4) if efficiency is not None else None,
+        "unknown_layers": len(model.unknown_layers),
+        "top_wasted": [
+            {
+                "path": e.path,
+                "wasted_bytes": e.bytes,
+                "action": e.action,
+                "line": e.instruction.span.line,
+                "created_line": e.created_by.span.line,
+                "source": e.source,
+            }
+            for e in model.top_wasted(limit)
+        ],
+    }
+
+
+def file_report(model: LayerModel, context: BuildContext, limit: int = 5) -> dict:
+    """The report the engine attaches to a file linted with a build context: the layer figures plus the context's
+    file count and scan warnings."""
+    report = layer_report(model, limit)
+    report["context_files"] = context.file_count()
+    report["context_warnings"] = list(context.warnings)
+    if context.warning_count > len(context.warnings):
+        report["context_warnings"].append(f"... and {context.warning_count - len(context.warnings)} more")
+    return report
+
+
+def context_report(dockerfile: Dockerfile, context: BuildContext | None, limit: int = 5) -> dict | None:
+    """The report for a Dockerfile and its build context (None without one)."""
+    if context is None:
+        return None
+    from dockerlint_slim.replay.simulator import build_layer_model
+
+    return file_report(build_layer_model(dockerfile, context), context, limit)
