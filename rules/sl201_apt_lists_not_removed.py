@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix
 from dockerlint_slim.model.queries import commands_after, image_runs, mount_covers_path, run_removes_path
-from dockerlint_slim.shell.argv import positionals, program_argv
+from dockerlint_slim.shell.argv import operands, program_argv
 from dockerlint_slim.shell.commands import removes_path
 
 ID = "SL201"
@@ -58,7 +58,7 @@ def apt_subcommand(argv: tuple[str, ...]) -> str | None:
     """`update` for `apt-get -qq update`; None when argv is not apt-get/apt."""
     if not argv or argv[0] not in ("apt-get", "apt"):
         return None
-    words = positionals(argv, APT_VALUE_OPTIONS)
+    words = operands(argv[1:], APT_VALUE_OPTIONS)
     return words[0] if words else None
 
 

@@ -30,7 +30,7 @@ import re
 
 from dockerlint_slim.diagnostics import Finding, Fix
 from dockerlint_slim.model.queries import image_stages
-from dockerlint_slim.shell.argv import positionals, program_argv
+from dockerlint_slim.shell.argv import operands, program_argv
 
 ID = "SL202"
 NAME = "apt-install-recommends"
@@ -55,7 +55,7 @@ def is_simulation(argv: tuple[str, ...]) -> bool:
 def is_apt_install(argv: tuple[str, ...]) -> bool:
     if not argv or argv[0] not in ("apt-get", "apt"):
         return False
-    words = positionals(argv, APT_VALUE_OPTIONS)
+    words = operands(argv[1:], APT_VALUE_OPTIONS)
     return bool(words) and words[0] == "install" and not is_simulation(argv)
 
 
@@ -116,7 +116,7 @@ def check(target):
                 argv = program_argv(command)
                 if not is_apt_install(argv) or disables_recommends(argv):
                     continue
-                packages = [p for p in positionals(argv, APT_VALUE_OPTIONS)[1:]]
+                packages = [p for p in operands(argv[1:], APT_VALUE_OPTIONS)[1:]]
                 shown = " ".join(packages[:4]) + (" ..." if len(packages) > 4 else "")
                 # `apt-get -f install` (after `dpkg -i x.deb`) names no package but still pulls in recommends.
                 # (`xargs -a list.txt apt-get install -y` names none either: quote the command as it is.)

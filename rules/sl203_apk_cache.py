@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix
 from dockerlint_slim.model.queries import commands_after, image_runs, mount_covers_path, run_removes_path
-from dockerlint_slim.shell.argv import has_flag, positionals, program_argv
+from dockerlint_slim.shell.argv import has_flag, operands, program_argv
 
 ID = "SL203"
 NAME = "apk-cache"
@@ -50,7 +50,7 @@ FETCHING = frozenset({"add", "update", "upgrade"})
 def apk_subcommand(argv: tuple[str, ...]) -> str | None:
     if not argv or argv[0] != "apk":
         return None
-    words = positionals(argv, APK_VALUE_OPTIONS)
+    words = operands(argv[1:], APK_VALUE_OPTIONS)
     return words[0] if words else None
 
 

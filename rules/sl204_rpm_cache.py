@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix
 from dockerlint_slim.model.queries import commands_after, image_runs, mount_covers_path, run_removes_path
-from dockerlint_slim.shell.argv import has_flag, positionals, program_argv
+from dockerlint_slim.shell.argv import has_flag, operands, program_argv
 from dockerlint_slim.shell.commands import removes_path
 
 ID = "SL204"
@@ -60,7 +60,7 @@ def rpm_action(argv: tuple[str, ...]) -> tuple[str, list[str]] | None:
     """(subcommand, rest) for an rpm-manager command; `group install` is read as `groupinstall`."""
     if not argv or argv[0] not in MANAGERS:
         return None
-    words = positionals(argv, VALUE_OPTIONS)
+    words = operands(argv[1:], VALUE_OPTIONS)
     if not words:
         return None
     if words[0] == "group" and len(words) > 1:

@@ -54,7 +54,7 @@ from dockerlint_slim.model.queries import (
     user_home,
     var_before,
 )
-from dockerlint_slim.shell.argv import TRUTHY, has_flag, positionals, program_argv
+from dockerlint_slim.shell.argv import TRUTHY, has_flag, operands, program_argv
 from dockerlint_slim.shell.commands import removed_paths, removes_asked_path
 
 ID = "SL205"
@@ -102,10 +102,10 @@ def install_kind(argv: tuple[str, ...]) -> str | None:
     """'pip' or 'uv' when the command installs packages through that tool's cache."""
     pip = pip_argv(argv)
     if pip is not None:
-        words = positionals(pip, PIP_VALUE_OPTIONS)
+        words = operands(pip[1:], PIP_VALUE_OPTIONS)
         return "pip" if words and words[0] == "install" else None
     if argv and argv[0] == "uv":
-        words = positionals(argv, UV_VALUE_OPTIONS)
+        words = operands(argv[1:], UV_VALUE_OPTIONS)
         if words[:2] in (["pip", "install"], ["pip", "sync"], ["tool", "install"]) or words[:1] == ["sync"]:
             return "uv"
     return None
@@ -165,10 +165,10 @@ def _cleans(kind: str, command, cache: str, run, home: str = "/root") -> bool:
     argv = program_argv(command)
     if kind == "pip":
         pip = pip_argv(argv)
-        if pip is not None and positionals(pip)[:2] == ["cache", "purge"]:
+        if pip is not None and operands(pip[1:])[:2] == ["cache", "purge"]:
             return True
-    elif argv[:1] == ("uv",) and positionals(argv)[:2] in (["cache", "clean"], ["cache", "prune"]):
-        return positionals(argv)[1] == "clean"
+    elif argv[:1] == ("uv",) and operands(argv[1:])[:2] in (["cache", "clean"], ["cache", "prune"]):
+        return operands(argv[1:])[1] == "clean"
     if removes_asked_path(command, "pip cache dir", "pip3 cache dir", "python -m pip cache dir",
                                   "python3 -m pip cache dir", "uv cache dir"):
         return True
@@ -207,7 +207,7 @@ def check(target):
                 fix = "add `--no-cache-dir` (or set `ENV PIP_NO_CACHE_DIR=1`)"
             else:
                 fix = "add `--no-cache` (or set `ENV UV_NO_CACHE=1`)"
-            label = "uv " + " ".join(positionals(argv, UV_VALUE_OPTIONS)[:2]) if kind == "uv" else (
+            label = "uv " + " ".join(operands(argv[1:], UV_VALUE_OPTIONS)[:2]) if kind == "uv" else (
                 f"{argv[0]} -m pip install" if _PYTHON.match(argv[0]) else f"{argv[0]} install")
             yield Finding(
                 command.span,

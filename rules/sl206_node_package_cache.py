@@ -45,7 +45,7 @@ from dockerlint_slim.model.queries import (
     user_home,
     var_before,
 )
-from dockerlint_slim.shell.argv import positionals, program_argv
+from dockerlint_slim.shell.argv import operands, program_argv
 from dockerlint_slim.shell.commands import removed_paths, removes_asked_path
 
 ID = "SL206"
@@ -74,7 +74,7 @@ VALUE_OPTIONS = frozenset({"--cache", "--prefix", "-C", "--cwd", "--dir", "--fil
 def install_tool(argv: tuple[str, ...]) -> str | None:
     if not argv or argv[0] not in INSTALLS:
         return None
-    words = positionals(argv, VALUE_OPTIONS)
+    words = operands(argv[1:], VALUE_OPTIONS)
     if argv[0] == "yarn" and not words:
         return "yarn"  # bare `yarn` installs
     if argv[0] == "yarn" and words[0] == "global":
@@ -134,7 +134,7 @@ def _configured_dir(stage, before_run, tool: str) -> str | None:
         for run in ancestor.runs():
             for command in run.commands:
                 argv = program_argv(command)
-                words = positionals(argv) if argv and argv[0] == tool else []
+                words = operands(argv[1:]) if argv and argv[0] == tool else []
                 if words[:2] == ["config", "set"] and len(words) >= 3:
                     key, _, value = words[2].partition("=")
                     value = value or (words[3] if len(words) > 3 else "")
@@ -152,7 +152,7 @@ def _mount_names_tool(run, tool: str) -> bool:
 
 def _cleans(tool: str, command, dirs: list[str], run, home: str = "/root") -> bool:
     argv = program_argv(command)
-    words = positionals(argv) if argv else []
+    words = operands(argv[1:]) if argv else []
     if argv and argv[0] == tool:
         if tool == "npm" and words[:2] == ["cache", "clean"]:
             return True
@@ -190,7 +190,7 @@ def check(target):
             if home is None and _removes_some_home_cache(after, defaults):
                 continue  # `USER 1000`: an rm of <that user's home>/.npm is the cleanup
             reported.add(tool)
-            words = positionals(argv, VALUE_OPTIONS)
+            words = operands(argv[1:], VALUE_OPTIONS)
             shown = " ".join([tool, *words[:1]])
             # A configured cache dir (flag/ENV) is the real one; else the tool's default for root.
             where = dirs[-1] if len(dirs) > len(defaults) else dirs[0]

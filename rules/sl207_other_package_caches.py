@@ -47,7 +47,7 @@ from dataclasses import dataclass
 
 from dockerlint_slim.diagnostics import Finding, Fix
 from dockerlint_slim.model.queries import commands_after, image_runs, mount_covers_path, var_before
-from dockerlint_slim.shell.argv import has_flag, positionals, program_argv
+from dockerlint_slim.shell.argv import has_flag, operands, program_argv
 from dockerlint_slim.shell.commands import removed_paths
 from dockerlint_slim.shell.paths import normalize_path, path_pattern_covers
 
@@ -68,7 +68,7 @@ class Leftover:
 
 
 def _words(argv: tuple[str, ...], value_options: frozenset[str] = frozenset()) -> list[str]:
-    return positionals(argv, value_options)
+    return operands(argv[1:], value_options)
 
 
 def _removed(commands) -> list[str]:

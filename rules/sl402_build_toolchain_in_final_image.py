@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from dockerlint_slim.diagnostics import Finding, Fix
 from dockerlint_slim.model import Instruction
 from dockerlint_slim.model.queries import commands_after, image_runs
-from dockerlint_slim.shell.argv import has_flag, positionals, program_argv
+from dockerlint_slim.shell.argv import has_flag, operands, program_argv
 
 ID = "SL402"
 NAME = "build-toolchain-in-final-image"
@@ -128,19 +128,19 @@ def parse_install(argv: tuple[str, ...]) -> Install | None:
         return None
     manager = argv[0]
     if manager in ("apt-get", "apt", "aptitude"):
-        words = positionals(argv, APT_VALUE_OPTIONS)
+        words = operands(argv[1:], APT_VALUE_OPTIONS)
         simulated = any(a in ("--simulate", "--dry-run", "--just-print", "--no-act", "--recon") or (
             _SHORT_SIMULATE.fullmatch(a)) for a in argv[1:])
         if words[:1] != ["install"] or simulated:
             return None
         packages = words[1:]
     elif manager == "apk":
-        words = positionals(argv, APK_VALUE_OPTIONS)
+        words = operands(argv[1:], APK_VALUE_OPTIONS)
         if words[:1] != ["add"]:
             return None
         return _install(manager, words[1:], _option_value(argv, "--virtual", "-t"))
     elif manager in RPM:
-        words = positionals(argv, RPM_VALUE_OPTIONS)
+        words = operands(argv[1:], RPM_VALUE_OPTIONS)
         if words[:1] == ["install"] or words[:1] == ["groupinstall"]:
             packages = words[1:]
         elif words[:2] in (["group", "install"], ["groups", "install"]):
@@ -148,7 +148,7 @@ def parse_install(argv: tuple[str, ...]) -> Install | None:
         else:
             return None
     elif manager == "zypper":
-        words = positionals(argv, RPM_VALUE_OPTIONS | {"-t", "--type"})
+        words = operands(argv[1:], RPM_VALUE_OPTIONS | {"-t", "--type"})
         if words[:1] not in (["install"], ["in"]):
             return None
         packages = words[1:]
@@ -167,16 +167,16 @@ def _removed_packages(argv: tuple[str, ...]) -> tuple[set[str], bool] | None:
     """(names/$vars removed, auto_remove) for a removal command, else None."""
     manager = argv[0] if argv else ""
     if manager in ("apt-get", "apt", "aptitude"):
-        words = positionals(argv, APT_VALUE_OPTIONS)
+        words = operands(argv[1:], APT_VALUE_OPTIONS)
         if words[:1] not in (["purge"], ["remove"], ["autoremove"], ["autopurge"]):
             return None
         auto = words[0] in ("autoremove", "autopurge") or has_flag(argv, "--auto-remove", "--autoremove")
         return {_strip_version(w) for w in words[1:]}, auto
     if manager == "apk":
-        words = positionals(argv, APK_VALUE_OPTIONS)
+        words = operands(argv[1:], APK_VALUE_OPTIONS)
         return ({_strip_version(w) for w in words[1:]}, False) if words[:1] == ["del"] else None
     if manager in RPM or manager == "zypper":
-        words = positionals(argv, RPM_VALUE_OPTIONS)
+        words = operands(argv[1:], RPM_VALUE_OPTIONS)
         if words[:1] in (["remove"], ["erase"], ["rm"], ["autoremove"]):
             return {_strip_version(w) for w in words[1:]}, words[0] == "autoremove"
         if words[:2] in (["group", "remove"], ["groupremove"]):
@@ -245,7 +245,7 @@ def _builds(argv: tuple[str, ...]) -> bool:
     name = argv[0]
     if name in BUILDERS or name.startswith("./configure") or name.endswith("/configure"):
         if name in ("npm", "yarn", "pnpm", "bun", "gem", "bundle", "go"):
-            words = positionals(argv)
+            words = operands(argv[1:])
             return bool(words) and words[0] in ("install", "i", "ci", "add", "rebuild", "build", "get") or (
                 name == "yarn" and not words)
         return True

@@ -84,23 +84,6 @@ def operands(args: Iterable[str], with_value: frozenset[str] = frozenset()) -> l
     return found
 
 
-def positionals(argv: tuple[str, ...], value_options: frozenset[str] = frozenset()) -> list[str]:
-    """Non-option words after argv[0]; options in `value_options` (`-o`, `--virtual`) consume the next word."""
-    found: list[str] = []
-    skip = False
-    for arg in argv[1:]:
-        if skip:
-            skip = False
-            continue
-        if arg == "--":
-            continue
-        if arg.startswith("-") and len(arg) > 1:
-            skip = arg in value_options
-            continue
-        found.append(arg)
-    return found
-
-
 def subcommand(argv: tuple[str, ...]) -> str | None:
     """The first non-option word after the program (`install` of `apt-get -y install x`)."""
     return next((arg for arg in argv[1:] if not arg.startswith("-")), None)
