@@ -122,7 +122,8 @@ def rules_command(rule: str | None, rules_dir) -> None:
         raise UsageFailure(f"unknown rule {rule!r}; `slimlint rules` lists them")
     r = found[0]
     needs = f"\nneeds: {', '.join(sorted(r.needs))}" if r.needs else ""
-    options = "".join(f"\noption {k} (default {v!r})" for k, v in r.options.items())
+    options = "".join(f"\noption {name} ({option.kind}, default {option.default!r})"
+                      + (f": {option.help}" if option.help else "") for name, option in r.options.items())
     click.echo(f"{r.id} {r.name} ({r.severity})\n{r.summary}{needs}{options}\n\n{r.docs}")
 
 

@@ -93,14 +93,16 @@ def rule_markdown(rule) -> str:
         rows.append(("Needs", _NEEDS.get(need, f"`{need}`")))
     if rule.tags:
         rows.append(("Tags", ", ".join(f"`{t}`" for t in rule.tags)))
-    for name, default in rule.options.items():
-        shown = f"default `{toml_value(default)}`" if default is not None else "not set by default"
-        rows.append(("Option", f"`{name}` ({shown})"))
+    for name, option in rule.options.items():
+        shown = f"default `{toml_value(option.default)}`" if option.default is not None else "not set by default"
+        help_text = f": {option.help}" if option.help else ""
+        rows.append(("Option", f"`{name}` ({option.kind}, {shown}){help_text}"))
     table = "\n".join(["| | |", "|---|---|", *(f"| {key} | {_cell(value)} |" for key, value in rows)])
     # TOML has no null: an option without a default is shown commented out.
     options = "".join(
-        f"{name} = {toml_value(default)}\n" if default is not None else f"# {name} = ...   (not set by default)\n"
-        for name, default in rule.options.items()
+        f"{name} = {toml_value(option.default)}\n" if option.default is not None
+        else f"# {name} = ...   (not set by default)\n"
+        for name, option in rule.options.items()
     )
     config = [
         "# .slimlint.toml (or the same keys under [tool.slimlint] in pyproject.toml)",

@@ -31,17 +31,18 @@ hadolint equivalent: DL3059 (which also reports chains in build-only stages).
 from dockerlint_slim.diagnostics import Finding, Fix, Span
 from dockerlint_slim.model import RunInstruction
 from dockerlint_slim.model.queries import image_stages
+from dockerlint_slim.options import Integer
 
 ID = "SL101"
 NAME = "scattered-run"
 SEVERITY = "info"
 SUMMARY = "Consecutive RUN instructions create one layer each; chain them into one RUN"
 TAGS = ("layers",)
-OPTIONS = {"min_chain": 2}
+OPTIONS = {"min_chain": Integer(2, "RUNs in a row before they are reported", minimum=2)}
 
 
 def check(target):
-    min_chain = int(target.options["min_chain"])
+    min_chain = target.options["min_chain"]
     for stage in image_stages(target.dockerfile):
         chain: list[RunInstruction] = []
         for instruction in stage.instructions[1:] + [None]:

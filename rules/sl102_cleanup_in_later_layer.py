@@ -37,6 +37,7 @@ image are checked (the target and the stages it is built `FROM`).
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
+from dockerlint_slim.options import Size
 from dockerlint_slim.replay import Replay, replay_for
 from dockerlint_slim.replay.origins import Event, Origin, origins_summary
 
@@ -46,11 +47,11 @@ SEVERITY = "warning"
 SUMMARY = "A RUN deletes files an earlier layer created; the bytes stay in that layer"
 TAGS = ("layers", "size")
 # With a build context the deleted bytes are known: findings below `min_bytes` are left out (0: report all).
-OPTIONS = {"min_bytes": 0}
+OPTIONS = {"min_bytes": Size(0, "report only cleanups of at least this many bytes (with a build context)")}
 
 
 def check(target):
-    min_bytes = int(target.options.get("min_bytes", 0) or 0)
+    min_bytes = target.options["min_bytes"]
     replay = replay_for(target)
     # A deleted `ADD <url>` download is SL303's finding, with the better fix.
     for event, origins in replay.confirmed(("delete", "clean", "remove-packages"), skip_kinds=("add-url",)):

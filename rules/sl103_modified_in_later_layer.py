@@ -34,6 +34,7 @@ only stages that reach the image are checked.
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
+from dockerlint_slim.options import Size
 from dockerlint_slim.replay import Replay, replay_for
 from dockerlint_slim.replay.origins import Event, Origin, origins_summary
 
@@ -43,11 +44,11 @@ SEVERITY = "warning"
 SUMMARY = "A RUN changes files an earlier layer added; the whole files are stored again"
 TAGS = ("layers", "size")
 # With a build context the re-stored bytes are known: findings below `min_bytes` are left out (0: report all).
-OPTIONS = {"min_bytes": 0}
+OPTIONS = {"min_bytes": Size(0, "report only rewrites of at least this many bytes (with a build context)")}
 
 
 def check(target):
-    min_bytes = int(target.options.get("min_bytes", 0) or 0)
+    min_bytes = target.options["min_bytes"]
     replay = replay_for(target)
     for event, origins in replay.confirmed(("modify",)):
         if _directory_entry_only(event):

@@ -31,6 +31,7 @@ hadolint equivalent: none.
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
+from dockerlint_slim.options import Size
 from dockerlint_slim.replay import LARGE_COPY_BYTES, layer_model_for
 from dockerlint_slim.replay.layer_model import DELETED, MOVED
 
@@ -39,7 +40,7 @@ NAME = "large-copy-consumed"
 SEVERITY = "warning"
 SUMMARY = "A large file or folder is COPY'd, then extracted, installed, run, moved or deleted by a later RUN"
 NEEDS = frozenset({"context"})
-OPTIONS = {"threshold": LARGE_COPY_BYTES}
+OPTIONS = {"threshold": Size(LARGE_COPY_BYTES, "smallest copied item reported")}
 TAGS = ("layers", "size", "context")
 
 _VERB = {
@@ -52,7 +53,7 @@ _VERB = {
 
 
 def check(target):
-    threshold = _size(target.options.get("threshold", OPTIONS["threshold"]))
+    threshold = target.options["threshold"]
     model = layer_model_for(target)
     reported: set[tuple[int, str]] = set()
     for use in model.consumptions:
@@ -95,9 +96,3 @@ def _finding(use) -> Finding:
         fix=Fix(f"Bind-mount {what} into the RUN on line {run.span.line} instead of copying it"),
         properties={"path": use.path, "source": use.source, "consumed_by_line": run.span.line, "action": use.action},
     )
-
-
-def _size(value) -> int:
-    from dockerlint_slim.engine.config import parse_size  # also for numbers: a negative, inf or nan size is an error
-
-    return parse_size(value, "SL301 threshold")

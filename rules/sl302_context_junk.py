@@ -48,6 +48,7 @@ from dockerlint_slim.context.resolve import exclude_matcher
 from dockerlint_slim.context.scan import DIR
 from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
 from dockerlint_slim.model import RunInstruction
+from dockerlint_slim.options import Integer, MiB, Size
 from dockerlint_slim.replay import layer_model_for
 
 ID = "SL302"
@@ -55,7 +56,7 @@ NAME = "context-junk"
 SEVERITY = "warning"
 SUMMARY = "A broad COPY brings VCS folders, dependencies, caches, logs or editor files into the image"
 NEEDS = frozenset({"context"})
-OPTIONS = {"min_bytes": 1024 * 1024, "top": 5}
+OPTIONS = {"min_bytes": Size(MiB, "smallest junk total reported"), "top": Integer(5, "paths named in the message", minimum=1)}
 TAGS = ("context", "size")
 
 _VCS = {".git", ".hg", ".svn"}
@@ -82,8 +83,8 @@ def check(target):
     context = target.context
     if context is None:
         return
-    min_bytes = _size(target.options.get("min_bytes", OPTIONS["min_bytes"]))
-    top = int(target.options.get("top", OPTIONS["top"]))
+    min_bytes = target.options["min_bytes"]
+    top = target.options["top"]
     model = layer_model_for(target)
     runs = [i for stage in model.stages for i in stage.instructions if isinstance(i, RunInstruction)]
     uses_git = any(_is_git_use(c.argv) for run in runs for c in run.commands)
@@ -226,9 +227,3 @@ def _is_js_install(argv) -> bool:
         return False
     words = [a for a in argv[1:] if not a.startswith("-")]
     return (words[0] if words else "") in _JS_INSTALL[name]
-
-
-def _size(value) -> int:
-    from dockerlint_slim.engine.config import parse_size  # also for numbers: a negative, inf or nan size is an error
-
-    return parse_size(value, "SL302 min_bytes")

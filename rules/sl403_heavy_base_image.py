@@ -37,13 +37,14 @@ import re
 from dockerlint_slim.diagnostics import Finding, Fix
 from dockerlint_slim.knowledge.base_images import MB, compiler_family, parse_image, smaller_variant
 from dockerlint_slim.knowledge.build_tools import compiles_java, node_build_step
+from dockerlint_slim.options import Integer
 
 ID = "SL403"
 NAME = "heavy-base-image"
 SEVERITY = "info"
 SUMMARY = "The final base image has a much smaller official variant"
 TAGS = ("base-image", "size")
-OPTIONS = {"min_saving_mb": 40}  # differences below this (uncompressed) are not worth a note
+OPTIONS = {"min_saving_mb": Integer(40, "smallest saving (uncompressed MB) worth a note")}
 
 
 def check(target):
@@ -62,7 +63,7 @@ def check(target):
     if "onbuild" in ref.tag_or_latest.lower():
         return  # the deprecated `onbuild` tags have no slim/alpine twin (`node:onbuild-slim` does not exist)
     smaller = smaller_variant(ref)
-    if smaller is None or smaller.saved_uncompressed_mb < int(target.options["min_saving_mb"]):
+    if smaller is None or smaller.saved_uncompressed_mb < target.options["min_saving_mb"]:
         return
     current, lighter = smaller.current, smaller.smaller
     suggestion = f"{lighter.name}:{smaller.suggested_tag}"

@@ -32,6 +32,7 @@ hadolint equivalent: none (dive's CI mode measures this after the build).
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
+from dockerlint_slim.options import Budget, Ratio
 from dockerlint_slim.replay import layer_model_for
 
 ID = "SL501"
@@ -39,13 +40,16 @@ NAME = "waste-budget"
 SEVERITY = "error"
 SUMMARY = "Predicted image waste exceeds --max-wasted-bytes, or efficiency is below --min-efficiency"
 NEEDS = frozenset({"context"})
-OPTIONS = {"max_wasted_bytes": None, "min_efficiency": None}
+OPTIONS = {
+    "max_wasted_bytes": Budget(None, "largest predicted waste that passes (also --max-wasted-bytes)"),
+    "min_efficiency": Ratio(None, "lowest predicted efficiency that passes (also --min-efficiency)"),
+}
 TAGS = ("layers", "size", "budget")
 
 
 def check(target):
-    max_wasted = _size(target.options.get("max_wasted_bytes"))
-    min_efficiency = _ratio(target.options.get("min_efficiency"))
+    max_wasted = target.options["max_wasted_bytes"]
+    min_efficiency = target.options["min_efficiency"]
     if max_wasted is None and min_efficiency is None:
         return
     model = layer_model_for(target)
@@ -97,19 +101,3 @@ def _budget_text(size: int) -> str:
         if size and size % 1000**power == 0:
             return f"{size // 1000**power} {unit}"
     return f"{size:,} bytes" if size >= 1024 else format_bytes(size)
-
-
-def _size(value) -> int | None:
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "off", "none")):
-        return None
-    from dockerlint_slim.engine.config import parse_size  # also for numbers: a negative, inf or nan size is an error
-
-    return parse_size(value, "SL501 max_wasted_bytes")
-
-
-def _ratio(value) -> float | None:
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "off", "none")):
-        return None
-    from dockerlint_slim.engine.config import parse_ratio
-
-    return parse_ratio(value, "SL501 min_efficiency")

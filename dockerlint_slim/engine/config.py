@@ -16,7 +16,6 @@ Keys (all optional):
 
 from __future__ import annotations
 
-import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from dockerlint_slim.diagnostics import SEVERITIES
+from dockerlint_slim.options import OptionError, parse_ratio, parse_size
 
 FAIL_LEVELS = ("error", "warning", "info", "none")
 _KNOWN_KEYS = {
@@ -135,47 +135,17 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     for pattern, folder in _table(data.get("contexts", {}), "contexts", where).items():
         config.contexts[pattern] = str(base / _string(folder, f"contexts.{pattern}", where))
     if "max-wasted-bytes" in data:
-        config.max_wasted_bytes = parse_size(data["max-wasted-bytes"], f"{where}: max-wasted-bytes")
+        config.max_wasted_bytes = _checked(parse_size, data["max-wasted-bytes"], f"{where}: max-wasted-bytes")
     if "min-efficiency" in data:
-        config.min_efficiency = parse_ratio(data["min-efficiency"], f"{where}: min-efficiency")
+        config.min_efficiency = _checked(parse_ratio, data["min-efficiency"], f"{where}: min-efficiency")
     return config
 
 
-_UNITS = {
-    "": 1, "B": 1,
-    "K": 1000, "KB": 1000, "M": 1000**2, "MB": 1000**2, "G": 1000**3, "GB": 1000**3, "T": 1000**4, "TB": 1000**4,
-    "KI": 1024, "KIB": 1024, "MI": 1024**2, "MIB": 1024**2, "GI": 1024**3, "GIB": 1024**3, "TI": 1024**4, "TIB": 1024**4,
-}
-
-
-def parse_size(value: Any, what: str = "size") -> int:
-    """`20MB` (decimal), `20MiB` (binary), `1.5GB`, or plain bytes."""
-    if isinstance(value, bool):
-        raise ConfigError(f"{what}: expected a size like 20MB, 20MiB or 1048576, got {value!r}")
-    if isinstance(value, (int, float)):
-        amount, unit = float(value), ""
-    else:
-        text = str(value).strip().replace(" ", "")
-        number = text.rstrip("BbKkMmGgTtIi")
-        unit = text[len(number) :].upper()
-        try:
-            amount = float(number)
-        except ValueError:
-            amount = -1.0
-    # float() also reads "inf" and "nan" (and TOML has inf/nan literals): they are no size, and int() of them raises.
-    if not math.isfinite(amount) or amount < 0 or unit not in _UNITS or not math.isfinite(amount * _UNITS[unit]):
-        raise ConfigError(f"{what}: expected a size like 20MB, 20MiB or 1048576, got {value!r}")
-    return int(amount * _UNITS[unit])
-
-
-def parse_ratio(value: Any, what: str = "ratio") -> float:
+def _checked(parse, value: Any, what: str):
     try:
-        ratio = float(value)
-    except (TypeError, ValueError):
-        ratio = -1.0
-    if not 0.0 <= ratio <= 1.0 or isinstance(value, bool):
-        raise ConfigError(f"{what}: expected a number between 0 and 1, got {value!r}")
-    return ratio
+        return parse(value, what)
+    except OptionError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _rule_id(key: str, table: str, where: str) -> str:

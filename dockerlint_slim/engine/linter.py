@@ -11,10 +11,10 @@ from typing import Any, Iterable, Mapping
 
 from dockerlint_slim.context.errors import ContextError
 from dockerlint_slim.diagnostics import Diagnostic, Finding, Span
-from dockerlint_slim.engine.config import ConfigError
 from dockerlint_slim.engine.pragmas import ignored_by_pragmas, ignores_rule
 from dockerlint_slim.engine.registry import Rule
 from dockerlint_slim.engine.session import LintTarget, Session
+from dockerlint_slim.options import OptionError
 from dockerlint_slim.parser import parse_dockerfile
 
 
@@ -68,6 +68,8 @@ class Linter:
     def __init__(self, rules: list[Rule], options: LintOptions) -> None:
         self.options = options
         self.rules = select_rules(rules, options)
+        self._rule_options = {rule.id: _resolved_options(rule, options.rule_options.get(rule.id, {}))
+                              for rule in self.rules}
         self._contexts: dict = {}
 
     def lint(self, source: bytes | str, path: str) -> FileResult:
@@ -87,7 +89,7 @@ class Linter:
                 continue  # produced by `slimlint image`, not by static lint
             if ignores_rule(rule, ignored_everywhere):
                 continue
-            target = LintTarget(dockerfile, {**rule.options, **self.options.rule_options.get(rule.id, {})}, session)
+            target = LintTarget(dockerfile, self._rule_options[rule.id], session)
             severity = self.options.severity.get(rule.id, rule.severity)
             for finding in self._check(rule, target, path):
                 if ignores_rule(rule, ignored_at.get(finding.span.line, ())):
@@ -98,22 +100,15 @@ class Linter:
         return FileResult(path, diagnostics, report, dockerfile.lines)
 
     def _check(self, rule: Rule, target: LintTarget, path: str) -> Iterable[Finding]:
-        configured = self.options.rule_options.get(rule.id)
         try:
             for finding in rule.check(target):
                 if not isinstance(finding, Finding) or not isinstance(finding.span, Span):
                     raise RuleCrashed(f"rule {rule.id} ({rule.origin}) yielded {finding!r:.80}, not a Finding with a Span")
                 yield finding
-        except (RuleCrashed, ConfigError, ContextError):
-            # ConfigError: a rule read a size option it cannot use (threshold = "lots"); ContextError: the context,
-            # scanned when a rule first asks for it, has a bad .dockerignore: both the user's to fix (exit 2).
+        except (RuleCrashed, ContextError):
+            # ContextError: the context, scanned when a rule first asks for it, has a bad .dockerignore: the user's
+            # to fix (exit 2).
             raise
-        except (ValueError, TypeError) as exc:
-            if configured:
-                # The value has the right type but not a usable form (min_chain = "3MiB"): the user's to fix.
-                shown = ", ".join(f"{key} = {value!r}" for key, value in configured.items())
-                raise RuleOptionError(f"[rules.{rule.id}] {shown}: invalid option value ({exc})") from exc
-            raise _crashed(rule, path, exc) from exc
         except Exception as exc:
             # A bug in a rule (a third-party one, most likely) ends the run with one line that says where, instead
             # of a traceback; the chained exception keeps the traceback for the API and for tests.
@@ -135,6 +130,21 @@ class Linter:
             if any(fnmatch.fnmatch(candidate, pattern) for candidate in candidates):
                 ignored |= {rule.id for rule in self.rules if _matches(rule, ids)}
         return ignored
+
+
+def _resolved_options(rule: Rule, configured: Mapping[str, Any]) -> dict[str, Any]:
+    """The rule's defaults with the configured values checked and converted by each option's type; keys the rule
+    does not declare are left out (the runner reports them as unknown before any file is linted)."""
+    values = rule.defaults
+    for name, value in configured.items():
+        option = rule.options.get(name)
+        if option is None:
+            continue
+        try:
+            values[name] = option.parse(value, f"[rules.{rule.id}] {name}")
+        except OptionError as exc:
+            raise RuleOptionError(str(exc)) from None
+    return values
 
 
 def _crashed(rule: Rule, path: str, exc: Exception) -> RuleCrashed:

@@ -29,6 +29,7 @@ from types import ModuleType
 from typing import Any, Callable, Iterable
 
 from dockerlint_slim.diagnostics import SEVERITIES
+from dockerlint_slim.options import Option, as_option
 
 ENTRY_POINT_GROUP = "slimlint.rules"
 _ID = re.compile(r"^[A-Z]{2,}[0-9]{3,}$")
@@ -48,9 +49,14 @@ class Rule:
     docs: str
     check: Callable[[Any], Iterable[Any]] = field(compare=False, repr=False)
     needs: frozenset[str] = frozenset()
-    options: dict[str, Any] = field(default_factory=dict, compare=False)
+    options: dict[str, Option] = field(default_factory=dict, compare=False)
     tags: tuple[str, ...] = ()
     origin: str = "builtin"
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """Each option's default value, as the rule reads it."""
+        return {name: option.default for name, option in self.options.items()}
 
     @property
     def doc_slug(self) -> str:
@@ -82,10 +88,17 @@ def rule_from_module(module: ModuleType, origin: str) -> Rule:
         docs=inspect.cleandoc(module.__doc__ or ""),
         check=check,
         needs=frozenset(getattr(module, "NEEDS", frozenset())),
-        options=dict(getattr(module, "OPTIONS", {})),
+        options=_options(module, rule_id),
         tags=tuple(getattr(module, "TAGS", ())),
         origin=origin,
     )
+
+
+def _options(module: ModuleType, rule_id: str) -> dict[str, Option]:
+    declared = getattr(module, "OPTIONS", {})
+    if not isinstance(declared, dict) or not all(isinstance(name, str) for name in declared):
+        raise RuleLoadError(f"rule {rule_id}: OPTIONS must be a dict of option names to options or defaults")
+    return {name: as_option(value) for name, value in declared.items()}
 
 
 def _rules_package() -> ModuleType:

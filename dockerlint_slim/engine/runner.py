@@ -10,8 +10,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dockerlint_slim.diagnostics import SEVERITY_RANK
-from dockerlint_slim.engine.config import Config, ConfigError, find_config, load_config, parse_ratio, parse_size
+from dockerlint_slim.engine.config import Config, ConfigError, find_config, load_config
 from dockerlint_slim.engine.registry import Rule, RuleLoadError, load_rules
+from dockerlint_slim.options import OptionError, parse_ratio, parse_size
 
 _SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
 
@@ -149,28 +150,10 @@ def check_rule_references(rules: list[Rule], request: CheckRequest, config: Conf
             if key not in rule.options:
                 known = ", ".join(sorted(rule.options)) or "none"
                 raise RunError(f"{where}: [rules.{rule_id}] unknown option {key!r} (options: {known})")
-            problem = _option_type_problem(rule.options[key], value)
-            if problem:
-                raise RunError(f"{where}: [rules.{rule_id}] {key} = {value!r}: {problem}")
-
-
-def _option_type_problem(default, value) -> str | None:
-    """Compare a configured value with the rule's default; sizes may be written as strings (`threshold = "5MiB"`)."""
-    if default is None:
-        return None  # the rule has no default to compare with (SL501's budgets are checked when parsed)
-    if isinstance(default, bool):
-        return None if isinstance(value, bool) else "expected true or false"
-    if isinstance(default, (int, float)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            return f"expected a number like {default!r}"
-        try:
-            parse_size(value)  # numbers and sizes alike: finite and not negative
-        except ConfigError:
-            return f"expected a number like {default!r}"
-        return None
-    if isinstance(default, str) and not isinstance(value, str):
-        return "expected a string"
-    return None
+            try:
+                rule.options[key].parse(value, f"{where}: [rules.{rule_id}] {key}")
+            except OptionError as exc:
+                raise RunError(str(exc)) from None
 
 
 def build_options(request: CheckRequest, config: Config):
@@ -185,7 +168,7 @@ def build_options(request: CheckRequest, config: Config):
             budget["max_wasted_bytes"] = parse_size(max_wasted, "--max-wasted-bytes")
         if min_efficiency is not None:
             budget["min_efficiency"] = parse_ratio(min_efficiency, "--min-efficiency")
-    except ConfigError as exc:
+    except OptionError as exc:
         raise RunError(str(exc)) from exc
     return LintOptions(
         select=request.select or config.select or ("ALL",),

@@ -15,8 +15,8 @@ _RULES = load_rules(plugins=False)
 
 
 def lint(text: str, context_dir, select: tuple[str, ...], target=None, **rule_options):
-    linter = Linter(_RULES, LintOptions(select=select, target=target, context_dir=context_dir))
-    linter.options.rule_options = {rule.id: dict(rule_options) for rule in linter.rules}
+    options = {rule.id: dict(rule_options) for rule in _RULES}
+    linter = Linter(_RULES, LintOptions(select=select, target=target, context_dir=context_dir, rule_options=options))
     return linter.lint(textwrap.dedent(text).lstrip("\n"), "Dockerfile").diagnostics
 
 

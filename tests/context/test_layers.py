@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from dockerlint_slim.model.queries import needed_stages
 from dockerlint_slim.replay.layer_model import (
     DELETED,

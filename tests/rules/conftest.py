@@ -17,11 +17,10 @@ _RULES = load_rules(plugins=False)
 def run_lint(text: str, target: str | None = None, select=("ALL",), context_dir=None, rule_options=None, **options):
     """Diagnostics for `text` (dedented). `**options` are rule options, given to every selected rule."""
     selected = tuple(select) if not isinstance(select, str) else (select,)
-    linter = Linter(_RULES, LintOptions(select=selected, target=target, context_dir=context_dir))
-    per_rule = {rule.id: dict(options) for rule in linter.rules}
+    per_rule = {rule.id: dict(options) for rule in _RULES}
     for rule_id, values in (rule_options or {}).items():
         per_rule.setdefault(rule_id, {}).update(values)
-    linter.options.rule_options = per_rule
+    linter = Linter(_RULES, LintOptions(select=selected, target=target, context_dir=context_dir, rule_options=per_rule))
     return linter.lint(textwrap.dedent(text).lstrip("\n"), "Dockerfile").diagnostics
 
 
