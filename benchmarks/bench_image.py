@@ -8,11 +8,17 @@ CPU time (user + system) is reported too, as it is steadier than wall time on a 
 --runs runs (by CPU time) is kept.
 
     python benchmarks/bench_image.py [--gb 1.0] [--layouts docker,oci,oci-gzip] [--runs 1] [--json out.json]
+        [--code OTHER_CHECKOUT] [--no-dive]
+
+Layouts: docker (legacy `docker save`), oci, oci-gzip (gzip layers, zero-filled files), oci-gzip-text (gzip
+layers, text-like files), docker-gz (`docker save | gzip`, text-like files). `--code DIR` measures the slimlint
+source in another checkout (before/after comparisons). The last lines are a Markdown table to paste.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import shutil
@@ -51,8 +57,9 @@ print(json.dumps({"seconds": elapsed, "cpu_seconds": usage.ru_utime + usage.ru_s
 """
 
 
-def make_spec(total_bytes: int) -> ImageSpec:
-    """Layers adding up to `total_bytes` of file data, with every kind of waste."""
+def make_spec(total_bytes: int, extra_layers: int = 0) -> ImageSpec:
+    """Layers adding up to `total_bytes` of file data, with every kind of waste (and `extra_layers` small RUN
+    layers of 100 files each, for images with many layers)."""
     big = total_bytes // 8
     small_files = 60_000
     small = 2048
@@ -81,12 +88,15 @@ def make_spec(total_bytes: int) -> ImageSpec:
              [whiteout("var/cache"), directory("opt"), whiteout("opt/toolchain.tar"), whiteout("usr/share"),
               directory("app"), directory("app/node_modules"), opaque("app/node_modules")]),
         Step("RUN /bin/sh -c make # buildkit", [directory("srv"), file("srv/data.bin", max(rest, MIB))]),
+        *[Step(f"RUN /bin/sh -c step {n} # buildkit", [directory(f"srv/s{n}")]
+               + [file(f"srv/s{n}/f{i}", 4096) for i in range(100)]) for n in range(extra_layers)],
         Step('CMD ["node" "app.js"]', None),
     ])
 
 
-def measure(command: list[str]) -> dict:
-    out = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True)
+def measure(command: list[str], env: dict | None = None) -> dict:
+    out = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True,
+                         env=env)
     return json.loads(out.stdout)
 
 
@@ -95,13 +105,17 @@ def main() -> int:
     parser.add_argument("--gb", type=float, default=1.0, help="uncompressed file data in the image (GB, 10^9)")
     parser.add_argument("--layouts", default="docker,oci,oci-gzip,oci-gzip-text",
                         help="docker, oci, oci-gzip (zero-filled files), oci-gzip-text (text-like files)")
+    parser.add_argument("--extra-layers", type=int, default=0, help="small RUN layers added (many-layer images)")
     parser.add_argument("--runs", type=int, default=1, help="runs per tool and layout (the best is kept)")
     parser.add_argument("--workdir", help="where to write the image (default: a temporary folder)")
     parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument("--code", help="run the slimlint source of this checkout (default: this one)")
+    parser.add_argument("--no-dive", action="store_true", help="do not run dive")
     args = parser.parse_args()
+    env = dict(os.environ, PYTHONPATH=str(Path(args.code).resolve() if args.code else ROOT))
 
     dive = shutil.which("dive")
-    spec = make_spec(int(args.gb * 1e9))
+    spec = make_spec(int(args.gb * 1e9), args.extra_layers)
     results = []
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         for layout in args.layouts.split(","):
@@ -115,17 +129,25 @@ def main() -> int:
                 set_fill("text" if layout.endswith("text") else "zeros")
                 build_oci_archive(spec, archive, compression="gzip")
                 set_fill("zeros")
+            elif layout == "docker-gz":
+                set_fill("text")
+                plain = Path(tmp) / "plain.tar"
+                build_docker_archive(spec, plain)
+                set_fill("zeros")
+                with open(plain, "rb") as src, gzip.open(archive, "wb", compresslevel=6) as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+                plain.unlink()
             else:
                 raise SystemExit(f"unknown layout {layout}")
             built = time.perf_counter() - start
             row = {"layout": layout, "archive_bytes": archive.stat().st_size, "build_seconds": built}
             ours_cmd = [sys.executable, "-m", "dockerlint_slim", "image", str(archive), "--format", "json"]
-            row["slimlint"] = min((measure(ours_cmd) for _ in range(args.runs)), key=lambda r: r["cpu_seconds"])
-            report = json.loads(subprocess.run(ours_cmd, capture_output=True, text=True, check=False).stdout)
+            row["slimlint"] = min((measure(ours_cmd, env) for _ in range(args.runs)), key=lambda r: r["cpu_seconds"])
+            report = json.loads(subprocess.run(ours_cmd, capture_output=True, text=True, check=False, env=env).stdout)
             row["image_bytes"] = report["image_bytes"]
             row["wasted_bytes"] = report["wasted_bytes"]
             row["efficiency"] = report["efficiency"]
-            if dive:
+            if dive and not args.no_dive:
                 dive_cmd = [dive, "--source", "docker-archive", str(archive), "--ci"]
                 row["dive"] = min((measure(dive_cmd) for _ in range(args.runs)), key=lambda r: r["cpu_seconds"])
             results.append(row)
@@ -133,7 +155,22 @@ def main() -> int:
             print(_line(row), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+    print()
+    print(_table(results))
     return 0
+
+
+def _table(results: list[dict]) -> str:
+    rows = ["| layout | archive | image | slimlint wall / CPU / peak RSS | `dive --ci` wall / CPU / peak RSS |",
+            "| --- | --- | --- | --- | --- |"]
+    for row in results:
+        ours = row["slimlint"]
+        dive = row.get("dive")
+        rows.append(f"| {row['layout']} | {row['archive_bytes'] / 1e9:.2f} GB | {row['image_bytes'] / 1e9:.2f} GB | "
+                    f"{ours['seconds']:.2f} s / {ours['cpu_seconds']:.2f} s / {ours['peak_mib']:.0f} MiB | "
+                    + (f"{dive['seconds']:.2f} s / {dive['cpu_seconds']:.2f} s / {dive['peak_mib']:.0f} MiB |"
+                       if dive else "not run |"))
+    return "\n".join(rows)
 
 
 def _line(row: dict) -> str:

@@ -6,12 +6,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from dockerlint_slim.image.archive import ImageRef, open_image
-from dockerlint_slim.image.layers import FILE, HARDLINK, SYMLINK, Entry, iter_entries
+from dockerlint_slim.image.archive import ImageRef, read_image
 from dockerlint_slim.image.stack import Stacker, StackResult
+from dockerlint_slim.image.tar_stream import FILE, HARDLINK, SYMLINK, Entry, InflateBudget
 
 ADDED_FILES_KEPT = 25  # per COPY/ADD layer, for the recovered Dockerfile; the rest is only counted
 _COPY_OR_ADD = re.compile(r"^(?:/bin/sh -c #\(nop\)\s*)?(COPY|ADD)\b")
+DEFAULT_MAX_INFLATE = 64 * 1024**3  # decompressed bytes per image (--max-inflate)
 
 
 @dataclass
@@ -40,23 +41,28 @@ def _recording(entries: Iterable[Entry], added: AddedFiles) -> Iterator[Entry]:
         yield entry
 
 
-def analyze(path: str, tag: str | None = None, platform: str | None = None) -> Analysis:
+class _StackingSink:
+    """Stacks each layer as the reader hands it over; records what every layer adds (kept for COPY/ADD layers
+    once the history says which those are: a streamed layer may come before the config)."""
+
+    def __init__(self) -> None:
+        self.stacker = Stacker()
+        self.added: dict[int, AddedFiles] = {}
+
+    def layer(self, index: int, entries: Iterator[Entry]) -> None:
+        added = self.added[index] = AddedFiles()
+        self.stacker.add_layer(_recording(entries, added))
+
+
+def analyze(path: str, tag: str | None = None, platform: str | None = None,
+            max_inflate: int | None = DEFAULT_MAX_INFLATE) -> Analysis:
     """Raise ImageError for anything unreadable."""
-    image, store = open_image(path, tag=tag, platform=platform)
-    stacker = Stacker()
-    added: dict[int, AddedFiles] = {}
-    try:
-        for layer in image.layers:
-            with layer.opener() as raw:
-                stream = iter_entries(raw, f"layer {layer.index} ({layer.blob})")
-                entries: Iterable[Entry] = stream
-                if _COPY_OR_ADD.match(layer.created_by.strip()):
-                    added[layer.index] = AddedFiles()
-                    entries = _recording(stream, added[layer.index])
-                try:
-                    stacker.add_layer(entries)
-                finally:
-                    stream.close()  # stops a decompression thread before `raw` is closed, whatever happened
-    finally:
-        store.close()
-    return Analysis(image, stacker.result(), added)
+    sink = _StackingSink()
+    image = read_image(path, sink, tag=tag, platform=platform, budget=InflateBudget(max_inflate))
+    return finish(image, sink)
+
+
+def finish(image: ImageRef, sink: _StackingSink) -> Analysis:
+    added = {layer.index: sink.added[layer.index] for layer in image.layers
+             if layer.index in sink.added and _COPY_OR_ADD.match(layer.created_by.strip())}
+    return Analysis(image, sink.stacker.result(), added)

@@ -4,19 +4,45 @@ Supported inputs:
 - `docker save` / `podman save` legacy layout: `manifest.json`, `<config>.json`, `<id>/layer.tar`;
 - the OCI image layout (Docker 25+ `docker save`, `skopeo copy ... oci-archive:`), as a tar or as a folder
   (`skopeo copy ... oci:DIR`), with nested image indexes (multi-platform).
-The outer tar is opened for random access (headers only, data is skipped by seeking), so a layer blob is read once,
-as a stream, when its turn comes; nothing is extracted to disk.
+A tar archive is read in one forward pass (also when it is compressed, `docker save | gzip`, or a pipe from an
+engine); an OCI folder by name. Every blob whose name is its digest, every layer's diff_id and every layer
+descriptor's digest is verified while streaming; nothing is extracted to disk.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
+import lzma
 import os
 import posixpath
-import tarfile
-from collections.abc import Callable
+import re
+import stat
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, Protocol
+
+from dockerlint_slim.image.errors import ImageError
+from dockerlint_slim.image.tar_stream import (
+    BZIP2_MAGIC,
+    GZIP_MAGIC,
+    IN_CHUNK,
+    XZ_MAGIC,
+    ZSTD_MAGIC,
+    Blocks,
+    Entry,
+    InflateBudget,
+    LayerHashes,
+    Malformed,
+    decompressed,
+    entries_of,
+    file_chunks,
+    headers,
+)
+
+__all__ = ["ImageError", "ImageRef", "LayerRef", "LayerSink", "read_image", "read_tar_stream"]
 
 INDEX_TYPES = {
     "application/vnd.oci.image.index.v1+json",
@@ -29,10 +55,10 @@ MANIFEST_TYPES = {
 # JSON documents in an archive are small; anything bigger is not a manifest or config and is refused, so a corrupt
 # archive cannot make us load gigabytes into memory.
 MAX_JSON_BYTES = 64 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 256 * 1024 * 1024  # all JSON documents of one archive together
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
-class ImageError(Exception):
-    """The input cannot be read as an image (missing, malformed, unsupported): the command exits 2."""
 
 
 @dataclass(frozen=True)
@@ -49,10 +75,10 @@ class LayerRef:
     diff_id: str  # digest of the uncompressed tar, from the config ("" when unknown)
     blob: str  # member name in the archive / path in the folder
     media_type: str
-    opener: Callable[[], IO[bytes]] = field(repr=False)
     history_index: int | None = None  # which config.history entry created this layer
     created_by: str = ""
     blob_bytes: int = 0  # the layer as stored in the archive (compressed or not): what a pull downloads
+    digest: str = ""  # the blob's own digest when the layout names it (OCI), verified while reading
 
 
 @dataclass
@@ -66,91 +92,291 @@ class ImageRef:
     history: list[HistoryEntry]
 
 
-class _Store:
-    """Read-only access to named members: a tar archive or a folder."""
-
-    def exists(self, name: str) -> bool:
-        raise NotImplementedError
-
-    def open(self, name: str) -> IO[bytes]:
-        raise NotImplementedError
-
-    def size(self, name: str) -> int:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        pass
-
-    def read_json(self, name: str) -> Any:
-        if not self.exists(name):
-            raise ImageError(f"{name} is missing from the archive")
-        if self.size(name) > MAX_JSON_BYTES:
-            raise ImageError(f"{name} is {self.size(name)} bytes: too big for a manifest or config")
-        with self.open(name) as handle:
-            data = handle.read()
-        try:
-            return json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise ImageError(f"{name} is not valid JSON: {error}") from None
-        except RecursionError:
-            raise ImageError(f"{name}: JSON nested too deeply") from None
-
-
 def _norm(name: str) -> str:
     """Member names as `a/b`: no leading `./` or `/`, `..` resolved (so it cannot climb out of the archive)."""
     return posixpath.normpath("/" + name).lstrip("/")
 
 
-class _TarStore(_Store):
-    def __init__(self, path: str):
-        try:
-            # "r:*": transparent for `docker save | gzip`; an uncompressed archive is scanned by seeking over data.
-            self.tar = tarfile.open(path, "r:*")  # noqa: SIM115 - open for the store's lifetime, closed by close()
-            self.members = {}
-            for info in self.tar:
-                self.members[_norm(info.name)] = info
-        except (tarfile.TarError, EOFError, OSError, ValueError) as error:
-            raise ImageError(f"{path}: not a readable tar archive ({error})") from None
+class _NotYet(Exception):
+    """A document the forward pass has not reached yet (the plan is tried again after the next one)."""
 
-    def exists(self, name: str) -> bool:
-        return _norm(name) in self.members
+
+def _sha256_name(name: str) -> str | None:
+    """The sha256 a member's content must have when its name says it: `blobs/sha256/<hex>` (OCI) or
+    `<hex>.json` (the config of a `docker save` archive, named by its digest)."""
+    base = name.rsplit("/", 1)[-1]
+    if name.startswith("blobs/sha256/"):
+        return base
+    if name.count("/") == 0 and base.endswith(".json") and _HEX64.fullmatch(base[:-5]):
+        return base[:-5]
+    return None
+
+
+def _looks_like_json(head: bytes) -> bool:
+    return head.lstrip(b" \t\r\n")[:1] in (b"{", b"[")
+
+
+class _Store:
+    """Named members of an image archive or folder, for finding the image (documents) and reading its layers."""
+
+    final = True  # False while a forward pass has not reached the end of the archive
+
+    def has(self, name: str) -> bool:
+        raise NotImplementedError
 
     def size(self, name: str) -> int:
-        return self.members[_norm(name)].size
+        raise NotImplementedError
 
-    def open(self, name: str) -> IO[bytes]:
-        info = self.members[_norm(name)]
-        try:
-            handle = self.tar.extractfile(info)  # follows hard and symbolic links between layers (docker dedup)
-        except (tarfile.TarError, KeyError) as error:
-            raise ImageError(f"{name}: cannot open archive member ({error})") from None
-        if handle is None:
-            raise ImageError(f"{name} is not a regular file in the archive")
-        return handle
+    def document(self, name: str) -> bytes:
+        raise NotImplementedError
 
-    def close(self) -> None:
-        self.tar.close()
+    def read_json(self, name: str) -> Any:
+        if not self.has(name):
+            raise ImageError(f"{name} is missing from the archive")
+        data = self.document(name)
+        expected = _sha256_name(name)
+        if expected is not None and hashlib.sha256(data).hexdigest() != expected.lower():
+            raise ImageError(f"{name}: content does not match its digest: corrupt or tampered")
+        return parse_json(data, name)
+
+
+def parse_json(data: bytes, name: str) -> Any:
+    """A manifest, index or config; anything that is not plain JSON is one clear error."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ImageError(f"{name}: JSON nested too deeply") from None
+    except (UnicodeDecodeError, ValueError) as error:  # ValueError: also a number of more than 4,300 digits
+        raise ImageError(f"{name} is not valid JSON: {_one_line(str(error))}") from None
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class _DirStore(_Store):
+    """An OCI layout folder. Every member is a regular file inside the folder: a symbolic link anywhere below the
+    folder (blobs/, a blob, index.json) is refused, so a crafted layout cannot make us read files outside it."""
+
     def __init__(self, root: str):
         self.root = root
 
-    def _path(self, name: str) -> str:
-        return os.path.join(self.root, *_norm(name).split("/"))
+    def _path(self, name: str) -> str | None:
+        path = self.root
+        for part in _norm(name).split("/"):
+            path = os.path.join(path, part)
+            try:
+                info = os.lstat(path)
+            except OSError:
+                return None
+            if stat.S_ISLNK(info.st_mode):
+                raise ImageError(f"{name}: a symbolic link inside the OCI folder ({path}): refused, as a layout "
+                                 "must hold its blobs itself")
+        return path if stat.S_ISREG(info.st_mode) else None
 
-    def exists(self, name: str) -> bool:
-        return os.path.isfile(self._path(name))
+    def has(self, name: str) -> bool:
+        return self._path(name) is not None
 
     def size(self, name: str) -> int:
-        return os.path.getsize(self._path(name))
+        path = self._path(name)
+        return os.path.getsize(path) if path else 0
 
-    def open(self, name: str) -> IO[bytes]:
+    def document(self, name: str) -> bytes:
+        path = self._path(name)
+        if path is None:
+            raise ImageError(f"{name} is missing from the archive")
         try:
-            return open(self._path(name), "rb")
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_JSON_BYTES + 1)
         except OSError as error:
             raise ImageError(f"{name}: {error.strerror}") from None
+        if len(data) > MAX_JSON_BYTES:
+            raise ImageError(f"{name} is bigger than {MAX_JSON_BYTES} bytes: too big for a manifest or config")
+        return data
 
+    def chunks(self, name: str) -> Iterator[bytes]:
+        path = self._path(name)
+        if path is None:
+            raise ImageError(f"{name} is missing from the folder")
+        try:
+            handle = open(path, "rb")  # noqa: SIM115 - closed when the generator ends
+        except OSError as error:
+            raise ImageError(f"{name}: {error.strerror}") from None
+        with handle:
+            yield from file_chunks(handle)
+
+
+@dataclass
+class _ReadAhead:
+    """A layer met before the reader knew its turn, in a stream that cannot be read again: its entries (memory per
+    entry, never per byte) and the digests of its bytes, checked when the image says what they must be."""
+
+    entries: list[Entry]
+    hashes: LayerHashes
+    error: ImageError | None = None
+
+
+class _TarStore(_Store):
+    """One forward pass over a tar archive (a file, `docker save | gzip`, or a pipe from `podman image save`).
+
+    Documents (small JSON members) are kept. A layer is streamed into the analysis as it passes when its turn is
+    known (the image's manifest and config came first, or the engine said which layers to expect); otherwise a
+    seekable archive remembers where the layer is (read again later by offset) and a stream reads it ahead into
+    its entries. No index of unrelated members is kept."""
+
+    def __init__(self, label: str, handle: IO[bytes], seekable: bool, budget: InflateBudget | None):
+        self.label = label
+        self.handle = handle
+        self.budget = budget
+        self.final = False
+        self.docs: dict[str, bytes] = {}
+        self.doc_bytes = 0
+        self.offsets: dict[str, tuple[int, int]] = {}  # seekable archive: member -> (data offset, size)
+        self.ahead: dict[str, _ReadAhead] = {}  # stream: layers read before their turn
+        self.passed: dict[str, int] = {}  # members streamed into the analysis -> size
+        self.aliases: dict[str, str] = {}  # hard and symbolic links between members (docker save's dedup)
+        self.members = 0
+        head = handle.peek(8)[:8] if hasattr(handle, "peek") else b""
+        compressed = head.startswith((GZIP_MAGIC, ZSTD_MAGIC, BZIP2_MAGIC, XZ_MAGIC))
+        self.seekable = seekable and not compressed
+        if self.seekable:
+            self.fd = handle.fileno()
+            self.blocks: Blocks = SeekBlocks(handle)
+        else:
+            stream, _ = decompressed(file_chunks(handle), budget)
+            self.blocks = Blocks(stream)
+
+    def resolve(self, name: str) -> str:
+        name = _norm(name)
+        for _ in range(16):
+            if name not in self.aliases:
+                return name
+            name = self.aliases[name]
+        raise ImageError(f"{name}: links between archive members loop")
+
+    def has(self, name: str) -> bool:
+        name = self.resolve(name)
+        if name in self.docs or name in self.offsets or name in self.ahead or name in self.passed:
+            return True
+        if not self.final:
+            raise _NotYet(name)
+        return False
+
+    def size(self, name: str) -> int:
+        name = self.resolve(name)
+        if name in self.docs:
+            return len(self.docs[name])
+        if name in self.offsets:
+            return self.offsets[name][1]
+        return self.passed.get(name, 0)
+
+    def document(self, name: str) -> bytes:
+        name = self.resolve(name)
+        if name in self.docs:
+            return self.docs[name]
+        if name in self.offsets:
+            offset, size = self.offsets[name]
+            if size > MAX_JSON_BYTES:
+                raise ImageError(f"{name} is {size} bytes: too big for a manifest or config")
+            return b"".join(_pread_chunks(self.fd, offset, size))
+        if not self.final:
+            raise _NotYet(name)
+        raise ImageError(f"{name} is not a JSON document in the archive")
+
+    def chunks(self, name: str) -> Iterator[bytes]:
+        offset, size = self.offsets[self.resolve(name)]
+        return _pread_chunks(self.fd, offset, size)
+
+    def members_iter(self) -> Iterator[tuple[str, int]]:
+        """(name, size) of each regular-file member whose data the caller may take from self.blocks."""
+        try:
+            for name, typeflag, size, link in headers(self.blocks):
+                self.members += 1
+                name = _norm(name)
+                if typeflag == b"1":
+                    self.aliases[name] = _norm(link)
+                elif typeflag == b"2":
+                    self.aliases[name] = _norm(posixpath.join(posixpath.dirname(name), link))
+                elif typeflag in (b"0", b"\x00", b"7"):
+                    yield name, size
+            self.blocks.drain()
+        except Malformed as error:
+            if self.members == 0:
+                raise ImageError(f"{self.label}: not a readable tar archive ({error})") from None
+            raise ImageError(f"{self.label}: malformed archive ({error})") from None
+        except (OSError, EOFError, lzma.LZMAError, zlib.error) as error:
+            raise ImageError(f"{self.label}: malformed archive ({type(error).__name__}: {error})") from None
+        if self.members == 0:
+            raise ImageError(f"{self.label}: not a readable tar archive (no members)")
+        self.final = True
+
+    def keep_document(self, name: str, size: int, head: bytes) -> None:
+        self.doc_bytes += size
+        if self.doc_bytes > MAX_DOCUMENT_BYTES:
+            raise ImageError(f"{self.label}: more than {MAX_DOCUMENT_BYTES} bytes of JSON documents: not an image "
+                             "archive")
+        self.docs[name] = head + b"".join(self.blocks.take(size - len(head)))
+
+    def read_ahead(self, name: str, size: int, head: bytes) -> None:
+        if self.seekable:
+            self.offsets[name] = (self.blocks.offset - len(head), size)
+            return
+        hashes = LayerHashes()
+        entries: list[Entry] = []
+        chunks = itertools.chain((head,), self.blocks.take(size - len(head)))
+        ahead = _ReadAhead(entries, hashes)
+        try:
+            entries.extend(entries_of(chunks, f"{name}", self.budget, hashes))
+        except ImageError as error:  # not a layer, maybe: an error only if the image needs it as one
+            ahead.error = error
+            ahead.entries = []
+            for _ in chunks:  # the rest of the member
+                pass
+        self.ahead[name] = ahead
+
+
+class SeekBlocks(Blocks):
+    """Blocks over a seekable file: data that is not needed is skipped by seeking."""
+
+    def __init__(self, handle: IO[bytes]):
+        self.handle = handle
+        self.offset = handle.tell()
+        self.end = handle.seek(0, os.SEEK_END)
+        handle.seek(self.offset)
+
+    def read(self, count: int) -> bytes:
+        data = self.handle.read(count)
+        self.offset += len(data)
+        return data
+
+    def skip(self, count: int) -> None:
+        if count <= 0:
+            return
+        if self.offset + count > self.end:
+            raise Malformed(f"file data cut short at byte {self.end}")
+        self.offset += count
+        self.handle.seek(self.offset)
+
+    def take(self, count: int) -> Iterator[bytes]:
+        if self.offset + count > self.end:
+            raise Malformed(f"file data cut short at byte {self.end}")
+        for chunk in file_chunks(self.handle, count):
+            self.offset += len(chunk)
+            yield chunk
+
+    def drain(self) -> None:
+        self.offset = self.end
+
+
+def _pread_chunks(fd: int, offset: int, size: int) -> Iterator[bytes]:
+    end = offset + size
+    while offset < end:
+        chunk = os.pread(fd, min(IN_CHUNK, end - offset), offset)
+        if not chunk:
+            raise ImageError(f"archive cut short at byte {offset}")
+        offset += len(chunk)
+        yield chunk
 
 @dataclass
 class _Candidate:
@@ -251,7 +477,7 @@ def _oci_candidates(store: _Store, index: dict[str, Any], inherited: list[str], 
             continue  # BuildKit provenance/SBOM, not an image
         names = _descriptor_names(descriptor) or inherited
         blob = _oci_blob_name(descriptor["digest"])
-        if not store.exists(blob):
+        if not store.has(blob):
             continue  # a multi-platform index whose other platforms were not saved
         document = store.read_json(blob)
         if not isinstance(document, dict):
@@ -322,36 +548,203 @@ def _history(config: dict[str, Any]) -> list[HistoryEntry]:
     return entries
 
 
-def open_image(path: str, tag: str | None = None, platform: str | None = None) -> tuple[ImageRef, _Store]:
-    """Locate the image; the caller must `close()` the returned store after reading the layers."""
-    if path == "-":
-        # a docker-save stream writes manifest.json last: layers could not be read in order without spooling
-        raise ImageError("reading an image from stdin is not supported: save it first (docker save -o app.tar app)")
+class LayerSink(Protocol):
+    def layer(self, index: int, entries: Iterator[Entry]) -> None:
+        """Consume the entries of layer `index` (called in order: 0, 1, 2 ...), to their end."""
+
+
+def read_image(path: str, sink: LayerSink, tag: str | None = None, platform: str | None = None,
+               budget: InflateBudget | None = None) -> ImageRef:
+    """Find the image in an archive file or OCI folder and feed its layers, in order, to `sink`."""
     if os.path.isdir(path):
-        store: _Store = _DirStore(path)
-        layout = "oci-dir" if store.exists("index.json") else "docker-dir"
-    elif os.path.isfile(path):
-        store = _TarStore(path)
-        layout = "oci-archive" if store.exists("index.json") else "docker-archive"
-    else:
-        raise ImageError(f"{path}: no such file or directory")
+        return _read_folder(path, sink, tag, platform, budget)
     try:
-        return _open(store, path, layout, tag, platform), store
-    except BaseException:
-        store.close()
-        raise
+        handle = open(path, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        raise ImageError(f"{path}: no such file or directory") from None
+    except OSError as error:
+        raise ImageError(f"{path}: {error.strerror}") from None
+    with handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ImageError(f"{path}: not a regular file or folder")
+        return read_tar_stream(handle, path, sink, tag, platform, budget, seekable=True)
 
 
-def _open(store: _Store, path: str, layout: str, tag: str | None, platform: str | None) -> ImageRef:
+def _read_folder(path: str, sink: LayerSink, tag: str | None, platform: str | None,
+                 budget: InflateBudget | None) -> ImageRef:
+    store = _DirStore(path)
+    layout = "oci-dir" if store.has("index.json") else "docker-dir"
+    image = _plan(store, path, layout, tag, platform)
+    for layer in image.layers:
+        if not store.has(layer.blob):
+            raise _missing_layer(layer)
+        layer.blob_bytes = store.size(layer.blob)
+        _feed(sink, layer, store.chunks(layer.blob), budget)
+    return image
+
+
+def read_tar_stream(handle: IO[bytes], label: str, sink: LayerSink, tag: str | None = None,
+                    platform: str | None = None, budget: InflateBudget | None = None, seekable: bool = False,
+                    expected_diff_ids: list[str] | None = None) -> ImageRef:
+    """One forward pass over a `docker save` or OCI archive (plain or compressed, a file or a pipe).
+
+    `expected_diff_ids`: the image's layers as the engine that writes the stream lists them; a layer member named
+    by the next one's digest (as podman and Docker 25+ name them) is analysed as it passes, so a saved stream
+    needs no memory for its layers. What the archive's own manifest says is checked against it at the end."""
+    try:
+        return _read_tar(handle, label, sink, tag, platform, budget, seekable, expected_diff_ids)
+    except Malformed as error:
+        raise ImageError(f"{label}: malformed archive ({error})") from None
+    except (OSError, EOFError, lzma.LZMAError, zlib.error) as error:
+        raise ImageError(f"{label}: malformed archive ({type(error).__name__}: {error})") from None
+
+
+def _read_tar(handle: IO[bytes], label: str, sink: LayerSink, tag: str | None, platform: str | None,
+              budget: InflateBudget | None, seekable: bool, expected_diff_ids: list[str] | None) -> ImageRef:
+    store = _TarStore(label, handle, seekable, budget)
+    image: ImageRef | None = None
+    done = 0  # layers handed to the sink
+    hinted: dict[str, int] = {}  # members streamed on the engine's word -> layer index
+    expected = [digest.partition(":")[2] for digest in expected_diff_ids or []]
+
+    def flush() -> None:
+        nonlocal done
+        while image is not None and done < len(image.layers):
+            layer = image.layers[done]
+            name = store.resolve(layer.blob)
+            if name in store.ahead:
+                ahead = store.ahead[name]
+                if ahead.error is not None:
+                    raise ahead.error
+                layer.blob_bytes = ahead.hashes.size
+                _verify(layer, ahead.hashes)
+                sink.layer(layer.index, iter(ahead.entries))
+                if not _needed_again(image, done, name, store):
+                    del store.ahead[name]
+            elif name in store.offsets:
+                layer.blob_bytes = store.offsets[name][1]
+                _feed(sink, layer, store.chunks(name), budget)
+            elif name in hinted:
+                if hinted[name] != done:
+                    raise ImageError(f"{label}: the saved archive's layers are not the ones the engine listed")
+            else:
+                return
+            done += 1
+
+    for name, size in store.members_iter():
+        if image is not None and done < len(image.layers) and store.resolve(image.layers[done].blob) == name:
+            layer = image.layers[done]
+            layer.blob_bytes = size
+            if _needed_again(image, done, name, store):
+                store.read_ahead(name, size, b"")  # a stream cannot be read twice: keep its entries
+            else:
+                store.passed[name] = size
+                _feed(sink, layer, store.blocks.take(size), budget)
+                done += 1
+            flush()
+            continue
+        if image is None and done < len(expected) and expected[done] and expected[done] in name \
+                and name.rsplit("/", 1)[-1].startswith(expected[done]):
+            hinted[name] = done
+            store.passed[name] = size
+            probe = LayerRef(index=done, diff_id=(expected_diff_ids or [])[done], blob=name, media_type="")
+            _feed(sink, probe, store.blocks.take(size), budget)
+            done += 1
+            continue
+        head = store.blocks.read(min(size, 512))
+        if size <= MAX_JSON_BYTES and _looks_like_json(head):
+            store.keep_document(name, size, head)
+            if image is None:
+                image = _try_plan(store, label, tag, platform)
+                if image is not None:
+                    _check_hinted(image, hinted, expected_diff_ids or [], store, label)
+                    flush()
+        else:
+            store.read_ahead(name, size, head)
+            flush()
+    if image is None:
+        image = _try_plan(store, label, tag, platform)
+        assert image is not None  # final: _try_plan raises rather than waits
+        _check_hinted(image, hinted, expected_diff_ids or [], store, label)
+    flush()
+    if done < len(image.layers):
+        raise _missing_layer(image.layers[done])
+    return image
+
+
+def _needed_again(image: ImageRef, done: int, name: str, store: _TarStore) -> bool:
+    return any(store.resolve(layer.blob) == name for layer in image.layers[done + 1:])
+
+
+def _check_hinted(image: ImageRef, hinted: dict[str, int], expected: list[str], store: _TarStore, label: str) -> None:
+    for name, index in hinted.items():
+        if index >= len(image.layers) or store.resolve(image.layers[index].blob) != name \
+                or image.layers[index].diff_id != expected[index]:
+            raise ImageError(f"{label}: the saved archive's layers are not the ones the engine listed "
+                             "(was the image replaced while it was saved?)")
+        image.layers[index].blob_bytes = store.passed.get(name, 0)
+
+
+def _try_plan(store: _TarStore, label: str, tag: str | None, platform: str | None) -> ImageRef | None:
+    """The image, once the documents that describe it have passed; None while some are still to come."""
+    if "index.json" in store.docs:
+        layout = "oci-archive"
+    elif "manifest.json" in store.docs and (store.final or not _refers_to_blobs(store.docs["manifest.json"])):
+        layout = "docker-archive"  # Docker 25+ writes manifest.json beside index.json: wait for index.json
+    elif store.final:
+        raise ImageError(f"{label}: neither an OCI layout (index.json) nor a docker save archive (manifest.json)")
+    else:
+        return None
+    try:
+        return _plan(store, label, layout, tag, platform)
+    except _NotYet:
+        return None
+
+
+def _refers_to_blobs(manifest: bytes) -> bool:
+    return b'"blobs/' in manifest
+
+
+def _missing_layer(layer: LayerRef) -> ImageError:
+    return ImageError(f"layer {layer.index} ({layer.blob}) is missing from the archive"
+                      + (" (a foreign/non-distributable layer?)" if "foreign" in layer.media_type
+                         or "nondistributable" in layer.media_type else ""))
+
+
+def _feed(sink: LayerSink, layer: LayerRef, chunks: Iterable[bytes], budget: InflateBudget | None) -> None:
+    hashes = LayerHashes()
+    entries = entries_of(chunks, f"layer {layer.index} ({layer.blob})", budget, hashes)
+    try:
+        sink.layer(layer.index, entries)
+    finally:
+        entries.close()
+    _verify(layer, hashes)
+
+
+def _verify(layer: LayerRef, hashes: LayerHashes) -> None:
+    """The blob's digest (OCI descriptors) and the uncompressed tar's diff_id (the image config) must match."""
+    label = f"layer {layer.index} ({layer.blob})"
+    for expected, actual, what in ((layer.digest, hashes.stored_hex(), "digest"),
+                                   (layer.diff_id, hashes.tar_hex(), "diff_id")):
+        if not expected:
+            continue
+        algorithm, _, hexdigest = expected.partition(":")
+        if algorithm != "sha256":
+            raise ImageError(f"{label}: unsupported {what} algorithm {algorithm!r} (sha256 expected)")
+        if hexdigest.lower() != actual:
+            raise ImageError(f"{label}: content does not match its {what} {expected[:19]}...: corrupt or tampered")
+
+
+def _plan(store: _Store, label: str, layout: str, tag: str | None, platform: str | None) -> ImageRef:
     if layout.startswith("oci"):
         index = store.read_json("index.json")
         if not isinstance(index, dict):
             raise ImageError("index.json is not an image index")
         candidates = _oci_candidates(store, index, [])
-    elif store.exists("manifest.json"):
+    elif store.has("manifest.json"):
         candidates = _legacy_candidates(store)
     else:
-        raise ImageError(f"{path}: neither an OCI layout (index.json) nor a docker save archive (manifest.json)")
+        raise ImageError(f"{label}: neither an OCI layout (index.json) nor a docker save archive (manifest.json)")
     # The legacy layout has no platform in the manifest: take it from the config, which we read anyway.
     configs: dict[str, dict[str, Any]] = {}
     for candidate in candidates:
@@ -360,7 +753,7 @@ def _open(store: _Store, path: str, layout: str, tag: str | None, platform: str 
             candidate.platform = _platform_string(config)
     chosen = _choose(candidates, tag, platform)
     config = configs.get(chosen.config_name) or _read_config(store, chosen.config_name)
-    return _build_ref(store, path, layout, chosen, config)
+    return _build_ref(label, layout, chosen, config)
 
 
 def _read_config(store: _Store, name: str) -> dict[str, Any]:
@@ -370,7 +763,19 @@ def _read_config(store: _Store, name: str) -> dict[str, Any]:
     return config
 
 
-def _build_ref(store: _Store, path: str, layout: str, chosen: _Candidate, config: dict[str, Any]) -> ImageRef:
+def image_from_documents(label: str, layout: str, manifest: dict[str, Any], config: dict[str, Any],
+                         names: list[str], platform: str = "") -> ImageRef:
+    """The image described by a manifest and its config fetched from elsewhere (a registry)."""
+    layer_list = manifest.get("layers")
+    if not isinstance(layer_list, list):
+        raise ImageError("image manifest without layers")
+    layers = [(_text(_object(layer).get("digest")), _text(_object(layer).get("mediaType")))
+              for layer in layer_list]
+    chosen = _Candidate(names, platform, "", layers)
+    return _build_ref(label, layout, chosen, config)
+
+
+def _build_ref(label: str, layout: str, chosen: _Candidate, config: dict[str, Any]) -> ImageRef:
     diff_ids = _strings(_object(config.get("rootfs")).get("diff_ids"), "the image config's rootfs.diff_ids")
     if diff_ids and len(diff_ids) != len(chosen.layers):
         raise ImageError(f"the manifest lists {len(chosen.layers)} layers but the config has {len(diff_ids)} diff_ids")
@@ -380,21 +785,27 @@ def _build_ref(store: _Store, path: str, layout: str, chosen: _Candidate, config
         layer_history = []  # history does not describe these layers (hand-made image): no pairing rather than a wrong one
     layers = []
     for number, (blob, media_type) in enumerate(chosen.layers):
-        if not store.exists(blob):
-            raise ImageError(f"layer {number} ({blob}) is missing from the archive"
-                             + (" (a foreign/non-distributable layer?)" if "foreign" in media_type
-                                or "nondistributable" in media_type else ""))
         history_index = layer_history[number] if layer_history else None
         layers.append(LayerRef(
             index=number,
             diff_id=diff_ids[number] if diff_ids else "",
             blob=blob,
             media_type=media_type,
-            opener=(lambda name=blob: store.open(name)),
+            blob_bytes=0,
             history_index=history_index,
             created_by=history[history_index].created_by if history_index is not None else "",
-            blob_bytes=store.size(blob),
+            digest=_blob_digest(blob),
         ))
-    return ImageRef(source=path, layout=layout, names=chosen.names,
+    return ImageRef(source=label, layout=layout, names=chosen.names,
                     platform=chosen.platform or _platform_string(config), config=config, layers=layers,
                     history=history)
+
+
+def _blob_digest(blob: str) -> str:
+    """`blobs/sha256/<hex>` -> `sha256:<hex>` (the blob must have that digest); "" for other names."""
+    if blob.startswith("blobs/"):
+        _, algorithm, hexdigest = blob.split("/", 2)
+        return f"{algorithm}:{hexdigest}"
+    if blob.startswith("sha256:"):
+        return blob
+    return ""

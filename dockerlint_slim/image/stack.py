@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dockerlint_slim.image.bookkeeping import is_bookkeeping
-from dockerlint_slim.image.layers import (
+from dockerlint_slim.image.tar_stream import (
     DIR,
     HARDLINK,
     OPAQUE,

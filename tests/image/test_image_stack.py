@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dockerlint_slim.image.layers import (
+from dockerlint_slim.image.tar_stream import (
     DIR,
     FILE,
     HARDLINK,

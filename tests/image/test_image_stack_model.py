@@ -11,7 +11,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dockerlint_slim.image.layers import (
+from dockerlint_slim.image.tar_stream import (
     DIR,
     FILE,
     HARDLINK,

@@ -14,7 +14,7 @@ import tarfile
 import pytest
 
 from dockerlint_slim.image.archive import ImageError
-from dockerlint_slim.image.layers import (
+from dockerlint_slim.image.tar_stream import (
     DIR,
     FILE,
     HARDLINK,
