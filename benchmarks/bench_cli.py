@@ -1,6 +1,6 @@
 """Benchmark slimlint against hadolint on the real-Dockerfile corpus (not a test: prints numbers).
 
-    python benchmarks/bench_cli.py [--corpus ../shared/corpus] [--sample 20]
+    python benchmarks/bench_cli.py [--corpus tests/corpus] [--sample 20]
 
 Measures (1) one `slimlint FILE` process per file vs one `hadolint FILE` per file (median wall time, the
 pre-commit case) and (2) one batch `slimlint FILE...` over the whole corpus vs hadolint over the same files.
@@ -25,7 +25,7 @@ def timed(command: list[str]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--corpus", default=str(Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+    parser.add_argument("--corpus", default=str(Path(__file__).resolve().parents[1] / "tests" / "corpus"))
     parser.add_argument("--sample", type=int, default=20, help="files for the per-process comparison")
     args = parser.parse_args()
     files = sorted(str(p) for p in Path(args.corpus).rglob("Dockerfile*") if p.is_file())

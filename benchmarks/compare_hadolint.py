@@ -29,7 +29,7 @@ from dockerlint_slim.engine.registry import Rule, rule_from_module
 from dockerlint_slim.model import CopyInstruction, Dockerfile, RunInstruction
 from dockerlint_slim.parser import parse_dockerfile
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus"
 # (hadolint codes, slimlint rule id)
 PAIRS: list[tuple[tuple[str, ...], str]] = [
     (("DL3009",), "SL201"),

@@ -3,22 +3,13 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("SLIMLINT_CORPUS", ROOT.parent / "shared" / "corpus"))
-
-
-def corpus_files() -> list[Path]:
-    if not CORPUS.is_dir():
-        return []
-    return sorted(p for p in CORPUS.rglob("*") if p.is_file() and "dockerfile" in p.name.lower())
+from tests.paths import corpus_files
 
 
 @pytest.fixture
 def corpus() -> list[Path]:
-    files = corpus_files()
-    if not files:
-        pytest.skip(f"real-Dockerfile corpus not found at {CORPUS}")
-    return files
+    """The vendored real-Dockerfile corpus (tests/corpus)."""
+    return corpus_files()
 
 
 # CI runs the property tests with a fixed seed so that a red build always means a change broke something;

@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
-
-import pytest
 
 from dockerlint_slim.context import scan_context
 from dockerlint_slim.parser import parse_dockerfile
 from dockerlint_slim.replay.report import context_report
 from dockerlint_slim.replay.simulator import build_layer_model
 
-CORPUS = Path("/work/shared/corpus")
 
-
-def corpus_files() -> list[Path]:
-    if not CORPUS.is_dir():
-        return []
-    return sorted(p for p in CORPUS.rglob("*") if p.is_file() and "dockerfile" in p.name.lower())
-
-
-def test_layer_model_on_the_corpus_with_its_own_folder_as_context() -> None:
-    files = corpus_files()
-    if not files:
-        pytest.skip("shared corpus not present")
+def test_layer_model_on_the_corpus_with_its_own_folder_as_context(corpus) -> None:
+    files = corpus
     known = 0
     for path in files:
         dockerfile = parse_dockerfile(path.read_bytes(), str(path))

@@ -4,7 +4,6 @@ on Dockerfile lines, `--recover-dockerfile`."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -21,7 +20,7 @@ from image_synth import (
 from dockerlint_slim.image.command import image_command
 
 MIB = 1024 * 1024
-SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+from tests.paths import SARIF_SCHEMA as SCHEMA
 
 DOCKERFILE = """\
 FROM python:3.12-slim
@@ -208,8 +207,6 @@ def test_text_output_with_dockerfile_uses_the_core_formatter(project):
 
 def test_sarif_is_valid_and_carries_the_findings(project):
     jsonschema = pytest.importorskip("jsonschema")
-    if not SCHEMA.is_file():
-        pytest.skip(f"SARIF schema not found at {SCHEMA}")
     folder, archive = project
     result = invoke(archive, "--dockerfile", folder / "Dockerfile", "--format", "sarif")
     log = json.loads(result.output)
@@ -223,8 +220,6 @@ def test_sarif_is_valid_and_carries_the_findings(project):
 
 def test_sarif_without_dockerfile_is_valid_and_has_no_results(project):
     jsonschema = pytest.importorskip("jsonschema")
-    if not SCHEMA.is_file():
-        pytest.skip(f"SARIF schema not found at {SCHEMA}")
     _, archive = project
     result = invoke(archive, "--format", "sarif", "--min-efficiency", "0.99")
     assert result.exit_code == 1

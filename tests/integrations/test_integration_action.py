@@ -23,7 +23,8 @@ from .support import BAD_DOCKERFILE, CLEAN_DOCKERFILE, ROOT
 yaml = pytest.importorskip("yaml")
 
 ACTION = ROOT / "action.yml"
-SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+from tests.paths import SARIF_SCHEMA as SCHEMA
+
 _EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
 
@@ -173,9 +174,8 @@ def test_findings_fail_the_step_annotate_and_write_sarif(installed: ActionRunner
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
     assert uris == {"services/api/Dockerfile"}
     assert {r["ruleId"] for r in run["results"]} >= {"SL101", "SL201"}
-    if SCHEMA.is_file():
-        jsonschema = pytest.importorskip("jsonschema")
-        jsonschema.validate(log, json.loads(SCHEMA.read_text()))
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(log, json.loads(SCHEMA.read_text()))
 
 
 def test_clean_dockerfile_passes_without_annotations(installed: ActionRunner, workspace: Path):

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pytest
 
 from dockerlint_slim.engine import Linter, LintOptions
 from dockerlint_slim.engine.registry import load_rules
 
-CORPUS = Path("/work/shared/corpus")
 _RULES = load_rules(plugins=False)
 
 
@@ -30,16 +28,3 @@ def lint():
     return run_lint
 
 
-def corpus_dockerfiles() -> list[Path]:
-    """Every Dockerfile of the shared corpus (empty when the corpus is absent)."""
-    if not CORPUS.is_dir():
-        return []
-    return sorted(p for p in CORPUS.rglob("*") if p.is_file() and "dockerfile" in p.name.lower())
-
-
-@pytest.fixture
-def corpus():
-    files = corpus_dockerfiles()
-    if not files:
-        pytest.skip("shared corpus not present")
-    return files

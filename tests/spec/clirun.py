@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.paths import SARIF_SCHEMA
+
 ROOT = Path(__file__).resolve().parents[2]
-SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
-SARIF_SCHEMA_FALLBACK = ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json"
 
 SCATTERED = "FROM alpine:3.20\nRUN echo one\nRUN echo two\n"
 CLEAN = "FROM alpine:3.20\nRUN echo one && echo two\n"
@@ -57,7 +57,7 @@ def usage_error(proc: subprocess.CompletedProcess) -> str:
 
 
 def sarif_schema() -> dict:
-    path = SARIF_SCHEMA if SARIF_SCHEMA.is_file() else SARIF_SCHEMA_FALLBACK
+    path = SARIF_SCHEMA
     return json.loads(path.read_text())
 
 
