@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from dockerlint_slim.image.archive import ImageRef, read_image
+from dockerlint_slim.image.archive import ImageRef
 from dockerlint_slim.image.stack import Stacker, StackResult
 from dockerlint_slim.image.tar_stream import FILE, HARDLINK, SYMLINK, Entry, InflateBudget
 
@@ -54,15 +54,15 @@ class _StackingSink:
         self.stacker.add_layer(_recording(entries, added))
 
 
-def analyze(path: str, tag: str | None = None, platform: str | None = None,
-            max_inflate: int | None = DEFAULT_MAX_INFLATE) -> Analysis:
-    """Raise ImageError for anything unreadable."""
+def analyze(reference: str, tag: str | None = None, platform: str | None = None,
+            max_inflate: int | None = DEFAULT_MAX_INFLATE, source: str | None = None,
+            insecure: bool = False) -> Analysis:
+    """Read the image from wherever `reference` and `source` say (see image.sources); raise ImageError for
+    anything unreadable."""
+    from dockerlint_slim.image.sources import read
+
     sink = _StackingSink()
-    image = read_image(path, sink, tag=tag, platform=platform, budget=InflateBudget(max_inflate))
-    return finish(image, sink)
-
-
-def finish(image: ImageRef, sink: _StackingSink) -> Analysis:
+    image = read(reference, source, sink, tag, platform, InflateBudget(max_inflate), insecure)
     added = {layer.index: sink.added[layer.index] for layer in image.layers
              if layer.index in sink.added and _COPY_OR_ADD.match(layer.created_by.strip())}
     return Analysis(image, sink.stacker.result(), added)

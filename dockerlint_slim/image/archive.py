@@ -651,6 +651,8 @@ def _read_tar(handle: IO[bytes], label: str, sink: LayerSink, tag: str | None, p
             _feed(sink, probe, store.blocks.take(size), budget)
             done += 1
             continue
+        if not _may_be_needed(name, size, image, store):
+            continue  # skipped by the header loop: unrelated members cost nothing
         head = store.blocks.read(min(size, 512))
         if size <= MAX_JSON_BYTES and _looks_like_json(head):
             store.keep_document(name, size, head)
@@ -670,6 +672,20 @@ def _read_tar(handle: IO[bytes], label: str, sink: LayerSink, tag: str | None, p
     if done < len(image.layers):
         raise _missing_layer(image.layers[done])
     return image
+
+
+_BLOB_NAME = re.compile(r"(blobs/[^/]+/[^/]+|[^/]+\.json|[^/]+/json|[^/]+\.tar(\.[a-z0-9]+)?|[^/]+/layer\.tar|"
+                        r"index\.json|manifest\.json|oci-layout|repositories)")
+
+
+def _may_be_needed(name: str, size: int, image: ImageRef | None, store: _TarStore) -> bool:
+    """Members an image archive can need: its documents and layer blobs, as docker, podman and OCI layouts name
+    them (and, once the image is known, only its own layers)."""
+    if size == 0 or not _BLOB_NAME.fullmatch(name):
+        return False
+    if image is not None:
+        return any(store.resolve(layer.blob) == name for layer in image.layers)
+    return True
 
 
 def _needed_again(image: ImageRef, done: int, name: str, store: _TarStore) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +9,9 @@ from dockerlint_slim.image.archive import ImageRef
 from dockerlint_slim.image.stack import StackResult
 
 DIVE_RULE, FROM_DOCKERFILE, FROM_OPTION, FROM_HISTORY = "dive-rule", "dockerfile", "option", "history"
+# How the checks count waste: EXACT, only the dead copies (and user waste over the layers above the base image);
+# DIVE, as dive's CI gate: every copy of a path stored in more than one layer, over every layer after the first.
+EXACT, DIVE = "exact", "dive"
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Check:
     limit: float
     value: float | None  # None: not computable (user wasted ratio with no user bytes but some user waste)
     passed: bool
+    arithmetic: str = EXACT
 
     @property
     def status(self) -> str:
@@ -54,6 +57,7 @@ class Gates:
     min_efficiency: float | None = None
     max_wasted_bytes: int | None = None
     max_user_wasted_ratio: float | None = None
+    arithmetic: str = EXACT
 
 
 @dataclass
@@ -75,6 +79,8 @@ class ImageReport:
     files: list[FileRow]  # the most wasteful paths, most wasted first
     inefficient_paths: int  # how many paths waste bytes (files may be cut to --top)
     checks: list[Check] = field(default_factory=list)
+    dive_wasted_bytes: int = 0  # dive's figure: every copy of every path stored in more than one layer
+    dive_user_wasted_ratio: float | None = 0.0  # dive's: that over the bytes of every layer after the first
 
     @property
     def passed(self) -> bool:
@@ -102,8 +108,8 @@ class ImageReport:
             "files": [{"path": row.path, "count": row.count, "wasted_bytes": row.wasted_bytes,
                        "stored_bytes": row.stored_bytes} for row in self.files],
             "inefficient_paths": self.inefficient_paths,
-            "checks": [{"name": check.name, "limit": check.limit, "value": check.value, "status": check.status}
-                       for check in self.checks],
+            "checks": [{"name": check.name, "limit": check.limit, "value": check.value, "status": check.status,
+                        "arithmetic": check.arithmetic} for check in self.checks],
             "passed": self.passed,
         }
 
@@ -134,32 +140,36 @@ def build_report(image: ImageRef, result: StackResult, base_layers: int, base_so
         user_bytes=user_bytes, user_wasted_bytes=user_wasted, user_wasted_ratio=ratio, layers=rows, files=files,
         inefficient_paths=len(wasteful),
     )
+    report.dive_wasted_bytes = sum(stat.total for stat in result.paths.values() if stat.count > 1)
+    dive_user_bytes = sum(layer.bytes for layer in result.layers[1:])
+    if dive_user_bytes:
+        report.dive_user_wasted_ratio = report.dive_wasted_bytes / dive_user_bytes
+    else:
+        report.dive_user_wasted_ratio = 0.0 if report.dive_wasted_bytes == 0 else None  # NaN passes, +Inf fails
     report.checks = run_checks(report, gates)
     return report
 
 
 def run_checks(report: ImageReport, gates: Gates) -> list[Check]:
+    """dive's comparisons: efficiency fails below the limit, waste fails above it (equal passes)."""
+    dive = gates.arithmetic == DIVE
+    wasted = report.dive_wasted_bytes if dive else report.wasted_bytes
+    ratio = report.dive_user_wasted_ratio if dive else report.user_wasted_ratio
     checks = []
     if gates.min_efficiency is not None:
         checks.append(Check("min-efficiency", gates.min_efficiency, report.efficiency,
-                            report.efficiency >= gates.min_efficiency))
+                            report.efficiency >= gates.min_efficiency, gates.arithmetic))
     if gates.max_wasted_bytes is not None:
-        checks.append(Check("max-wasted-bytes", gates.max_wasted_bytes, report.wasted_bytes,
-                            report.wasted_bytes <= gates.max_wasted_bytes))
+        checks.append(Check("max-wasted-bytes", gates.max_wasted_bytes, wasted, wasted <= gates.max_wasted_bytes,
+                            gates.arithmetic))
     if gates.max_user_wasted_ratio is not None:
-        ratio = report.user_wasted_ratio
         checks.append(Check("max-user-wasted-ratio", gates.max_user_wasted_ratio, ratio,
-                            ratio is not None and ratio <= gates.max_user_wasted_ratio))
+                            ratio is not None and ratio <= gates.max_user_wasted_ratio, gates.arithmetic))
     return checks
 
 
-_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "m": 1000**2, "mb": 1000**2, "g": 1000**3, "gb": 1000**3,
-          "t": 1000**4, "tb": 1000**4, "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4}
-
-
 def parse_size(text: str) -> int:
-    """`20MB` (decimal, as dive's humanize parser) or `20MiB` (binary) or plain bytes."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", text)
-    if not match or match.group(2).lower() not in _UNITS:
-        raise ValueError(f"not a size: {text!r} (use e.g. 20MB, 1.5GiB, 1048576)")
-    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+    """`20MB` (decimal, as dive's go-humanize parser) or `20MiB` (binary) or plain bytes."""
+    from dockerlint_slim.image.dive_ci import parse_bytes
+
+    return parse_bytes(text)

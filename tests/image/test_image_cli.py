@@ -130,7 +130,9 @@ def test_json_keys_and_exact_figures(project):
 def test_dockerfile_lines_get_sl601_findings(project):
     folder, archive = project
     result = invoke(archive, "--dockerfile", folder / "Dockerfile", "--format", "json")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # SL601 warnings count toward --fail-level (info by default)
+    assert invoke(archive, "--dockerfile", folder / "Dockerfile", "--fail-level", "error").exit_code == 0
+    assert invoke(archive, "--dockerfile", folder / "Dockerfile", "--fail-level", "warning").exit_code == 1
     document = json.loads(result.output)
     assert document["base_layers"] == 2 and document["base_layers_source"] == "dockerfile"
     assert document["dockerfile"]["matched"] == document["dockerfile"]["instructions"] == 9
