@@ -216,6 +216,8 @@ def _run(stage: Stage, run: RunInstruction, state: _State, events: list[Event]) 
     for command in run.commands:
         call = _program(command)  # what runs (`sudo`, `env A=b` dropped); events keep naming `command`
         name, argv = call.name, call.argv
+        if not argv:
+            continue  # a wrapper alone (`RUN env`, `xargs`, `sudo`, `exec`) runs no program of its own here
         if name == "cd":
             directory = cd_operand(argv) or state.home  # a bare `cd` goes to $HOME
             cwd = _resolve(directory, cwd, state) if directory and directory != "-" else None
@@ -272,7 +274,7 @@ def _consume(stage, run, command, call, cwd, state: _State, events) -> None:
         candidates = [a[2:] if a.startswith("-f") and len(a) > 2 else a for a in candidates]
     if argv and argv[0].endswith((".sh", ".run", ".bin", ".py")):
         candidates.append(argv[0])  # the downloaded installer run directly
-    if name in _BUILDERS or argv[0] in _BUILDERS:
+    if name in _BUILDERS or (argv and argv[0] in _BUILDERS):
         candidates.append(".")  # a build in the current directory reads the cloned sources there
     paths = [p for p in (_resolve(c, cwd, state) for c in candidates if not _is_url(c)) if p]
     matched = [o for o in remote if any(p == o.path or (o.kind == "add-git" and p.startswith(o.path + "/"))

@@ -367,3 +367,15 @@ def test_wrapped_commands_read_as_the_program_they_run(lint):
         RUN env PIP_NO_CACHE_DIR=1 pip install requests
         RUN pip cache purge
     """) == []
+
+
+@pytest.mark.parametrize("wrapper", ["env", "xargs", "sudo", "time", "nohup", "exec", "command", "sudo -u app",
+                                     "env A=b", "xargs -r", "nice -n 5", "gosu app", "su-exec app", "doas"])
+def test_wrappers_alone_and_wrapped_deletions(lint, wrapper):
+    assert ids(lint, f"""
+        FROM debian:bookworm
+        ADD https://example.com/tool.tar.gz /tmp/
+        COPY app.conf /etc/app.conf
+        RUN {wrapper}
+        RUN {wrapper} rm /etc/app.conf
+    """) == [(RULE, 5)]

@@ -207,3 +207,16 @@ def test_chmod_of_a_directory_the_run_just_made_is_fine(lint):
         COPY . /opt/app
         RUN mkdir -p /opt/app/log && chmod 600 /opt/app/config.yml
     """)) == 1
+
+
+@pytest.mark.parametrize("wrapper", ["env", "xargs", "sudo", "time", "nohup", "exec", "command", "sudo -u app",
+                                     "env A=b", "xargs -r", "nice -n 5", "gosu app", "su-exec app", "doas"])
+def test_wrappers_alone_and_wrapped_rewrites(lint, wrapper):
+    found = lint(f"""
+        FROM debian:bookworm
+        ADD https://example.com/tool.tar.gz /tmp/
+        COPY app.conf /etc/app.conf
+        RUN {wrapper}
+        RUN {wrapper} chmod 600 /etc/app.conf
+    """, select=("SL103",))
+    assert [(d.rule_id, d.span.line) for d in found] == [("SL103", 5)]

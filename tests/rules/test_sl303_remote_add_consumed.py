@@ -123,3 +123,30 @@ def test_git_sources_classified_like_the_layer_model(lint, source):
         RUN cd /src/tool && go build -o /usr/local/bin/tool .
     """)
     assert len(result) == 1 and "git checkout" in result[0].message
+
+
+# Wrappers that run the next word as the program; alone (no program after them) they must not break the replay.
+WRAPPERS = ["env", "xargs", "sudo", "time", "nohup", "exec", "command", "sudo -u app", "env A=b", "xargs -r",
+            "nice -n 5", "gosu app", "su-exec app", "doas", "stdbuf -oL", "ionice -c 3", "eatmydata"]
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+def test_wrapper_without_a_program_next_to_add_url(lint, wrapper, tmp_path):
+    text = f"""
+        FROM debian:bookworm-slim
+        ADD https://example.com/tool-1.2.tar.gz /tmp/
+        RUN {wrapper}
+        RUN {wrapper} && {wrapper} || true
+    """
+    assert found(lint, text) == []
+    assert lint(text, select=("SL102", "SL103", "SL303", "SL301", "SL501"), context_dir=tmp_path) == []
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+def test_wrapped_consumer_is_still_seen(lint, wrapper):
+    result = found(lint, f"""
+        FROM debian:bookworm-slim
+        ADD https://example.com/tool-1.2.tar.gz /tmp/
+        RUN {wrapper} tar -xzf /tmp/tool-1.2.tar.gz -C /opt
+    """)
+    assert [d.span.line for d in result] == [2]
