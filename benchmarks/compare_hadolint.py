@@ -184,8 +184,7 @@ def classify(rule: str, side: str, dockerfile: Dockerfile, line: int, unparsed: 
 
     Each cause was adjudicated by reading the corpus files (docs/comparison/hadolint.md) and has a regression
     test in tests/rules/test_hadolint_regressions.py."""
-    from dockerlint_slim.rules.sl202_apt_install_recommends import is_simulation
-
+    from dockerlint_slim.knowledge.package_managers import package_call
     from dockerlint_slim.shell.argv import program_argv
     from dockerlint_slim.shell.commands import removes_path
 
@@ -215,7 +214,7 @@ def classify(rule: str, side: str, dockerfile: Dockerfile, line: int, unparsed: 
                 a[:1] in (("apt-get",), ("apt",)) and "dist-clean" in a for a in argvs):
             return "hadolint-unknown-dist-clean"
         if rule == "SL202" and side == "hadolint only" and any(
-                a[:1] in (("apt-get",), ("apt",)) and "install" in a and is_simulation(a) for a in argvs):
+                a[:1] in (("apt-get",), ("apt",)) and "install" in a and package_call(a).simulated for a in argvs):
             return "hadolint-flags-simulated-install"
         if rule == "SL201" and side == "slimlint only":
             updates = [i for i, a in enumerate(argvs) if a[:1] in (("apt-get",), ("apt",)) and "update" in a]

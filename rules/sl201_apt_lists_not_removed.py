@@ -38,9 +38,9 @@ hadolint equivalent: DL3009 (hadolint accepts any `rm -rf` as the cleanup and re
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.knowledge.package_managers import APT, APT_LISTS, UPDATE, clean_targets, package_call
 from dockerlint_slim.model.queries import commands_after, image_runs, mount_covers_path, run_removes_path
-from dockerlint_slim.shell.argv import operands, program_argv
-from dockerlint_slim.shell.commands import removes_path
+from dockerlint_slim.shell.argv import program_argv
 
 ID = "SL201"
 NAME = "apt-lists-not-removed"
@@ -48,25 +48,22 @@ SEVERITY = "warning"
 SUMMARY = "apt-get update leaves the package lists in the layer; remove /var/lib/apt/lists/* in the same RUN"
 TAGS = ("cache", "apt")
 
-LISTS = "/var/lib/apt/lists"
+LISTS = APT_LISTS
 TYPICAL_BYTES = 30 * 1024 * 1024
-# apt options that take a value: `apt-get -o Acquire::Retries=3 update`.
-APT_VALUE_OPTIONS = frozenset({"-o", "--option", "-c", "--config-file", "-t", "--target-release"})
 
 
-def apt_subcommand(argv: tuple[str, ...]) -> str | None:
-    """`update` for `apt-get -qq update`; None when argv is not apt-get/apt."""
-    if not argv or argv[0] not in ("apt-get", "apt"):
-        return None
-    words = operands(argv[1:], APT_VALUE_OPTIONS)
-    return words[0] if words else None
+def _apt_update(command):
+    """The `apt-get update` / `apt update` / `aptitude update` call of `command`, else None."""
+    call = package_call(program_argv(command))
+    return call if call is not None and call.manager is APT and call.action == UPDATE else None
 
 
-def cleans_lists(argv: tuple[str, ...], command, run=None) -> bool:
-    if apt_subcommand(argv) == "dist-clean":
-        return True
+def cleans_lists(command, run) -> bool:
+    call = package_call(program_argv(command))
+    if call is not None and LISTS in clean_targets(call):
+        return True  # `apt-get dist-clean`
     # `cd /var/lib/apt && rm -rf lists` counts too: relative paths are read from the RUN's `cd`s.
-    return run_removes_path(run, command, LISTS) if run is not None else removes_path(command, LISTS)
+    return run_removes_path(run, command, LISTS)
 
 
 def check(target):
@@ -74,12 +71,12 @@ def check(target):
     for stage, run in image_runs(dockerfile):
         if mount_covers_path(run, LISTS):
             continue
-        updates = [c for c in run.commands if apt_subcommand(program_argv(c)) == "update"]
+        updates = [c for c in run.commands if _apt_update(c) is not None]
         if not updates:
             continue
         last = updates[-1]
-        last_prog = program_argv(last)[0]
-        if any(cleans_lists(program_argv(c), c, run) for c in commands_after(run, last)):
+        last_prog = _apt_update(last).program
+        if any(cleans_lists(c, run) for c in commands_after(run, last)):
             continue
         later = _later_cleanup_line(stage, run)
         where = (
@@ -106,6 +103,6 @@ def _later_cleanup_line(stage, run) -> int | None:
         if other is run:
             seen = True
             continue
-        if seen and any(cleans_lists(program_argv(c), c, other) for c in other.commands):
+        if seen and any(cleans_lists(c, other) for c in other.commands):
             return other.span.line
     return None

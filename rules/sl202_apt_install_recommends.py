@@ -29,8 +29,9 @@ from __future__ import annotations
 import re
 
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.knowledge.package_managers import APT, apt_skips_recommends, package_call, variables_at
 from dockerlint_slim.model.queries import image_stages
-from dockerlint_slim.shell.argv import operands, program_argv
+from dockerlint_slim.shell.argv import program_argv
 
 ID = "SL202"
 NAME = "apt-install-recommends"
@@ -38,43 +39,21 @@ SEVERITY = "warning"
 SUMMARY = "apt install without --no-install-recommends pulls in recommended packages"
 TAGS = ("packages", "apt")
 
-APT_VALUE_OPTIONS = frozenset({"-o", "--option", "-c", "--config-file", "-t", "--target-release"})
 _FALSE = ("false", "0", "no", "off")
 
 
-# `-s`, `-qs`, `-ys`: a cluster of short flags with s (not `-oFoo=...`/`-c file`/`-t rel`, which take values).
-_SHORT_SIMULATE = re.compile(r"-[abdfhmquvyVBDS]*s[abdfhmquvyVBDS]*")
-SIMULATE = frozenset({"--simulate", "--just-print", "--dry-run", "--recon", "--no-act"})
+def apt_install(stage, run, command):
+    """The `apt-get install` call of `command` (flags held in ARG/ENV read as BuildKit substitutes them), None
+    for any other command and for a simulation (`apt-get install -s`)."""
+    from dockerlint_slim.shell.argv import program_argv
 
-
-def is_simulation(argv: tuple[str, ...]) -> bool:
-    """`apt-get install -s pkg` only prints what would happen (docker-library postgres probes packages so)."""
-    return any(a in SIMULATE or _SHORT_SIMULATE.fullmatch(a) for a in argv[1:])
-
-
-def is_apt_install(argv: tuple[str, ...]) -> bool:
-    if not argv or argv[0] not in ("apt-get", "apt"):
-        return False
-    words = operands(argv[1:], APT_VALUE_OPTIONS)
-    return bool(words) and words[0] == "install" and not is_simulation(argv)
-
-
-def disables_recommends(argv: tuple[str, ...]) -> bool:
-    if "--no-install-recommends" in argv:
-        return True
-    options = []
-    for index, arg in enumerate(argv):
-        if arg in ("-o", "--option") and index + 1 < len(argv):
-            options.append(argv[index + 1])
-        elif arg.startswith("-o") and len(arg) > 2:
-            options.append(arg[2:])
-        elif arg.startswith("--option="):
-            options.append(arg[len("--option=") :])
-    for option in options:
-        key, _, value = option.partition("=")
-        if key.strip().lower() == "apt::install-recommends" and value.strip().strip("\"';").lower() in _FALSE:
-            return True
-    return False
+    argv = program_argv(command)
+    if not argv or argv[0] not in APT.programs:
+        return None
+    call = package_call(argv, variables_at(stage, run, command))
+    if call is None or call.manager is not APT or call.command != ("install",) or call.simulated:
+        return None
+    return call
 
 
 def _configures_no_recommends(run) -> bool:
@@ -113,14 +92,14 @@ def check(target):
             if not run.shell_analysed or configured:
                 continue
             for command in run.commands:
-                argv = program_argv(command)
-                if not is_apt_install(argv) or disables_recommends(argv):
+                call = apt_install(stage, run, command)
+                if call is None or apt_skips_recommends(call):
                     continue
-                packages = [p for p in operands(argv[1:], APT_VALUE_OPTIONS)[1:]]
+                packages = list(call.operands)
                 shown = " ".join(packages[:4]) + (" ..." if len(packages) > 4 else "")
                 # `apt-get -f install` (after `dpkg -i x.deb`) names no package but still pulls in recommends.
                 # (`xargs -a list.txt apt-get install -y` names none either: quote the command as it is.)
-                label = f"{argv[0]} install {shown}" if shown else " ".join(argv[:5])
+                label = f"{call.program} install {shown}" if shown else " ".join(call.argv[:5])
                 yield Finding(
                     command.span,
                     f"`{label}` also installs every recommended package (often tens of MB of "

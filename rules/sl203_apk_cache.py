@@ -26,8 +26,18 @@ hadolint equivalent: DL3019 (hadolint does not accept `rm -rf /var/cache/apk/*` 
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.knowledge.package_managers import (
+    APK,
+    APK_CACHE,
+    APK_CACHE_LINK,
+    INSTALL,
+    UPDATE,
+    UPGRADE,
+    package_call,
+    variables_at,
+)
 from dockerlint_slim.model.queries import commands_after, image_runs, mount_covers_path, run_removes_path
-from dockerlint_slim.shell.argv import has_flag, operands, program_argv
+from dockerlint_slim.shell.argv import program_argv
 
 ID = "SL203"
 NAME = "apk-cache"
@@ -35,35 +45,30 @@ SEVERITY = "warning"
 SUMMARY = "apk add without --no-cache leaves the package indexes in /var/cache/apk"
 TAGS = ("cache", "apk")
 
-CACHE = "/var/cache/apk"
-# With /etc/apk/cache present (here: a cache mount on it) apk keeps its indexes and packages there instead.
-LINKED_CACHE = "/etc/apk/cache"
+CACHE = APK_CACHE
 TYPICAL_BYTES = 2_500_000
-# apk global options that take a value: `apk -X https://mirror add x`.
-APK_VALUE_OPTIONS = frozenset(
-    {"-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir", "--repositories-file",
-     "-t", "--virtual", "--wait", "--timeout"}
-)
-FETCHING = frozenset({"add", "update", "upgrade"})
+FETCHING = frozenset({INSTALL, UPDATE, UPGRADE})
 
 
-def apk_subcommand(argv: tuple[str, ...]) -> str | None:
+def apk_call(stage, run, command):
+    """The apk call of `command`, flags held in ARG/ENV (`apk add $APK_OPTS`) read as BuildKit substitutes them."""
+    argv = program_argv(command)
     if not argv or argv[0] != "apk":
         return None
-    words = operands(argv[1:], APK_VALUE_OPTIONS)
-    return words[0] if words else None
+    call = package_call(argv, variables_at(stage, run, command))
+    return call if call is not None and call.manager is APK else None
 
 
 def check(target):
-    for _stage, run in image_runs(target.dockerfile):
-        if mount_covers_path(run, CACHE) or mount_covers_path(run, LINKED_CACHE):
+    for stage, run in image_runs(target.dockerfile):
+        if mount_covers_path(run, CACHE) or mount_covers_path(run, APK_CACHE_LINK):
             continue
         for command in run.commands:
-            argv = program_argv(command)
-            sub = apk_subcommand(argv)
+            call = apk_call(stage, run, command)
             # --no-network: apk reads only what is already on disk and downloads (and stores) nothing.
-            if sub not in FETCHING or has_flag(argv, "--no-cache", "--no-network"):
+            if call is None or call.action not in FETCHING or call.has_flag("--no-cache", "--no-network"):
                 continue
+            sub = call.subcommand
             if any(run_removes_path(run, c, CACHE) for c in commands_after(run, command)):
                 continue
             yield Finding(

@@ -42,9 +42,20 @@ hadolint equivalent: DL3042.
 
 from __future__ import annotations
 
-import re
-
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.knowledge.package_managers import (
+    CACHE_QUERIES,
+    CLEAN,
+    CONFIG,
+    INSTALL,
+    PIP,
+    PIP_CACHE,
+    UV,
+    UV_CACHE,
+    package_call,
+    pip_cache_disabled,
+    variables_at,
+)
 from dockerlint_slim.model.queries import (
     commands_after,
     image_runs,
@@ -54,7 +65,7 @@ from dockerlint_slim.model.queries import (
     user_home,
     var_before,
 )
-from dockerlint_slim.shell.argv import TRUTHY, has_flag, operands, program_argv
+from dockerlint_slim.shell.argv import program_argv
 from dockerlint_slim.shell.commands import removed_paths, removes_asked_path
 
 ID = "SL205"
@@ -63,89 +74,35 @@ SEVERITY = "warning"
 SUMMARY = "pip/uv install keeps its download cache in the layer"
 TAGS = ("cache", "python")
 
-_PIP = re.compile(r"^pip(\d+(\.\d+)?)?$")
-_PYTHON = re.compile(r"^python(\d+(\.\d+)?)?$")
-PIP_VALUE_OPTIONS = frozenset(
-    {"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-t", "--target", "-i", "--index-url",
-     "--extra-index-url", "-f", "--find-links", "--cache-dir", "--root", "--prefix", "--src", "--platform",
-     "--python-version", "--implementation", "--abi", "--trusted-host", "--log", "--proxy", "--retries",
-     "--timeout", "--progress-bar", "--upgrade-strategy", "--only-binary", "--no-binary", "--config-settings",
-     "-C", "--global-option", "--report", "--python"}
-)
-UV_VALUE_OPTIONS = frozenset(
-    {"-r", "--requirement", "-c", "--constraint", "--cache-dir", "-p", "--python", "--index-url", "-i",
-     "--extra-index-url", "--index", "-f", "--find-links", "--target", "--prefix", "--extra", "--group",
-     "--package", "--with", "--directory", "--project"}
-)
-PIP_CACHE = "/root/.cache/pip"
-UV_CACHE = "/root/.cache/uv"
 
-
-def pip_argv(argv: tuple[str, ...]) -> tuple[str, ...] | None:
-    """argv starting at `pip` for `pip ...` and `python -m pip ...`, else None."""
+def pip_call(stage, run, command):
+    """The pip or uv call of `command` (flags held in ARG/ENV read as BuildKit substitutes them), else None."""
+    argv = program_argv(command)
     if not argv:
         return None
-    if _PIP.match(argv[0]):
-        return argv
-    if _PYTHON.match(argv[0]):
-        for index, arg in enumerate(argv[1:], start=1):
-            if arg == "-m" and index + 1 < len(argv) and argv[index + 1] == "pip":
-                return ("pip", *argv[index + 2 :])
-            if arg == "-mpip":
-                return ("pip", *argv[index + 1 :])
-            if not arg.startswith("-"):
-                return None
-    return None
+    call = package_call(argv, variables_at(stage, run, command) if any("$" in a for a in argv) else None)
+    return call if call is not None and call.manager in (PIP, UV) else None
 
 
-def install_kind(argv: tuple[str, ...]) -> str | None:
-    """'pip' or 'uv' when the command installs packages through that tool's cache."""
-    pip = pip_argv(argv)
-    if pip is not None:
-        words = operands(pip[1:], PIP_VALUE_OPTIONS)
-        return "pip" if words and words[0] == "install" else None
-    if argv and argv[0] == "uv":
-        words = operands(argv[1:], UV_VALUE_OPTIONS)
-        if words[:2] in (["pip", "install"], ["pip", "sync"], ["tool", "install"]) or words[:1] == ["sync"]:
-            return "uv"
-    return None
+def install_kind(call) -> str | None:
+    """'pip' or 'uv' when the call installs packages through that tool's cache."""
+    return call.name if call is not None and call.action == INSTALL else None
 
 
-def _cache_dir(kind: str, argv: tuple[str, ...], stage, run, command) -> str:
-    for index, arg in enumerate(argv):
-        if arg == "--cache-dir" and index + 1 < len(argv):
-            return argv[index + 1]
-        if arg.startswith("--cache-dir="):
-            return arg.split("=", 1)[1]
-    name = "PIP_CACHE_DIR" if kind == "pip" else "UV_CACHE_DIR"
+def _cache_dir(call, stage, run, command) -> str:
+    flag = call.option("--cache-dir")
+    if flag:
+        return flag
+    name = "PIP_CACHE_DIR" if call.manager is PIP else "UV_CACHE_DIR"
     for key, value in command.env:
         if key == name:
             return value
-    default = PIP_CACHE if kind == "pip" else UV_CACHE
+    default = PIP_CACHE if call.manager is PIP else UV_CACHE
     return var_before(stage, run, name) or rehome(default, user_home(stage, run))
 
 
-_PIP_BOOLEANS = frozenset({"y", "yes", "t", "true", "on", "1", "n", "no", "f", "false", "off", "0"})
-
-
-def _disabled(kind: str, argv: tuple[str, ...], stage, run, command) -> bool:
-    if kind == "pip":
-        # pip (optparse) takes any unambiguous abbreviation: `--no-cache` and `--no-cach` mean --no-cache-dir.
-        if has_flag(argv, "--no-cache-dir") or any(
-                arg.startswith("--no-cach") and "--no-cache-dir".startswith(arg) for arg in argv):
-            return True
-        env = "PIP_NO_CACHE_DIR"
-    else:
-        # uv's --no-cache also answers to -n and to pip's spelling --no-cache-dir.
-        if has_flag(argv, "--no-cache", "-n", "--no-cache-dir"):
-            return True
-        env = "UV_NO_CACHE"
-    # pip disables its cache for ANY valid boolean in PIP_NO_CACHE_DIR, false ones included (a documented
-    # backwards-compatibility quirk): the common `ENV PIP_NO_CACHE_DIR=off` really turns the cache off.
-    accepted = _PIP_BOOLEANS if kind == "pip" else TRUTHY
-    values = [v for k, v in command.env if k == env]
-    value = values[-1] if values else var_before(stage, run, env)
-    return value is not None and value.strip().lower() in accepted
+def _disabled(call, stage, run, command) -> bool:
+    return pip_cache_disabled(call, variables_at(stage, run, command))
 
 
 def _configured_off(stage, before_run) -> bool:
@@ -155,22 +112,18 @@ def _configured_off(stage, before_run) -> bool:
             if run is before_run:
                 return False
             for command in run.commands:
-                pip = pip_argv(program_argv(command))
-                if pip and "config" in pip and any("no-cache-dir" in a for a in pip):
+                call = package_call(program_argv(command))
+                if call is not None and call.manager is PIP and call.action == CONFIG and any(
+                        "no-cache-dir" in a for a in call.argv):
                     return True
     return False
 
 
 def _cleans(kind: str, command, cache: str, run, home: str = "/root") -> bool:
-    argv = program_argv(command)
-    if kind == "pip":
-        pip = pip_argv(argv)
-        if pip is not None and operands(pip[1:])[:2] == ["cache", "purge"]:
-            return True
-    elif argv[:1] == ("uv",) and operands(argv[1:])[:2] in (["cache", "clean"], ["cache", "prune"]):
-        return operands(argv[1:])[1] == "clean"
-    if removes_asked_path(command, "pip cache dir", "pip3 cache dir", "python -m pip cache dir",
-                                  "python3 -m pip cache dir", "uv cache dir"):
+    call = package_call(program_argv(command))
+    if call is not None and call.name == kind and call.action == CLEAN:
+        return call.command != ("cache", "remove")  # `pip cache remove NAME` drops only some wheels
+    if removes_asked_path(command, *CACHE_QUERIES["pip"], *CACHE_QUERIES["uv"]):
         return True
     return run_removes_path(run, command, cache, home=home)
 
@@ -186,11 +139,11 @@ def _covers_any_home(run, after, cache: str) -> bool:
 def check(target):
     for stage, run in image_runs(target.dockerfile):
         for command in run.commands:
-            argv = program_argv(command)
-            kind = install_kind(argv)
-            if kind is None or _disabled(kind, argv, stage, run, command):
+            call = pip_call(stage, run, command)
+            kind = install_kind(call)
+            if kind is None or _disabled(call, stage, run, command):
                 continue
-            cache = _cache_dir(kind, argv, stage, run, command)
+            cache = _cache_dir(call, stage, run, command)
             home = user_home(stage, run)
             if mount_covers_path(run, cache):
                 continue
@@ -207,8 +160,7 @@ def check(target):
                 fix = "add `--no-cache-dir` (or set `ENV PIP_NO_CACHE_DIR=1`)"
             else:
                 fix = "add `--no-cache` (or set `ENV UV_NO_CACHE=1`)"
-            label = "uv " + " ".join(operands(argv[1:], UV_VALUE_OPTIONS)[:2]) if kind == "uv" else (
-                f"{argv[0]} -m pip install" if _PYTHON.match(argv[0]) else f"{argv[0]} install")
+            label = f"{call.program} {call.subcommand}"
             yield Finding(
                 command.span,
                 f"`{label}` keeps a copy of every downloaded wheel in {cache} in this layer "

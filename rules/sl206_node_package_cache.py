@@ -36,6 +36,21 @@ hadolint equivalent: DL3060 (yarn only).
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.knowledge.package_managers import (
+    CACHE_ENV,
+    CACHE_QUERIES,
+    CLEAN,
+    CONFIG,
+    INSTALL,
+    NPM,
+    NPM_CACHE,
+    PNPM,
+    PNPM_STORES,
+    YARN,
+    YARN_ROOT_CACHE,
+    YARN_USER_CACHES,
+    package_call,
+)
 from dockerlint_slim.model.queries import (
     commands_after,
     image_runs,
@@ -45,7 +60,7 @@ from dockerlint_slim.model.queries import (
     user_home,
     var_before,
 )
-from dockerlint_slim.shell.argv import operands, program_argv
+from dockerlint_slim.shell.argv import program_argv
 from dockerlint_slim.shell.commands import removed_paths, removes_asked_path
 
 ID = "SL206"
@@ -54,42 +69,23 @@ SEVERITY = "warning"
 SUMMARY = "npm/yarn/pnpm install leaves the package cache in the layer"
 TAGS = ("cache", "node")
 
-INSTALLS = {
-    "npm": frozenset({"install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isntal", "ci", "clean-install",
-                      "add", "update", "up", "upgrade", "install-clean", "install-ci-test", "it", "cit"}),
-    "yarn": frozenset({"install", "add", "global"}),
-    "pnpm": frozenset({"install", "i", "add", "fetch", "update", "up"}),
-}
+NODE_MANAGERS = (NPM, YARN, PNPM)
 CACHE_DIRS = {
-    "npm": ("/root/.npm/_cacache",),  # rm of ~/.npm or of ~/.npm/_cacache both remove it
-    "yarn": ("/usr/local/share/.cache/yarn", "/root/.cache/yarn", "/root/.yarn/berry/cache"),
-    "pnpm": ("/root/.local/share/pnpm/store", "/root/.pnpm-store"),
+    "npm": (NPM_CACHE,),
+    "yarn": (YARN_ROOT_CACHE, *YARN_USER_CACHES),
+    "pnpm": PNPM_STORES,
 }
-CACHE_ENV = {"npm": ("npm_config_cache", "NPM_CONFIG_CACHE"), "yarn": ("YARN_CACHE_FOLDER",), "pnpm": ()}
-CLEAN = {"npm": "npm cache clean --force", "yarn": "yarn cache clean", "pnpm": "pnpm store prune"}
-VALUE_OPTIONS = frozenset({"--cache", "--prefix", "-C", "--cwd", "--dir", "--filter", "-F", "--store-dir",
-                           "--cache-folder", "--registry", "--workspace", "-w", "--omit", "--include"})
+CLEAN_COMMAND = {"npm": "npm cache clean --force", "yarn": "yarn cache clean", "pnpm": "pnpm store prune"}
 
 
-def install_tool(argv: tuple[str, ...]) -> str | None:
-    if not argv or argv[0] not in INSTALLS:
-        return None
-    words = operands(argv[1:], VALUE_OPTIONS)
-    if argv[0] == "yarn" and not words:
-        return "yarn"  # bare `yarn` installs
-    if argv[0] == "yarn" and words[0] == "global":
-        return "yarn" if words[1:2] == ["add"] else None
-    return argv[0] if words and words[0] in INSTALLS[argv[0]] else None
+def node_call(command):
+    call = package_call(program_argv(command))
+    return call if call is not None and call.manager in NODE_MANAGERS else None
 
 
-def _option(argv: tuple[str, ...], *names: str) -> str | None:
-    for index, arg in enumerate(argv):
-        for name in names:
-            if arg == name and index + 1 < len(argv):
-                return argv[index + 1]
-            if arg.startswith(name + "="):
-                return arg.split("=", 1)[1]
-    return None
+def install_tool(command) -> str | None:
+    call = node_call(command)
+    return call.name if call is not None and call.action == INSTALL else None
 
 
 def default_dirs(tool: str, home: str | None) -> list[str]:
@@ -105,11 +101,11 @@ def cache_dirs(tool: str, argv: tuple[str, ...], stage, run, command) -> list[st
     configured = _configured_dir(stage, run, tool)
     if configured:
         dirs.append(configured)
-    flag = _option(argv, "--cache", "--cache-folder", "--store-dir")
+    flag = package_call(argv).option("--cache", "--cache-folder", "--store-dir")
     if flag:
         dirs.append(flag)
     env = dict(command.env)
-    for name in CACHE_ENV[tool]:
+    for name in CACHE_ENV.get(tool, ()):
         value = env.get(name) or var_before(stage, run, name)
         if value:
             dirs.append(value)
@@ -120,9 +116,6 @@ def cache_dirs(tool: str, argv: tuple[str, ...], stage, run, command) -> list[st
     return dirs
 
 
-# `rm -rf $(yarn cache dir)`: the tool is asked where its cache is.
-ASK_CACHE = {"npm": ("npm config get cache",), "yarn": ("yarn cache dir", "yarn cache dir --silent"),
-             "pnpm": ("pnpm store path",)}
 CONFIG_KEYS = {"npm": "cache", "yarn": "cache-folder", "pnpm": "store-dir"}
 
 
@@ -133,11 +126,11 @@ def _configured_dir(stage, before_run, tool: str) -> str | None:
     for ancestor in reversed(list(stage.lineage())):
         for run in ancestor.runs():
             for command in run.commands:
-                argv = program_argv(command)
-                words = operands(argv[1:]) if argv and argv[0] == tool else []
-                if words[:2] == ["config", "set"] and len(words) >= 3:
-                    key, _, value = words[2].partition("=")
-                    value = value or (words[3] if len(words) > 3 else "")
+                call = node_call(command)
+                words = call.operands if call is not None and call.name == tool and call.action == CONFIG else ()
+                if words[:1] == ("set",) and len(words) >= 2:
+                    key, _, value = words[1].partition("=")
+                    value = value or (words[2] if len(words) > 2 else "")
                     if key == CONFIG_KEYS[tool] and value.startswith("/"):
                         found = value
             if run is before_run:
@@ -151,16 +144,10 @@ def _mount_names_tool(run, tool: str) -> bool:
 
 
 def _cleans(tool: str, command, dirs: list[str], run, home: str = "/root") -> bool:
-    argv = program_argv(command)
-    words = operands(argv[1:]) if argv else []
-    if argv and argv[0] == tool:
-        if tool == "npm" and words[:2] == ["cache", "clean"]:
-            return True
-        if tool == "yarn" and words[:2] == ["cache", "clean"]:
-            return True
-        if tool == "pnpm" and words[:2] == ["store", "prune"]:
-            return True
-    if removes_asked_path(command, *ASK_CACHE[tool]):
+    call = node_call(command)
+    if call is not None and call.name == tool and call.action == CLEAN:
+        return True
+    if removes_asked_path(command, *CACHE_QUERIES[tool]):
         return True
     return any(run_removes_path(run, command, d, home=home) for d in dirs)
 
@@ -176,7 +163,7 @@ def check(target):
         reported: set[str] = set()
         for command in run.commands:
             argv = program_argv(command)
-            tool = install_tool(argv)
+            tool = install_tool(command)
             if tool is None or tool in reported:
                 continue
             dirs = cache_dirs(tool, argv, stage, run, command)
@@ -190,8 +177,7 @@ def check(target):
             if home is None and _removes_some_home_cache(after, defaults):
                 continue  # `USER 1000`: an rm of <that user's home>/.npm is the cleanup
             reported.add(tool)
-            words = operands(argv[1:], VALUE_OPTIONS)
-            shown = " ".join([tool, *words[:1]])
+            shown = " ".join([tool, *node_call(command).command[:1]])
             # A configured cache dir (flag/ENV) is the real one; else the tool's default for root.
             where = dirs[-1] if len(dirs) > len(defaults) else dirs[0]
             if home is None and where in CACHE_DIRS[tool] and where.startswith("/root/"):
@@ -199,8 +185,8 @@ def check(target):
             yield Finding(
                 command.span,
                 f"`{shown}` leaves a compressed copy of every downloaded package in {where} "
-                f"in this layer (typically tens to hundreds of MB); end this RUN with `&& {CLEAN[tool]}` "
+                f"in this layer (typically tens to hundreds of MB); end this RUN with `&& {CLEAN_COMMAND[tool]}` "
                 "or use a cache mount on that directory",
-                fix=Fix(f"Append `&& {CLEAN[tool]}` after the install in this RUN"),
+                fix=Fix(f"Append `&& {CLEAN_COMMAND[tool]}` after the install in this RUN"),
                 properties={"tool": tool, "path": where},
             )

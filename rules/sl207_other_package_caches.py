@@ -42,12 +42,26 @@ or build in one stage and copy only the result into a small final image.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.knowledge.package_managers import (
+    BUILD,
+    BUNDLER,
+    CARGO,
+    CLEAN,
+    CONDA,
+    COMPOSER,
+    CPANM,
+    CPM,
+    DOWNLOAD,
+    GEM,
+    GO,
+    INSTALL,
+    package_call,
+)
 from dockerlint_slim.model.queries import commands_after, image_runs, mount_covers_path, var_before
-from dockerlint_slim.shell.argv import has_flag, operands, program_argv
+from dockerlint_slim.shell.argv import program_argv
 from dockerlint_slim.shell.commands import removed_paths
 from dockerlint_slim.shell.paths import normalize_path, path_pattern_covers
 
@@ -65,10 +79,6 @@ class Leftover:
     tool: str
     what: str  # the cache, with its place
     fix: str
-
-
-def _words(argv: tuple[str, ...], value_options: frozenset[str] = frozenset()) -> list[str]:
-    return operands(argv[1:], value_options)
 
 
 def _removed(commands) -> list[str]:
@@ -108,10 +118,10 @@ def _gemrc_disables_docs(stage, run) -> bool:
     return False
 
 
-def _gem(stage, run, command, argv, after) -> Leftover | None:
-    if argv[0] != "gem" or _words(argv)[:1] != ["install"]:
+def _gem(stage, run, command, call, after) -> Leftover | None:
+    if call.manager is not GEM or call.command not in (("install",), ("i",)):
         return None
-    if has_flag(argv, *GEM_NO_DOCS) or _official(stage, "ruby") or _gemrc_disables_docs(stage, run):
+    if call.has_flag(*GEM_NO_DOCS) or _official(stage, "ruby") or _gemrc_disables_docs(stage, run):
         return None
     return Leftover("gem install", "generated ri/rdoc documentation (a few MB of HTML per gem)",
                     "add `--no-document` (or write `gem: --no-document` to /etc/gemrc)")
@@ -120,8 +130,8 @@ def _gem(stage, run, command, argv, after) -> Leftover | None:
 # --- bundler ----------------------------------------------------------------------------------------------------
 
 
-def _bundle(stage, run, command, argv, after) -> Leftover | None:
-    if argv[0] not in ("bundle", "bundler") or _words(argv)[:1] != ["install"]:
+def _bundle(stage, run, command, call, after) -> Leftover | None:
+    if call.manager is not BUNDLER or call.command != ("install",):
         return None
     if _mount_mentions(run, "bundle", "gem"):
         return None
@@ -138,48 +148,33 @@ def _bundle(stage, run, command, argv, after) -> Leftover | None:
 
 # --- conda ------------------------------------------------------------------------------------------------------
 
-CONDA = frozenset({"conda", "mamba", "micromamba"})
-CONDA_VALUE_OPTIONS = frozenset({"-n", "--name", "-p", "--prefix", "-c", "--channel", "-f", "--file"})
-
-
-def _conda_clean(argv) -> bool:
-    if argv[0] not in CONDA or _words(argv, CONDA_VALUE_OPTIONS)[:1] != ["clean"]:
+def _conda_clean(call) -> bool:
+    if call is None or call.manager is not CONDA or call.action != CLEAN:
         return False
+    argv = call.argv
     short = "".join(a[1:] for a in argv if a.startswith("-") and not a.startswith("--"))
     return "--all" in argv or "a" in short or ("t" in short and "p" in short) or (
         "--tarballs" in argv and "--packages" in argv
     )
 
 
-def _conda(stage, run, command, argv, after) -> Leftover | None:
-    if argv[0] not in CONDA:
-        return None
-    words = _words(argv, CONDA_VALUE_OPTIONS)
-    if not (words[:1] in (["install"], ["create"], ["update"], ["upgrade"]) or words[:2] in (
-        ["env", "create"], ["env", "update"])):
+def _conda(stage, run, command, call, after) -> Leftover | None:
+    if call.manager is not CONDA or call.action != INSTALL:
         return None
     if _mount_mentions(run, "pkgs", "conda", "mamba"):
         return None
-    if any(_conda_clean(program_argv(c)) for c in after if program_argv(c)):
+    if any(_conda_clean(package_call(program_argv(c))) for c in after):
         return None
     if any(p.rstrip("/").endswith("/pkgs") or p.endswith("/pkgs/*") for p in _removed(after)):
         return None
-    return Leftover(f"{argv[0]} {words[0]}", "every downloaded tarball and extracted package in <prefix>/pkgs "
-                    "(often hundreds of MB)", f"end this RUN with `&& {argv[0]} clean -afy`")
+    return Leftover(f"{call.program} {call.subcommand}", "every downloaded tarball and extracted package in "
+                    "<prefix>/pkgs (often hundreds of MB)", f"end this RUN with `&& {call.program} clean -afy`")
 
 
 # --- composer ---------------------------------------------------------------------------------------------------
 
-COMPOSER_INSTALLS = frozenset({"install", "i", "update", "u", "upgrade", "require", "r", "create-project"})
-
-
-def _composer(stage, run, command, argv, after) -> Leftover | None:
-    if argv[0] not in ("composer", "composer.phar"):
-        return None
-    words = _words(argv)
-    if words[:1] == ["global"]:
-        words = words[1:]
-    if words[:1] == [] or words[0] not in COMPOSER_INSTALLS or has_flag(argv, "--no-cache"):
+def _composer(stage, run, command, call, after) -> Leftover | None:
+    if call.manager is not COMPOSER or call.action != INSTALL or call.has_flag("--no-cache"):
         return None
     cache_dir = dict(command.env).get("COMPOSER_CACHE_DIR") or var_before(stage, run, "COMPOSER_CACHE_DIR")
     if cache_dir == "/dev/null" or _mount_mentions(run, "composer"):
@@ -187,24 +182,18 @@ def _composer(stage, run, command, argv, after) -> Leftover | None:
     if cache_dir and mount_covers_path(run, cache_dir):
         return None
     for c in after:
-        cargv = program_argv(c)
-        if cargv and cargv[0] in ("composer", "composer.phar") and _words(cargv)[:1] in (
-            ["clear-cache"], ["clearcache"], ["cc"]):
+        later = package_call(program_argv(c))
+        if later is not None and later.manager is COMPOSER and later.action == CLEAN:
             return None
     removed = _removed(after)
     if any("composer" in p.lower() for p in removed) or (cache_dir and any(
             path_pattern_covers(p, cache_dir) for p in removed)):
         return None
-    return Leftover(f"composer {words[0]}", "downloaded package archives in the composer cache "
+    return Leftover(f"composer {call.command[-1]}", "downloaded package archives in the composer cache "
                     "(~/.cache/composer or $COMPOSER_HOME/cache)", "add `--no-cache` (Composer 2)")
 
 
 # --- go ---------------------------------------------------------------------------------------------------------
-
-GO_BUILDS = frozenset({"build", "install", "test"})
-GO_VALUE_OPTIONS = frozenset({"-o", "-C", "-tags", "-ldflags", "-gcflags", "-mod", "-p", "-run", "-exec",
-                              "-modfile", "-overlay", "-pkgdir", "-toolexec", "-asmflags", "-buildmode"})
-
 
 def _go_dirs(stage, run, command) -> tuple[str, str]:
     env = dict(command.env)
@@ -216,13 +205,11 @@ def _go_dirs(stage, run, command) -> tuple[str, str]:
     return var("GOCACHE") or "/root/.cache/go-build", var("GOMODCACHE") or gopath.rstrip("/") + "/pkg/mod"
 
 
-def _go(stage, run, command, argv, after) -> Leftover | None:
-    if argv[0] != "go":
+def _go(stage, run, command, call, after) -> Leftover | None:
+    if call.manager is not GO:
         return None
-    words = _words(argv, GO_VALUE_OPTIONS)
-    builds = words[:1] and words[0] in GO_BUILDS
-    downloads = words[:2] == ["mod", "download"] or words[:1] == ["get"] or (
-        words[:1] == ["install"] and any("@" in w for w in words[1:]))
+    builds = call.command in (("build",), ("install",), ("test",))
+    downloads = call.action == DOWNLOAD or (call.command == ("install",) and any("@" in w for w in call.operands))
     if not builds and not downloads:
         return None
     gocache, modcache = _go_dirs(stage, run, command)
@@ -244,7 +231,7 @@ def _go(stage, run, command, argv, after) -> Leftover | None:
         return None
     flags = " ".join(f for f, on in (("-cache", "build cache" in " ".join(left)),
                                        ("-modcache", "module sources" in " ".join(left))) if on)
-    return Leftover(f"go {words[0]}", " and ".join(left) + " (typically 100+ MB)",
+    return Leftover(f"go {call.command[0]}", " and ".join(left) + " (typically 100+ MB)",
                     f"end this RUN with `&& go clean {flags}`, use cache mounts, or build in a separate stage "
                     "and copy only the binary")
 
@@ -252,8 +239,8 @@ def _go(stage, run, command, argv, after) -> Leftover | None:
 # --- cargo ------------------------------------------------------------------------------------------------------
 
 
-def _cargo(stage, run, command, argv, after) -> Leftover | None:
-    if argv[0] != "cargo" or _words(argv)[:1] not in (["build"], ["install"], ["fetch"], ["b"]):
+def _cargo(stage, run, command, call, after) -> Leftover | None:
+    if call.manager is not CARGO or call.action != BUILD:
         return None
     env = dict(command.env)
     cargo_home = env.get("CARGO_HOME") or var_before(stage, run, "CARGO_HOME") or (
@@ -264,21 +251,21 @@ def _cargo(stage, run, command, argv, after) -> Leftover | None:
     removed = _removed(after)
     if any(path_pattern_covers(p, registry) or p.rstrip("/*").endswith("/registry") for p in removed):
         return None
-    return Leftover(f"cargo {_words(argv)[0]}", f"the crate registry index and sources in {registry} "
+    return Leftover(f"cargo {call.command[0]}", f"the crate registry index and sources in {registry} "
                     "(typically 100+ MB)", f"end this RUN with `&& rm -rf {registry}` or use a cache mount on it")
 
 
 # --- cpanm / cpm ------------------------------------------------------------------------------------------------
 
 
-def _cpan(stage, run, command, argv, after) -> Leftover | None:
+def _cpan(stage, run, command, call, after) -> Leftover | None:
     """cpanm leaves ~/.cpanm/work/<time>/ (every unpacked tarball, its build tree and build.log) behind; the
     official perl image removes it with `rm -fr ~/.cpanm` in the same RUN."""
-    if argv[0] == "cpanm":
-        if any(a in ("-V", "--version", "-h", "--help", "--info", "--look") for a in argv[1:]):
+    if call.manager is CPANM:
+        if call.action != INSTALL:
             return None
         env_name, default, tool = "PERL_CPANM_HOME", "/root/.cpanm", "cpanm"
-    elif argv[0] == "cpm" and _words(argv)[:1] == ["install"]:
+    elif call.manager is CPM and call.action == INSTALL:
         env_name, default, tool = "PERL_CPM_HOME", "/root/.perl-cpm", "cpm install"
     else:
         return None
@@ -295,21 +282,18 @@ def _cpan(stage, run, command, argv, after) -> Leftover | None:
 
 
 CHECKS = (_gem, _bundle, _conda, _composer, _go, _cargo, _cpan)
-_VERSIONED = re.compile(r"^(gem|bundle)\d+(\.\d+)*$")  # gem2.7 on some distros
 
 
 def check(target):
     for stage, run in image_runs(target.dockerfile):
         reported: set[str] = set()
         for command in run.commands:
-            argv = program_argv(command)
-            if not argv:
+            call = package_call(program_argv(command))
+            if call is None:
                 continue
-            if _VERSIONED.match(argv[0]):
-                argv = (re.sub(r"[\d.]+$", "", argv[0]), *argv[1:])
             after = commands_after(run, command)
             for probe in CHECKS:
-                leftover = probe(stage, run, command, argv, after)
+                leftover = probe(stage, run, command, call, after)
                 if leftover is None or leftover.tool in reported:
                     continue
                 reported.add(leftover.tool)

@@ -47,9 +47,19 @@ import re
 from dataclasses import dataclass, field
 
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.knowledge.package_managers import (
+    APK,
+    APT,
+    AUTOREMOVE,
+    INSTALL,
+    REMOVE,
+    RPM,
+    ZYPPER,
+    package_call,
+)
 from dockerlint_slim.model import Instruction
 from dockerlint_slim.model.queries import commands_after, image_runs
-from dockerlint_slim.shell.argv import has_flag, operands, program_argv
+from dockerlint_slim.shell.argv import operands, program_argv
 
 ID = "SL402"
 NAME = "build-toolchain-in-final-image"
@@ -68,14 +78,6 @@ TOOLCHAIN = re.compile(
 TOOLCHAIN_METAPACKAGES = frozenset({"r-base-dev"})
 TOOL_PROGRAMS = frozenset({"gcc", "g++", "cc", "c++", "clang", "clang++", "make", "cmake", "gfortran"})
 
-APT_VALUE_OPTIONS = frozenset({"-o", "--option", "-c", "--config-file", "-t", "--target-release"})
-APK_VALUE_OPTIONS = frozenset({"-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "-t", "--virtual",
-                               "--repositories-file", "--keys-dir"})
-RPM_VALUE_OPTIONS = frozenset({"--setopt", "--enablerepo", "--disablerepo", "--repo", "--releasever", "-c",
-                               "--config", "--installroot", "-x", "--exclude", "-R", "--root", "--from"})
-RPM = frozenset({"yum", "dnf", "dnf5", "microdnf", "tdnf"})
-# `-s`, `-qs`, `-ys`: a cluster of short flags with s (not `-oFoo=...`/`-c file`/`-t rel`, which take values).
-_SHORT_SIMULATE = re.compile(r"-[abdfhmquvyVBDS]*s[abdfhmquvyVBDS]*")
 # Bases that are build environments by design: a toolchain on top of them is their purpose (SL401 reports the base).
 SDK_BASES = frozenset({"buildpack-deps", "gcc", "golang", "rust", "haskell", "swift"})
 # Commands that compile with the installed toolchain. A toolchain that nothing in the image uses is what the
@@ -107,81 +109,25 @@ class Install:
     variables: set[str] = field(default_factory=set)  # `$buildDeps` words given to the install
 
 
-def _strip_version(package: str) -> str:
-    for sep in ("=", ">", "<", "~"):
-        package = package.split(sep, 1)[0]
-    return package.split(":", 1)[0] if not package.startswith("@") else package
-
-
-def _option_value(argv: tuple[str, ...], *names: str) -> str | None:
-    for index, arg in enumerate(argv):
-        if arg in names and index + 1 < len(argv):
-            return argv[index + 1]
-        for name in names:
-            if name.startswith("--") and arg.startswith(name + "="):
-                return arg.split("=", 1)[1]
-    return None
-
-
 def parse_install(argv: tuple[str, ...]) -> Install | None:
-    if not argv:
+    call = package_call(argv)
+    if call is None or call.manager not in (APT, APK, RPM, ZYPPER) or call.action != INSTALL or call.simulated:
         return None
-    manager = argv[0]
-    if manager in ("apt-get", "apt", "aptitude"):
-        words = operands(argv[1:], APT_VALUE_OPTIONS)
-        simulated = any(a in ("--simulate", "--dry-run", "--just-print", "--no-act", "--recon") or (
-            _SHORT_SIMULATE.fullmatch(a)) for a in argv[1:])
-        if words[:1] != ["install"] or simulated:
-            return None
-        packages = words[1:]
-    elif manager == "apk":
-        words = operands(argv[1:], APK_VALUE_OPTIONS)
-        if words[:1] != ["add"]:
-            return None
-        return _install(manager, words[1:], _option_value(argv, "--virtual", "-t"))
-    elif manager in RPM:
-        words = operands(argv[1:], RPM_VALUE_OPTIONS)
-        if words[:1] == ["install"] or words[:1] == ["groupinstall"]:
-            packages = words[1:]
-        elif words[:2] in (["group", "install"], ["groups", "install"]):
-            packages = words[2:]
-        else:
-            return None
-    elif manager == "zypper":
-        words = operands(argv[1:], RPM_VALUE_OPTIONS | {"-t", "--type"})
-        if words[:1] not in (["install"], ["in"]):
-            return None
-        packages = words[1:]
-    else:
+    if call.manager is APT and call.command != ("install",):
         return None
-    return _install(manager, packages, None)
-
-
-def _install(manager: str, words: list[str], group: str | None) -> Install:
-    variables = {w for w in words if w.startswith("$")}
-    packages = [_strip_version(w) for w in words if not w.startswith("$") and not w.endswith((".deb", ".rpm"))]
-    return Install(manager, packages, group, variables)
+    group = call.option("--virtual", "-t") if call.manager is APK else None
+    return Install(call.argv[0], list(call.packages), group, set(call.variables))
 
 
 def _removed_packages(argv: tuple[str, ...]) -> tuple[set[str], bool] | None:
     """(names/$vars removed, auto_remove) for a removal command, else None."""
-    manager = argv[0] if argv else ""
-    if manager in ("apt-get", "apt", "aptitude"):
-        words = operands(argv[1:], APT_VALUE_OPTIONS)
-        if words[:1] not in (["purge"], ["remove"], ["autoremove"], ["autopurge"]):
-            return None
-        auto = words[0] in ("autoremove", "autopurge") or has_flag(argv, "--auto-remove", "--autoremove")
-        return {_strip_version(w) for w in words[1:]}, auto
-    if manager == "apk":
-        words = operands(argv[1:], APK_VALUE_OPTIONS)
-        return ({_strip_version(w) for w in words[1:]}, False) if words[:1] == ["del"] else None
-    if manager in RPM or manager == "zypper":
-        words = operands(argv[1:], RPM_VALUE_OPTIONS)
-        if words[:1] in (["remove"], ["erase"], ["rm"], ["autoremove"]):
-            return {_strip_version(w) for w in words[1:]}, words[0] == "autoremove"
-        if words[:2] in (["group", "remove"], ["groupremove"]):
-            return {_strip_version(w) for w in words[1:]}, False
-    return None
+    call = package_call(argv)
+    if call is None or call.manager not in (APT, APK, RPM, ZYPPER) or call.action not in (REMOVE, AUTOREMOVE):
+        return None
+    names = set(call.packages) | set(call.variables)
+    if call.manager is APK:
+        return names, False
+    return names, call.action == AUTOREMOVE or (call.manager is APT and call.auto_remove)
 
 
 def _removed_later(run, command, install: Install) -> set[str]:

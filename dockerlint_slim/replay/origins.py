@@ -15,6 +15,22 @@ import re
 from dataclasses import dataclass, field
 
 from dockerlint_slim.context.resolve import CONTEXT, GIT, REMOTE, is_archive_name, source_origin
+from dockerlint_slim.knowledge.package_managers import (
+    APK_CACHE,
+    APT_ARCHIVES,
+    APT_LISTS,
+    AUTOREMOVE,
+    INSTALL,
+    REMOVE,
+    RPM_CACHE_DIRS,
+    SYSTEM_MANAGERS,
+    UPDATE,
+    ZYPPER_CACHE,
+    PackageCall,
+    clean_targets,
+    package_call,
+    pip_cache_disabled,
+)
 from dockerlint_slim.model import (
     CopyInstruction,
     Dockerfile,
@@ -28,11 +44,8 @@ from dockerlint_slim.model import (
 from dockerlint_slim.model.queries import under_mount
 from dockerlint_slim.replay.walk import BuildVars, image_instructions
 from dockerlint_slim.shell.argv import (
-    TRUTHY,
-    VAR_REFERENCE,
     expand_vars,
     operands,
-    option_value,
     subcommand,
     unwrap_argv,
 )
@@ -50,8 +63,6 @@ from dockerlint_slim.shell.commands import (
 
 _ARCHIVE = re.compile(r"\.(tar(\.(gz|bz2|xz|zst|lz4|lzma))?|tgz|tbz2?|txz|zip)$", re.I)
 _GLOB = re.compile(r"[*?\[]")
-APT_LISTS = "/var/lib/apt/lists"
-APT_ARCHIVES = "/var/cache/apt"
 
 
 @dataclass(eq=False)
@@ -176,38 +187,6 @@ def _dedicated(path: str) -> bool:
     return path not in _SHARED_DIRS
 
 
-_PACKAGE_INSTALL = {
-    "apt-get": ("install",),
-    "apt": ("install",),
-    "aptitude": ("install",),
-    "yum": ("install", "groupinstall", "localinstall"),
-    "dnf": ("install", "groupinstall"),
-    "microdnf": ("install",),
-    "tdnf": ("install",),
-    "zypper": ("install", "in"),
-    "apk": ("add",),
-}
-
-
-_PACKAGE_REMOVE = {
-    "apt-get": ("purge", "remove", "autoremove"),
-    "apt": ("purge", "remove", "autoremove"),
-    "aptitude": ("purge", "remove"),
-    "yum": ("remove", "erase", "autoremove"),
-    "dnf": ("remove", "erase", "autoremove"),
-    "microdnf": ("remove",),
-    "tdnf": ("remove", "erase"),
-    "zypper": ("remove", "rm"),
-    "apk": ("del",),
-}
-
-
-# Options of package managers that take a value (so the value is not a package name).
-_VALUE_OPTIONS = frozenset({"-o", "-t", "--target-release", "-c", "--config-file", "--virtual", "-t", "--repo",
-                            "-X", "--repository", "--enablerepo", "--disablerepo", "--setopt", "--installroot",
-                            "--releasever", "-p", "--root"})
-
-
 _MODIFIERS = frozenset({"chown", "chgrp", "chmod", "touch", "sed", "perl", "dos2unix", "strip", "upx", "mv"})
 
 
@@ -222,18 +201,19 @@ def _run(stage: Stage, run: RunInstruction, state: _State, events: list[Event]) 
             directory = cd_operand(argv) or state.home  # a bare `cd` goes to $HOME
             cwd = _resolve(directory, cwd, state) if directory and directory != "-" else None
             continue
-        if name in _PACKAGE_REMOVE and subcommand(argv) in _PACKAGE_REMOVE[name]:
-            _remove_packages(stage, run, command, argv, state, events)
+        package = _package_call(call, state)
+        if package is not None and package.manager.name in SYSTEM_MANAGERS and package.action in (REMOVE, AUTOREMOVE):
+            _remove_packages(stage, run, command, package, state, events)
         elif name == "rm":
             words, recursive = rm_call(argv)
             paths = _resolved_operands(words, cwd, state, run)
             _delete(stage, run, command, paths, state, events, "delete", recursive)
-        elif _clean_targets(call, state):
-            _delete(stage, run, command, _clean_targets(call, state), state, events, "clean", True)
+        elif package is not None and clean_targets(package, state.home):
+            _delete(stage, run, command, clean_targets(package, state.home), state, events, "clean", True)
         elif name in _MODIFIERS:
             _modify(stage, run, command, call, cwd, state, events)
         _consume(stage, run, command, call, cwd, state, events)
-        _create(run, call, cwd, state)
+        _create(run, call, package, cwd, state)
 
 
 def _program(command: ShellCommand) -> ShellCommand:
@@ -358,60 +338,19 @@ def _delete(stage, run, command, paths, state: _State, events, verb: str, recurs
         for p in paths))]
 
 
-def _clean_targets(command: ShellCommand, state: _State) -> list[str]:
-    """Cache directories that a package-manager clean command empties."""
-    name, sub = command.name, subcommand(command.argv)
-    home = state.home
-    if name in ("apt-get", "apt") and sub in ("clean", "autoclean"):
-        return [APT_ARCHIVES]
-    if name in ("apt-get", "apt") and sub == "dist-clean":
-        return [APT_ARCHIVES, APT_LISTS]
-    if name in ("yum", "dnf", "microdnf", "tdnf") and sub == "clean":
-        return ["/var/cache/yum", "/var/cache/dnf", "/var/cache/tdnf", "/var/cache/libdnf5"]
-    if name == "zypper" and sub in ("clean", "cc"):
-        return ["/var/cache/zypp"]
-    if name == "apk" and sub == "cache" and len(command.argv) > 2 and command.argv[2] in ("clean", "purge"):
-        return ["/var/cache/apk"]
-    if name in ("pip", "pip3") and sub == "cache" and {"purge", "remove"} & set(command.argv) and home:
-        return [home + "/.cache/pip"]
-    if name == "npm" and sub == "cache" and "clean" in command.argv and home:
-        return [home + "/.npm"]
-    return []
+def _package_call(command: ShellCommand, state: _State) -> PackageCall | None:
+    """The package-manager call of a command, `$BUILD_DEPS` from ENV/ARG split into its words as the unquoted
+    expansion does."""
+    return package_call(command.argv, state.env.get)
 
 
-def _remove_packages(stage, run, command, argv, state: _State, events) -> None:
-    removed = _package_names(argv, state.env)
+def _remove_packages(stage, run, command, package: PackageCall, state: _State, events) -> None:
+    removed = list(package.packages)
     matched = [state.packages[p] for p in removed if p in state.packages and state.packages[p].instruction is not run]
     if matched:
         events.append(Event("remove-packages", stage, run, command, removed, matched))
     for name in removed:
         state.packages.pop(name, None)
-
-
-def _package_names(argv: tuple[str, ...], env: BuildVars | None = None) -> list[str]:
-    names, skip, seen_sub = [], False, False
-    words: list[str] = []
-    for arg in argv[1:]:
-        # `$BUILD_DEPS` from ENV/ARG splits into its words, as the unquoted expansion does
-        match = VAR_REFERENCE.fullmatch(arg)
-        value = env.get(match.group(1) or match.group(2)) if env is not None and match else None
-        words += value.split() if value is not None else [arg]
-    for arg in words:
-        if skip:
-            skip = False
-            continue
-        if arg in _VALUE_OPTIONS:
-            skip = True
-            continue
-        if arg.startswith("-"):
-            continue
-        if not seen_sub:
-            seen_sub = True
-            continue
-        if "$" in arg or "/" in arg:
-            continue
-        names.append(re.split(r"[=:<>~]", arg, maxsplit=1)[0])
-    return [n for n in names if n]
 
 
 def _modify(stage, run, command, call, cwd, state: _State, events) -> None:
@@ -460,10 +399,13 @@ def _after_e(args: list[str]) -> list[str]:
 _WRITE_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>"})
 
 
-def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: _State) -> None:
+def _create(run: RunInstruction, command: ShellCommand, package: PackageCall | None, cwd: str | None,
+            state: _State) -> None:
     """Record what a RUN command writes that a later layer may delete or rewrite."""
     name, argv = command.name, command.argv
     sub = subcommand(argv)
+    manager = package.manager.name if package is not None else None
+    action = package.action if package is not None else None
 
     def add(path: str | None, kind: str, what: str, known: bool = True, typical: str | None = None,
             is_dir: bool = False) -> None:
@@ -477,29 +419,27 @@ def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: 
         # `printf ... > /etc/app.conf`: the shell writes the file (not /dev/* streams, not `>&2` duplications).
         if operator.lstrip("0123456789") in _WRITE_REDIRECTS and not target.startswith("/dev/"):
             add(_resolve(target, cwd, state), "run", f"the output of `{name} ... {operator} {target}` (line {line})")
-    if name in ("apt-get", "apt") and sub == "update":
+    if manager == "apt" and action == UPDATE:
         add(APT_LISTS, "cache", f"the apt package lists that `{name} update` (line {line}) downloaded", False,
             "the apt lists are typically 20-50 MB")
-    if name in _PACKAGE_INSTALL and sub in _PACKAGE_INSTALL[name]:
-        packages = _package_names(argv, state.env)
-        virtual = option_value(argv, ("--virtual", "-t")) if name == "apk" else None
-        for package in packages + ([virtual] if virtual else []):
-            state.packages[package] = Origin(package, run, "package", f"`{name} {sub}` (line {line})")
-        if name in ("apt-get", "apt", "aptitude"):
+    if manager in SYSTEM_MANAGERS and action == INSTALL and not package.simulated:
+        packages = list(package.packages)
+        virtual = package.option("--virtual", "-t") if manager == "apk" else None
+        for installed in packages + ([virtual] if virtual else []):
+            state.packages[installed] = Origin(installed, run, "package", f"`{name} {sub}` (line {line})")
+        if manager == "apt":
             add(APT_ARCHIVES, "cache", f"the apt cache of `{name} install` (line {line})", False,
                 "the apt cache is often small: official Debian/Ubuntu images already drop downloaded .deb files")
-        elif name in ("yum", "dnf", "microdnf", "tdnf"):
-            add(f"/var/cache/{name if name != 'microdnf' else 'dnf'}", "cache",
-                f"the {name} cache of `{name} {sub}` (line {line})", False)
-        elif name == "zypper":
-            add("/var/cache/zypp", "cache", f"the zypper cache of line {line}", False)
-        elif name == "apk" and "--no-cache" not in argv:
-            add("/var/cache/apk", "cache", f"the apk index cache of `apk add` (line {line})", False)
-    elif name in ("pip", "pip3") and sub == "install" and state.home and "--no-cache-dir" not in argv \
-            and not _truthy(state.env.get("PIP_NO_CACHE_DIR")) \
-            and not any(k == "PIP_NO_CACHE_DIR" and _truthy(v) for k, v in command.env):
+        elif manager == "rpm":
+            add(RPM_CACHE_DIRS.get(name, "/var/cache/dnf"), "cache", f"the {name} cache of `{name} {sub}` (line {line})",
+                False)
+        elif manager == "zypper":
+            add(ZYPPER_CACHE, "cache", f"the zypper cache of line {line}", False)
+        elif manager == "apk" and not package.has_flag("--no-cache"):
+            add(APK_CACHE, "cache", f"the apk index cache of `apk add` (line {line})", False)
+    elif manager == "pip" and action == INSTALL and state.home and not pip_cache_disabled(package, _env_of(command, state)):
         add(state.home + "/.cache/pip", "cache", f"the pip cache of `pip install` (line {line})", False)
-    elif name == "npm" and sub in ("install", "i", "ci") and state.home:
+    elif manager == "npm" and package.command in (("install",), ("i",), ("ci",)) and state.home:
         add(state.home + "/.npm", "cache", f"the npm cache of `npm {sub}` (line {line})", False)
         if "-g" not in argv and "--global" not in argv and cwd is not None:
             add(posixpath.join(cwd, "node_modules"), "run", f"the node_modules of `npm {sub}` (line {line})",
@@ -527,8 +467,10 @@ def _create(run: RunInstruction, command: ShellCommand, cwd: str | None, state: 
                 add(resolved, "run", f"`{name}` to {dest} (line {line})")
 
 
-def _truthy(value: str | None) -> bool:
-    return value is not None and value.strip().lower() in TRUTHY
+def _env_of(command: ShellCommand, state: _State):
+    """A variable's value for `command`: its `VAR=value` prefix, else ENV/ARG."""
+    prefixes = dict(command.env)
+    return lambda key: prefixes[key] if key in prefixes else state.env.get(key)
 
 
 def _download_paths(argv: tuple[str, ...], cwd: str | None, state: _State) -> list[str]:

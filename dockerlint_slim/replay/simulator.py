@@ -18,6 +18,7 @@ from dockerlint_slim.context import gomatch
 from dockerlint_slim.context.dockerignore import IgnoreMatcher
 from dockerlint_slim.context.resolve import exclude_matcher, resolve_copy
 from dockerlint_slim.context.scan import DIR, FILE, BuildContext
+from dockerlint_slim.knowledge.package_managers import INSTALL, UPGRADE, package_call
 from dockerlint_slim.model import CopyInstruction, Dockerfile, Instruction, RunInstruction, WorkdirInstruction
 from dockerlint_slim.model.queries import under_mount
 from dockerlint_slim.replay.layer_model import (
@@ -562,18 +563,11 @@ def _installer(sim, state, command, argv) -> None:
         if any(a.startswith("-") and not a.startswith("--") and ("i" in a or "U" in a or "F" in a) for a in args) or \
                 any(a in ("--install", "--upgrade") for a in args):
             words = operands(args)
-    elif name in ("apt", "apt-get", "yum", "dnf", "microdnf", "zypper", "apk", "npm", "yarn", "pnpm", "gem", "pip",
-                  "pip3", "pipx", "uv"):
-        found = operands(args, frozenset({"-r", "--requirement", "-c", "--constraint", "-o", "-e"}))
-        subcommands = {"install", "localinstall", "add", "in", "reinstall", "upgrade", "i"}
-        if name == "uv" and found[:2] == ["pip", "install"]:
-            found = found[1:]
-        if not found or found[0] not in subcommands:
+    else:
+        call = package_call(tuple(argv))
+        if call is None or call.action not in (INSTALL, UPGRADE):
             return
-        words = [w for w in found[1:] if "/" in w or w.lower().endswith(_INSTALL_SUFFIXES)]
-    elif name in ("python", "python3") and args[:3] in (["-m", "pip", "install"],):
-        words = [w for w in operands(args[3:], frozenset({"-r", "-c", "-e"}))
-                 if "/" in w or w.endswith(_INSTALL_SUFFIXES)]
+        words = [w for w in call.operands if "/" in w or w.lower().endswith(_INSTALL_SUFFIXES)]
     for word in words:
         sim._consume(state, command, INSTALLED, word)
 
