@@ -27,7 +27,7 @@ def render(results, rules, *, root: Path | None = None, **_options) -> str:
             properties = f"file={_escape_property(path)},line={d.span.line},col={d.span.column},endLine={d.span.end_line}"
             if d.span.end_line == d.span.line:
                 properties += f",endColumn={d.span.end_column}"
-            # The title last, as in GitHub's docs and the core issue (`...,col=...,title=SL101::message`).
+            # The title last, as in GitHub's docs (`...,col=...,title=SL101::message`).
             properties += f",title={_escape_property(d.rule_id)}"
             lines.append(f"::{_LEVEL.get(d.severity, 'warning')} {properties}::{_escape_data(d.message)}")
     return "\n".join(lines) + ("\n" if lines else "")

@@ -135,7 +135,7 @@ CASES = [
         """, "SL404", False, ("DL3067",), True,
          "design difference: SL404 reports whole-root copies of build stages and of known OS/SDK images; "
          "gloursdocker/docker is an artifact image built to be copied whole (awesome-compose, 2 files)"),
-    # --- hadolint weaknesses named in issue 3, checked on small files --------------------------------------
+    # --- hadolint weaknesses, checked on small files ------------------------------------------------
     Case("unrelated-rm-is-not-apt-cleanup", """
         FROM debian:bookworm
         RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /tmp/build

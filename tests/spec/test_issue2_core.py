@@ -538,7 +538,7 @@ def test_a_broken_rule_folder_is_a_usage_error(tmp_path):
     assert "nowhere" in usage_error(slimlint("Dockerfile", "--rules-dir", "nowhere", cwd=tmp_path))
 
 
-# --- Robustness and parse errors in files another engineer owns (parser/, shell.py, rulekit.py, rules/sl2*) -------
+# --- Robustness and parse errors (parser, shell model, package-manager rules) ----------------------------------
 # Failing promises are kept visible as strict xfails: they turn into failures (XPASS) once fixed, so the marker
 # must then be removed.
 
