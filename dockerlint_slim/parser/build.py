@@ -363,7 +363,11 @@ class _Builder:
             else:
                 options.append((key, val))
         if target is None and kind in ("bind", "cache", "tmpfs"):
-            self.error(f"--mount of type {kind} needs a target", flag.span)
+            # BuildKit mounts a mount without a target on the working directory (`RUN --mount=type=bind,from=x,src=/y
+            # make`) and refuses it only where that is `/`, which the base image's WORKDIR may decide: no error here.
+            target = ""
+        elif target is not None and posixpath.normpath(target) == "/" and kind in ("bind", "cache", "tmpfs"):
+            self.error('invalid mount target "/"', flag.span)
         if target is not None and not target.startswith("/"):
             target = posixpath.normpath(posixpath.join(self.workdir, target))
         return Mount(kind, target, source, from_, mount_id, readonly, tuple(options), flag.span)

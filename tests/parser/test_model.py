@@ -93,6 +93,19 @@ def test_bare_required_and_buildah_mount_flags_are_no_parse_error():
     assert parse("FROM alpine\nRUN --mount=type=cache,target=/x,bogus echo\n").parse_errors
 
 
+def test_a_mount_without_a_target_lands_on_workdir_as_in_buildkit():
+    # Real-world (moby, buildx, tonistiigi/xx): `RUN --mount=type=bind,from=x,src=/out make` mounts on WORKDIR.
+    model = parse("FROM alpine\nWORKDIR /src\nRUN --mount=type=bind,from=tools,src=/out --mount=type=cache,id=go make\n")
+    bind, cache = model.instructions[2].mounts
+    assert (bind.target, bind.source, bind.from_) == ("/src", "/out", "tools")
+    assert cache.target == "/src"
+    assert model.parse_errors == []
+    # Without a WORKDIR the base image's decides where it lands: no error; a mount on `/` itself is refused.
+    assert parse("FROM golang:1.22\nRUN --mount=type=bind,src=. go build\n").parse_errors == []
+    errors = parse("FROM alpine\nRUN --mount=type=cache,target=/ x\n").parse_errors
+    assert [e.message for e in errors] == ['invalid mount target "/"']
+
+
 def test_copy_flags():
     model = parse("FROM alpine\nCOPY --from=build --chown=app:app --chmod=0755 --link --exclude=*.md --parents a b /dst/\n")
     copy = model.instructions[1]
