@@ -1,25 +1,21 @@
 """The command line as users run it: exit codes, formats, options, config, pragmas."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from dockerlint_slim.cli import cli
+from tests.clirun import env, slimlint
 
 SCATTERED = "FROM alpine:3.20\nRUN echo one\n# a comment\n\nRUN echo two\n"
 CLEAN = "FROM alpine:3.20\nRUN echo one && echo two\n"
 
 
 def run(*args, input=None, cwd=None):
-    """Run the real console entry point in a subprocess (exit codes and stderr exactly as users see them)."""
-    return subprocess.run(
-        [sys.executable, "-m", "dockerlint_slim", *args],
-        capture_output=True, text=True, input=input, cwd=cwd, timeout=120,
-    )
+    """The console entry point's `main()` with its own streams, cwd and exit code (see tests/clirun.py)."""
+    return slimlint(*args, input=input, cwd=cwd or Path.cwd())
 
 
 @pytest.fixture
@@ -194,10 +190,7 @@ def test_version_and_help():
 
 
 def test_no_color_and_force_color(project):
-    env_run = lambda env: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "dockerlint_slim", str(project / "Dockerfile")],
-        capture_output=True, text=True, env={**__import__("os").environ, **env}, timeout=60,
-    ).stdout
+    env_run = lambda overrides: slimlint(str(project / "Dockerfile"), cwd=project, environ=env(**overrides)).stdout  # noqa: E731
     assert "\x1b[" in env_run({"FORCE_COLOR": "1"})
     assert "\x1b[" not in env_run({"NO_COLOR": "1", "FORCE_COLOR": ""})
 

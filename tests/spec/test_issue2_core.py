@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import dockerlint_slim
-from tests.spec.clirun import CLEAN, SCATTERED, env, lint_json, rule_ids, sarif_schema, slimlint, usage_error
+from tests.clirun import CLEAN, SCATTERED, env, lint_json, rule_ids, sarif_schema, slimlint, usage_error
 
 APT = "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n"
 MULTI_STAGE = (

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.spec.clirun import lint_json, rule_ids, slimlint, sparse, usage_error
+from tests.clirun import lint_json, rule_ids, slimlint, sparse, usage_error
 
 MiB = 1024 * 1024
 COPY_ALL = "FROM alpine:3.20\nCOPY . /app\n"
@@ -425,7 +425,7 @@ def test_json_and_sarif_carry_the_same_figures(wasteful):
         assert report[key] is not None
     import jsonschema
 
-    from tests.spec.clirun import sarif_schema
+    from tests.clirun import sarif_schema
 
     log = json.loads(slimlint("Dockerfile", "--context", ".", "--format", "sarif", cwd=wasteful).stdout)
     jsonschema.validate(log, sarif_schema())

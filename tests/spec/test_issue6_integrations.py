@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.spec.clirun import ROOT, SCATTERED, lint_json, rule_ids, sarif_schema, slimlint, sparse
+from tests.clirun import ROOT, SCATTERED, lint_json, rule_ids, sarif_schema, slimlint, sparse
 
 yaml = pytest.importorskip("yaml")
 
