@@ -14,9 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.paths import SARIF_SCHEMA
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.paths import ROOT, SARIF_SCHEMA
 
 SCATTERED = "FROM alpine:3.20\nRUN echo one\nRUN echo two\n"
 CLEAN = "FROM alpine:3.20\nRUN echo one && echo two\n"
