@@ -61,6 +61,34 @@ class Diagnostic:
         return (self.path, self.span.line, self.span.column, self.rule_id)
 
 
+MESSAGE_WIDTH = 160  # a finding's message aims at one line of at most this many characters; advice goes in its Fix
+
+
+def clip(text: str, width: int = 40) -> str:
+    """`text` on one line, cut in the middle to at most `width` characters (`curl -fsSL https://ex...tool.tgz`), so
+    commands and URLs quoted in a message keep both ends."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    head = (width - 3) * 2 // 3
+    return text[:head] + "..." + text[len(text) - (width - 3 - head):]
+
+
+def join_within(parts: list[str], width: int, separator: str = ", ", hidden: int = 0) -> str:
+    """The parts joined while they fit in `width` characters (the first always), the rest (and `hidden` parts not
+    given) counted: "a, b and 3 more"."""
+    shown: list[str] = []
+    used = 0
+    for part in parts:
+        cost = len(part) + (len(separator) if shown else 0)
+        if shown and used + cost > width:
+            break
+        shown.append(part)
+        used += cost
+    rest = len(parts) - len(shown) + max(0, hidden)
+    return separator.join(shown) + (f" and {rest} more" if rest else "")
+
+
 def format_bytes(size: int | float) -> str:
     """Human-readable size with binary units, as dive prints them."""
     value = float(size)

@@ -64,9 +64,8 @@ def _chainable(run: RunInstruction, chain: list[RunInstruction]) -> bool:
 def _finding(chain: list[RunInstruction]) -> Finding:
     first, last = chain[0], chain[-1]
     span = Span(first.span.line, first.span.column, last.span.end_line, last.span.end_column)
-    lines = ", ".join(str(run.span.line) for run in chain)
-    message = (
-        f"{len(chain)} consecutive RUN instructions (lines {lines}) create {len(chain)} layers; "
-        "join them into one RUN with && (or a heredoc) so that files removed later in the chain are never stored"
-    )
-    return Finding(span, message, fix=Fix("Join the commands with && into one RUN instruction"))
+    numbers = [run.span.line for run in chain]
+    lines = ", ".join(map(str, numbers)) if len(numbers) <= 6 else f"{numbers[0]}, {numbers[1]}, ..., {numbers[-1]}"
+    message = f"{len(chain)} consecutive RUN instructions (lines {lines}) create {len(chain)} layers"
+    return Finding(span, message, fix=Fix(
+        "Join them into one RUN with && (or a heredoc), so that files removed later in the chain are never stored"))

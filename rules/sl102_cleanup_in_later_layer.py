@@ -36,7 +36,7 @@ image are checked (the target and the stages it is built `FROM`).
 
 from __future__ import annotations
 
-from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
+from dockerlint_slim.diagnostics import MESSAGE_WIDTH, Finding, Fix, clip, format_bytes, join_within
 from dockerlint_slim.options import Size
 from dockerlint_slim.replay import Replay, replay_for
 from dockerlint_slim.replay.origins import Event, Origin, origins_summary
@@ -62,22 +62,20 @@ def check(target):
 
 
 def _finding(event: Event, origins: list[Origin], replay: Replay) -> Finding:
-    command = " ".join(event.command.argv[:6]) + (" ..." if len(event.command.argv) > 6 else "")
+    command = clip(" ".join(event.command.argv), 42)
     wasted = replay.bytes_of(event, origins)
     cost = f" ({format_bytes(wasted)})" if wasted else _typical(origins)
     if event.verb == "remove-packages":
-        packages = ", ".join(sorted({o.path for o in origins}))
+        names = sorted({o.path for o in origins})
         where = _lines(origins)
-        message = (
-            f"`{command}` removes packages ({packages}) that {where} installed: they stay in that layer{cost}. "
-            "Remove them in the same RUN that installs them (e.g. `apt-get purge -y --auto-remove` / "
-            "`apk del .build-deps` at its end), or build in a separate stage and copy only the result"
-        )
-        fix = Fix(f"Move the removal into the RUN {where}")
+        message = f"`{command}` removes {join_within(names, 40)}, installed by {where}: they stay in that layer{cost}"
+        fix = Fix(f"Remove them at the end of the RUN that installs them ({where}), e.g. `apt-get purge -y "
+                  "--auto-remove` or `apk del .build-deps`, or build in a separate stage and copy only the result")
     else:
-        what = origins_summary(origins, event.paths)
-        layers = "that earlier layer" if len({id(o.instruction) for o in origins}) == 1 else "those earlier layers"
-        message = f"`{command}` deletes {what}: the bytes stay in {layers}{cost}. {_advice(origins)}"
+        layers = "that layer" if len({id(o.instruction) for o in origins}) == 1 else "those layers"
+        tail = f": the bytes stay in {layers}{cost}"
+        room = MESSAGE_WIDTH - len(command) - len(tail) - 11
+        message = f"`{command}` deletes {origins_summary(origins, event.paths, room)}{tail}"
         fix = Fix(_advice(origins))
     return Finding(event.command.span, message, wasted_bytes=wasted, fix=fix,
                    properties={"createdAt": sorted({o.instruction.span.line for o in origins})})

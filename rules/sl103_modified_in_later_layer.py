@@ -33,7 +33,7 @@ only stages that reach the image are checked.
 
 from __future__ import annotations
 
-from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
+from dockerlint_slim.diagnostics import MESSAGE_WIDTH, Finding, Fix, clip, format_bytes
 from dockerlint_slim.options import Size
 from dockerlint_slim.replay import Replay, replay_for
 from dockerlint_slim.replay.origins import Event, Origin, origins_summary
@@ -82,17 +82,13 @@ def _directory_entry_only(event: Event) -> bool:
 
 
 def _finding(event: Event, origins: list[Origin], replay: Replay) -> Finding:
-    argv = event.command.argv
-    command = " ".join(argv[:6]) + (" ..." if len(argv) > 6 else "")
+    command = clip(" ".join(event.command.argv), 42)
     wasted = replay.bytes_of(event, origins)
     cost = f" ({format_bytes(wasted)} stored twice)" if wasted else ""
-    advice = _advice(event, origins)
-    message = (
-        f"`{command}` rewrites {origins_summary(origins, event.paths)}: "
-        "the changed files are stored again in this layer "
-        f"while the originals stay in the earlier one{cost}. {advice}"
-    )
-    return Finding(event.command.span, message, wasted_bytes=wasted, fix=Fix(advice),
+    tail = f": stored again in this layer{cost}"
+    room = MESSAGE_WIDTH - len(command) - len(tail) - 12
+    message = f"`{command}` rewrites {origins_summary(origins, event.paths, room)}{tail}"
+    return Finding(event.command.span, message, wasted_bytes=wasted, fix=Fix(_advice(event, origins)),
                    properties={"createdAt": sorted({o.instruction.span.line for o in origins})})
 
 

@@ -30,7 +30,7 @@ hadolint equivalent: none.
 
 from __future__ import annotations
 
-from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
+from dockerlint_slim.diagnostics import Finding, Fix, clip, format_bytes
 from dockerlint_slim.options import Size
 from dockerlint_slim.replay import LARGE_COPY_BYTES, layer_model_for
 from dockerlint_slim.replay.layer_model import DELETED, MOVED
@@ -72,27 +72,21 @@ def _finding(use) -> Finding:
     copy = use.created_by
     run = use.instruction
     size = format_bytes(use.bytes)
-    what = f'"{use.source}"' if use.source else use.path
-    command = " ".join(use.command.argv)
-    if len(command) > 60:
-        command = command[:57] + "..."
+    what = f'"{clip(use.source, 36)}"' if use.source else clip(use.path, 36)
+    verb = _VERB.get(use.action, use.action)
+    message = (f"{copy.keyword} of {what} ({size}) is only consumed: line {run.span.line} {verb} "
+               f"{clip(use.path, 36)}, but it stays in the {copy.keyword} layer")
     mount_source = use.source if use.source and use.source != "." else None
     if mount_source is not None and not getattr(copy, "from_", None):
-        remedy = (
-            f"use `RUN --mount=type=bind,source={mount_source},target={use.path} ...` in that RUN instead of "
-            f"{copy.keyword} (BuildKit), or fetch it inside the RUN that consumes it and delete it there"
-        )
+        remedy = (f"Use `RUN --mount=type=bind,source={mount_source},target={use.path} ...` in the RUN on line "
+                  f"{run.span.line} instead of {copy.keyword} (BuildKit), or fetch it inside the RUN that consumes it and "
+                  "delete it there")
     else:
-        remedy = "fetch or mount it inside the RUN that consumes it and delete it in that same RUN"
-    message = (
-        f"{copy.keyword} of {what} ({size}) is only consumed: the RUN on line {run.span.line} "
-        f"{_VERB.get(use.action, use.action)} {use.path} (`{command}`), but its {size} stay in the "
-        f"{copy.keyword} layer; {remedy}"
-    )
+        remedy = "Fetch or mount it inside the RUN that consumes it and delete it in that same RUN"
     return Finding(
         copy.span,
         message,
         wasted_bytes=use.bytes,
-        fix=Fix(f"Bind-mount {what} into the RUN on line {run.span.line} instead of copying it"),
+        fix=Fix(remedy),
         properties={"path": use.path, "source": use.source, "consumed_by_line": run.span.line, "action": use.action},
     )

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 from dockerlint_slim.context.resolve import exclude_matcher
 from dockerlint_slim.context.scan import DIR
-from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
+from dockerlint_slim.diagnostics import Finding, Fix, clip, format_bytes, join_within
 from dockerlint_slim.model import RunInstruction
 from dockerlint_slim.options import Integer, MiB, Size
 from dockerlint_slim.replay import layer_model_for
@@ -184,26 +184,20 @@ def _junk_file(name: str) -> tuple[str, bool] | None:
 
 def _finding(instruction, offenders, total: int, top: int, ignore_path: str | None) -> Finding:
     ranked = sorted(offenders.values(), key=lambda o: (-o.bytes, o.label))
-    shown = ", ".join(
-        f"{o.label} {format_bytes(o.bytes)}" + (f" ({o.files} files)" if o.files > 1 and o.label.startswith("**") else "")
-        for o in ranked[:top]
-    )
-    if len(ranked) > top:
-        shown += f", and {len(ranked) - top} more"
+    labels = [f"{clip(o.label, 40)} {format_bytes(o.bytes)}" for o in ranked]
+    shown = join_within(labels[:top], 90, hidden=len(labels) - top)
     lines = []
     for o in ranked:
         if o.ignore_line not in lines:
             lines.append(o.ignore_line)
     target_file = posixpath.basename(ignore_path) if ignore_path else ".dockerignore"
-    message = (
-        f"{instruction.keyword} brings {format_bytes(total)} the image does not need: {shown}; "
-        f"add to {target_file}: {', '.join(lines[:top + 3])}"
-    )
+    message = f"{instruction.keyword} brings {format_bytes(total)} the image does not need: {shown}"
     return Finding(
         instruction.span,
         message,
         wasted_bytes=total,
-        fix=Fix(f"Add these lines to {target_file}: " + " ".join(lines)),
+        fix=Fix(f"Add to {target_file}: " + ", ".join(lines[: top + 3])
+                + (f" and {len(lines) - top - 3} more" if len(lines) > top + 3 else "")),
         properties={
             "junk_bytes": total,
             "offenders": [{"path": o.label, "bytes": o.bytes, "files": o.files} for o in ranked[: max(top, 10)]],

@@ -28,7 +28,7 @@ that reach the image are checked; downloads in build-only stages are free.
 
 from __future__ import annotations
 
-from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.diagnostics import Finding, Fix, clip
 from dockerlint_slim.replay import replay_for
 
 ID = "SL303"
@@ -48,26 +48,22 @@ def check(target):
                 continue
             reported.add(id(origin.instruction))
             add = origin.instruction
-            command = " ".join(event.command.argv[:5]) + (" ..." if len(event.command.argv) > 5 else "")
             action = "deletes" if event.verb == "delete" else _action(event.command.name, origin.kind)
+            line = event.command.span.line
             if origin.kind == "add-git":
                 fetch = f"`git clone --depth 1 {origin.source}`"
-                thing = f"the git checkout {origin.path}"
+                thing = f"the git checkout {clip(origin.path, 40)}"
             else:
                 fetch = f"`curl -fsSL {origin.source}`"
-                thing = f"the download {origin.path}"
-            noun = "checkout" if origin.kind == "add-git" else "file"
-            message = (
-                f"`ADD {origin.source}` stores {thing} in a layer of its own, and `{command}` "
-                f"(line {event.command.span.line}) {action} it: the {noun} "
-                f"stays in the image anyway. Fetch it inside that RUN ({fetch}) "
-                "and remove it there, or fetch it in a build stage and COPY only the result"
-            )
+                thing = clip(origin.path, 40)
+            message = (f"`ADD {clip(origin.source, 40)}` stores {thing} in its own layer; line {line} "
+                       f"{action} it, but it stays in the image")
             yield Finding(
                 add.span,
                 message,
-                fix=Fix(f"Download {origin.source} in the RUN at line {event.command.span.line} instead of ADD"),
-                properties={"consumedAt": event.command.span.line},
+                fix=Fix(f"Fetch it inside the RUN on line {line} ({fetch}) and remove it there, or fetch it in a "
+                        "build stage and COPY only the result"),
+                properties={"consumedAt": line, "path": origin.path},
             )
 
 

@@ -30,8 +30,10 @@ hadolint equivalent: none (hadolint does not read the build context).
 
 from __future__ import annotations
 
+import posixpath
+
 from dockerlint_slim.context.resolve import CONTEXT, resolve_copy
-from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.diagnostics import Finding, Fix, clip
 from dockerlint_slim.model import CopyInstruction
 from dockerlint_slim.model.queries import needed_stages
 
@@ -74,31 +76,26 @@ def _raw_sources(instruction: CopyInstruction) -> list[str] | None:
 
 def _ignored(instruction: CopyInstruction, text: str, path: str, hidden_by: str, context) -> Finding:
     pattern = context.ignore.explain(hidden_by) or context.ignore.explain(path)
-    ignore_file = context.dockerignore_path or ".dockerignore"
+    ignore_file = posixpath.basename(context.dockerignore_path or ".dockerignore")
     rule = f'line {pattern.line}: "{pattern.text}"' if pattern is not None and pattern.line else "a pattern"
     what = "exists but" if hidden_by == path else f'is inside "{hidden_by}/", which'
-    message = (
-        f'{instruction.keyword} source "{text}" {what} {ignore_file} excludes ({rule}), so BuildKit never '
-        f"sends it and the build fails (CopyIgnoredFile); remove that pattern or add \"!{path}\" after it"
-    )
+    message = f'{instruction.keyword} source "{clip(text, 50)}" {what} {ignore_file} excludes ({rule}): the build fails'
     return Finding(
         instruction.span,
         message,
-        fix=Fix(f'Re-include "{path}" in {ignore_file} with "!{path}", or stop copying it'),
+        fix=Fix(f'Remove that pattern, or add "!{path}" after it in {ignore_file} (BuildKit never sends an '
+                "excluded file: CopyIgnoredFile), or stop copying it"),
         properties={"source": text, "context_path": path, "excluded_by": pattern.text if pattern else None},
     )
 
 
 def _missing(instruction: CopyInstruction, text: str, path: str, context) -> Finding:
     hint = _nearby(context, path)
-    message = (
-        f'{instruction.keyword} source "{text}" is not in the build context ({context.root}): the build fails with '
-        f'"not found"; fix the path{hint} or pass the right folder as the build context'
-    )
+    message = f'{instruction.keyword} source "{clip(text, 50)}" is not in the build context: the build fails ("not found")'
     return Finding(
         instruction.span,
         message,
-        fix=Fix(f'Correct the source path "{text}"'),
+        fix=Fix(f"Fix the path{hint}, or pass the right folder as the build context (now {context.root})"),
         properties={"source": text, "context_path": path},
     )
 

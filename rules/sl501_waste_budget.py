@@ -31,7 +31,7 @@ hadolint equivalent: none (dive's CI mode measures this after the build).
 
 from __future__ import annotations
 
-from dockerlint_slim.diagnostics import Finding, Fix, format_bytes
+from dockerlint_slim.diagnostics import Finding, Fix, clip, format_bytes
 from dockerlint_slim.options import Budget, Ratio
 from dockerlint_slim.replay import layer_model_for
 
@@ -59,7 +59,7 @@ def check(target):
     if max_wasted is not None and wasted > max_wasted:
         problems.append(f"predicted waste {format_bytes(wasted)} exceeds the budget of {_budget_text(max_wasted)}")
     if min_efficiency is not None and efficiency is not None and efficiency < min_efficiency:
-        problems.append(f"predicted efficiency {efficiency * 100:.1f}% is below {min_efficiency * 100:.1f}%")
+        problems.append(f"efficiency {efficiency * 100:.1f}% is below {min_efficiency * 100:.1f}%")
     if not problems:
         return
     by_instruction = model.wasted_by_instruction()
@@ -68,19 +68,16 @@ def check(target):
     if worst is None:
         return  # a budget can only be broken by known waste, which always has an instruction
     events = sorted((e for e in model.events if e.instruction is worst and e.bytes), key=lambda e: -(e.bytes or 0))
-    paths = ", ".join(
-        f"{e.path} {format_bytes(e.bytes)} {e.action} (stored by line {e.created_by.span.line})" for e in events[:3]
-    )
-    message = (
-        f"{' and '.join(problems)}; the biggest contributor is the {worst.keyword} on line {worst.span.line} "
-        f"({format_bytes(by_instruction[worst_id])}: {paths}): delete, move or re-permission files in the "
-        f"instruction that creates them (or use COPY --chown/--chmod, --exclude, bind mounts)"
-    )
+    message = (f"{' and '.join(problems)}; line {worst.span.line} wastes the most "
+               f"({format_bytes(by_instruction[worst_id])}: {clip(events[0].path, 28)} {events[0].action})")
+    paths = "; ".join(f"{e.path} {format_bytes(e.bytes)} {e.action} (stored by line {e.created_by.span.line})"
+                      for e in events[:3])
     yield Finding(
         worst.span,
         message,
         wasted_bytes=wasted,
-        fix=Fix("Remove the waste at its source: clean up in the same instruction that creates the files"),
+        fix=Fix(f"Remove the waste where it is created ({paths}): delete, move or re-permission files in the "
+                "instruction that creates them, or use COPY --chown/--chmod, --exclude or bind mounts"),
         properties={
             "aggregate": True,  # the image's total: summaries must not add it to the other findings' bytes
             "wasted_bytes": wasted,

@@ -88,6 +88,23 @@ def _fingerprint(diagnostic, lines: list[str], uri: str, seen: dict[str, int]) -
     return f"{base}:{seen[base]}"
 
 
+def _fixes(fix, location: om.ArtifactLocation) -> list[om.Fix] | None:
+    """SARIF `fixes`: the fix's description with its text edits (SARIF requires at least one change per fix, so a
+    fix that is advice only stays in the result's `properties.fix`)."""
+    if fix is None or not fix.edits:
+        return None
+    replacements = [
+        om.Replacement(
+            deleted_region=om.Region(start_line=edit.span.line, start_column=edit.span.column,
+                                     end_line=edit.span.end_line, end_column=edit.span.end_column),
+            inserted_content=om.ArtifactContent(text=edit.replacement),
+        )
+        for edit in fix.edits
+    ]
+    return [om.Fix(description=om.Message(text=fix.description),
+                   artifact_changes=[om.ArtifactChange(artifact_location=location, replacements=replacements)])]
+
+
 def build_log(results, rules, *, root: Path | None = None, category: str | None = None) -> om.SarifLog:
     root = root or find_source_root(Path.cwd())
     descriptors = sorted({rule.id: rule for rule in rules}.values(), key=lambda r: r.id)
@@ -103,6 +120,9 @@ def build_log(results, rules, *, root: Path | None = None, category: str | None 
             properties = dict(d.properties)
             if d.wasted_bytes is not None:
                 properties["wastedBytes"] = d.wasted_bytes
+            if d.fix is not None and d.fix.description:
+                # The advice, for every fix: SARIF's `fixes` must carry file changes, which only some fixes have.
+                properties["fix"] = d.fix.description
             if result.report:
                 # The file's build report (predicted waste, efficiency, top wasted paths), as JSON's files[].report:
                 # SARIF consumers see results, not run properties.
@@ -127,6 +147,7 @@ def build_log(results, rules, *, root: Path | None = None, category: str | None 
                         )
                     ],
                     partial_fingerprints={FINGERPRINT_KEY: _fingerprint(d, result.source_lines, uri, seen)},
+                    fixes=_fixes(d.fix, location),
                     properties=_property_bag(properties) if properties else None,
                 )
             )

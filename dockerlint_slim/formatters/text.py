@@ -54,6 +54,12 @@ def code_frame(lines: list[str], span, highlight) -> list[str]:
     return out
 
 
+def help_line(text: str, frame: list[str], color: bool) -> str:
+    """The fix under the code frame, rustc/ruff style (`= help: ...` in the frame's gutter; flush without one)."""
+    gutter = frame[0].index("|") if frame else 2
+    return " " * gutter + "= " + _style("help:", color, bold=True) + " " + " ".join(text.split())
+
+
 def render(results, rules, *, color: bool = False, frames: bool = True, **_options) -> str:
     highlight = _highlighter(color)
     out: list[str] = []
@@ -63,8 +69,10 @@ def render(results, rules, *, color: bool = False, frames: bool = True, **_optio
             level = _style(f"{d.rule_id} {d.severity}:", color, fg=_COLORS.get(d.severity), bold=True)
             cost = f" [~{format_bytes(d.wasted_bytes)}]" if d.wasted_bytes else ""
             out.append(f"{where} {level} {d.message}{cost}")
-            if frames:
-                out += code_frame(result.source_lines, d.span, highlight)
+            frame = code_frame(result.source_lines, d.span, highlight) if frames else []
+            out += frame
+            if d.fix is not None and d.fix.description:
+                out.append(help_line(d.fix.description, frame, color))
         if result.report:
             out += report_lines(result.path, result.report, color)
     summary = summarize(results)

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from dockerlint_slim.context.resolve import CONTEXT, GIT, REMOTE, is_archive_name, source_origin
+from dockerlint_slim.diagnostics import clip, join_within
 from dockerlint_slim.knowledge.package_managers import (
     APK_CACHE,
     APT_ARCHIVES,
@@ -143,7 +144,7 @@ def _copy_origins(copy: CopyInstruction, state: _State) -> list[Origin]:
     keyword = "ADD" if copy.is_add else "COPY"
     found: list[Origin] = []
     for source in copy.sources:
-        what = f"`{keyword} {source} {copy.destination}` (line {copy.span.line})"
+        what = f"`{clip(f'{keyword} {source} {copy.destination}', 28)}` (line {copy.span.line})"
         # Sources are classified as the layer model classifies them (`context.resolve.source_origin`).
         kind = source_origin(copy, source)
         if kind == GIT:
@@ -418,10 +419,10 @@ def _create(run: RunInstruction, command: ShellCommand, package: PackageCall | N
     for operator, target in command.redirects:
         # `printf ... > /etc/app.conf`: the shell writes the file (not /dev/* streams, not `>&2` duplications).
         if operator.lstrip("0123456789") in _WRITE_REDIRECTS and not target.startswith("/dev/"):
-            add(_resolve(target, cwd, state), "run", f"the output of `{name} ... {operator} {target}` (line {line})")
+            add(_resolve(target, cwd, state), "run", f"the output of `{name} ... {operator} {clip(target, 30)}` (line {line})")
     if manager == "apt" and action == UPDATE:
-        add(APT_LISTS, "cache", f"the apt package lists that `{name} update` (line {line}) downloaded", False,
-            "the apt lists are typically 20-50 MB")
+        add(APT_LISTS, "cache", f"the apt lists of `{name} update` (line {line})", False,
+            "typically 20-50 MB")
     if manager in SYSTEM_MANAGERS and action == INSTALL and not package.simulated:
         packages = list(package.packages)
         virtual = package.option("--virtual", "-t") if manager == "apk" else None
@@ -429,12 +430,12 @@ def _create(run: RunInstruction, command: ShellCommand, package: PackageCall | N
             state.packages[installed] = Origin(installed, run, "package", f"`{name} {sub}` (line {line})")
         if manager == "apt":
             add(APT_ARCHIVES, "cache", f"the apt cache of `{name} install` (line {line})", False,
-                "the apt cache is often small: official Debian/Ubuntu images already drop downloaded .deb files")
+                "often small: official Debian/Ubuntu images drop downloaded .deb files")
         elif manager == "rpm":
             add(RPM_CACHE_DIRS.get(name, "/var/cache/dnf"), "cache", f"the {name} cache of `{name} {sub}` (line {line})",
                 False)
         elif manager == "zypper":
-            add(ZYPPER_CACHE, "cache", f"the zypper cache of line {line}", False)
+            add(ZYPPER_CACHE, "cache", f"the zypper cache of `zypper {sub}` (line {line})", False)
         elif manager == "apk" and not package.has_flag("--no-cache"):
             add(APK_CACHE, "cache", f"the apk index cache of `apk add` (line {line})", False)
     elif manager == "pip" and action == INSTALL and state.home and not pip_cache_disabled(package, _env_of(command, state)):
@@ -446,7 +447,7 @@ def _create(run: RunInstruction, command: ShellCommand, package: PackageCall | N
                 is_dir=True)
     elif name in ("curl", "wget"):
         for path in _download_paths(argv, cwd, state):
-            add(path, "run", f"the download {path} of `{name}` (line {line})")
+            add(path, "run", f"the download of `{name}` (line {line})")
     elif name in ("tar", "unzip", "bsdtar"):
         _extraction(run, command, cwd, state, add)
     elif name == "git" and sub == "clone":
@@ -462,9 +463,9 @@ def _create(run: RunInstruction, command: ShellCommand, package: PackageCall | N
             if dest.endswith("/") or len(sources) > 1:
                 for source in sources:
                     add(posixpath.join(resolved, posixpath.basename(source.rstrip("/"))), "run",
-                        f"`{name}` to {dest} (line {line})")
+                        f"`{name}` (line {line})")
             else:
-                add(resolved, "run", f"`{name}` to {dest} (line {line})")
+                add(resolved, "run", f"`{name}` (line {line})")
 
 
 def _env_of(command: ShellCommand, state: _State):
@@ -495,18 +496,19 @@ def _extraction(run, command, cwd, state: _State, add) -> None:
         # `curl ... | tar -xz -C /opt/tool`: the archive is a stream, but an explicit target directory still
         # says where its files went (its contents stay unknown). Without -C nothing is known.
         if directory is not None:
-            add(where, "run", f"the files `{name}` extracted into {where} (line {line})", known=False)
+            add(where, "run", f"`{name}` (line {line})", known=False)
         return
-    add(where, "run", f"the files `{name}` extracted into {where} (line {line})", known=False)
+    add(where, "run", f"`{name}` (line {line})", known=False)
     stem = _ARCHIVE.sub("", posixpath.basename(archive))
     if stem and "$" not in stem and "*" not in stem:
         # Archives conventionally unpack into a directory named like the archive.
-        add(posixpath.join(where, stem), "run", f"the files `{name}` extracted into {where} (line {line})",
+        add(posixpath.join(where, stem), "run", f"`{name}` (line {line})",
             is_dir=True)
 
 
-def origins_summary(origins: list[Origin], paths: list[str] = ()) -> str:
-    """"/tmp/a.tgz, which `COPY a.tgz /tmp/` (line 4) added; the apt package lists of ..." for messages."""
+def origins_summary(origins: list[Origin], paths: list[str] = (), width: int = 60) -> str:
+    """"/tmp/a.tgz of `COPY a.tgz /tmp/` (line 4); the apt lists of `apt-get update` (line 2)" for messages, in
+    about `width` characters (the rest counted)."""
     by_what: dict[str, list[str]] = {}
     for origin in origins:
         # Name what the command touched when it is more precise than what the instruction created.
@@ -518,6 +520,5 @@ def origins_summary(origins: list[Origin], paths: list[str] = ()) -> str:
             parts.append(what)
         else:
             unique = sorted(set(shown))
-            listed = ", ".join(unique[:3]) + (f" and {len(unique) - 3} more" if len(unique) > 3 else "")
-            parts.append(f"{listed}, which {what} created")
-    return "; ".join(parts)
+            parts.append(f"{join_within([clip(p, 30) for p in unique], width - len(what) - 4)} of {what}")
+    return clip(join_within(parts, width, "; "), width)

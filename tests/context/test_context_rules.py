@@ -36,8 +36,8 @@ def test_sl304_missing_and_ignored_sources(tmp_path) -> None:
     """, ctx, ("SL304",))
     assert ids_lines(found) == [("SL304", 2), ("SL304", 3)]
     assert 'source "dist/" exists but ' in found[0].message
-    assert 'excludes (line 2: "dist")' in found[0].message and '"!dist"' in found[0].message
-    assert "not in the build context" in found[1].message and 'did you mean "conf/Nginx.conf"' in found[1].message
+    assert 'excludes (line 2: "dist")' in found[0].message and '"!dist"' in found[0].fix.description
+    assert "not in the build context" in found[1].message and 'did you mean "conf/Nginx.conf"' in found[1].fix.description
     assert found[0].severity == "error"
 
 
@@ -47,7 +47,7 @@ def test_sl304_source_inside_a_pruned_folder(tmp_path) -> None:
     assert ids_lines(found) == [("SL304", 2)]
     message = found[0].message
     assert 'source "vendor/lib/x.so" is inside "vendor/", which ' in message
-    assert '.dockerignore excludes (line 1: "vendor")' in message and '"!vendor/lib/x.so"' in message
+    assert '.dockerignore excludes (line 1: "vendor")' in message and '"!vendor/lib/x.so"' in found[0].fix.description
 
 
 def test_sl304_negatives(tmp_path) -> None:
@@ -101,7 +101,7 @@ def test_sl301_archive_extracted_and_deleted(tmp_path) -> None:
     d = found[0]
     assert d.wasted_bytes == 190 * MiB
     assert "190.0 MiB" in d.message and "line 3 extracts /tmp/jdk.tar.gz" in d.message
-    assert "--mount=type=bind,source=vendor/jdk.tar.gz,target=/tmp/jdk.tar.gz" in d.message
+    assert "--mount=type=bind,source=vendor/jdk.tar.gz,target=/tmp/jdk.tar.gz" in d.fix.description
 
 
 def test_sl301_installers_moves_and_threshold_option(tmp_path) -> None:
@@ -246,7 +246,7 @@ def test_sl501_budget_exceeded_points_at_biggest_contributor(tmp_path) -> None:
     d = found[0]
     assert d.severity == "error" and d.wasted_bytes == 200 * MiB
     assert "predicted waste 200.0 MiB exceeds the budget of 50 MB" in d.message
-    assert "RUN on line 3" in d.message and "/opt/app 180.0 MiB modified (stored by line 2)" in d.message
+    assert "line 3 wastes the most" in d.message and "/opt/app 180.0 MiB modified (stored by line 2)" in d.fix.description
     found = lint(BUDGET_FILE, ctx, ("SL501",), min_efficiency="0.9")
     assert ids_lines(found) == [("SL501", 3)] and "efficiency 47.4% is below 90.0%" in found[0].message
 

@@ -19,7 +19,7 @@ def test_chown_after_copy_suggests_copy_chown(lint):
     assert len(result) == 1
     assert result[0].span.line == 4
     assert "`COPY . /app` (line 3)" in result[0].message
-    assert "COPY --chown=node:node" in result[0].message
+    assert "COPY --chown=node:node" in result[0].fix.description
 
 
 def test_chmod_after_copy_suggests_copy_chmod(lint):
@@ -28,13 +28,13 @@ def test_chmod_after_copy_suggests_copy_chmod(lint):
         COPY entrypoint.sh /usr/local/bin/
         RUN chmod +x /usr/local/bin/entrypoint.sh
     """)
-    assert len(result) == 1 and "COPY --chmod=755" in result[0].message
+    assert len(result) == 1 and "COPY --chmod=755" in result[0].fix.description
     result = found(lint, """
         FROM debian:bookworm-slim
         COPY --chown=app conf/app.ini /etc/app.ini
         RUN chmod 0640 /etc/app.ini
     """)
-    assert len(result) == 1 and "COPY --chmod=0640" in result[0].message
+    assert len(result) == 1 and "COPY --chmod=0640" in result[0].fix.description
 
 
 def test_add_download_chmod_suggests_add_chmod(lint):
@@ -43,7 +43,7 @@ def test_add_download_chmod_suggests_add_chmod(lint):
         ADD https://github.com/krallin/tini/releases/download/v0.19.0/tini-static /tini
         RUN chmod +x /tini
     """)
-    assert len(result) == 1 and "ADD --chmod=755" in result[0].message
+    assert len(result) == 1 and "ADD --chmod=755" in result[0].fix.description
 
 
 def test_mv_sed_touch_of_copied_files(lint):
@@ -56,7 +56,7 @@ def test_mv_sed_touch_of_copied_files(lint):
         RUN touch /etc/nginx/nginx.conf
     """)
     assert [d.span.line for d in result] == [4, 5, 6]
-    assert "straight to their final path" in result[1].message
+    assert "straight to their final path" in result[1].fix.description
 
 
 def test_run_created_files_changed_in_a_later_run(lint):
@@ -66,7 +66,7 @@ def test_run_created_files_changed_in_a_later_run(lint):
         RUN chown -R 1000:1000 /opt/tool
     """)
     assert len(result) == 1
-    assert "at the end of the RUN at line 2" in result[0].message
+    assert "at the end of the RUN at line 2" in result[0].fix.description
 
 
 def test_changes_in_the_same_run_are_fine(lint):
@@ -140,7 +140,7 @@ def test_copy_from_stage_then_chmod(lint):
         COPY --from=build /out/app /usr/local/bin/app
         RUN chmod 0755 /usr/local/bin/app
     """)
-    assert len(result) == 1 and "COPY --chmod=0755" in result[0].message
+    assert len(result) == 1 and "COPY --chmod=0755" in result[0].fix.description
 
 
 def test_bytes_with_context(lint, tmp_path):

@@ -23,7 +23,7 @@ def test_archive_download_consumed(lint, consumer):
     """)
     assert len(result) == 1
     assert result[0].span.line == 2  # reported at the ADD
-    assert "line 3" in result[0].message and "curl -fsSL https://example.com/tool-1.2.tar.gz" in result[0].message
+    assert "line 3" in result[0].message and "curl -fsSL https://example.com/tool-1.2.tar.gz" in result[0].fix.description
 
 
 @pytest.mark.parametrize("dest,consumer", [
@@ -48,7 +48,7 @@ def test_git_checkout_built_in_place(lint):
         WORKDIR /src/tool
         RUN make install
     """)
-    assert len(result) == 1 and "git clone --depth 1" in result[0].message
+    assert len(result) == 1 and "git clone --depth 1" in result[0].fix.description
 
 
 def test_download_used_as_is_is_fine(lint):

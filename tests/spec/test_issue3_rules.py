@@ -202,7 +202,7 @@ def test_sl103_ownership_and_mode_changes_of_copied_files_suggest_copy_flags(cha
         RUN {change}
     """, "SL103")
     assert finding.span.line == 3 and finding.severity == "warning"
-    assert "COPY " in finding.message and words in finding.message
+    assert "COPY " in finding.fix.description and words in finding.fix.description
     assert "line 2" in finding.message
 
 

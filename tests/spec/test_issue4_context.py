@@ -278,7 +278,8 @@ def test_sl301_copy_consumed_by_a_later_run(consumed_results, case):
     message = finding["message"]
     assert "11.0 MiB" in message and verb in message
     # The fix: a bind mount (BuildKit), or fetch it inside the consuming RUN and delete it there.
-    assert f"--mount=type=bind,source={name}" in message and "inside the RUN that consumes it" in message
+    help_text = finding["fix"]["description"]
+    assert f"--mount=type=bind,source={name}" in help_text and "inside the RUN that consumes it" in help_text
 
 
 def test_sl301_threshold_default_and_configurable(tmp_path):
@@ -313,7 +314,7 @@ def test_sl302_reports_junk_with_sizes_and_dockerignore_lines(tmp_path):
     assert finding["wasted_bytes"] == total and finding["severity"] == "warning"
     message = finding["message"]
     assert message.startswith("COPY brings 10.9 MiB the image does not need: .idea/ 2.7 MiB, .env 2.3 MiB, **/*.log 2.0 MiB")
-    assert "add to .dockerignore:" in message
+    assert finding["fix"]["description"].startswith("Add to .dockerignore:")
     for line in (".git", ".venv", "__pycache__", ".pytest_cache", ".env", ".idea"):
         assert line in finding["properties"]["dockerignore_lines"]
 
