@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dockerlint_slim.image.stack import Stacker
 from dockerlint_slim.image.tar_stream import (
     DIR,
     FILE,
@@ -13,7 +14,6 @@ from dockerlint_slim.image.tar_stream import (
     WHITEOUT,
     Entry,
 )
-from dockerlint_slim.image.stack import Stacker
 
 
 def f(path, size):

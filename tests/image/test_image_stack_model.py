@@ -11,6 +11,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dockerlint_slim.image.stack import Stacker
 from dockerlint_slim.image.tar_stream import (
     DIR,
     FILE,
@@ -20,7 +21,6 @@ from dockerlint_slim.image.tar_stream import (
     WHITEOUT,
     Entry,
 )
-from dockerlint_slim.image.stack import Stacker
 
 PATHS = ["/" + "/".join(parts) for depth in (1, 2, 3) for parts in
          __import__("itertools").product("ab", repeat=depth)]

@@ -28,7 +28,6 @@ from tests.paths import ROOT
 sys.path.insert(0, str(ROOT / "scripts"))
 import gen_official_tags  # noqa: E402
 
-
 # ---------------------------------------------------------------------------------------------------------------
 # The shipped table
 

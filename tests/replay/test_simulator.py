@@ -16,7 +16,6 @@ from dockerlint_slim.replay.layer_model import (
 )
 from dockerlint_slim.replay.report import layer_report
 from dockerlint_slim.replay.simulator import build_layer_model
-
 from tests.context.helpers import KiB, MiB, dockerfile, make_context, scan
 
 FILES = {

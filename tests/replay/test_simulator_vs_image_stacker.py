@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from dockerlint_slim.image.tar_stream import FILE, WHITEOUT, Entry
 from dockerlint_slim.image.stack import Stacker
+from dockerlint_slim.image.tar_stream import FILE, WHITEOUT, Entry
 from dockerlint_slim.replay.simulator import build_layer_model
-
 from tests.context.helpers import KiB, MiB, dockerfile, make_context, scan
 
 CONTEXT = {

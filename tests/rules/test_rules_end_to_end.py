@@ -1,8 +1,6 @@
-"""Issue 3 (layer and base-image rules SL102, SL103, SL303, SL401, SL403, SL404), read sentence by sentence.
-
-Each test is what a reviewer could write from one sentence of the issue alone: a small Dockerfile, the rule id
-expected (or not) and the words the message promises. Cases already covered in tests/rules are not repeated.
-"""
+"""The layer and base-image rules (SL102, SL103, SL303, SL401, SL403, SL404) end to end: for each promise of their
+docs, a small Dockerfile, the rule id expected (or not) and the words the message promises. Cases already covered
+in the per-rule test modules are not repeated."""
 
 from __future__ import annotations
 

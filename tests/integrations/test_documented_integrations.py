@@ -1,4 +1,4 @@
-"""Issue 6 (integrations), promise by promise, through the real command line.
+"""The integrations as documented, through the real command line.
 
 tests/integrations/ runs pre-commit and the action for real and checks the GitLab format; these tests cover what
 they leave out: the commands the docs tell users to paste, the per-Dockerfile contexts as the hook uses them, and
@@ -40,7 +40,7 @@ def repo(tmp_path):
 # --- pre-commit -----------------------------------------------------------------------------------------------
 
 def test_hook_filter_finds_what_the_cli_finds(tmp_path):
-    """The hook (file names from pre-commit) and `slimlint DIR` agree on the names the issue lists."""
+    """The hook (file names from pre-commit) and `slimlint DIR` agree on the Dockerfile names."""
     hook = next(h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text()) if h["id"] == "slimlint")
     assert (hook["entry"], hook["language"]) == ("slimlint", "python")
     names = ["Dockerfile", "sub/Dockerfile.prod", "app.dockerfile", "x/App.Dockerfile", "Containerfile",

@@ -1,4 +1,5 @@
-"""Issue 4 (build context), promise by promise, through the real command line only.
+"""The build context end to end, through the command line: .dockerignore, the scanner, COPY resolution, SL301,
+SL302, SL304, SL501 and the build report.
 
 The JSON report's `context_bytes` (bytes the COPYs bring from the context) is the black-box oracle for the
 .dockerignore semantics: each context file gets a distinct power-of-two size (>= 4 KiB, so the Dockerfile and

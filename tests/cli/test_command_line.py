@@ -1,8 +1,6 @@
-"""Issue 2 (core), promise by promise, through the real command line only.
-
-Each test names the sentence of the issue it checks. tests/test_cli.py and tests/test_sarif.py already cover the
-basics (exit codes of one file, --fail-level, stdin, JSON shape, fingerprints); these are the remaining promises.
-"""
+"""The command line end to end, as users run it: discovery, options, colour, `rules` and `ast`, exit code 2 with one
+line, config, pragmas, output formats, rule plugins, robustness. test_cli_basics.py covers the basics (exit codes
+of one file, --fail-level, stdin, JSON shape, fingerprints)."""
 
 from __future__ import annotations
 

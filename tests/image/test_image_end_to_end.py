@@ -1,4 +1,4 @@
-"""Issue 5 (`slimlint image`), read sentence by sentence and checked from the outside: the `slimlint` command
+"""`slimlint image` checked from the outside: the `slimlint` command
 line (click runner on the real entry group, plus one real subprocess), synthetic images in every layout.
 
 Covered elsewhere and not repeated here: dive comparisons (tests/image/test_image_dive.py), the stacker on
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "image"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from image_synth import (  # noqa: E402
     ImageSpec,
     Step,

@@ -1,7 +1,6 @@
 """SARIF output as GitHub code scanning ingests it, validated against the official 2.1.0 schema."""
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -9,8 +8,9 @@ import pytest
 from dockerlint_slim.engine import Linter, LintOptions
 from dockerlint_slim.engine.registry import load_rules
 from dockerlint_slim.formatters import render
+from tests.paths import SARIF_SCHEMA
 
-SCHEMA = json.loads((Path(__file__).parent / "fixtures" / "sarif-schema-2.1.0.json").read_text())
+SCHEMA = json.loads(SARIF_SCHEMA.read_text())
 BAD = "FROM alpine\nRUN echo one\nRUN echo two\nFOO bar\n"
 
 

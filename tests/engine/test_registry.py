@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from dockerlint_slim.engine.registry import RuleLoadError, builtin_rules, directory_rules, load_rules
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 PLUGIN = '''
 """What it does
