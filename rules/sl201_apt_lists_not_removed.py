@@ -38,7 +38,14 @@ hadolint equivalent: DL3009 (hadolint accepts any `rm -rf` as the cleanup and re
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix
-from dockerlint_slim.knowledge.package_managers import APT, APT_LISTS, UPDATE, clean_targets, package_call
+from dockerlint_slim.knowledge.package_managers import (
+    APT,
+    APT_LISTS,
+    UPDATE,
+    clean_targets,
+    is_cleanup_script,
+    package_call,
+)
 from dockerlint_slim.model.queries import commands_after, image_runs, mount_covers_path, run_removes_path
 from dockerlint_slim.shell.argv import program_argv
 
@@ -59,6 +66,8 @@ def _apt_update(command):
 
 
 def cleans_lists(command, run) -> bool:
+    if is_cleanup_script(program_argv(command)):
+        return True  # a project cleanup script (`clean-layer.sh`): what it removes cannot be known
     call = package_call(program_argv(command))
     if call is not None and LISTS in clean_targets(call):
         return True  # `apt-get dist-clean`

@@ -100,9 +100,10 @@ def check(target):
                 # `apt-get -f install` (after `dpkg -i x.deb`) names no package but still pulls in recommends.
                 # (`xargs -a list.txt apt-get install -y` names none either: quote the command as it is.)
                 label = f"{call.program} install {shown}" if shown else " ".join(call.argv[:5])
+                flag = "--without-recommends" if call.argv[0] == "aptitude" else "--no-install-recommends"
                 yield Finding(
                     command.span,
                     f"`{label}` also installs every recommended package (often tens of MB of "
-                    "optional tools and docs); add `--no-install-recommends` and list what you really need",
-                    fix=Fix("Add --no-install-recommends after `install`"),
+                    f"optional tools and docs); add `{flag}` and list what you really need",
+                    fix=Fix(f"Add `{flag}` after `install`"),
                 )

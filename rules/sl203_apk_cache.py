@@ -33,6 +33,7 @@ from dockerlint_slim.knowledge.package_managers import (
     INSTALL,
     UPDATE,
     UPGRADE,
+    is_cleanup_script,
     package_call,
     variables_at,
 )
@@ -69,7 +70,8 @@ def check(target):
             if call is None or call.action not in FETCHING or call.has_flag("--no-cache", "--no-network"):
                 continue
             sub = call.subcommand
-            if any(run_removes_path(run, c, CACHE) for c in commands_after(run, command)):
+            if any(run_removes_path(run, c, CACHE) or is_cleanup_script(program_argv(c))
+                   for c in commands_after(run, command)):
                 continue
             yield Finding(
                 command.span,

@@ -36,6 +36,7 @@ from dockerlint_slim.knowledge.package_managers import (
     ZYPPER,
     ZYPPER_CACHE,
     cleans_all,
+    is_cleanup_script,
     package_call,
 )
 from dockerlint_slim.model.queries import commands_after, image_runs, mount_covers_path, run_removes_path
@@ -63,6 +64,8 @@ def is_install(command) -> bool:
 
 
 def is_clean(command, run) -> bool:
+    if is_cleanup_script(program_argv(command)):
+        return True  # a project cleanup script (`clean-layer.sh`): what it removes cannot be known
     call = rpm_call(command)
     if call is not None:
         # `zypper clean` alone only drops downloaded RPMs (rarely kept); -a/--all also drops the metadata;

@@ -52,6 +52,10 @@ from dockerlint_slim.knowledge.package_managers import (
     PIP_CACHE,
     UV,
     UV_CACHE,
+    distro_pip_predates_cache,
+    installs_distro_pip,
+    installs_own_pip,
+    is_cleanup_script,
     package_call,
     pip_cache_disabled,
     variables_at,
@@ -59,6 +63,7 @@ from dockerlint_slim.knowledge.package_managers import (
 from dockerlint_slim.model.queries import (
     commands_after,
     image_runs,
+    image_stages,
     mount_covers_path,
     rehome,
     run_removes_path,
@@ -105,21 +110,15 @@ def _disabled(call, stage, run, command) -> bool:
     return pip_cache_disabled(call, variables_at(stage, run, command))
 
 
-def _configured_off(stage, before_run) -> bool:
-    """`pip config set global.no-cache-dir ...` in an earlier RUN of the stage's lineage."""
-    for ancestor in reversed(list(stage.lineage())):
-        for run in ancestor.runs():
-            if run is before_run:
-                return False
-            for command in run.commands:
-                call = package_call(program_argv(command))
-                if call is not None and call.manager is PIP and call.action == CONFIG and any(
-                        "no-cache-dir" in a for a in call.argv):
-                    return True
-    return False
+def _configures_off(call) -> bool:
+    """`pip config set global.no-cache-dir ...`: later pip runs keep no cache."""
+    return call is not None and call.manager is PIP and call.action == CONFIG and any(
+        "no-cache-dir" in a for a in call.argv)
 
 
 def _cleans(kind: str, command, cache: str, run, home: str = "/root") -> bool:
+    if is_cleanup_script(program_argv(command)):
+        return True  # a project cleanup script (`clean-layer.sh`): what it removes cannot be known
     call = package_call(program_argv(command))
     if call is not None and call.name == kind and call.action == CLEAN:
         return call.command != ("cache", "remove")  # `pip cache remove NAME` drops only some wheels
@@ -136,36 +135,72 @@ def _covers_any_home(run, after, cache: str) -> bool:
     return any(t.endswith(suffixes) for t in targets + removed)
 
 
+class _PipState:
+    """What earlier commands of the image did to pip, read once in build order (linear in the file)."""
+
+    def __init__(self, base_image: str) -> None:
+        self.configured_off = False  # `pip config set global.no-cache-dir`
+        self.old_distro = distro_pip_predates_cache(base_image)
+        self.distro_pip = False  # python-pip installed from the release's archive
+        self.own_pip = False  # a pip from PyPI installed over it (`pip install -U pip`, get-pip.py)
+
+    def pip_has_no_cache(self) -> bool:
+        """The `pip` that runs is the release's pip older than 6: no cache to keep, no --no-cache-dir to add."""
+        return self.old_distro and self.distro_pip and not self.own_pip
+
+    def after(self, call, argv) -> None:
+        self.configured_off = self.configured_off or _configures_off(call)
+        self.distro_pip = self.distro_pip or installs_distro_pip(call)
+        self.own_pip = self.own_pip or installs_own_pip(call, argv)
+
+
 def check(target):
+    stages = image_stages(target.dockerfile)
+    state = _PipState(stages[-1].base_image if stages else "")
     for stage, run in image_runs(target.dockerfile):
+        reported = False
         for command in run.commands:
-            call = pip_call(stage, run, command)
-            kind = install_kind(call)
-            if kind is None or _disabled(call, stage, run, command):
-                continue
-            cache = _cache_dir(call, stage, run, command)
-            home = user_home(stage, run)
-            if mount_covers_path(run, cache):
-                continue
-            after = commands_after(run, command)
-            if any(_cleans(kind, c, cache, run, home or "/root") for c in after):
-                continue
-            if home is None and cache in (PIP_CACHE, UV_CACHE) and _covers_any_home(run, after, cache):
-                continue  # `USER 1000`: the cache is in that user's home, which a mount or rm may name
-            if home is None and cache in (PIP_CACHE, UV_CACHE):
-                cache = "~" + cache[len("/root"):]
-            if kind == "pip" and _configured_off(stage, run):
-                continue
-            if kind == "pip":
-                fix = "add `--no-cache-dir` (or set `ENV PIP_NO_CACHE_DIR=1`)"
-            else:
-                fix = "add `--no-cache` (or set `ENV UV_NO_CACHE=1`)"
-            label = f"{call.program} {call.subcommand}"
-            yield Finding(
-                command.span,
-                f"`{label}` keeps a copy of every downloaded wheel in {cache} in this layer "
-                f"(often tens to hundreds of MB); {fix}, or use a cache mount on {cache}",
-                fix=Fix(fix[0].upper() + fix[1:]),
-                properties={"path": cache},
-            )
-            break  # one finding per RUN: they share one cache directory
+            argv = program_argv(command)
+            call = pip_call(stage, run, command) if argv else None
+            finding = None if reported else _finding(stage, run, command, call, state)
+            if finding is not None:
+                reported = True  # one finding per RUN: its installs share one cache directory
+                yield finding
+            state.after(call if call is not None else package_call(argv), argv)
+
+
+def _only_local_wheels(call) -> bool:
+    """`pip install /wheels/*.whl`: wheel files on disk only, nothing from an index (no name, no -r file)."""
+    return bool(call.operands) and all(w.lower().endswith(".whl") for w in call.operands) and not call.options(
+        "-r", "--requirement")
+
+
+def _finding(stage, run, command, call, state: _PipState) -> Finding | None:
+    kind = install_kind(call)
+    if kind is None or _disabled(call, stage, run, command) or _only_local_wheels(call):
+        return None
+    if kind == "pip" and (state.configured_off or state.pip_has_no_cache()):
+        return None
+    cache = _cache_dir(call, stage, run, command)
+    home = user_home(stage, run)
+    if mount_covers_path(run, cache):
+        return None
+    after = commands_after(run, command)
+    if any(_cleans(kind, c, cache, run, home or "/root") for c in after):
+        return None
+    if home is None and cache in (PIP_CACHE, UV_CACHE) and _covers_any_home(run, after, cache):
+        return None  # `USER 1000`: the cache is in that user's home, which a mount or rm may name
+    if home is None and cache in (PIP_CACHE, UV_CACHE):
+        cache = "~" + cache[len("/root"):]
+    if kind == "pip":
+        fix = "add `--no-cache-dir` (or set `ENV PIP_NO_CACHE_DIR=1`)"
+    else:
+        fix = "add `--no-cache` (or set `ENV UV_NO_CACHE=1`)"
+    label = f"{call.program} {call.subcommand}"
+    return Finding(
+        command.span,
+        f"`{label}` keeps a copy of every downloaded wheel in {cache} in this layer "
+        f"(often tens to hundreds of MB); {fix}, or use a cache mount on {cache}",
+        fix=Fix(fix[0].upper() + fix[1:]),
+        properties={"path": cache},
+    )

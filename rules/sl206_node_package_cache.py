@@ -49,6 +49,7 @@ from dockerlint_slim.knowledge.package_managers import (
     YARN,
     YARN_ROOT_CACHE,
     YARN_USER_CACHES,
+    is_cleanup_script,
     package_call,
 )
 from dockerlint_slim.model.queries import (
@@ -57,11 +58,12 @@ from dockerlint_slim.model.queries import (
     mount_covers_path,
     rehome,
     run_removes_path,
+    user_before,
     user_home,
     var_before,
 )
 from dockerlint_slim.shell.argv import program_argv
-from dockerlint_slim.shell.commands import removed_paths, removes_asked_path
+from dockerlint_slim.shell.commands import removed_paths, removes_asked_path, removes_variable_path
 
 ID = "SL206"
 NAME = "node-package-cache"
@@ -88,16 +90,17 @@ def install_tool(command) -> str | None:
     return call.name if call is not None and call.action == INSTALL else None
 
 
-def default_dirs(tool: str, home: str | None) -> list[str]:
-    """The tool's own cache directories for a user whose home is `home` (root's when unknown). As another user
-    yarn v1 caches in ~/.cache/yarn, not in /usr/local/share/.cache/yarn."""
+def default_dirs(tool: str, home: str | None, root: bool = True) -> list[str]:
+    """The tool's own cache directories for a user whose home is `home` (root's when unknown). yarn v1 run by root
+    caches in /usr/local/share/.cache/yarn whatever $HOME is; as another user in ~/.cache/yarn."""
     if home in (None, "/root"):
-        return list(CACHE_DIRS[tool])
-    return [rehome(d, home) for d in CACHE_DIRS[tool] if d.startswith("/root/")]
+        return list(CACHE_DIRS[tool]) if root or home is None else [d for d in CACHE_DIRS[tool] if d != YARN_ROOT_CACHE]
+    moved = [rehome(d, home) for d in CACHE_DIRS[tool] if d.startswith("/root/")]
+    return ([YARN_ROOT_CACHE] if root and tool == "yarn" else []) + moved
 
 
 def cache_dirs(tool: str, argv: tuple[str, ...], stage, run, command) -> list[str]:
-    dirs = default_dirs(tool, user_home(stage, run))
+    dirs = default_dirs(tool, user_home(stage, run), user_before(stage, run) == "root")
     configured = _configured_dir(stage, run, tool)
     if configured:
         dirs.append(configured)
@@ -144,10 +147,15 @@ def _mount_names_tool(run, tool: str) -> bool:
 
 
 def _cleans(tool: str, command, dirs: list[str], run, home: str = "/root") -> bool:
+    if is_cleanup_script(program_argv(command)):
+        return True  # a project cleanup script (`clean-layer.sh`): what it removes cannot be known
     call = node_call(command)
     if call is not None and call.name == tool and call.action == CLEAN:
         return True
     if removes_asked_path(command, *CACHE_QUERIES[tool]):
+        return True
+    # `export YARN_CACHE_FOLDER="$(mktemp -d)" && yarn install && rm -r "$YARN_CACHE_FOLDER"`
+    if removes_variable_path(command, *CACHE_ENV[tool]):
         return True
     return any(run_removes_path(run, command, d, home=home) for d in dirs)
 
@@ -170,7 +178,7 @@ def check(target):
             if _mount_names_tool(run, tool) or any(mount_covers_path(run, d) for d in dirs):
                 continue
             home = user_home(stage, run)
-            defaults = default_dirs(tool, home)
+            defaults = default_dirs(tool, home, user_before(stage, run) == "root")
             after = commands_after(run, command)
             if any(_cleans(tool, c, dirs, run, home or "/root") for c in after):
                 continue

@@ -56,13 +56,24 @@ from dockerlint_slim.knowledge.package_managers import (
     CPM,
     DOWNLOAD,
     GEM,
+    GEM_NO_DOCUMENT_IMAGES,
     GO,
+    GO_BUILD_CACHE,
+    GO_BUILD_CACHE_SINCE,
+    GO_MODULE_CACHE_SINCE,
+    GO_MODULES_BY_DEFAULT_SINCE,
     INSTALL,
+    expand_words,
+    go_version_installed,
+    go_version_of_image,
+    is_cleanup_script,
     package_call,
+    variables_at,
 )
-from dockerlint_slim.model.queries import commands_after, image_runs, mount_covers_path, var_before
+from dockerlint_slim.knowledge.base_images import parse_image
+from dockerlint_slim.model.queries import commands_after, image_runs, image_stages, mount_covers_path, var_before
 from dockerlint_slim.shell.argv import program_argv
-from dockerlint_slim.shell.commands import removed_paths
+from dockerlint_slim.shell.commands import removed_paths, removes_variable_path
 from dockerlint_slim.shell.paths import normalize_path, path_pattern_covers
 
 ID = "SL207"
@@ -81,8 +92,17 @@ class Leftover:
     fix: str
 
 
-def _removed(commands) -> list[str]:
-    return [normalize_path(p) for c in commands for p in removed_paths(c)]
+def _removed(commands, stage=None, run=None) -> list[str]:
+    """Paths the commands delete; with the stage and RUN, `$GOPATH/pkg/mod` is read with the variables' values."""
+    found = []
+    for command in commands:
+        lookup = variables_at(stage, run, command) if stage is not None else None
+        for pattern in removed_paths(command):
+            if lookup is not None and "$" in pattern:
+                expanded = expand_words((pattern,), lookup)
+                pattern = expanded[0] if len(expanded) == 1 else pattern
+            found.append(normalize_path(pattern))
+    return found
 
 
 def _mount_mentions(run, *needles: str) -> bool:
@@ -92,11 +112,29 @@ def _mount_mentions(run, *needles: str) -> bool:
 
 
 def _official(stage, name: str) -> bool:
-    image = stage.base_image.lower()
-    for prefix in ("docker.io/library/", "index.docker.io/library/", "library/", "docker.io/"):
-        if image.startswith(prefix):
-            image = image[len(prefix) :]
-    return image.split("@")[0].split(":")[0] == name
+    return _image_named(stage, (name,))
+
+
+def _image_named(stage, names) -> bool:
+    ref = parse_image(stage.base_image or "")
+    return ref is not None and ref.name in names
+
+
+def _cleaned_by_script(after) -> bool:
+    """A project cleanup script (`clean-layer.sh`) runs after: what it removes cannot be known."""
+    return any(is_cleanup_script(program_argv(c)) for c in after)
+
+
+def _find_deletes_named(after, *names: str) -> bool:
+    """`find /app/vendor/bundle -name cache -type d -exec rm -rf {} +` (or `-delete`): every `cache` below goes."""
+    for command in after:
+        argv = program_argv(command)
+        if argv[:1] != ("find",) or not ("-delete" in argv or ("-exec" in argv and "rm" in argv)):
+            continue
+        if any(a in ("-name", "-iname") and argv[i + 2 : i + 3] in [(n,) for n in names]
+               for i, a in enumerate(argv[1:])):
+            return True
+    return False
 
 
 # --- gem --------------------------------------------------------------------------------------------------------
@@ -118,10 +156,10 @@ def _gemrc_disables_docs(stage, run) -> bool:
     return False
 
 
-def _gem(stage, run, command, call, after) -> Leftover | None:
+def _gem(stage, run, command, call, after, state) -> Leftover | None:
     if call.manager is not GEM or call.command not in (("install",), ("i",)):
         return None
-    if call.has_flag(*GEM_NO_DOCS) or _official(stage, "ruby") or _gemrc_disables_docs(stage, run):
+    if call.has_flag(*GEM_NO_DOCS) or _image_named(stage, GEM_NO_DOCUMENT_IMAGES) or _gemrc_disables_docs(stage, run):
         return None
     return Leftover("gem install", "generated ri/rdoc documentation (a few MB of HTML per gem)",
                     "add `--no-document` (or write `gem: --no-document` to /etc/gemrc)")
@@ -130,8 +168,10 @@ def _gem(stage, run, command, call, after) -> Leftover | None:
 # --- bundler ----------------------------------------------------------------------------------------------------
 
 
-def _bundle(stage, run, command, call, after) -> Leftover | None:
+def _bundle(stage, run, command, call, after, state) -> Leftover | None:
     if call.manager is not BUNDLER or call.command != ("install",):
+        return None
+    if _find_deletes_named(after, "cache"):
         return None
     if _mount_mentions(run, "bundle", "gem"):
         return None
@@ -158,7 +198,7 @@ def _conda_clean(call) -> bool:
     )
 
 
-def _conda(stage, run, command, call, after) -> Leftover | None:
+def _conda(stage, run, command, call, after, state) -> Leftover | None:
     if call.manager is not CONDA or call.action != INSTALL:
         return None
     if _mount_mentions(run, "pkgs", "conda", "mamba"):
@@ -173,7 +213,7 @@ def _conda(stage, run, command, call, after) -> Leftover | None:
 
 # --- composer ---------------------------------------------------------------------------------------------------
 
-def _composer(stage, run, command, call, after) -> Leftover | None:
+def _composer(stage, run, command, call, after, state) -> Leftover | None:
     if call.manager is not COMPOSER or call.action != INSTALL or call.has_flag("--no-cache"):
         return None
     cache_dir = dict(command.env).get("COMPOSER_CACHE_DIR") or var_before(stage, run, "COMPOSER_CACHE_DIR")
@@ -196,35 +236,38 @@ def _composer(stage, run, command, call, after) -> Leftover | None:
 # --- go ---------------------------------------------------------------------------------------------------------
 
 def _go_dirs(stage, run, command) -> tuple[str, str]:
-    env = dict(command.env)
-
-    def var(name: str) -> str | None:
-        return env.get(name) or var_before(stage, run, name)
-
-    gopath = (var("GOPATH") or ("/go" if _official(stage, "golang") else "/root/go")).split(":")[0]
-    return var("GOCACHE") or "/root/.cache/go-build", var("GOMODCACHE") or gopath.rstrip("/") + "/pkg/mod"
+    var = variables_at(stage, run, command)  # FROM golang sets GOPATH=/go
+    gopath = (var("GOPATH") or "/root/go").split(":")[0]
+    return var("GOCACHE") or GO_BUILD_CACHE, var("GOMODCACHE") or gopath.rstrip("/") + "/pkg/mod"
 
 
-def _go(stage, run, command, call, after) -> Leftover | None:
+def _go(stage, run, command, call, after, state) -> Leftover | None:
     if call.manager is not GO:
         return None
-    builds = call.command in (("build",), ("install",), ("test",))
+    version = state.go_version
+    # Go < 1.10 has no build cache; Go < 1.11 no module cache (`go get` fills the GOPATH workspace instead).
+    builds = call.command in (("build",), ("install",), ("test",)) and not (version and version < GO_BUILD_CACHE_SINCE)
     downloads = call.action == DOWNLOAD or (call.command == ("install",) and any("@" in w for w in call.operands))
+    if call.command == ("get",) and not state.go_get_fills_module_cache():
+        downloads = False  # GOPATH mode: the sources go to $GOPATH/src, the workspace
+    downloads = downloads and not (version and version < GO_MODULE_CACHE_SINCE)
     if not builds and not downloads:
         return None
     gocache, modcache = _go_dirs(stage, run, command)
     left = []
-    removed = _removed(after)
+    removed = _removed(after, stage, run)
     cleans = [program_argv(c) for c in after]
     if builds and gocache != "off" and not mount_covers_path(run, gocache):
         cleaned = any(a[:2] == ("go", "clean") and "-cache" in a for a in cleans) or any(
-            path_pattern_covers(p, gocache) for p in removed)
+            path_pattern_covers(p, gocache) for p in removed) or any(
+            removes_variable_path(c, "GOCACHE") for c in after)
         if not cleaned:
             left.append(f"the build cache ({gocache})")
     if downloads and not mount_covers_path(run, modcache):
         gopath_src = modcache.rsplit("/pkg/mod", 1)[0] + "/src"  # where GOPATH-mode `go get` puts sources
         cleaned = any(a[:2] == ("go", "clean") and "-modcache" in a for a in cleans) or any(
-            path_pattern_covers(p, modcache) or path_pattern_covers(p, gopath_src) for p in removed)
+            path_pattern_covers(p, modcache) or path_pattern_covers(p, gopath_src) for p in removed) or any(
+            removes_variable_path(c, "GOPATH", "GOMODCACHE") for c in after)
         if not cleaned:
             left.append(f"the downloaded module sources ({modcache}, or {gopath_src} in GOPATH mode)")
     if not left:
@@ -239,7 +282,7 @@ def _go(stage, run, command, call, after) -> Leftover | None:
 # --- cargo ------------------------------------------------------------------------------------------------------
 
 
-def _cargo(stage, run, command, call, after) -> Leftover | None:
+def _cargo(stage, run, command, call, after, state) -> Leftover | None:
     if call.manager is not CARGO or call.action != BUILD:
         return None
     env = dict(command.env)
@@ -258,7 +301,7 @@ def _cargo(stage, run, command, call, after) -> Leftover | None:
 # --- cpanm / cpm ------------------------------------------------------------------------------------------------
 
 
-def _cpan(stage, run, command, call, after) -> Leftover | None:
+def _cpan(stage, run, command, call, after, state) -> Leftover | None:
     """cpanm leaves ~/.cpanm/work/<time>/ (every unpacked tarball, its build tree and build.log) behind; the
     official perl image removes it with `rm -fr ~/.cpanm` in the same RUN."""
     if call.manager is CPANM:
@@ -284,22 +327,71 @@ def _cpan(stage, run, command, call, after) -> Leftover | None:
 CHECKS = (_gem, _bundle, _conda, _composer, _go, _cargo, _cpan)
 
 
+class _State:
+    """What earlier commands of the image installed, read once in build order (linear in the file)."""
+
+    def __init__(self, base_image: str, gopath_mode: bool) -> None:
+        self.base_image = base_image
+        self.go_version = go_version_of_image(base_image)
+        self.gopath_mode = gopath_mode
+
+    def after(self, call, argv) -> None:
+        installed = go_version_installed(call, argv, self.base_image)
+        if installed is not None:
+            self.go_version = installed
+
+    def skip(self, call) -> bool:
+        """Go commands of a Dockerfile written for GOPATH mode with a Go version that cannot be known: with the Go
+        of its time there may be no cache at all, with today's Go the build fails (`go get` outside a module)."""
+        return call.manager is GO and self.gopath_mode and self.go_version is None
+
+    def go_get_fills_module_cache(self) -> bool:
+        return not self.gopath_mode or bool(self.go_version and self.go_version >= GO_MODULES_BY_DEFAULT_SINCE)
+
+
+def _gopath_mode(dockerfile) -> bool:
+    """The image runs `go get <import path>` (no @version) and nothing says it is a module (`go mod ...`, a COPY
+    of go.mod)."""
+    gets = modules = False
+    for stage in image_stages(dockerfile):
+        for instruction in stage.instructions:
+            if instruction.keyword in ("COPY", "ADD") and any(
+                    s.rsplit("/", 1)[-1] in ("go.mod", "go.sum") for s in getattr(instruction, "sources", ())):
+                modules = True
+        for run in stage.runs():
+            for command in run.commands:
+                call = package_call(program_argv(command))
+                if call is None or call.manager is not GO:
+                    continue
+                if call.command[:1] == ("mod",):
+                    modules = True
+                elif call.command == ("get",) and call.operands and not any("@" in w for w in call.operands):
+                    gets = True
+    return gets and not modules
+
+
 def check(target):
+    stages = image_stages(target.dockerfile)
+    state = _State(stages[-1].base_image if stages else "", _gopath_mode(target.dockerfile))
     for stage, run in image_runs(target.dockerfile):
         reported: set[str] = set()
         for command in run.commands:
-            call = package_call(program_argv(command))
-            if call is None:
-                continue
-            after = commands_after(run, command)
-            for probe in CHECKS:
-                leftover = probe(stage, run, command, call, after)
-                if leftover is None or leftover.tool in reported:
+            argv = program_argv(command)
+            call = package_call(argv)
+            if call is not None and not state.skip(call):
+                after = commands_after(run, command)
+                if _cleaned_by_script(after):
+                    state.after(call, argv)
                     continue
-                reported.add(leftover.tool)
-                yield Finding(
-                    command.span,
-                    f"`{leftover.tool}` leaves {leftover.what} in this layer; {leftover.fix}",
-                    fix=Fix(leftover.fix[0].upper() + leftover.fix[1:]),
-                    properties={"tool": leftover.tool.split()[0]},
-                )
+                for probe in CHECKS:
+                    leftover = probe(stage, run, command, call, after, state)
+                    if leftover is None or leftover.tool in reported:
+                        continue
+                    reported.add(leftover.tool)
+                    yield Finding(
+                        command.span,
+                        f"`{leftover.tool}` leaves {leftover.what} in this layer; {leftover.fix}",
+                        fix=Fix(leftover.fix[0].upper() + leftover.fix[1:]),
+                        properties={"tool": leftover.tool.split()[0]},
+                    )
+            state.after(call, argv)

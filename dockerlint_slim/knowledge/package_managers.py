@@ -608,14 +608,18 @@ def package_call(argv: tuple[str, ...], lookup: Lookup | None = None) -> Package
         if action is not None:
             return PackageCall(manager, program, own, words[:length], action, words[length:])
     if manager.bare_action is not None and (not words or manager is CPANM):
-        if manager is CPANM and any(a in _CPANM_NOT_INSTALLING for a in own[1:]):
-            return PackageCall(manager, program, own, (), None, words)
+        if any(a in _NOT_INSTALLING.get(manager.name, ()) for a in own[1:]):
+            return PackageCall(manager, program, own, (), None, words)  # `yarn --version`, `cpanm --info X`
         return PackageCall(manager, program, own, (), manager.bare_action, words)
     return PackageCall(manager, program, own, words[:1], None, words[1:])
 
 
-_CPANM_NOT_INSTALLING = frozenset({"-V", "--version", "-h", "--help", "--info", "--look", "-U", "--uninstall",
-                                   "--self-upgrade", "--showdeps", "--scandeps"})
+# Options that make a bare `yarn` / `cpanm` print something instead of installing.
+_NOT_INSTALLING = {
+    "yarn": frozenset({"-v", "--version", "-h", "--help"}),
+    "cpanm": frozenset({"-V", "--version", "-h", "--help", "--info", "--look", "-U", "--uninstall", "--self-upgrade",
+                        "--showdeps", "--scandeps"}),
+}
 
 
 def _python_m_pip(argv: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -774,3 +778,121 @@ def variables_at(stage, run, command) -> Lookup:
         return value if value is not None else defaults.get(name)
 
     return lookup
+
+
+# pip 6.0 (December 2014) added the cache and --no-cache-dir/--cache-dir. Releases whose python-pip/python3-pip
+# package is older: Debian 7 wheezy (1.1) and 8 jessie (1.5.6), Ubuntu 12.04 precise (1.0) and 14.04 trusty (1.5.4).
+_PRE_CACHE_PIP_TAG = re.compile(r"(?:^|[-_.])(wheezy|jessie|precise|trusty|ubuntu1[24]\.04)(?:$|[-_.])")
+_PRE_CACHE_PIP_RELEASE = {"debian": re.compile(r"^(7|8)(\.|-|$)"), "ubuntu": re.compile(r"^1[24]\.04(\.|-|$)")}
+# Images that install a current pip of their own whatever the release they are built on.
+_OWN_PIP_IMAGES = frozenset({"python", "pypy"})
+
+
+def distro_pip_predates_cache(base_image: str) -> bool:
+    """The base image's release packages a pip older than 6 (no cache, no `--no-cache-dir`): `ubuntu:14.04`,
+    `debian:jessie`, `nvidia/cuda:8.0-devel-ubuntu14.04`, `buildpack-deps:trusty`."""
+    from dockerlint_slim.knowledge.base_images import parse_image
+
+    ref = parse_image(base_image or "")
+    if ref is None or ref.tag is None or ref.name in _OWN_PIP_IMAGES:
+        return False
+    tag = ref.tag.lower()
+    release = _PRE_CACHE_PIP_RELEASE.get(ref.name)
+    return bool(release is not None and release.match(tag)) or bool(_PRE_CACHE_PIP_TAG.search(tag))
+
+
+_DISTRO_PIP_PACKAGES = frozenset({"python-pip", "python3-pip", "python2-pip", "python-pip-whl"})
+
+
+def installs_distro_pip(call: PackageCall | None) -> bool:
+    """`apt-get install python-pip` / `python3-pip`: pip from the distribution's archive."""
+    return call is not None and call.manager is APT and call.action == INSTALL and any(
+        p in _DISTRO_PIP_PACKAGES for p in call.packages)
+
+
+def installs_own_pip(call: PackageCall | None, argv: tuple[str, ...]) -> bool:
+    """A pip from PyPI replaces the distribution's: `pip install -U pip`, `easy_install pip`, `python get-pip.py`."""
+    if call is not None:
+        return call.manager is PIP and call.action == INSTALL and "pip" in call.packages
+    if not argv:
+        return False
+    name = argv[0].rsplit("/", 1)[-1]
+    if name.startswith("easy_install"):
+        return "pip" in argv[1:]
+    # `python get-pip.py`, `curl -sSL https://bootstrap.pypa.io/get-pip.py | python`
+    return any(a.split("?", 1)[0].endswith("get-pip.py") for a in argv[1:])
+
+
+# Go 1.10 (February 2018) added the build cache (GOCACHE, `go clean -cache`); Go 1.11 (August 2018) modules and the
+# module cache ($GOPATH/pkg/mod, `go clean -modcache`). Before, `go get` put sources in $GOPATH/src: the workspace.
+GO_BUILD_CACHE_SINCE = (1, 10)
+GO_MODULE_CACHE_SINCE = (1, 11)
+GO_MODULES_BY_DEFAULT_SINCE = (1, 16)  # GO111MODULE=on by default: `go get` fills the module cache
+_GO_TAG = re.compile(r"^(\d+)\.(\d+)(?:\.|-|$)")
+_GO_ARCHIVE = re.compile(r"(?:^|/)go(\d+)\.(\d+)(?:\.\d+)?(?:(?:rc|beta)\d+)?\.(?:linux|src|freebsd|darwin)")
+# The golang-go package of a release (Debian 8-10, Ubuntu 14.04-18.04); newer releases package a Go with both caches.
+_RELEASE_GO = {
+    "debian": {"jessie": (1, 3), "8": (1, 3), "stretch": (1, 7), "9": (1, 7), "buster": (1, 11), "10": (1, 11)},
+    "ubuntu": {"trusty": (1, 2), "14.04": (1, 2), "xenial": (1, 6), "16.04": (1, 6), "bionic": (1, 10),
+               "18.04": (1, 10)},
+}
+_RELEASE_TAG = re.compile(r"^(\d+\.\d+|\d+|[a-z]+)")
+
+
+def go_version_of_image(base_image: str) -> tuple[int, int] | None:
+    """The Go version a `golang:<tag>` base image ships (`golang:1.9-alpine` -> (1, 9)); None when not known."""
+    from dockerlint_slim.knowledge.base_images import parse_image
+
+    ref = parse_image(base_image or "")
+    if ref is None or ref.name != "golang" or ref.tag is None:
+        return None
+    match = _GO_TAG.match(ref.tag)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def go_version_installed(call: PackageCall | None, argv: tuple[str, ...], base_image: str) -> tuple[int, int] | None:
+    """The Go version a command installs: a release archive it downloads (`go1.9.2.linux-amd64.tar.gz`) or the
+    release's golang-go package on Debian 8-10 / Ubuntu 14.04-18.04; None for any other command."""
+    if call is None:
+        for word in argv[1:]:
+            match = _GO_ARCHIVE.search(word)
+            if match and "://" in word:
+                return int(match.group(1)), int(match.group(2))
+        return None
+    if call.manager is not APT or call.action != INSTALL or not {"golang", "golang-go"} & set(call.packages):
+        return None
+    from dockerlint_slim.knowledge.base_images import parse_image
+
+    ref = parse_image(base_image or "")
+    if ref is None or ref.name not in _RELEASE_GO or ref.tag is None:
+        return None
+    match = _RELEASE_TAG.match(ref.tag.lower())
+    return _RELEASE_GO[ref.name].get(match.group(1)) if match else None
+
+
+# A script of the project whose name says it cleans (`clean-layer.sh`, `/usr/local/bin/cleanup`): the linter cannot
+# read it, so a cache it may remove is not reported (precision first).
+_CLEANUP_SCRIPT = re.compile(r"(?:^|[-_.])clean(?:up|_up|-up)?(?:[-_.]|$)", re.IGNORECASE)
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "source", "."})
+
+
+def is_cleanup_script(argv: tuple[str, ...]) -> bool:
+    """`clean-layer.sh`, `/tmp/cleanup.sh`, `bash ./scripts/clean.sh`: a project script named for cleaning (not a
+    package manager's own clean command, which is read as such)."""
+    if not argv or manager_named(argv[0].rsplit("/", 1)[-1]) is not None:
+        return False
+    name = argv[0].rsplit("/", 1)[-1]
+    if name in _SHELLS:
+        script = next((a for a in argv[1:] if not a.startswith("-")), None)
+        if script is None:
+            return False
+        name = script.rsplit("/", 1)[-1]
+    elif name in ("make", "git", "go", "cargo", "mvn", "gradle", "docker", "rm", "find"):
+        return False
+    return bool(_CLEANUP_SCRIPT.search(name))
+
+
+# Images whose gemrc already says `install: --no-document`: the official ruby image and images built FROM it or
+# from its Dockerfile (devcontainers' ruby images are `FROM ruby:<variant>`; discourse/ruby writes the same gemrc).
+GEM_NO_DOCUMENT_IMAGES = frozenset({"ruby", "discourse/ruby", "mcr.microsoft.com/devcontainers/ruby",
+                                    "mcr.microsoft.com/vscode/devcontainers/ruby"})

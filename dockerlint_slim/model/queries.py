@@ -170,6 +170,17 @@ def user_home(stage: Stage, instruction) -> str | None:
     home = var_before(stage, instruction, "HOME")
     if home and "$" not in home:
         return home.rstrip("/") or "/"
+    user = user_before(stage, instruction)
+    if user == "root":
+        return "/root"
+    if "$" in user or user.isdigit():
+        return None
+    return f"/home/{user}"
+
+
+def user_before(stage: Stage, instruction) -> str:
+    """The user `instruction` runs as: the last `USER` above it in the stage's lineage, as written (`root` when
+    none; `0` reads as `root`; no group)."""
     user = None
     for ancestor in reversed(list(stage.lineage())):
         for current in ancestor.instructions:
@@ -177,11 +188,7 @@ def user_home(stage: Stage, instruction) -> str | None:
                 break
             if current.keyword == "USER":
                 user = (current.args[0] if current.args else current.arguments.strip()).split(":", 1)[0]
-    if user is None or user in ("root", "0", ""):
-        return "/root"
-    if "$" in user or user.isdigit():
-        return None
-    return f"/home/{user}"
+    return "root" if user in (None, "", "0", "root") else user
 
 
 def rehome(path: str, home: str | None) -> str:

@@ -60,6 +60,16 @@ def removes_asked_path(command: ShellCommand, *queries: str) -> bool:
     return False
 
 
+def removes_variable_path(command: ShellCommand, *names: str) -> bool:
+    """`rm -r "$YARN_CACHE_FOLDER"` / `rm -rf ${GOPATH}/*`: the command deletes the directory held in one of the
+    variables `names`, whatever value it was given (`export YARN_CACHE_FOLDER="$(mktemp -d)"` earlier)."""
+    wanted = {f"${name}" for name in names} | {f"${{{name}}}" for name in names}
+    for pattern in removed_paths(command):
+        if pattern.removesuffix("/*").rstrip("/") in wanted:
+            return True
+    return False
+
+
 _GIT_CLONE_VALUE_OPTIONS = frozenset({"--depth", "-b", "--branch", "-o", "--origin", "-c", "--config", "--reference",
                                       "--separate-git-dir", "-j", "--jobs", "--filter", "-u", "--upload-pack",
                                       "--template", "--shallow-since", "--shallow-exclude"})

@@ -164,3 +164,14 @@ def test_relative_removal_after_cd_counts():
     text = "FROM debian\nRUN apt-get update && apt-get install -y --no-install-recommends curl && cd /var/lib/apt && rm -rf lists\n"
     assert sl201(text) == []
     assert len(sl201(text.replace("cd /var/lib/apt", "cd /opt"))) == 1
+
+
+def test_aptitude_update_like_apt_get():
+    found = sl201("FROM debian:bookworm\nRUN aptitude update && aptitude install -y curl\n")
+    assert len(found) == 1 and "aptitude update" in found[0].message
+    assert sl201("FROM debian:bookworm\nRUN aptitude update && aptitude install -y curl "
+                 "&& rm -rf /var/lib/apt/lists/*\n") == []
+
+
+def test_value_options_before_update():
+    assert len(sl201("FROM debian:bookworm\nRUN apt-get -o Acquire::Retries=3 update\n")) == 1

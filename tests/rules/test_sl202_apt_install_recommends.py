@@ -87,3 +87,21 @@ def test_install_from_a_list_file_quotes_the_command():
                   "&& rm -rf /var/lib/apt/lists/*\n")
     assert len(found) == 1
     assert "`apt-get install -y`" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "decl",
+    ['ARG APT_OPTS="--no-install-recommends -y"', "ENV APT_FLAGS=--no-install-recommends"],
+)
+def test_flags_held_in_arg_or_env(decl):
+    name = decl.split()[1].split("=")[0]
+    assert run_lint(f"FROM debian:bookworm\n{decl}\nRUN apt-get install ${name} curl\n", select=("SL202",)) == []
+
+
+def test_aptitude_install_pulls_recommends_too():
+    found = run_lint("FROM debian:bookworm\nRUN aptitude install -y curl\n", select=("SL202",))
+    assert len(found) == 1 and "aptitude" in found[0].message
+    assert "--without-recommends" in found[0].fix.description  # aptitude has no --no-install-recommends
+    assert run_lint("FROM debian:bookworm\nRUN aptitude install -y -R curl\n", select=("SL202",)) == []
+    assert run_lint("FROM debian:bookworm\nRUN aptitude install --without-recommends curl\n",
+                    select=("SL202",)) == []

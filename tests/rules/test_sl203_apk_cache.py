@@ -72,3 +72,19 @@ def test_cache_mount_on_etc_apk_cache():
     # apk uses /etc/apk/cache as its cache (indexes included) when it exists: a cache mount there keeps it out.
     assert sl203("FROM alpine\nRUN --mount=type=cache,target=/etc/apk/cache apk add --update-cache curl\n") == []
     assert len(sl203("FROM alpine\nRUN --mount=type=cache,target=/etc/apk/keys apk add curl\n")) == 1
+
+
+@pytest.mark.parametrize(
+    "decl",
+    ['ARG APK_OPTS="--no-cache"', "ENV APK_OPTS=--no-cache", 'ARG APK_OPTS="--no-cache --virtual .deps"'],
+)
+@pytest.mark.parametrize("use", ["$APK_OPTS", "${APK_OPTS}", '"$APK_OPTS"'])
+def test_flags_held_in_arg_or_env_are_read_as_buildkit_substitutes_them(decl, use):
+    assert sl203(f"FROM alpine:3.20\n{decl}\nRUN apk add {use} curl\n") == []
+
+
+def test_unknown_or_unrelated_variables_are_not_guessed():
+    assert len(sl203("FROM alpine:3.20\nARG APK_OPTS\nRUN apk add $APK_OPTS curl\n")) == 1
+    assert len(sl203("FROM alpine:3.20\nARG APK_OPTS=--quiet\nRUN apk add $APK_OPTS curl\n")) == 1
+    # the ARG is declared after the RUN: not in its environment
+    assert len(sl203("FROM alpine:3.20\nRUN apk add $APK_OPTS curl\nARG APK_OPTS=--no-cache\n")) == 1

@@ -162,3 +162,76 @@ def test_removing_the_dir_pip_reports_counts():
     assert sl205("FROM python:3.12-slim\nRUN pip install -r r.txt && rm -rf $(pip cache dir)\n") == []
     assert sl205("FROM python:3.12-slim\nRUN uv sync && rm -rf \"$(uv cache dir)\"\n") == []
     assert len(sl205("FROM python:3.12-slim\nRUN pip install x && rm -rf $(yarn cache dir)\n")) == 1
+
+
+@pytest.mark.parametrize("base", ["ubuntu:14.04", "ubuntu:trusty", "debian:jessie", "debian:8", "debian:wheezy",
+                                  "nvidia/cuda:8.0-cudnn6-devel-ubuntu14.04", "buildpack-deps:jessie-scm"])
+def test_release_pip_older_than_6_has_no_cache(base):
+    # Debian 8 / Ubuntu 14.04 package pip 1.5: no cache to keep and no --no-cache-dir to add (the flag fails).
+    assert sl205(f"""
+        FROM {base}
+        RUN apt-get update && apt-get install -y python-pip && rm -rf /var/lib/apt/lists/*
+        RUN pip install flask
+    """) == []
+
+
+def test_old_release_pip_upgraded_from_pypi_has_a_cache():
+    found = sl205("""
+        FROM ubuntu:14.04
+        RUN apt-get update && apt-get install -y python-pip && rm -rf /var/lib/apt/lists/*
+        RUN pip install --upgrade pip
+        RUN pip install flask
+    """)
+    assert [f.span.line for f in found] == [4]  # the upgrade itself ran the old pip
+
+
+@pytest.mark.parametrize("upgrade", ["curl -sSL https://bootstrap.pypa.io/get-pip.py | python",
+                                     "python get-pip.py", "easy_install pip", "python -m pip install -U 'pip<21'"])
+def test_other_ways_to_replace_the_release_pip(upgrade):
+    found = sl205(f"""
+        FROM debian:jessie
+        RUN apt-get update && apt-get install -y python-pip && {upgrade} && pip install flask
+    """)
+    assert len(found) == 1 and found[0].span.column > 60
+
+
+@pytest.mark.parametrize("base", ["ubuntu:16.04", "debian:stretch", "python:2.7-jessie", "ubuntu:14.04"])
+def test_pip_with_a_cache_is_still_flagged(base):
+    # 16.04 / stretch package pip 8 / 9; python images install their own pip; on 14.04 without python-pip from
+    # apt the pip comes from elsewhere.
+    install = "apt-get update && apt-get install -y python-pip && " if base != "ubuntu:14.04" else ""
+    assert len(sl205(f"FROM {base}\nRUN {install}pip install flask\n")) == 1
+
+
+@pytest.mark.parametrize("flags", ["--no-cache", "--no-cache-d"])
+def test_abbreviations_of_no_cache_dir(flags):
+    assert sl205(f"FROM python:3.12\nRUN pip install {flags} flask\n") == []
+
+
+@pytest.mark.parametrize(
+    "decl",
+    ['ARG PIP_OPTS="--no-cache-dir --quiet"', "ENV PIP_OPTS=--no-cache-dir", "ARG PIP_OPTS=--no-cache"],
+)
+def test_flags_held_in_arg_or_env(decl):
+    assert sl205(f"FROM python:3.12\n{decl}\nRUN pip install $PIP_OPTS flask\n") == []
+    assert sl205(f"FROM python:3.12\n{decl}\nRUN pip install ${{PIP_OPTS}} -r requirements.txt\n") == []
+
+
+def test_flags_in_an_arg_without_default_are_unknown():
+    assert len(sl205("FROM python:3.12\nARG PIP_OPTS\nRUN pip install $PIP_OPTS flask\n")) == 1
+
+
+@pytest.mark.parametrize("run", ["pip install /install/*.whl", "pip install --no-deps dist/app-1.0-py3-none-any.whl",
+                                 "uv pip install /wheels/*.whl"])
+def test_local_wheel_files_only_download_nothing(run):
+    assert sl205(f"FROM python:3.12\nRUN {run}\n") == []
+
+
+@pytest.mark.parametrize("run", ["pip install .", "pip install -r requirements.txt /w/a.whl", "pip install ./src"])
+def test_local_projects_still_download_their_dependencies(run):
+    assert len(sl205(f"FROM python:3.12\nRUN {run}\n")) == 1
+
+
+@pytest.mark.parametrize("script", ["clean-layer.sh", "/usr/local/bin/cleanup.sh"])
+def test_project_cleanup_script_after_the_install(script):
+    assert sl205(f"FROM python:3.12\nRUN pip install flask && {script}\n") == []

@@ -128,3 +128,40 @@ def test_removing_the_dir_the_tool_reports_counts(cleanup):
     assert sl206("FROM node:20\nRUN npm ci && rm -rf $(npm config get cache)\n") == []
     # asking another tool does not clean this one
     assert len(sl206("FROM node:20\nRUN npm ci && rm -rf $(yarn cache dir)\n")) == 1
+
+
+@pytest.mark.parametrize("clean", ["npm cache clean --force", "npm cache clear --force", "npm cache rm --force"])
+def test_npm_cache_clean_aliases(clean):
+    assert sl206(f"FROM node:20\nRUN npm ci && {clean}\n") == []
+
+
+@pytest.mark.parametrize(
+    ("setup", "install", "cleanup"),
+    [
+        ('export YARN_CACHE_FOLDER="$(mktemp -d)"', "yarn install --frozen-lockfile", 'rm -r "$YARN_CACHE_FOLDER"'),
+        ("export YARN_CACHE_FOLDER=$(mktemp -d)", "yarn", "rm -rf ${YARN_CACHE_FOLDER}"),
+        ('export npm_config_cache="$(mktemp -d)"', "npm ci", 'rm -rf "$npm_config_cache"'),
+        ('NPM_CONFIG_CACHE=/tmp/c', "npm install", 'rm -rf "$NPM_CONFIG_CACHE"/*'),
+    ],
+)
+def test_cache_folder_held_in_a_variable_and_removed(setup, install, cleanup):
+    assert sl206(f"FROM node:20\nRUN {setup} && {install} && {cleanup}\n") == []
+
+
+def test_removing_another_variable_does_not_count():
+    assert len(sl206('FROM node:20\nRUN export TMP="$(mktemp -d)" && yarn install && rm -rf "$TMP"\n')) == 1
+
+
+def test_yarn_v1_as_root_ignores_home():
+    # yarn v1 run by root on Linux keeps its cache under /usr/local/share whatever $HOME says.
+    found = sl206("FROM node:20\nENV HOME=/app\nRUN yarn install\n")
+    assert len(found) == 1 and "/usr/local/share/.cache/yarn" in found[0].message
+    assert sl206("FROM node:20\nENV HOME=/app\nRUN yarn install && rm -rf /usr/local/share/.cache/yarn\n") == []
+    # another user: ~/.cache/yarn of that user
+    assert sl206("FROM node:20\nENV HOME=/app\nUSER node\nRUN yarn install && rm -rf /app/.cache/yarn\n") == []
+
+
+@pytest.mark.parametrize("run", ["yarn --version", "yarn -v", "yarn --help", "yarnpkg --version"])
+def test_yarn_printing_its_version_installs_nothing(run):
+    # docker-library node images: `ln -s /opt/yarn/bin/yarn /usr/local/bin/yarn && yarn --version` (smoke test)
+    assert sl206(f"FROM alpine:3.20\nRUN {run} && rm -rf /tmp/*\n") == []

@@ -130,3 +130,97 @@ def test_cpanm_cleaned_or_not_installing(run):
 def test_cpanm_cache_mount():
     text = "FROM perl:5.38\nRUN --mount=type=cache,target=/root/.cpanm cpanm Moo\n"
     assert run_lint(text, select=("SL207",)) == []
+
+
+@pytest.mark.parametrize("base", ["golang:1.9", "golang:1.9.7-alpine3.8", "golang:1.8-stretch"])
+def test_go_before_1_10_has_no_build_cache_and_no_module_cache(base):
+    # No build cache before Go 1.10; no module cache (and no `go clean -modcache`) before Go 1.11.
+    assert sl207(f"FROM {base}\nRUN go get github.com/x/y && go build -o /app .\n") == []
+
+
+def test_go_1_10_has_a_build_cache_but_no_module_cache():
+    found = sl207("FROM golang:1.10\nRUN go get github.com/x/y && go build -o /app .\n")
+    assert len(found) == 1 and "build cache" in found[0].message and "module" not in found[0].message
+    assert "go clean -cache" in found[0].message and "-modcache" not in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("install", "expected"),
+    [
+        ("curl -sSL https://dl.google.com/go/go1.9.4.linux-amd64.tar.gz | tar -xz -C /usr/local", 0),
+        ("wget -q https://storage.googleapis.com/golang/go1.8.linux-amd64.tar.gz && tar -C /usr/local -xzf go1.8.linux-amd64.tar.gz", 0),
+        ("curl -sSL https://go.dev/dl/go1.22.5.linux-amd64.tar.gz | tar -xz -C /usr/local", 1),
+    ],
+)
+def test_go_version_from_the_archive_the_dockerfile_downloads(install, expected):
+    text = f"FROM debian:bookworm\nRUN {install}\nRUN go build -o /app .\n"
+    assert len(sl207(text)) == expected
+
+
+@pytest.mark.parametrize(("base", "expected"), [("ubuntu:16.04", 0), ("debian:stretch", 0), ("ubuntu:18.04", 1),
+                                               ("ubuntu:22.04", 1)])
+def test_go_version_of_the_release_package(base, expected):
+    text = f"FROM {base}\nRUN apt-get update && apt-get install -y golang-go\nRUN go build -o /app .\n"
+    assert len(sl207(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "cleanup",
+    ["rm -rf $GOPATH/pkg/mod", 'rm -rf "${GOPATH}/pkg"', "rm -rf /go/pkg/mod", "go clean -modcache",
+     'rm -rf "$GOPATH"'],
+)
+def test_golang_images_set_gopath(cleanup):
+    # FROM golang: GOPATH=/go although no ENV of the Dockerfile says so.
+    assert sl207(f"FROM golang:1.22\nRUN go mod download && {cleanup}\n") == []
+
+
+def test_gopath_in_a_temporary_directory_removed():
+    text = 'FROM golang:1.22\nRUN export GOPATH="$(mktemp -d)" && go install x@latest && rm -rf "$GOPATH"\n'
+    found = sl207(text)
+    assert len(found) == 1 and "build cache" in found[0].message and "module" not in found[0].message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # GOPATH-era files on unpinned images: Go of their time had no cache, today's Go cannot build them
+        "FROM golang:alpine\nRUN go get golang.org/x/lint/golint\n",
+        "FROM ubuntu\nRUN apt-get update && apt-get install -y golang-go\nENV GOPATH /go\n"
+        "ADD . /go/src/github.com/a/b/\nRUN go get -v github.com/a/b\nRUN go test -v github.com/a/b\n"
+        "RUN go install -v github.com/a/b/cmd/c\n",
+    ],
+)
+def test_gopath_mode_files_with_unknown_go_are_not_reported(text):
+    assert sl207(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FROM golang:1.17\nWORKDIR /go/src/app\nCOPY *.go .\nRUN go mod init dispatch && go get\nRUN go install\n",
+        "FROM golang:1.22\nCOPY go.mod go.sum ./\nRUN go get github.com/a/b\n",
+        "FROM golang:1.16\nRUN go get github.com/a/b\n",  # module mode by default since Go 1.16
+    ],
+)
+def test_module_mode_go_get_fills_the_module_cache(text):
+    found = sl207(text)
+    assert found and "module" in found[0].message
+
+
+def test_bundle_cache_removed_by_find():
+    assert sl207("""
+        FROM ruby:3.3
+        RUN bundle config --local path ./vendor/bundle && bundle install --jobs 4 \\
+         && find /app/vendor/bundle -name cache -not -path '*/gems/*' -type d -exec rm -rf {} +
+    """) == []
+
+
+@pytest.mark.parametrize("base", ["discourse/ruby:3.4.10-bookworm-slim", "mcr.microsoft.com/devcontainers/ruby:3.2",
+                                  "mcr.microsoft.com/vscode/devcontainers/ruby:0-3"])
+def test_images_built_from_the_official_ruby_gemrc(base):
+    assert sl207(f"FROM {base}\nRUN gem install rails\n") == []
+
+
+@pytest.mark.parametrize("script", ["clean-layer.sh", "/usr/bin/clean-layer.sh", "bash /tmp/cleanup.sh"])
+def test_a_project_cleanup_script_may_remove_the_cache(script):
+    assert sl207(f"FROM continuumio/miniconda3\nRUN conda install -y numpy && {script}\n") == []
