@@ -37,7 +37,11 @@ hadolint equivalent: DL3009 (hadolint accepts any `rm -rf` as the cleanup and re
 
 from __future__ import annotations
 
+import re
+
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.knowledge.base_images import parse_image
+from dockerlint_slim.knowledge.cache_sizes import APT_LISTS_DEBIAN_12, APT_LISTS_UBUNTU_24_04, Measured
 from dockerlint_slim.knowledge.package_managers import (
     APT,
     APT_LISTS,
@@ -46,7 +50,7 @@ from dockerlint_slim.knowledge.package_managers import (
     is_cleanup_script,
     package_call,
 )
-from dockerlint_slim.model.queries import commands_after, image_runs, mount_covers_path, run_removes_path
+from dockerlint_slim.model.queries import commands_after, image_stages, mount_covers_path, run_removes_path
 from dockerlint_slim.shell.argv import program_argv
 
 ID = "SL201"
@@ -56,7 +60,6 @@ SUMMARY = "apt-get update leaves the package lists in the layer; remove /var/lib
 TAGS = ("cache", "apt")
 
 LISTS = APT_LISTS
-TYPICAL_BYTES = 30 * 1024 * 1024
 
 
 def _apt_update(command):
@@ -75,43 +78,56 @@ def cleans_lists(command, run) -> bool:
     return run_removes_path(run, command, LISTS)
 
 
+_UBUNTU_WORDS = frozenset({"ubuntu", "noble", "jammy", "focal", "bionic", "xenial", "trusty", "oracular", "plucky"})
+
+
+def lists_size(base_image: str) -> Measured:
+    """The measured size of the lists of the base image's distribution: Ubuntu's for Ubuntu-based images (the name
+    or a tag word says so: `ubuntu:22.04`, `nvidia/cuda:12.4.1-devel-ubuntu22.04`), Debian 12's otherwise."""
+    ref = parse_image(base_image or "")
+    words = set()
+    if ref is not None:
+        words = {ref.name.rsplit("/", 1)[-1]} | set(re.split(r"[-_.]|(?<=[a-z])(?=\d)", (ref.tag or "").lower()))
+    return APT_LISTS_UBUNTU_24_04 if words & _UBUNTU_WORDS else APT_LISTS_DEBIAN_12
+
+
 def check(target):
-    dockerfile = target.dockerfile
-    for stage, run in image_runs(dockerfile):
-        if mount_covers_path(run, LISTS):
-            continue
-        updates = [c for c in run.commands if _apt_update(c) is not None]
-        if not updates:
-            continue
-        last = updates[-1]
-        last_prog = _apt_update(last).program
-        if any(cleans_lists(c, run) for c in commands_after(run, last)):
-            continue
-        later = _later_cleanup_line(stage, run)
-        where = (
-            f"; the removal at line {later} runs in a later layer and saves nothing" if later is not None else ""
-        )
-        message = (
-            f"`{last_prog} update` at line {last.span.line} leaves the package lists in /var/lib/apt/lists in this "
-            f"layer (typically 20-50 MB){where}: add `&& rm -rf /var/lib/apt/lists/*` at the end of this RUN "
-            "(after the last install), or mount a cache on /var/lib/apt/lists"
-        )
-        yield Finding(
-            last.span,
-            message,
-            wasted_bytes=TYPICAL_BYTES,
-            fix=Fix("Append `&& rm -rf /var/lib/apt/lists/*` to this RUN instruction"),
-            properties={"estimate": "typical", "path": LISTS},
-        )
+    for stage in image_stages(target.dockerfile):
+        runs = [run for run in stage.runs() if run.shell_analysed]
+        # The line of the next RUN of the stage that removes the lists (a common, useless split), found in one pass.
+        later_cleanup: list[int | None] = [None] * len(runs)
+        following = None
+        for index in range(len(runs) - 1, -1, -1):
+            later_cleanup[index] = following
+            if any(cleans_lists(c, runs[index]) for c in runs[index].commands):
+                following = runs[index].span.line
+        for index, run in enumerate(runs):
+            finding = _finding(stage, run, later_cleanup[index])
+            if finding is not None:
+                yield finding
 
 
-def _later_cleanup_line(stage, run) -> int | None:
-    """The line of a later RUN of the same stage that removes the lists (a common, useless split)."""
-    seen = False
-    for other in stage.runs():
-        if other is run:
-            seen = True
-            continue
-        if seen and any(cleans_lists(c, other) for c in other.commands):
-            return other.span.line
-    return None
+def _finding(stage, run, later: int | None) -> Finding | None:
+    if mount_covers_path(run, LISTS):
+        return None
+    updates = [c for c in run.commands if _apt_update(c) is not None]
+    if not updates:
+        return None
+    last = updates[-1]
+    if any(cleans_lists(c, run) for c in commands_after(run, last)):
+        return None
+    size = lists_size(stage.base_image)
+    message = f"`{_apt_update(last).program} update` leaves the package lists in {LISTS} in this layer (~{size.label})"
+    if later is not None:
+        message += f"; the removal at line {later} runs in a later layer"
+        fix = (f"Move the removal of line {later} into this RUN: end it with `&& rm -rf {LISTS}/*` after the last "
+               "install")
+    else:
+        fix = f"End this RUN with `&& rm -rf {LISTS}/*` after the last install, or mount a cache on {LISTS}"
+    return Finding(
+        last.span,
+        message,
+        wasted_bytes=size.bytes,
+        fix=Fix(fix),
+        properties={"estimate": size.label, "path": LISTS},
+    )

@@ -47,8 +47,12 @@ SUMMARY = "apk add without --no-cache leaves the package indexes in /var/cache/a
 TAGS = ("cache", "apk")
 
 CACHE = APK_CACHE
-TYPICAL_BYTES = 2_500_000
 FETCHING = frozenset({INSTALL, UPDATE, UPGRADE})
+_FIX = {
+    INSTALL: "Add `--no-cache` (`apk add --no-cache ...` fetches the indexes itself: no `apk update` needed)",
+    UPDATE: "Drop `apk update` and give `--no-cache` to the `apk add` that follows",
+    UPGRADE: "Add `--no-cache` (`apk upgrade --no-cache`)",
+}
 
 
 def apk_call(stage, run, command):
@@ -75,10 +79,8 @@ def check(target):
                 continue
             yield Finding(
                 command.span,
-                f"`apk {sub}` without --no-cache stores the package indexes in /var/cache/apk in this layer "
-                "(about 2-3 MB); use `apk add --no-cache ...` (it needs no `apk update`)",
-                wasted_bytes=TYPICAL_BYTES,
-                fix=Fix("Use `apk add --no-cache` and drop `apk update`"),
-                properties={"estimate": "typical", "path": CACHE},
+                f"`apk {sub}` without --no-cache keeps the package indexes in {CACHE} in this layer (size unknown)",
+                fix=Fix(_FIX.get(call.action, _FIX[INSTALL])),
+                properties={"path": CACHE},
             )
             break  # one finding per RUN: the indexes are stored once per layer

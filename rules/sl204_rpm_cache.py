@@ -32,6 +32,7 @@ from dockerlint_slim.knowledge.package_managers import (
     ALL_RPM_CACHE_DIRS,
     INSTALL,
     RPM,
+    RPM_CACHE_DIRS,
     UPGRADE,
     ZYPPER,
     ZYPPER_CACHE,
@@ -49,7 +50,6 @@ SUMMARY = "yum/dnf/microdnf/tdnf/zypper install without cleaning the cache in th
 TAGS = ("cache", "rpm")
 
 CACHE_DIRS = (*ALL_RPM_CACHE_DIRS, ZYPPER_CACHE)
-TYPICAL_BYTES = 50 * 1024 * 1024
 
 
 def rpm_call(command):
@@ -88,15 +88,15 @@ def check(target):
         call = rpm_call(last)
         manager = call.argv[0]
         clean = "zypper clean -a" if manager == "zypper" else f"{manager} clean all"
+        cache = ZYPPER_CACHE if manager == "zypper" else RPM_CACHE_DIRS.get(manager, "/var/cache/dnf")
         cleaned_before = any(is_clean(c, run) for c in run.commands[: list(run.commands).index(last)])
-        note = ""
+        message = (f"`{manager} {call.command[-1]}` leaves repository metadata (and any kept packages) in {cache} "
+                   "in this layer (size unknown)")
         if cleaned_before:
-            note = " (the clean earlier in this RUN runs before the install and removes nothing it adds)"
+            message += "; the clean earlier in this RUN runs before it"
         yield Finding(
             last.span,
-            f"`{manager} {call.command[-1]}` leaves repository metadata and package caches in /var/cache "
-            f"in this layer (typically tens of MB){note}; end this RUN with `&& {clean}`",
-            wasted_bytes=TYPICAL_BYTES,
-            fix=Fix(f"Append `&& {clean}` after the last install of this RUN"),
-            properties={"estimate": "typical"},
+            message,
+            fix=Fix(f"End this RUN with `&& {clean}` after the last install"),
+            properties={"path": cache},
         )

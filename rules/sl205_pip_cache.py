@@ -192,15 +192,12 @@ def _finding(stage, run, command, call, state: _PipState) -> Finding | None:
         return None  # `USER 1000`: the cache is in that user's home, which a mount or rm may name
     if home is None and cache in (PIP_CACHE, UV_CACHE):
         cache = "~" + cache[len("/root"):]
-    if kind == "pip":
-        fix = "add `--no-cache-dir` (or set `ENV PIP_NO_CACHE_DIR=1`)"
-    else:
-        fix = "add `--no-cache` (or set `ENV UV_NO_CACHE=1`)"
-    label = f"{call.program} {call.subcommand}"
+    flag = "add `--no-cache-dir` (or set `ENV PIP_NO_CACHE_DIR=1`)" if kind == "pip" else (
+        "add `--no-cache` (or set `ENV UV_NO_CACHE=1`)")
     return Finding(
         command.span,
-        f"`{label}` keeps a copy of every downloaded wheel in {cache} in this layer "
-        f"(often tens to hundreds of MB); {fix}, or use a cache mount on {cache}",
-        fix=Fix(fix[0].upper() + fix[1:]),
+        f"`{call.program} {call.subcommand}` keeps a copy of every downloaded package in {cache} in this layer "
+        "(size unknown)",
+        fix=Fix(f"{flag[0].upper()}{flag[1:]}, or mount a cache on {cache}"),
         properties={"path": cache},
     )

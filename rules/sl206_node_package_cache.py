@@ -185,16 +185,14 @@ def check(target):
             if home is None and _removes_some_home_cache(after, defaults):
                 continue  # `USER 1000`: an rm of <that user's home>/.npm is the cleanup
             reported.add(tool)
-            shown = " ".join([tool, *node_call(command).command[:1]])
+            shown = " ".join([tool, *node_call(command).command])
             # A configured cache dir (flag/ENV) is the real one; else the tool's default for root.
             where = dirs[-1] if len(dirs) > len(defaults) else dirs[0]
             if home is None and where in CACHE_DIRS[tool] and where.startswith("/root/"):
                 where = "~" + where[len("/root"):]
             yield Finding(
                 command.span,
-                f"`{shown}` leaves a compressed copy of every downloaded package in {where} "
-                f"in this layer (typically tens to hundreds of MB); end this RUN with `&& {CLEAN_COMMAND[tool]}` "
-                "or use a cache mount on that directory",
-                fix=Fix(f"Append `&& {CLEAN_COMMAND[tool]}` after the install in this RUN"),
+                f"`{shown}` keeps a copy of every downloaded package in {where} in this layer (size unknown)",
+                fix=Fix(f"End this RUN with `&& {CLEAN_COMMAND[tool]}`, or mount a cache on {where}"),
                 properties={"tool": tool, "path": where},
             )

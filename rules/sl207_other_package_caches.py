@@ -62,6 +62,7 @@ from dockerlint_slim.knowledge.package_managers import (
     GO_BUILD_CACHE_SINCE,
     GO_MODULE_CACHE_SINCE,
     GO_MODULES_BY_DEFAULT_SINCE,
+    GO_STD_IN_BUILD_CACHE_SINCE,
     INSTALL,
     expand_words,
     go_version_installed,
@@ -71,6 +72,7 @@ from dockerlint_slim.knowledge.package_managers import (
     variables_at,
 )
 from dockerlint_slim.knowledge.base_images import parse_image
+from dockerlint_slim.knowledge.cache_sizes import GO_BUILD_CACHE_HTTP, GO_BUILD_CACHE_HTTP_PRECOMPILED_STD, Measured
 from dockerlint_slim.model.queries import commands_after, image_runs, image_stages, mount_covers_path, var_before
 from dockerlint_slim.shell.argv import program_argv
 from dockerlint_slim.shell.commands import removed_paths, removes_variable_path
@@ -90,6 +92,7 @@ class Leftover:
     tool: str
     what: str  # the cache, with its place
     fix: str
+    size: Measured | None = None  # a measured example of its size; None: unknown
 
 
 def _removed(commands, stage=None, run=None) -> list[str]:
@@ -161,7 +164,7 @@ def _gem(stage, run, command, call, after, state) -> Leftover | None:
         return None
     if call.has_flag(*GEM_NO_DOCS) or _image_named(stage, GEM_NO_DOCUMENT_IMAGES) or _gemrc_disables_docs(stage, run):
         return None
-    return Leftover("gem install", "generated ri/rdoc documentation (a few MB of HTML per gem)",
+    return Leftover("gem install", "generated ri/rdoc documentation",
                     "add `--no-document` (or write `gem: --no-document` to /etc/gemrc)")
 
 
@@ -208,7 +211,7 @@ def _conda(stage, run, command, call, after, state) -> Leftover | None:
     if any(p.rstrip("/").endswith("/pkgs") or p.endswith("/pkgs/*") for p in _removed(after)):
         return None
     return Leftover(f"{call.program} {call.subcommand}", "every downloaded tarball and extracted package in "
-                    "<prefix>/pkgs (often hundreds of MB)", f"end this RUN with `&& {call.program} clean -afy`")
+                    "<prefix>/pkgs", f"end this RUN with `&& {call.program} clean -afy`")
 
 
 # --- composer ---------------------------------------------------------------------------------------------------
@@ -269,14 +272,19 @@ def _go(stage, run, command, call, after, state) -> Leftover | None:
             path_pattern_covers(p, modcache) or path_pattern_covers(p, gopath_src) for p in removed) or any(
             removes_variable_path(c, "GOPATH", "GOMODCACHE") for c in after)
         if not cleaned:
-            left.append(f"the downloaded module sources ({modcache}, or {gopath_src} in GOPATH mode)")
+            left.append(f"the module cache ({modcache})")
     if not left:
         return None
     flags = " ".join(f for f, on in (("-cache", "build cache" in " ".join(left)),
-                                       ("-modcache", "module sources" in " ".join(left))) if on)
-    return Leftover(f"go {call.command[0]}", " and ".join(left) + " (typically 100+ MB)",
+                                       ("-modcache", "module cache" in " ".join(left))) if on)
+    size = None
+    if "build cache" in left[0]:
+        # Go >= 1.20 compiles the standard library into the cache; older Go ships it precompiled.
+        precompiled = version is not None and version < GO_STD_IN_BUILD_CACHE_SINCE
+        size = GO_BUILD_CACHE_HTTP_PRECOMPILED_STD if precompiled else GO_BUILD_CACHE_HTTP
+    return Leftover(f"go {call.subcommand}", " and ".join(left),
                     f"end this RUN with `&& go clean {flags}`, use cache mounts, or build in a separate stage "
-                    "and copy only the binary")
+                    "and copy only the binary", size)
 
 
 # --- cargo ------------------------------------------------------------------------------------------------------
@@ -294,8 +302,7 @@ def _cargo(stage, run, command, call, after, state) -> Leftover | None:
     removed = _removed(after)
     if any(path_pattern_covers(p, registry) or p.rstrip("/*").endswith("/registry") for p in removed):
         return None
-    return Leftover(f"cargo {call.command[0]}", f"the crate registry index and sources in {registry} "
-                    "(typically 100+ MB)", f"end this RUN with `&& rm -rf {registry}` or use a cache mount on it")
+    return Leftover(f"cargo {call.command[0]}", f"the crate registry index and sources in {registry}", f"end this RUN with `&& rm -rf {registry}` or use a cache mount on it")
 
 
 # --- cpanm / cpm ------------------------------------------------------------------------------------------------
@@ -320,8 +327,7 @@ def _cpan(stage, run, command, call, after, state) -> Leftover | None:
         if path_pattern_covers(path, home) or (home == default and name in path):
             return None
     shown = "~/" + name if home == default else home
-    return Leftover(tool, f"the unpacked sources, build trees and logs of every module in {shown} "
-                    "(often tens of MB)", f"end this RUN with `&& rm -rf {shown}`")
+    return Leftover(tool, f"the unpacked sources, build trees and logs of every module in {shown}", f"end this RUN with `&& rm -rf {shown}`")
 
 
 CHECKS = (_gem, _bundle, _conda, _composer, _go, _cargo, _cpan)
@@ -388,10 +394,15 @@ def check(target):
                     if leftover is None or leftover.tool in reported:
                         continue
                     reported.add(leftover.tool)
+                    size = f"~{leftover.size.label}" if leftover.size else "size unknown"
+                    properties = {"tool": leftover.tool.split()[0]}
+                    if leftover.size:
+                        properties["estimate"] = leftover.size.label
                     yield Finding(
                         command.span,
-                        f"`{leftover.tool}` leaves {leftover.what} in this layer; {leftover.fix}",
+                        f"`{leftover.tool}` leaves {leftover.what} in this layer ({size})",
+                        wasted_bytes=leftover.size.bytes if leftover.size else None,
                         fix=Fix(leftover.fix[0].upper() + leftover.fix[1:]),
-                        properties={"tool": leftover.tool.split()[0]},
+                        properties=properties,
                     )
             state.after(call, argv)

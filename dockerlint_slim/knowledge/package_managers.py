@@ -828,6 +828,7 @@ def installs_own_pip(call: PackageCall | None, argv: tuple[str, ...]) -> bool:
 GO_BUILD_CACHE_SINCE = (1, 10)
 GO_MODULE_CACHE_SINCE = (1, 11)
 GO_MODULES_BY_DEFAULT_SINCE = (1, 16)  # GO111MODULE=on by default: `go get` fills the module cache
+GO_STD_IN_BUILD_CACHE_SINCE = (1, 20)  # the standard library is no longer shipped precompiled: it lands in the cache
 _GO_TAG = re.compile(r"^(\d+)\.(\d+)(?:\.|-|$)")
 _GO_ARCHIVE = re.compile(r"(?:^|/)go(\d+)\.(\d+)(?:\.\d+)?(?:(?:rc|beta)\d+)?\.(?:linux|src|freebsd|darwin)")
 # The golang-go package of a release (Debian 8-10, Ubuntu 14.04-18.04); newer releases package a Go with both caches.

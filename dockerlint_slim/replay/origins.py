@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from dockerlint_slim.context.resolve import CONTEXT, GIT, REMOTE, is_archive_name, source_origin
 from dockerlint_slim.diagnostics import clip, join_within
+from dockerlint_slim.knowledge.cache_sizes import APT_LISTS_DEBIAN_12
 from dockerlint_slim.knowledge.package_managers import (
     APK_CACHE,
     APT_ARCHIVES,
@@ -75,7 +76,7 @@ class Origin:
     kind: str  # copy | add-url | add-git | run | cache | package
     what: str  # for messages: "`COPY . /app`", "the apt lists of `apt-get update`"
     known_contents: bool = True  # False: a directory that received entries we cannot name (`COPY dir/ /etc/`)
-    typical: str | None = None  # "typically 20-50 MB" for well-known caches
+    typical: str | None = None  # "the apt lists: ~19.0 MiB, measured for Debian 12" for well-known caches
     source: str | None = None  # the COPY/ADD source it came from
     is_dir: bool = False  # surely a directory (a non-recursive chmod/chown of it changes no file)
 
@@ -422,7 +423,7 @@ def _create(run: RunInstruction, command: ShellCommand, package: PackageCall | N
             add(_resolve(target, cwd, state), "run", f"the output of `{name} ... {operator} {clip(target, 30)}` (line {line})")
     if manager == "apt" and action == UPDATE:
         add(APT_LISTS, "cache", f"the apt lists of `{name} update` (line {line})", False,
-            "typically 20-50 MB")
+            f"~{APT_LISTS_DEBIAN_12.label}")
     if manager in SYSTEM_MANAGERS and action == INSTALL and not package.simulated:
         packages = list(package.packages)
         virtual = package.option("--virtual", "-t") if manager == "apk" else None

@@ -25,7 +25,7 @@ def test_apt_lists_removed_in_own_layer_names_the_update(lint):
     """)
     assert len(found) == 1
     assert "apt-get update` (line 2)" in found[0]
-    assert "20-50 MB" in found[0]
+    assert "MiB, measured for Debian 12" in found[0]
     assert "RUN at line 2" in helps(lint, """
         FROM debian:bookworm
         RUN apt-get update && apt-get install -y --no-install-recommends curl

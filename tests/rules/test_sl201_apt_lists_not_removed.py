@@ -3,6 +3,8 @@
 import pytest
 from conftest import run_lint
 
+from dockerlint_slim.knowledge.cache_sizes import APT_LISTS_DEBIAN_12, APT_LISTS_UBUNTU_24_04
+
 
 def sl201(text, **kw):
     return [d for d in run_lint(text, select=("SL201",), **kw)]
@@ -15,8 +17,22 @@ def test_update_without_cleanup_is_flagged_with_cost_and_fix():
     """)
     assert len(found) == 1
     assert found[0].span.line == 2
-    assert "/var/lib/apt/lists" in found[0].message and "MB" in found[0].message
-    assert "rm -rf /var/lib/apt/lists/*" in found[0].message
+    assert "/var/lib/apt/lists" in found[0].message and "MiB, measured for Debian 12" in found[0].message
+    assert "rm -rf /var/lib/apt/lists/*" in found[0].fix.description
+    assert found[0].wasted_bytes == APT_LISTS_DEBIAN_12.bytes
+    assert found[0].properties["estimate"] == APT_LISTS_DEBIAN_12.label
+    assert len(found[0].message) <= 160
+
+
+@pytest.mark.parametrize("base", ["ubuntu:22.04", "nvidia/cuda:12.4.1-devel-ubuntu22.04", "buildpack-deps:noble"])
+def test_ubuntu_lists_are_measured_apart(base):
+    found = sl201(f"FROM {base}\nRUN apt-get update && apt-get install -y curl\n")
+    assert found[0].wasted_bytes == APT_LISTS_UBUNTU_24_04.bytes and "Ubuntu 24.04" in found[0].message
+
+
+def test_later_removal_is_named_and_the_fix_moves_it():
+    found = sl201("FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\n")
+    assert "line 3 runs in a later layer" in found[0].message and "Move the removal of line 3" in found[0].fix.description
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,8 @@ def sl205(text, **kw):
 def test_flagged(run):
     found = sl205(f"FROM python:3.12-slim\nRUN {run}\n")
     assert len(found) == 1
-    assert "cache" in found[0].message and "MB" in found[0].message
+    assert "cache" in found[0].message and "size unknown" in found[0].message and found[0].wasted_bytes is None
+    assert "--no-cache" in found[0].fix.description and len(found[0].message) <= 160
 
 
 @pytest.mark.parametrize(

@@ -117,7 +117,7 @@ def test_build_stage_is_the_right_pattern():
 def test_cpanm_work_tree_is_flagged(run):
     # Real-world: `FROM perl:5.28.0` + `RUN cpanm -q App::cpm` keeps ~/.cpanm/work in the layer.
     found = [d for d in run_lint(f"FROM perl:5.38\nRUN {run}\n", select=("SL207",))]
-    assert len(found) == 1 and "rm -rf" in found[0].message
+    assert len(found) == 1 and "rm -rf" in found[0].fix.description
 
 
 @pytest.mark.parametrize("run", ["cpanm Moo && rm -fr ~/.cpanm", "cpanm Moo && rm -rf /root/.cpanm/work",
@@ -141,7 +141,7 @@ def test_go_before_1_10_has_no_build_cache_and_no_module_cache(base):
 def test_go_1_10_has_a_build_cache_but_no_module_cache():
     found = sl207("FROM golang:1.10\nRUN go get github.com/x/y && go build -o /app .\n")
     assert len(found) == 1 and "build cache" in found[0].message and "module" not in found[0].message
-    assert "go clean -cache" in found[0].message and "-modcache" not in found[0].message
+    assert "go clean -cache" in found[0].fix.description and "-modcache" not in found[0].fix.description
 
 
 @pytest.mark.parametrize(
@@ -224,3 +224,20 @@ def test_images_built_from_the_official_ruby_gemrc(base):
 @pytest.mark.parametrize("script", ["clean-layer.sh", "/usr/bin/clean-layer.sh", "bash /tmp/cleanup.sh"])
 def test_a_project_cleanup_script_may_remove_the_cache(script):
     assert sl207(f"FROM continuumio/miniconda3\nRUN conda install -y numpy && {script}\n") == []
+
+
+def test_go_build_cache_size_is_the_measured_one():
+    from dockerlint_slim.knowledge.cache_sizes import GO_BUILD_CACHE_HTTP, GO_BUILD_CACHE_HTTP_PRECOMPILED_STD
+
+    found = sl207("FROM golang:1.22\nRUN go build -o /app .\n")
+    assert found[0].wasted_bytes == GO_BUILD_CACHE_HTTP.bytes
+    assert found[0].properties["estimate"] == GO_BUILD_CACHE_HTTP.label and "Go 1.23" in found[0].message
+    # Go 1.10-1.19 ship the standard library precompiled: the cache holds only the program's packages
+    found = sl207("FROM golang:1.15\nRUN go build -o /app .\n")
+    assert found[0].wasted_bytes == GO_BUILD_CACHE_HTTP_PRECOMPILED_STD.bytes
+
+
+def test_unmeasured_caches_say_size_unknown():
+    found = sl207("FROM continuumio/miniconda3\nRUN conda install -y numpy\n")
+    assert "size unknown" in found[0].message and found[0].wasted_bytes is None
+    assert "conda clean -afy" in found[0].fix.description
