@@ -69,6 +69,31 @@ GO_BUILD_CACHE_HTTP_PRECOMPILED_STD = Measured(
     "as GO_BUILD_CACHE_HTTP with Debian 12's golang-go (Go 1.19.8, standard library precompiled)",
 )
 
+# Download caches hold a copy of every archive downloaded: as large as the downloads, which depend on the packages.
+# These are examples for the docs (the rules say "size unknown": the packages of a linted file are not known).
+PIP_DOWNLOADS_WEB = Measured(
+    1_584_435, "flask, requests and gunicorn",
+    "`du -sb` of the 13 archives `pip download flask requests gunicorn` fetches (what pip's HTTP cache keeps)",
+)
+PIP_DOWNLOADS_DJANGO = Measured(
+    15_827_791, "django, psycopg2-binary, celery and redis",
+    "as PIP_DOWNLOADS_WEB for `django psycopg2-binary celery redis` (21 archives)",
+)
+PIP_DOWNLOADS_DATA = Measured(
+    29_720_227, "numpy and pandas",
+    "as PIP_DOWNLOADS_WEB for `numpy pandas` (4 archives)",
+)
+NPM_CACHE_WEB = Measured(
+    7_800_714, "express, axios and lodash (npm 9)",
+    "`du -sb /root/.npm/_cacache` after `npm install express axios lodash` with Debian 12's npm 9.2 "
+    "(node_modules: 7,263,098 bytes)",
+)
+YARN_CACHE_WEB = Measured(
+    10_565_737, "express, axios and lodash (yarn 1.22)",
+    "`du -sb /usr/local/share/.cache/yarn` after `yarnpkg add express axios lodash` as root with HOME=/tmp/home "
+    "(Debian 12's yarnpkg 1.22; nothing was written under $HOME)",
+)
+
 ALL = {
     name: value for name, value in globals().items() if isinstance(value, Measured)
 }
