@@ -30,31 +30,63 @@ COPY --from=build /app/server /app/server
 CMD ["/app/server"]
 ```
 
-Images whose default command is an interactive toolchain (for example `CMD ["python3"]` or `CMD ["bash"]` on
-`buildpack-deps`), or that declare no `CMD`/`ENTRYPOINT` at all (CI and development environments), are
-toolchain images by design and are not reported.
+A JDK image that only runs Java (no `javac`, Maven or Gradle in the image) is told to run on the JRE of the same
+Java release instead. Suggested images are published tags (looked up in the official images' tag lists, the same
+lookup SL403 uses): the JRE of the JDK's release and C library, a slim image of the Debian release the compiler
+image is built on (so the binary finds the C library it was linked against).
+
+Not reported, because the toolchain is what the image is for:
+
+- images whose command is a build tool (`CMD ["gradle", "bootRun"]`, `mvn`, `go run`, `dotnet watch`,
+  `goreleaser`, `make`): builder and development images;
+- development and CI images: a command that is an interactive shell or interpreter prompt (`CMD ["python3"]`,
+  `CMD ["pypy3"]`, `bash`, also behind an entrypoint script such as `docker-entrypoint.sh`), a keep-alive command
+  (`sleep infinity`, `tail -f /dev/null`), an entrypoint script named for development or CI (`dev-entrypoint.sh`),
+  a development server (`nodemon`, `npm run dev`);
+- interpreter images that are the product: `node`, `python`, `pypy` built on `buildpack-deps` with the interpreter
+  as their command;
+- images with no CMD/ENTRYPOINT of their own that compile no program (CI environments and base images); one that
+  compiles its program here (`go build -o`, `cargo build`, `mvn package`, ...) is reported;
+- a final stage on a compiler image that compiles nothing itself and copies its program from a build stage: the
+  author already uses a multi-stage build and keeps the toolchain on purpose (Hugo needs Go for its modules,
+  a Go module proxy runs `go`).
+
+Known limits
+- Whether the program needs the toolchain at run time (a plugin system that compiles, `go` called by the
+  program) is not visible; images that build in a stage and still run on the compiler image are assumed to.
+- The build output is named only when a command says where it goes (`-o`, Maven's `target/*.jar`, Gradle's
+  `build/libs/*.jar` and `build/install`); otherwise the advice says to copy the build output without a path.
+- Image sizes are approximate figures from an offline table, not measurements.
+- `nvidia/cuda` `-devel` images and other vendor SDK images are not known compiler families.
 """
 
 from __future__ import annotations
 
-import posixpath
-
 from dockerlint_slim.diagnostics import Finding, Fix
-from dockerlint_slim.knowledge.base_images import SIZES, CompilerFamily, compiler_family, parse_image, variant_of
+from dockerlint_slim.knowledge.base_images import (
+    JDK_IMAGES,
+    SIZES,
+    CompilerFamily,
+    compiler_family,
+    parse_image,
+    variant_of,
+)
 from dockerlint_slim.knowledge.build_tools import (
-    INTERACTIVE,
     build_artifacts,
+    compiles,
     compiles_java,
-    last_instruction,
+    compiles_program,
+    image_purpose,
     node_build_step,
 )
-from dockerlint_slim.model import Dockerfile, Stage
+from dockerlint_slim.model import CopyInstruction, Dockerfile, Stage
 
 ID = "SL401"
 NAME = "compiler-base-final-image"
 SEVERITY = "warning"
 SUMMARY = "The final image is built on a compiler/SDK image; build in a stage and copy the result to a runtime base"
 TAGS = ("base-image", "size")
+
 
 def check(target):
     dockerfile: Dockerfile = target.dockerfile
@@ -69,93 +101,94 @@ def check(target):
     if family is None and ref.name == "node":
         build_step = node_build_step(final)
         if build_step is not None:
-            family = CompilerFamily("node", "npm, the dev dependencies and the sources the build step needed",
-                                    "`node:<version>-slim`/`-alpine` (or a static web server for front-end "
-                                    "assets)", None)
+            family = CompilerFamily("node", "npm, the dev dependencies and the sources of the build",
+                                    "a `-slim` or `-alpine` tag of the same Node.js release (or a static web server "
+                                    "for front-end assets)", None, None)
     if family is None:
         return
-    if _interactive_image(final):
-        # A toolchain image to work in. With no CMD/ENTRYPOINT at all, an image that compiles its own program
-        # here (go build, cargo build, npm run build, ...) still ships the compiler next to that program.
-        no_command = last_instruction(final, "CMD") is None and last_instruction(final, "ENTRYPOINT") is None
-        if not (no_command and (build_step is not None or _compiles(final))):
-            return
-    yield _finding(dockerfile, final, ref, family, build_step)
+    purpose = image_purpose(final, dockerfile.path)
+    if purpose.kind in ("toolchain", "development"):
+        return  # the toolchain is what the image is for
+    if purpose.kind == "none" and (build_step is not None or not compiles_program(final)):
+        return  # no command of its own and no program compiled here: a CI environment or a base for other images
+    jdk_runtime = family.key in _JAVA_FAMILIES and not compiles_java(final)
+    if not jdk_runtime and build_step is None and _runs_a_copied_build(dockerfile, final):
+        return  # built in another stage and still run on the toolchain image: kept on purpose
+    yield _finding(final, ref, family, build_step, jdk_runtime)
 
 
-def _finding(dockerfile: Dockerfile, final: Stage, ref, family: CompilerFamily, build_step) -> Finding:
+_JAVA_FAMILIES = JDK_IMAGES
+
+
+def _runs_a_copied_build(dockerfile: Dockerfile, final: Stage) -> bool:
+    """The final stage compiles nothing and copies its program from another stage of the file."""
+    lineage = list(final.lineage())
+    if any(compiles(c.argv) for each in lineage for run in each.runs() for c in run.commands):
+        return False
+    names = {each.index for each in lineage}
+    for instruction in final.instructions:
+        if isinstance(instruction, CopyInstruction) and instruction.from_:
+            source = dockerfile.stage_named(instruction.from_)
+            if source is not None and source.index not in names:
+                return True
+    return False
+
+
+def _finding(final: Stage, ref, family: CompilerFamily, build_step, jdk_runtime: bool) -> Finding:
     root = list(final.lineage())[-1]
-    via = f" (inherited through stage `{final.parent.name}`)" if final.parent is not None and final.parent.name else ""
     size = _size_text(ref, family)
-    artifacts = build_artifacts(final)
+    inherited = final.parent is not None and final.parent.name
+    if jdk_runtime:
+        message = f"Final image runs on the JDK `{ref}`{size} but compiles no Java: a JRE is enough"
+        if family.runtime_image:
+            advice = f"Run on the JRE of the same Java release: `FROM {family.runtime_image}`"
+        else:
+            advice = f"Run on {family.runtime}"
+        return _result(final, root, ref, family, message, advice, None)
+    artifacts = [a for a in build_artifacts(final)]
     artifact = artifacts[0] if artifacts else None
-    if artifact:
-        dest = "/app/" if "*" in artifact or "<" in artifact else artifact
-        copy_hint = f"`COPY --from=build {artifact} {dest}`"
+    if build_step is not None:
+        message = f"Final image runs `{' '.join(build_step.argv[:3])}` on `{ref}`{size}: it ships {family.what}"
+    elif inherited:
+        message = f"Final image inherits `{ref}`{size} through stage `{final.parent.name}`: it ships {family.what}"
     else:
-        copy_hint = "`COPY --from=build <build output> ...` for the files the program needs"
-    runs = f" and runs `{' '.join(build_step.argv[:4])}`" if build_step is not None else ""
-    if family.key in _JDK_FAMILIES and not compiles_java(final):
-        plan = f"nothing here compiles Java, so run on a JRE instead: {family.runtime}"
-    elif final.parent is not None:
-        plan = (f"replace `FROM {final.parent.name or final.parent.index}` of the final stage with a runtime base "
-                f"({family.runtime}), then {copy_hint}")
+        message = f"Final image is built on `{ref}`{size}: it ships {family.what} with the program"
+    if artifact and "<" not in artifact and "*" not in artifact:
+        copy = f"COPY --from=build {artifact} {artifact}"
+    elif artifact:
+        copy = f"COPY --from=build {artifact} /app/  # the build output"
     else:
-        plan = f"build in a `FROM {ref} AS build` stage, base the final stage on {family.runtime}, then {copy_hint}"
-    message = (
-        f"The final image is built on `{ref}`{via}{runs}: it ships {family.what}{size}. "
-        + (f"{plan[0].upper()}{plan[1:]}" if plan.startswith("nothing") else f"Use a multi-stage build: {plan}")
-    )
+        copy = None
+    copy_text = f"`{copy}`" if copy else "`COPY --from=build` only the build output"
+    if inherited:
+        runtime_from = f"`FROM {family.runtime_image} AS {final.name or 'final'}`" if family.runtime_image else None
+        advice = (f"Base the final stage on a runtime image ({family.runtime}) instead of `FROM {final.parent.name}`"
+                  + (f", e.g. {runtime_from}" if runtime_from else "") + f", then {copy_text}")
+    else:
+        advice = f"Build in a stage of its own and copy the output into a runtime base ({family.runtime})"
+        if family.runtime_image:
+            fragment = [f"FROM {ref} AS build", "# ... the build steps ...", f"FROM {family.runtime_image}",
+                        copy or "COPY --from=build <the build output> <destination>"]
+            advice += ":\n" + "\n".join(f"    {line}" for line in fragment)
+        else:
+            advice += f": `FROM {ref} AS build` for the build steps, then {copy_text} into the final stage"
+    return _result(final, root, ref, family, message, advice, artifact)
+
+
+def _result(final, root, ref, family, message: str, advice: str, artifact) -> Finding:
     return Finding(
         final.from_instruction.span,
         message,
-        fix=Fix(f"Build on {ref} in a separate stage; base the final stage on {family.runtime}"),
+        fix=Fix(advice),
         properties={"baseImage": str(ref), "family": family.key, "artifact": artifact,
-                    "rootFromLine": root.from_instruction.span.line},
+                    "suggestedImage": family.runtime_image, "rootFromLine": root.from_instruction.span.line},
     )
-
-
-_JDK_FAMILIES = frozenset({"openjdk", "eclipse-temurin", "sapmachine", "ibm-semeru-runtimes", "amazoncorretto"})
 
 
 def _size_text(ref, family: CompilerFamily) -> str:
     sizes = SIZES.get((ref.name, variant_of(ref)))
     if sizes is not None:
-        return f" (the image is about {sizes[1]} MB uncompressed, {sizes[0]} MB compressed)"
+        return f" (about {sizes[1]} MB)"
     if family.typical_size_mb and variant_of(ref) not in ("alpine", "slim"):
-        return f" (typically ~{family.typical_size_mb} MB uncompressed)"
+        return f" (typically about {family.typical_size_mb} MB)"
     return ""
-
-
-# Commands that compile the program itself (not `go install`/`cargo install` of tools, not `make`, which
-# toolchain images such as buildpack-deps run to install software into the toolchain).
-_COMPILE_SUBCOMMANDS = {"go": ("build",), "cargo": ("build",), "dotnet": ("build", "publish"), "swift": ("build",),
-                        "stack": ("build",), "cabal": ("build", "v2-build"), "mvn": ("package", "install", "verify"),
-                        "mvnw": ("package", "install", "verify"), "gradle": ("build", "assemble", "bootJar", "jar"),
-                        "gradlew": ("build", "assemble", "bootJar", "jar")}
-
-
-def _compiles(stage: Stage) -> bool:
-    """The image's own stages compile a program (`go build`, `cargo build`, `dotnet publish`, `mvn package`,
-    `javac`, ...) or write a build output: an image with no CMD that does this ships its compiler for nothing."""
-    for each in stage.lineage():
-        for run in each.runs():
-            for command in run.commands:
-                if not command.argv:
-                    continue
-                name = posixpath.basename(command.argv[0])
-                words = command.argv[1:]
-                if name == "javac" or any(w in _COMPILE_SUBCOMMANDS.get(name, ()) for w in words):
-                    return True
-    return bool(build_artifacts(stage))
-
-
-def _interactive_image(stage: Stage) -> bool:
-    """A toolchain image meant to be worked in: a final CMD like `["python3"]` or `bash`, or no CMD/ENTRYPOINT."""
-    cmd = last_instruction(stage, "CMD")
-    if last_instruction(stage, "ENTRYPOINT") is not None:
-        return False
-    if cmd is None:
-        return True  # no program of its own: a CI/development environment on the toolchain image
-    words = list(cmd.args) if cmd.json_form else cmd.arguments.split()
-    return len(words) == 1 and posixpath.basename(words[0]) in INTERACTIVE

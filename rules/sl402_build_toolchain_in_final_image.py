@@ -2,28 +2,43 @@ r"""What it does
 Flags compilers, build tools and development packages installed in a stage that reaches the image and not
 removed in the same `RUN`: `build-essential`, `gcc`, `g++`/`gcc-c++`, `clang`, `make`, `cmake`, `autoconf`,
 `automake`, `libtool`, `build-base`, `alpine-sdk`, `*-dev` (apt, apk), `*-devel` (yum/dnf/zypper) and the
-"Development Tools" group, installed with apt-get/apt, apk, yum, dnf, microdnf, tdnf or zypper.
+"Development Tools" group, installed with apt-get/apt, apk, yum, dnf, microdnf, tdnf or zypper, when a later
+command of the image builds with them (`make`, `pip install`, `npm install`, `docker-php-ext-install`, ...).
 
 Not flagged when the same `RUN` removes them after building: `apk del` of the package or of the `--virtual`
 group that holds it, `apt-get purge`/`remove` (e.g. `apt-get purge -y --auto-remove gcc`), the docker-library
-pattern `apt-mark auto '.*'` ... `apt-get purge -y --auto-remove`, or `yum`/`dnf remove`. Also not flagged when
-the image's `ENTRYPOINT`/`CMD` runs one of these tools, or its only command is an interactive shell
-(`CMD ["/bin/zsh"]`): a build or development environment. Only stages that reach the
-image are checked: a toolchain in a build stage whose output is copied with `COPY --from` is the right pattern.
-Packages that the base image already ships are not reported either: the full (non-slim) `python`, `node`,
-`ruby` and `perl` images are built on `buildpack-deps`, which already contains gcc, make and the common -dev
-libraries, so installing them again adds nothing (SL401/SL403 report the heavy base instead).
+pattern `apt-mark auto '.*'` ... `apt-get purge -y --auto-remove`, or `yum`/`dnf remove`. A metapackage
+(`build-essential`, `gcc`, `python3-dev`) removed without `--auto-remove` (and no `apt-get autoremove` after it)
+is still flagged: apt removes only the metapackage, and the compilers it pulled in stay (measured on
+`debian:bookworm`: removing `build-essential` frees 356 kB of its 324 MB). Packages installed outside a build
+group that the same `RUN` removes (`apk add --virtual .build-deps gcc ... && apk add iptables-dev ... &&
+apk del .build-deps`) are kept on purpose and not flagged.
+
+Only images that run a program of their own are checked: not images whose command is a build tool (`make`,
+`go.bash`), development and CI images (an interactive shell or interpreter as command, in any form:
+`CMD ["/bin/bash"]`, `CMD "/bin/bash"`, `CMD bash -l`; `sleep infinity`, `tail -f /dev/null`; a development
+entrypoint script; files under `ci/`, `tests/`, `.devcontainer/`, `Dockerfile.dev`; images that install Jupyter,
+code-server or PHP's Xdebug/PCOV), images built on a compiler, SDK or CUDA `-devel` image (SL401 reports the
+compiler image), images that install nvcc (it compiles kernels at run time with the C toolchain), and images
+with no CMD/ENTRYPOINT of their own whose base runs no service (CI environments, cross-compile and base images)
+unless they compile a program of their own here. Only stages that reach the image are checked: a toolchain in
+a build stage whose output is copied with `COPY --from` is the right pattern. Packages that the base image
+already ships are not reported either: the full (non-slim) `python`, `node`, `ruby` and `perl` images are built
+on `buildpack-deps`, which already contains gcc, make and the common -dev libraries, so installing them again
+adds nothing (SL401/SL403 report the heavy base instead).
 
 Why is this bad?
-A C toolchain is big (`build-essential` is about 200 MB on Debian, `build-base` about 200 MB on Alpine) and the
-program that runs in the container does not need it once it is built. Removing it in a later `RUN` does not
-help: the files stay in the earlier layer.
+A C toolchain is big (`build-essential` adds 324 MB to `debian:bookworm`, measured with `apt-get install -y
+--no-install-recommends build-essential` in a podman build; four common `-dev` packages, `libpq-dev libssl-dev
+libffi-dev zlib1g-dev`, add 16.8 MB more) and the program that runs in the container does not need it once it
+is built. Removing it in a later `RUN` does not help: the files stay in the earlier layer.
 
 Example
 ```dockerfile
 FROM python:3.12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \
  && pip install --no-cache-dir psycopg2 && rm -rf /var/lib/apt/lists/*
+CMD ["python", "app.py"]
 ```
 
 Use instead
@@ -36,17 +51,37 @@ FROM python:3.12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*
+CMD ["python", "app.py"]
 ```
 
 or on Alpine: `apk add --no-cache --virtual .build-deps gcc musl-dev && ... && apk del .build-deps`.
+
+Known limits
+- A program that compiles at run time (pip-installing its users' requirements when it starts, JIT compilers
+  other than nvcc) needs its toolchain; that is only visible in comments.
+- Development environments that show none of the signals above (a dev image named like a production one) are
+  reported.
+- Images without a command of their own are assumed to be environments or bases: an app whose command is given
+  by docker compose or Kubernetes and that compiles nothing itself is not checked.
+- The size of the packages left behind is not quoted per finding (it depends on the distribution and on what the
+  base already holds).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.knowledge.base_images import buildpack_packages, development_base, parse_image
+from dockerlint_slim.knowledge.build_tools import (
+    APT_METAPACKAGES,
+    CUDA_COMPILER_PACKAGES,
+    DEPENDS_ON_TOOLCHAIN,
+    TOOLCHAIN_PACKAGES,
+    builds_native_code,
+    compiles_program,
+    image_purpose,
+)
 from dockerlint_slim.knowledge.package_managers import (
     APK,
     APT,
@@ -57,9 +92,8 @@ from dockerlint_slim.knowledge.package_managers import (
     ZYPPER,
     package_call,
 )
-from dockerlint_slim.model import Instruction
 from dockerlint_slim.model.queries import commands_after, image_runs
-from dockerlint_slim.shell.argv import operands, program_argv
+from dockerlint_slim.shell.argv import program_argv
 
 ID = "SL402"
 NAME = "build-toolchain-in-final-image"
@@ -67,38 +101,8 @@ SEVERITY = "warning"
 SUMMARY = "Compilers and -dev packages installed in the final image and never removed"
 TAGS = ("toolchain", "packages")
 
-TOOLCHAIN = re.compile(
-    r"^(build-essential|build-base|alpine-sdk|gcc(-c\+\+)?(-\d+(\.\d+)*)?|g\+\+(-\d+(\.\d+)*)?|c\+\+|"
-    r"clang(-\d+(\.\d+)*)?|gfortran(-\d+)?|make|cmake|autoconf|automake|libtool|devel_basis|"
-    r"@development-tools|@development|@?\"?development tools\"?|"
-    r".+-dev|.+-devel)$",
-    re.IGNORECASE,
-)
-# -dev packages that depend on a whole compiler toolchain (r-base-dev pulls build-essential and gfortran).
-TOOLCHAIN_METAPACKAGES = frozenset({"r-base-dev"})
-TOOL_PROGRAMS = frozenset({"gcc", "g++", "cc", "c++", "clang", "clang++", "make", "cmake", "gfortran"})
-
 # Bases that are build environments by design: a toolchain on top of them is their purpose (SL401 reports the base).
 SDK_BASES = frozenset({"buildpack-deps", "gcc", "golang", "rust", "haskell", "swift"})
-# Commands that compile with the installed toolchain. A toolchain that nothing in the image uses is what the
-# image is for (`FROM debian` + `apt-get install gcc` as a compiler image): not reported, precision first.
-BUILDERS = frozenset({"make", "gmake", "cmake", "gcc", "cc", "g++", "c++", "clang", "configure", "autoreconf",
-                      "meson", "ninja", "cargo", "cpanm", "pecl", "docker-php-ext-install", "phpize", "node-gyp",
-                      "bundle", "gem", "npm", "yarn", "pnpm", "bun", "R", "go"})
-# Official images built FROM buildpack-deps (full variants only): gcc, make and these -dev packages are already
-# in the base, so an `apt-get install` of them adds no bytes; the weight is the base's (SL401/SL403 say so).
-BUILDPACK_BASED = frozenset({"python", "node", "ruby", "perl", "buildpack-deps", "erlang", "elixir"})
-BUILDPACK_PACKAGES = frozenset({
-    "autoconf", "automake", "build-essential", "dpkg-dev", "g++", "gcc", "libtool", "make", "patch",
-    "default-libmysqlclient-dev", "libbz2-dev", "libc-dev", "libc6-dev", "libcurl4-openssl-dev", "libdb-dev",
-    "libevent-dev", "libffi-dev", "libgdbm-dev", "libgdbm-compat-dev", "libglib2.0-dev", "libgmp-dev",
-    "libjpeg-dev", "libjpeg62-turbo-dev", "libkrb5-dev", "liblzma-dev", "libmagickcore-dev", "libmagickwand-dev",
-    "libmaxminddb-dev", "libmysqlclient-dev", "libncurses-dev", "libncurses5-dev", "libncursesw5-dev",
-    "libpng-dev", "libpq-dev", "libreadline-dev", "libsqlite3-dev", "libssl-dev", "libwebp-dev", "libxml2-dev",
-    "libxslt-dev", "libxslt1-dev", "libyaml-dev", "zlib1g-dev",
-})
-_PIP = re.compile(r"^pip\d*(\.\d+)?$")
-_PYTHON = re.compile(r"^python\d*(\.\d+)?$")
 
 
 @dataclass
@@ -130,102 +134,91 @@ def _removed_packages(argv: tuple[str, ...]) -> tuple[set[str], bool] | None:
     return names, call.action == AUTOREMOVE or (call.manager is APT and call.auto_remove)
 
 
-def _removed_later(run, command, install: Install) -> set[str]:
-    """The toolchain packages of `install` that the rest of the RUN removes."""
-    removed: set[str] = set()
+@dataclass
+class _Removal:
+    removed: set[str] = field(default_factory=set)  # packages of the install that the rest of the RUN removes
+    meta_removed: set[str] = field(default_factory=set)  # metapackages removed alone: their dependencies stay
+    meta_command: str = ""
+    keeps_on_purpose: bool = False  # the RUN removes another install's build group and keeps this one
+
+
+def _removal_after(run, command, install: Install) -> _Removal:
+    """What the rest of the RUN removes of `install`."""
+    result = _Removal()
+    packages = set(install.packages)
+    # Groups and variables other installs of this RUN name (`apk add --virtual .build-deps`, `$buildDeps`).
+    other_groups: set[str] = set()
+    for other in run.commands:
+        if other is command:
+            continue
+        parsed = parse_install(program_argv(other))
+        if parsed is not None and parsed.manager == install.manager:
+            other_groups |= ({parsed.group} if parsed.group else set()) | parsed.variables
     marked_auto = False
-    for later in commands_after(run, command):
+    later_commands = list(commands_after(run, command))
+    for index, later in enumerate(later_commands):
         argv = program_argv(later)
         if argv[:2] == ("apt-mark", "auto"):
             marked_auto = True  # docker-library: everything new becomes auto-installed, purged below
             continue
-        result = _removed_packages(argv)
-        if result is None:
+        removal = _removed_packages(argv)
+        if removal is None:
             continue
-        names, auto = result
+        names, auto = removal
         if (marked_auto and auto) or (install.group and install.group in names) or (install.variables & names):
-            return set(install.packages)
-        removed |= names & set(install.packages)
-    return removed
+            result.removed = packages
+            return result
+        if names & (other_groups - ({install.group} | install.variables)):
+            # The build dependencies went into a group that is removed here; the packages installed outside it
+            # are the ones the author keeps for run time (python-iptables loads libxtables.so from iptables-dev).
+            result.keeps_on_purpose = True
+            return result
+        hit = names & packages
+        if install.manager in ("apt-get", "apt", "aptitude") and not auto:
+            metas = {p for p in hit if p in APT_METAPACKAGES}
+            if metas and not any(_autoremoves(program_argv(c)) for c in later_commands[index + 1 :]):
+                result.meta_removed |= metas
+                call = package_call(argv)
+                result.meta_command = " ".join((argv[0], call.subcommand if call else "remove", *sorted(metas)))
+                hit -= metas
+        result.removed |= hit
+    return result
 
 
-def _image_runs_tool(dockerfile) -> bool:
-    """ENTRYPOINT/CMD of the target stage starts a compiler or make: the toolchain is what the image is for."""
-    target = dockerfile.target_stage()
-    if target is None:
-        return False
-    for stage in target.lineage():
-        for instruction in reversed(stage.instructions):
-            if isinstance(instruction, Instruction) and instruction.keyword in ("ENTRYPOINT", "CMD"):
-                words = list(instruction.args)
-                programs = [w.rsplit("/", 1)[-1] for w in words[:1]]
-                if words[:2] and words[0] in ("sh", "/bin/sh", "bash", "/bin/bash") and len(words) > 2:
-                    programs.append(words[2].split()[0].rsplit("/", 1)[-1] if words[2].split() else "")
-                if any(p in TOOL_PROGRAMS for p in programs):
-                    return True
-    return False
+def _autoremoves(argv: tuple[str, ...]) -> bool:
+    removal = _removed_packages(argv)
+    return removal is not None and removal[1]
 
 
-SHELLS = frozenset({"bash", "sh", "zsh", "fish"})
-
-
-def _interactive_shell_image(dockerfile) -> bool:
-    """The image's default command is a bare interactive shell (`CMD ["/bin/zsh"]`, no ENTRYPOINT): a development
-    box whose toolchain is its purpose (SL401 treats such images alike)."""
-    from dockerlint_slim.knowledge.build_tools import last_instruction
-
-    target = dockerfile.target_stage()
-    if target is None or last_instruction(target, "ENTRYPOINT") is not None:
-        return False
-    cmd = last_instruction(target, "CMD")
-    if cmd is None:
-        return False
-    words = list(cmd.args) if cmd.json_form else cmd.arguments.split()
-    return bool(words) and words[0].rsplit("/", 1)[-1] in SHELLS and all(
-        w in ("-l", "--login", "-i") for w in words[1:])
-
-
-def _builds(argv: tuple[str, ...]) -> bool:
-    if not argv:
-        return False
-    name = argv[0]
-    if name in BUILDERS or name.startswith("./configure") or name.endswith("/configure"):
-        if name in ("npm", "yarn", "pnpm", "bun", "gem", "bundle", "go"):
-            words = operands(argv[1:])
-            return bool(words) and words[0] in ("install", "i", "ci", "add", "rebuild", "build", "get") or (
-                name == "yarn" and not words)
-        return True
-    if _PIP.match(name):
-        return "install" in argv or "wheel" in argv
-    if _PYTHON.match(name):
-        return ("-m" in argv and "pip" in argv) or any(a.endswith("setup.py") for a in argv)
-    return False
+def _installs_cuda_compiler(argv: tuple[str, ...]) -> bool:
+    install = parse_install(argv)
+    return install is not None and any(CUDA_COMPILER_PACKAGES.match(p) for p in install.packages)
 
 
 def _sdk_base(stage) -> bool:
-    image = stage.base_image.lower().split("@")[0]
-    name = image.rsplit("/", 1)[-1].split(":")[0]
-    return name in SDK_BASES
+    root = parse_image(list(stage.lineage())[-1].base_image or "")
+    return root is not None and (root.name in SDK_BASES or development_base(root))
 
 
 def _base_ships(stage) -> frozenset[str]:
     """Toolchain packages the stage's base image already contains (full buildpack-deps based images)."""
-    from dockerlint_slim.knowledge.base_images import parse_image, variant_of
-
-    root = list(stage.lineage())[-1]
-    ref = parse_image(root.base_image or "")
-    if ref is None or ref.name not in BUILDPACK_BASED or variant_of(ref) != "full":
-        return frozenset()
-    if ref.name == "buildpack-deps" and any(word in ref.tag_or_latest.lower() for word in ("curl", "scm")):
-        return frozenset()
-    return BUILDPACK_PACKAGES
+    root = parse_image(list(stage.lineage())[-1].base_image or "")
+    return buildpack_packages(root) if root is not None else frozenset()
 
 
 def check(target):
     dockerfile = target.dockerfile
-    if _image_runs_tool(dockerfile) or _interactive_shell_image(dockerfile):
+    final = dockerfile.target_stage()
+    if final is None:
         return
+    purpose = image_purpose(final, dockerfile.path)
+    if purpose.kind in ("toolchain", "development"):
+        return  # a build or development image: the toolchain is what it is for
+    if purpose.kind == "none" and not compiles_program(final):
+        return  # no command of its own and no program compiled here: a CI environment or a base for other images
     image_commands = [(run, c) for _s, run in image_runs(dockerfile) for c in run.commands]
+    if any(_installs_cuda_compiler(program_argv(c)) for _r, c in image_commands):
+        return  # nvcc compiles at run time (JIT kernels) and needs the C toolchain as its host compiler
     for stage, run in image_runs(dockerfile):
         if _sdk_base(stage):
             continue
@@ -235,38 +228,47 @@ def check(target):
             if install is None:
                 continue
             shipped = _base_ships(stage) if install.manager in ("apt-get", "apt", "aptitude") else frozenset()
-            tools = [p for p in install.packages if TOOLCHAIN.match(p) and p.lower() not in shipped]
+            tools = [p for p in install.packages if TOOLCHAIN_PACKAGES.match(p) and p.lower() not in shipped]
             if not tools:
                 continue
-            kept = [p for p in tools if p not in _removed_later(run, command, install) and p not in reported]
+            removal = _removal_after(run, command, install)
+            if removal.keeps_on_purpose:
+                continue
+            kept = [p for p in tools if p not in removal.removed and p not in reported]
             if not kept:
                 continue
             position = next(i for i, (_r, c) in enumerate(image_commands) if c is command)
-            if not any(_builds(program_argv(c)) for _r, c in image_commands[position + 1 :]):
+            if not any(builds_native_code(program_argv(c)) for _r, c in image_commands[position + 1 :]):
                 continue
             reported.update(kept)
-            shown = ", ".join(kept[:6]) + (f" and {len(kept) - 6} more" if len(kept) > 6 else "")
-            if install.manager == "apk":
-                undo = "`apk add --virtual .build-deps ...` and `&& apk del .build-deps` at the end of this RUN"
-            elif install.manager in ("apt-get", "apt", "aptitude"):
-                # --auto-remove also drops libraries that only the -dev packages pulled in (libpq5 for
-                # libpq-dev): say to pin the ones the program needs.
-                undo = ("`&& apt-get purge -y --auto-remove " + " ".join(kept[:3]) + "` at the end of this RUN "
-                        "(`apt-mark manual` the runtime libraries you keep first)")
-            else:
-                undo = f"`&& {install.manager} remove -y " + " ".join(kept[:3]) + "` at the end of this RUN"
-            if all(p.lower().endswith(("-dev", "-devel")) and p.lower() not in TOOLCHAIN_METAPACKAGES for p in kept):
-                # Headers alone are not a compiler: say what they really weigh.
-                what = (f"development packages ({shown}) installed at line {command.span.line} stay in the final "
-                        "image (headers and static libraries the program does not need at run time, typically a "
-                        "few MB each with their dependencies)")
-            else:
-                what = (f"build toolchain ({shown}) installed at line {command.span.line} stays in the final image "
-                        "(a C toolchain is typically 100-250 MB)")
-            yield Finding(
-                command.span,
-                f"{what}; build in a separate stage and `COPY --from` only the "
-                f"result, or remove it after the build with {undo}",
-                fix=Fix("Move the build into its own stage, or remove the build packages in the same RUN"),
-                properties={"packages": kept},
-            )
+            yield _finding(install, command, kept, removal)
+
+
+def _finding(install: Install, command, kept: list[str], removal: "_Removal") -> Finding:
+    shown = ", ".join(kept[:3]) + (f" and {len(kept) - 3} more" if len(kept) > 3 else "")
+    line = command.span.line
+    headers_only = all(p.lower().endswith(("-dev", "-devel")) and p.lower() not in DEPENDS_ON_TOOLCHAIN
+                       for p in kept)
+    what = f"development packages ({shown})" if headers_only else f"build toolchain ({shown})"
+    metas = [p for p in kept if p in removal.meta_removed]
+    if metas:
+        message = f"{what} installed at line {line} stays: `{removal.meta_command}` leaves its dependencies"
+    else:
+        message = f"{what} installed at line {line} stays in the final image"
+    if install.manager == "apk":
+        undo = "install them with `apk add --virtual .build-deps ...` and end this RUN with `apk del .build-deps`"
+    elif install.manager in ("apt-get", "apt", "aptitude"):
+        # --auto-remove also drops libraries that only the -dev packages pulled in (libpq5 for libpq-dev): the
+        # runtime libraries the program needs must be marked manual first.
+        undo = ("end this RUN with `apt-get purge -y --auto-remove " + " ".join(kept) + "` (mark the runtime "
+                "libraries the program needs with `apt-mark manual` first)")
+    else:
+        undo = f"end this RUN with `{install.manager} remove -y " + " ".join(kept) + "`"
+    size = ("headers and static libraries the program does not load at run time" if headers_only
+            else "a C compiler and its tools, which the program does not run")
+    advice = f"They are {size}. Build in a separate stage and `COPY --from` only the result, or {undo}"
+    if metas:
+        advice = (f"Removing {', '.join(metas)} without `--auto-remove` removes only the metapackage: the compilers "
+                  f"and libraries it pulled in stay. {advice}")
+    return Finding(command.span, message, fix=Fix(advice),
+                   properties={"packages": kept, "metapackagesRemovedAlone": metas})

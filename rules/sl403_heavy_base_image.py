@@ -1,8 +1,11 @@
 """What it does
 Notes when the final image's base has a much smaller official variant: `python:3.12` vs `python:3.12-slim`,
 `node:20` vs `node:20-slim`, `ruby`, `perl`, `debian:bookworm` vs `debian:bookworm-slim`, `nginx` vs
-`nginx:alpine`, a JDK vs a JRE, ... The sizes come from an offline table of approximate linux/amd64 sizes
-(no network access), and the message quotes the difference.
+`nginx:alpine`, a JDK vs a JRE, ... The suggested tag is one the official image really published (looked up in
+the tag lists of docker-library/official-images, shipped with slimlint): `nginx:1.25-perl` gets
+`nginx:1.25-alpine-perl`, `perl:5.38-threaded` gets `perl:5.38-slim-threaded`, `debian:bookworm-backports` gets
+nothing because no slim twin exists. The sizes are approximate linux/amd64 figures from an offline table, not
+measurements: the message says "about" and the finding marks its figure as an estimate.
 
 Why is this bad?
 The default tags of many official images are built on `buildpack-deps`: compilers, headers and hundreds of
@@ -24,20 +27,46 @@ CMD ["python", "/app/app.py"]
 ```
 
 If the build needs a compiler (for example `pip install` of a package without wheels), compile in a build
-stage on the full image and copy the result into the slim one. Compiler and SDK bases (`golang`, JDKs, ...)
-are reported by SL401 instead, and so is `node` when the image runs a build step. Only the base of the image
-being built (the target) is checked. A JDK base (`eclipse-temurin:21-jdk`, `openjdk:17`) in a final stage
-that compiles no Java is noted here too, with the JRE's size: SL401 gives the same advice as a warning.
+stage on the full image and copy the result into the slim one. When the file runs programs that the smaller
+image lacks (`git`, `curl`, `gcc` ... are in the full `python`/`node`/`ruby` images, not in their `-slim` tags),
+the advice says to install them. An Alpine tag is suggested only when the file uses no Debian tools (`apt-get`,
+`dpkg`): an `alpine` base has neither. Compiler and SDK bases (`golang`, ...) are reported by SL401 instead, and
+so is `node` when the image runs a build step. Only the base of the image being built (the target) is checked.
+A JDK base (`eclipse-temurin:21-jdk`, `openjdk:17`) in a final stage that compiles no Java is noted here too,
+with the JRE's size; SL401 gives the same JRE (the same lookup) as a warning.
+
+Not reported: images whose command is a build tool or that are made to develop in (an interactive shell or
+interpreter prompt, `sleep infinity`, `tail -f /dev/null`, a development entrypoint script), and images without a
+CMD/ENTRYPOINT of their own whose base runs no service (base images for other images, dev containers, toolbox
+images): their full base is chosen on purpose.
+
+Known limits
+- Sizes are approximate figures of recent tags, not measured for the tag in the file.
+- Whether `pip install`, `npm install` or `gem install` need the compilers of the full image (packages without
+  binary wheels, native modules) is not visible: the advice names the build-stage fix instead.
+- Only official Docker Hub images are known; tags of other registries are never guessed.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from dockerlint_slim.diagnostics import Finding, Fix
-from dockerlint_slim.knowledge.base_images import MB, compiler_family, parse_image, smaller_variant
-from dockerlint_slim.knowledge.build_tools import compiles_java, node_build_step
+from dockerlint_slim.knowledge.base_images import (
+    JDK_IMAGES,
+    MB,
+    PACKAGE_PROGRAMS,
+    compiler_family,
+    missing_in_variant,
+    parse_image,
+    smaller_variant,
+)
+from dockerlint_slim.knowledge.build_tools import compiles_java, image_purpose, node_build_step
+from dockerlint_slim.knowledge.package_managers import INSTALL, package_call
+from dockerlint_slim.model.queries import image_runs
 from dockerlint_slim.options import Integer
+from dockerlint_slim.shell.argv import program_argv
 
 ID = "SL403"
 NAME = "heavy-base-image"
@@ -46,44 +75,79 @@ SUMMARY = "The final base image has a much smaller official variant"
 TAGS = ("base-image", "size")
 OPTIONS = {"min_saving_mb": Integer(40, "smallest saving (uncompressed MB) worth a note")}
 
+# Programs that exist only on Debian-family images: an Alpine base breaks a file that runs them.
+_DEBIAN_TOOLS = frozenset({"apt-get", "apt", "aptitude", "dpkg", "dpkg-reconfigure", "apt-key", "apt-mark",
+                           "add-apt-repository", "debconf-set-selections", "dpkg-divert", "update-alternatives",
+                           "apt-cache", "gdebi"})
+
 
 def check(target):
-    final = target.dockerfile.target_stage()
+    dockerfile = target.dockerfile
+    final = dockerfile.target_stage()
     if final is None or not final.reaches_image:
         return
     root = list(final.lineage())[-1]
     ref = parse_image(final.base_image)
-    if ref is None or ref.unresolved or (ref.digest and not ref.tag) or _has_unset_arg(target.dockerfile, root):
+    if ref is None or ref.unresolved or (ref.digest and not ref.tag) or _has_unset_arg(dockerfile, root):
         return  # an unknown tag may well be the slim one
     family = compiler_family(ref)
-    if family is not None and not (family.key in _JDK and not compiles_java(final)):
+    if family is not None and not (family.key in JDK_IMAGES and not compiles_java(final)):
         return  # SL401 reports compiler/SDK bases with the multi-stage fix; a JDK that only runs Java needs a JRE
     if ref.name == "node" and node_build_step(final) is not None:
         return  # SL401 again
-    if "onbuild" in ref.tag_or_latest.lower():
-        return  # the deprecated `onbuild` tags have no slim/alpine twin (`node:onbuild-slim` does not exist)
-    smaller = smaller_variant(ref)
+    if image_purpose(final, dockerfile.path).kind != "program":
+        return  # a build or development image, or a base for other images: the full base is chosen on purpose
+    programs = _programs_run(dockerfile)
+    smaller = smaller_variant(ref, alpine=not (programs & _DEBIAN_TOOLS))
     if smaller is None or smaller.saved_uncompressed_mb < target.options["min_saving_mb"]:
         return
     current, lighter = smaller.current, smaller.smaller
-    suggestion = f"{lighter.name}:{smaller.suggested_tag}"
-    caveat = " (musl libc: check that native dependencies work)" if lighter.variant == "alpine" else ""
-    message = (
-        f"`{ref}` is about {current.uncompressed_mb} MB uncompressed ({current.compressed_mb} MB to pull); "
-        f"`{suggestion}` is about {lighter.uncompressed_mb} MB ({lighter.compressed_mb} MB): "
-        f"~{smaller.saved_uncompressed_mb} MB less. Use `{suggestion}`{caveat} and install only the packages "
-        "the program needs"
-    )
+    suggestion = smaller.suggested_image
+    message = (f"`{ref}` is about {current.uncompressed_mb} MB; `{suggestion}` is about {lighter.uncompressed_mb} MB "
+               f"(~{smaller.saved_uncompressed_mb} MB less, estimated)")
+    advice = f"Use `FROM {suggestion}`"
+    if lighter.variant == "alpine":
+        advice += " (musl libc: check that native dependencies work)"
+    missing = sorted(missing_in_variant(ref, lighter.variant) & programs - _installed(dockerfile))
+    if missing:
+        shown = ", ".join(f"`{name}`" for name in missing)
+        advice += (f"; it has no {shown}, which this file runs: install {'it' if len(missing) == 1 else 'them'} "
+                   "in the image or in a build stage")
+    advice += (". Install only the packages the program needs; compile in a build stage on the full image if "
+               "a dependency needs a compiler")
     yield Finding(
         root.from_instruction.span,
         message,
         wasted_bytes=smaller.saved_uncompressed_mb * MB,
-        fix=Fix(f"Use {suggestion} as the base image"),
-        properties={"estimate": True, "suggestedImage": suggestion},
+        fix=Fix(advice),
+        properties={"estimate": "approximate image sizes", "suggestedImage": suggestion, "missingPrograms": missing},
     )
 
 
-_JDK = frozenset({"openjdk", "eclipse-temurin"})  # the JDK images the size table knows a JRE for
+def _programs_run(dockerfile) -> set[str]:
+    """Base names of the programs the RUNs of the image's stages call."""
+    found: set[str] = set()
+    for _stage, run in image_runs(dockerfile):
+        for command in run.commands:
+            argv = program_argv(command)
+            if argv:
+                found.add(posixpath.basename(argv[0]))
+    return found
+
+
+def _installed(dockerfile) -> set[str]:
+    """Programs the file's package installs provide: one installed here is not missing from the smaller base."""
+    found: set[str] = set()
+    for _stage, run in image_runs(dockerfile):
+        for command in run.commands:
+            call = package_call(program_argv(command))
+            if call is not None and call.action == INSTALL:
+                for package in call.packages:
+                    found.add(package)
+                    found.update(PACKAGE_PROGRAMS.get(package, ()))
+    return found
+
+
 _VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 

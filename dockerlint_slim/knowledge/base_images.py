@@ -1,14 +1,19 @@
-"""Offline knowledge about base images: name normalisation, compiler/SDK families, approximate sizes.
+"""Offline knowledge about base images: name normalisation, compiler/SDK families, which images run a service,
+approximate sizes, and the smaller or runtime image to suggest for a heavy one.
 
-Data only: nothing here touches the network. Sizes are approximate linux/amd64 figures of recent official images
-(compressed = what a pull downloads, uncompressed = what the image takes on disk); they drift by some percent
-from release to release, so messages quote them as "about N MB".
+Nothing here touches the network. Every tag this module suggests is looked up in the official images' own tag
+lists (`official_tags`): a tag that was never published is never suggested. Sizes are approximate linux/amd64
+figures of recent official images, not measurements (compressed = what a pull downloads, uncompressed = what the
+image takes on disk); they drift from release to release, so messages quote them as "about N MB" and findings mark
+them as estimates.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from dockerlint_slim.knowledge import official_tags  # its table is read on first use, not at import
 
 MB = 1000 * 1000
 
@@ -95,15 +100,7 @@ _ACCOUNT_REGISTRIES = frozenset({"ghcr.io", "quay.io", "gcr.io", "registry.gitla
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Compiler / SDK images
-
-
-@dataclass(frozen=True)
-class CompilerFamily:
-    key: str
-    what: str  # "the Go toolchain"
-    runtime: str  # the small runtime base to suggest
-    typical_size_mb: int | None = None  # uncompressed size of the SDK image, about (glibc variants)
+# Tags: their words, the distribution release they are built on
 
 
 def _tag_has(tag: str, *words: str) -> bool:
@@ -113,69 +110,232 @@ def _tag_has(tag: str, *words: str) -> bool:
                for part in parts for word in words)
 
 
+DEBIAN_SUITES = frozenset({"jessie", "stretch", "buster", "bullseye", "bookworm", "trixie", "forky", "duke", "sid"})
+UBUNTU_SUITES = frozenset({"trusty", "xenial", "bionic", "focal", "jammy", "kinetic", "lunar", "mantic", "noble",
+                           "oracular", "plucky", "questing", "resolute"})
+_ALPINE = re.compile(r"^alpine(\d+\.\d+)?$")
+
+
+def _words_of(ref: ImageRef) -> list[frozenset[str]]:
+    """The variant words of the tag, then those of its current aliases (`rust:1` is also `1-trixie`)."""
+    found = [official_tags.tag_shape(ref.tag_or_latest).words]
+    found += [official_tags.tag_shape(alias).words for alias in official_tags.aliases(ref.name, ref.tag_or_latest)]
+    return found
+
+
+def distro_release(ref: ImageRef) -> tuple[str, str | None] | None:
+    """(`debian`, `bookworm`), (`ubuntu`, `jammy`) or (`alpine`, `3.20`/None): what an official image's tag is
+    built on, from its words or those of its current aliases; None when the tag does not say."""
+    for words in _words_of(ref):
+        for word in sorted(words):
+            if word in DEBIAN_SUITES:
+                return "debian", word
+            if word in UBUNTU_SUITES:
+                return "ubuntu", word
+            match = _ALPINE.match(word)
+            if match:
+                return "alpine", match.group(1)
+    return None
+
+
+def slim_os_image(ref: ImageRef) -> str | None:
+    """The smallest OS image of the release `ref` is built on, as a published tag: `debian:bookworm-slim`,
+    `ubuntu:jammy`, `alpine:3.20`; None when the release is unknown."""
+    release = distro_release(ref)
+    if release is None:
+        return None
+    distro, version = release
+    if distro == "debian":
+        return f"debian:{version}-slim" if official_tags.tag_exists("debian", f"{version}-slim") else None
+    if distro == "ubuntu":
+        return f"ubuntu:{version}" if official_tags.tag_exists("ubuntu", version) else None
+    if version and official_tags.tag_exists("alpine", version):
+        return f"alpine:{version}"
+    return "alpine"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Java: the release of a JDK image and the JRE image of that release
+
+JDK_IMAGES = frozenset({"openjdk", "eclipse-temurin", "sapmachine", "ibm-semeru-runtimes", "amazoncorretto"})
+_JAVA_IN_BUILD_TAG = re.compile(
+    r"(?:temurin|openjdk|jdk|corretto|amazoncorretto|sapmachine|semeru|graalvm|liberica|zulu)-?(\d+)(?![\d.])")
+
+
+def java_release(ref: ImageRef) -> int | None:
+    """The Java release of a JDK image (`8` for `openjdk:8u212-jdk`) or of a Maven/Gradle image
+    (`21` for `maven:3.9-eclipse-temurin-21`, `gradle:8-jdk21`); None when no tag or current alias says."""
+    tags = [ref.tag_or_latest, *official_tags.aliases(ref.name, ref.tag_or_latest)]
+    for tag in tags:
+        if ref.name in ("maven", "gradle"):
+            match = _JAVA_IN_BUILD_TAG.search(tag)
+        else:
+            version = official_tags.tag_shape(tag).version
+            match = re.match(r"(?:open-)?(\d+)", version[0]) if version else re.search(r"(?:^|-)(\d+)(?:-|$)", tag)
+        if match:
+            number = int(match.group(1))
+            return 8 if number == 1 else number  # `1.8` is Java 8
+    return None
+
+
+def jre_image(ref: ImageRef) -> str | None:
+    """A published JRE image of the same Java release (and C library) as the JDK, Maven or Gradle image `ref`:
+    `eclipse-temurin:21-jre-noble` for `eclipse-temurin:21-jdk-noble`, `eclipse-temurin:11-jre` for the deprecated
+    `openjdk:11-jdk-stretch`, `eclipse-temurin:21-jre` for `maven:3.9-eclipse-temurin-21`. None when there is none."""
+    if ref.name in ("eclipse-temurin", "sapmachine", "ibm-semeru-runtimes", "amazoncorretto"):
+        found = official_tags.jre_tags(ref.name, ref.tag_or_latest)
+        return f"{ref.name}:{found[0]}" if found else None
+    if ref.name == "openjdk":
+        found = official_tags.jre_tags("openjdk", ref.tag_or_latest, "eclipse-temurin")
+        return f"eclipse-temurin:{found[0]}" if found else None
+    if ref.name in ("maven", "gradle"):
+        release = java_release(ref)
+        if release is None:
+            return None
+        alpine = any(_ALPINE.match(word) for word in official_tags.tag_shape(ref.tag_or_latest).words)
+        found = official_tags.jre_tags("eclipse-temurin", f"{release}-jdk" + ("-alpine" if alpine else ""))
+        return f"eclipse-temurin:{found[0]}" if found else None
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Compiler / SDK images
+
+
+@dataclass(frozen=True)
+class CompilerFamily:
+    key: str
+    what: str  # "the Go toolchain"
+    runtime: str  # the runtime base(s) to suggest, published references in backticks, with their conditions
+    runtime_image: str | None = None  # the one runtime image to write in a suggested `FROM`
+    typical_size_mb: int | None = None  # uncompressed size of the SDK image, about (glibc variants)
+
+
 def compiler_family(ref: ImageRef) -> CompilerFamily | None:
     """The compiler/SDK family of an image, or None. `node` is not here: it is an SDK only when a build runs."""
     name, tag = ref.name, ref.tag_or_latest.lower()
     if name == "golang":
-        return CompilerFamily(
-            "golang",
-            "the Go toolchain",
-            "`gcr.io/distroless/static-debian12`, `scratch` (build with CGO_ENABLED=0) or `alpine`",
-            880 if not _tag_has(tag, "alpine") else 260,
-        )
-    if name == "rust":
-        return CompilerFamily(
-            "rust",
-            "the Rust toolchain",
-            "`debian:bookworm-slim` or `gcr.io/distroless/cc-debian12`",
-            1500 if not _tag_has(tag, "slim", "alpine") else 800,
-        )
-    if name == "gcc":
-        runtime = "`debian:bookworm-slim` or `gcr.io/distroless/cc-debian12`"
-        return CompilerFamily("gcc", "GCC and build tools", runtime, 1400)
+        if _tag_has(tag, "alpine"):
+            base = slim_os_image(ref) or "alpine"
+            return CompilerFamily("golang", "the Go toolchain", f"`{base}`", base, 260)
+        os_image = slim_os_image(ref)
+        cgo = f", or `{os_image}` for a cgo binary" if os_image else ""
+        return CompilerFamily("golang", "the Go toolchain",
+                              f"`gcr.io/distroless/static-debian12` or `scratch` (build with CGO_ENABLED=0){cgo}",
+                              "gcr.io/distroless/static-debian12", 880)
+    if name in ("rust", "gcc", "haskell"):
+        what = {"rust": "the Rust toolchain", "gcc": "GCC and build tools", "haskell": "GHC, cabal and stack"}[name]
+        size = {"rust": 800 if _tag_has(tag, "slim", "alpine") else 1500, "gcc": 1400, "haskell": 1500}[name]
+        return CompilerFamily(name, what, *_same_release_runtime(ref), size)
     if name == "buildpack-deps":
         # `-curl` and `-scm` tags only add curl/git; the plain tags add gcc, make and the -dev libraries.
         if _tag_has(tag, "curl", "scm"):
             return None
-        return CompilerFamily("buildpack-deps", "gcc, make and -dev libraries", "`debian:<suite>-slim`", 850)
-    if name == "haskell":
-        return CompilerFamily("haskell", "GHC, cabal and stack", "`debian:bookworm-slim`", 1500)
+        return CompilerFamily("buildpack-deps", "gcc, make and -dev libraries", *_same_release_runtime(ref), 850)
     if name in ("maven", "gradle"):
-        return CompilerFamily(name, f"{name.capitalize()} and a full JDK", "`eclipse-temurin:<version>-jre`", 500)
-    if name in ("openjdk", "eclipse-temurin", "sapmachine", "ibm-semeru-runtimes", "amazoncorretto"):
+        jre = jre_image(ref)
+        runtime = f"`{jre}`" if jre else "a JRE image of the same Java release"
+        return CompilerFamily(name, f"{name.capitalize()} and a full JDK", runtime, jre, 500)
+    if name in JDK_IMAGES:
         # Default tags of these images are JDKs; `jre` tags (and corretto's `headless`) are runtimes.
         if _tag_has(tag, "jre", "headless"):
             return None
-        return CompilerFamily(name, "a full JDK with javac and jlink", _jre_suggestion(name, tag), 450)
+        release = java_release(ref)
+        what = "a full JDK with javac" + (" and jlink" if release is None or release >= 9 else "")
+        jre = jre_image(ref)
+        if jre is None:
+            runtime = ("a runtime made with `jlink` from this JDK" if release is not None and release >= 9
+                       else "a JRE image of the same Java release")
+        else:
+            runtime = f"`{jre}`" + (" (the openjdk image is deprecated)" if name == "openjdk" else "")
+        return CompilerFamily(name, what, runtime, jre, 450)
     if name in ("mcr.microsoft.com/dotnet/sdk", "mcr.microsoft.com/dotnet/core/sdk"):
-        return CompilerFamily(
-            "dotnet-sdk",
-            "the .NET SDK",
-            "`mcr.microsoft.com/dotnet/aspnet` or `mcr.microsoft.com/dotnet/runtime` (same version)",
-            750,
-        )
+        version = ref.tag.split("-")[0] if ref.tag and re.fullmatch(r"\d+\.\d+", ref.tag.split("-")[0]) else None
+        if version:
+            runtime = (f"`mcr.microsoft.com/dotnet/aspnet:{version}` (web apps) or "
+                       f"`mcr.microsoft.com/dotnet/runtime:{version}`")
+            image = f"mcr.microsoft.com/dotnet/aspnet:{version}"
+        else:
+            runtime, image = "`mcr.microsoft.com/dotnet/aspnet` or `mcr.microsoft.com/dotnet/runtime` of the same version", None
+        return CompilerFamily("dotnet-sdk", "the .NET SDK", runtime, image, 750)
     if name == "microsoft/dotnet" and _tag_has(tag, "sdk"):
-        return CompilerFamily("dotnet-sdk", "the .NET SDK", "a `-runtime` tag of the same version", 750)
+        return CompilerFamily("dotnet-sdk", "the .NET SDK", "a `-runtime` tag of the same version", None, 750)
     if name == "swift":
         if _tag_has(tag, "slim"):
             return None  # swift:*-slim is the runtime-only image
-        return CompilerFamily("swift", "the Swift toolchain", "`swift:<version>-slim`", 1200)
+        slim = official_tags.variant(name, ref.tag_or_latest, add={"slim"})
+        runtime = f"`swift:{slim}`" if slim else "a `-slim` tag of the same Swift release"
+        return CompilerFamily("swift", "the Swift toolchain", runtime, f"swift:{slim}" if slim else None, 1200)
     return None
 
 
-def _jre_suggestion(name: str, tag: str) -> str:
-    match = re.match(r"^(\d+)", tag)
-    version = match.group(1) if match else "<version>"
-    jre = f"{version}-jre" + ("-alpine" if _tag_has(tag, "alpine") else "")
-    if name == "openjdk":
-        return f"`eclipse-temurin:{jre}` (the openjdk image is deprecated)"
-    if name == "amazoncorretto":
-        return f"a JRE-sized runtime built with `jlink`, or `eclipse-temurin:{jre}`"
-    return f"`{name}:{jre}`"
+def _same_release_runtime(ref: ImageRef) -> tuple[str, str | None]:
+    """A runtime base on the same distribution release as the build image, so that the binary finds the C library
+    it was linked against."""
+    image = slim_os_image(ref)
+    if image is not None:
+        return f"`{image}`", image
+    return f"a slim image of the distribution release `{ref}` is built on", None
+
+
+def development_base(ref: ImageRef) -> bool:
+    """Images made to develop in: CUDA `devel` images, dev-container and notebook images."""
+    name = ref.name
+    if name.endswith("nvidia/cuda") or name.endswith("/cuda"):
+        return _tag_has(ref.tag_or_latest, "devel")
+    return (name.startswith(("mcr.microsoft.com/devcontainers/", "mcr.microsoft.com/vscode/devcontainers/",
+                             "jupyter/", "quay.io/jupyter/", "gitpod/workspace-", "codercom/code-server")))
+
+
+# Official images built FROM buildpack-deps (full variants only) and the toolchain packages buildpack-deps already
+# holds: installing them again on such a base adds no bytes (the weight is the base's).
+BUILDPACK_BASED = frozenset({"python", "node", "ruby", "perl", "buildpack-deps", "erlang", "elixir", "pypy"})
+BUILDPACK_PACKAGES = frozenset({
+    "autoconf", "automake", "build-essential", "dpkg-dev", "g++", "gcc", "libtool", "make", "patch",
+    "default-libmysqlclient-dev", "libbz2-dev", "libc-dev", "libc6-dev", "libcurl4-openssl-dev", "libdb-dev",
+    "libevent-dev", "libffi-dev", "libgdbm-dev", "libgdbm-compat-dev", "libglib2.0-dev", "libgmp-dev",
+    "libjpeg-dev", "libjpeg62-turbo-dev", "libkrb5-dev", "liblzma-dev", "libmagickcore-dev", "libmagickwand-dev",
+    "libmaxminddb-dev", "libmysqlclient-dev", "libncurses-dev", "libncurses5-dev", "libncursesw5-dev",
+    "libpng-dev", "libpq-dev", "libreadline-dev", "libsqlite3-dev", "libssl-dev", "libwebp-dev", "libxml2-dev",
+    "libxslt-dev", "libxslt1-dev", "libyaml-dev", "zlib1g-dev",
+})
+
+
+def buildpack_packages(ref: ImageRef) -> frozenset[str]:
+    """The toolchain packages `ref` already ships: those of buildpack-deps for the full variants of the images
+    built on it, nothing otherwise."""
+    if ref.name not in BUILDPACK_BASED or variant_of(ref) != "full":
+        return frozenset()
+    if ref.name == "buildpack-deps" and _tag_has(ref.tag_or_latest, "curl", "scm"):
+        return frozenset()
+    return BUILDPACK_PACKAGES
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Approximate sizes of common official images and their smaller variants
+# Images whose default command runs a service
+
+# Official images whose default command starts a server: an image built on one without a CMD of its own runs it.
+_SERVICE_IMAGES = frozenset({
+    "nginx", "httpd", "tomcat", "jetty", "postgres", "mysql", "mariadb", "percona", "mongo", "redis", "memcached",
+    "rabbitmq", "wordpress", "drupal", "joomla", "nextcloud", "ghost", "haproxy", "traefik", "caddy", "elasticsearch",
+    "kibana", "logstash", "solr", "cassandra", "couchdb", "couchbase", "neo4j", "influxdb", "telegraf", "zookeeper",
+    "kong", "registry", "sonarqube", "odoo", "matomo", "mediawiki", "redmine", "rocket.chat", "phpmyadmin",
+    "adminer", "nats", "eclipse-mosquitto", "varnish", "friendica", "yourls", "mongo-express", "flink", "unit",
+    "xwiki", "nuxeo", "postfixadmin", "monica", "bonita", "plone", "znc", "kapacitor", "chronograf", "emqx",
+    "consul", "vault", "spiped", "tomee", "open-liberty", "websphere-liberty", "jenkins", "gitea/gitea",
+    "grafana/grafana", "prom/prometheus",
+})
+
+
+def runs_service(ref: ImageRef) -> bool:
+    """The image's default command starts a server (`nginx`, `postgres`, `php:*-apache`, `php:*-fpm`)."""
+    if ref.name == "php":
+        return _tag_has(ref.tag_or_latest, "apache", "fpm")
+    return ref.name in _SERVICE_IMAGES
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Approximate sizes of common official images and their smaller variants (not measured: estimates)
 
 
 @dataclass(frozen=True)
@@ -222,8 +382,6 @@ SIZES: dict[tuple[str, str], tuple[int, int]] = {
 
 # Which variant a tag is. Checked in order: `-slim` before the default "full".
 _VARIANT_WORDS = (("alpine", "alpine"), ("slim", "slim"), ("jre", "jre"), ("jdk", "jdk"))
-# Tags that are distro suites or releases of the same (full) variant.
-_SUITES = ("bookworm", "bullseye", "buster", "trixie", "stretch", "jessie", "sid", "latest")
 
 
 def variant_of(ref: ImageRef) -> str:
@@ -238,11 +396,36 @@ def variant_of(ref: ImageRef) -> str:
     return "full"
 
 
+# Programs the full buildpack-deps based images (python, node, ruby, perl, ...) have and their `-slim` and
+# `-alpine` tags do not; Alpine images have no bash either. A file that runs one of them needs to install it there.
+_BUILDPACK_PROGRAMS = frozenset({"git", "curl", "wget", "gcc", "g++", "cc", "c++", "make", "patch", "svn", "hg",
+                                 "ssh", "scp", "unzip", "autoconf", "automake", "pkg-config", "convert"})
+# Packages that provide those programs under another name.
+PACKAGE_PROGRAMS = {"build-essential": ("gcc", "g++", "cc", "c++", "make"), "build-base": ("gcc", "g++", "cc", "make"),
+                    "git-core": ("git",), "subversion": ("svn",), "mercurial": ("hg",),
+                    "openssh-client": ("ssh", "scp"), "imagemagick": ("convert",), "gcc": ("gcc", "cc"),
+                    "g++": ("g++", "c++"), "pkgconf": ("pkg-config",)}
+
+
+def missing_in_variant(ref: ImageRef, variant: str) -> frozenset[str]:
+    """Programs `ref` has that its `variant` tag (`slim`, `alpine`) lacks."""
+    missing: set[str] = set()
+    if ref.name in BUILDPACK_BASED and variant_of(ref) == "full" and variant in ("slim", "alpine"):
+        missing |= _BUILDPACK_PROGRAMS
+    if variant == "alpine":
+        missing.add("bash")
+    return frozenset(missing)
+
+
 @dataclass(frozen=True)
 class SmallerVariant:
     current: SizeEntry
     smaller: SizeEntry
-    suggested_tag: str  # e.g. "3.12-slim"
+    suggested_tag: str  # a published tag of `smaller.name`, e.g. "3.12-slim"
+
+    @property
+    def suggested_image(self) -> str:
+        return f"{self.smaller.name}:{self.suggested_tag}"
 
     @property
     def saved_compressed_mb(self) -> int:
@@ -253,53 +436,57 @@ class SmallerVariant:
         return self.current.uncompressed_mb - self.smaller.uncompressed_mb
 
 
-# Which smaller variant to suggest for a heavy one: glibc-compatible first (`-slim`), musl (`-alpine`) when no
-# slim exists; JDK -> JRE.
-_SMALLER = {"full": ("slim", "alpine"), "jdk": ("jre",)}
+# Which smaller variant to suggest for a full one: glibc-compatible first (`-slim`), musl (`-alpine`) when no
+# slim tag exists.
+_SMALLER = ("slim", "alpine")
 
 
-def smaller_variant(ref: ImageRef) -> SmallerVariant | None:
-    """The official smaller variant of `ref` and both sizes, or None when `ref` is not a known heavy variant."""
-    if ref.name == "php" and _tag_has(ref.tag_or_latest, "apache"):
-        return None  # php has no apache+alpine variant
+def smaller_variant(ref: ImageRef, alpine: bool = True) -> SmallerVariant | None:
+    """The published smaller variant of `ref` and both sizes, or None when `ref` is not a known heavy variant or
+    no smaller tag of the same version was ever published. `alpine=False`: only glibc variants (the Dockerfile
+    uses apt-get or other Debian tools, which an Alpine image does not have)."""
+    if official_tags.tag_exists(ref.name, ref.tag_or_latest) is None:
+        return None  # not an official image, or not a tag at all (`%%TAG%%`, an unexpanded variable)
     variant = variant_of(ref)
     current = SIZES.get((ref.name, variant))
     if current is None:
         return None
-    # The deprecated openjdk image has no JRE tags any more: its JRE is eclipse-temurin's.
-    smaller_name = "eclipse-temurin" if (ref.name, variant) == ("openjdk", "jdk") else ref.name
-    for candidate in _SMALLER.get(variant, ()):
-        smaller = SIZES.get((smaller_name, candidate))
-        if smaller is not None:
-            tag = suggest_tag(ref, candidate)
-            if smaller_name != ref.name:
-                tag = re.sub(r"^(\d+)[^-]*", r"\1", tag)  # openjdk `17.0.2` -> temurin `17`
-            return SmallerVariant(
-                SizeEntry(ref.name, variant, *current),
-                SizeEntry(smaller_name, candidate, *smaller),
-                tag,
-            )
+    if variant == "jdk":
+        jre = jre_image(ref)
+        if jre is None:
+            return None
+        name, tag = jre.split(":", 1)
+        smaller = SIZES.get((name, "jre"))
+        if smaller is None:
+            return None
+        return SmallerVariant(SizeEntry(ref.name, variant, *current), SizeEntry(name, "jre", *smaller), tag)
+    if variant != "full":
+        return None
+    for candidate in _SMALLER:
+        smaller = SIZES.get((ref.name, candidate))
+        if smaller is None or (candidate == "alpine" and not alpine):
+            continue
+        tag = variant_tag(ref, candidate)
+        if tag is not None:
+            return SmallerVariant(SizeEntry(ref.name, variant, *current), SizeEntry(ref.name, candidate, *smaller),
+                                  tag)
     return None
 
 
-def suggest_tag(ref: ImageRef, variant: str) -> str:
-    """`3.12` + slim -> `3.12-slim`; `3.12-bookworm` + slim -> `3.12-slim-bookworm`; `21-jdk` + jre -> `21-jre`."""
-    tag = ref.tag or ""
-    if variant in ("jre", "jdk"):
-        if re.search(r"\bjdk\b", tag):
-            return re.sub(r"\bjdk\b", variant, tag)
-        return f"{tag}-{variant}" if tag and tag != "latest" else variant
-    if not tag or tag == "latest":
-        if ref.name == "debian":
-            return "stable-slim" if variant == "slim" else variant  # `latest` is the current stable
-        return variant
-    parts = tag.split("-")
-    suites = [p for p in parts if p in _SUITES]
-    if ref.name in ("debian", "node") and variant == "slim":
-        return f"{tag}-slim"  # `bookworm-20240423-slim`, `20-bookworm-slim`
-    if variant == "slim" and suites:
-        # python/ruby/perl spell it `<version>-slim-<suite>`
-        index = parts.index(suites[0])
-        return "-".join(parts[:index] + ["slim"] + parts[index:])
-    base = [p for p in parts if p not in _SUITES]
-    return "-".join(base + [variant]) if base else variant
+def variant_tag(ref: ImageRef, word: str) -> str | None:
+    """The published tag of the same version as `ref` with the variant `word` added: `python:3.12-bookworm` + slim
+    -> `3.12-slim-bookworm`, `nginx:1.25-perl` + alpine -> `1.25-alpine-perl`, `debian:latest` + slim ->
+    `trixie-slim` (through its alias). An Alpine tag drops the Debian suite. None when no such tag exists."""
+    tag = ref.tag_or_latest
+    if "onbuild" in official_tags.tag_shape(tag).words:
+        return None  # the deprecated onbuild tags never had slim or alpine twins
+    candidates = [tag] + [alias for alias in official_tags.aliases(ref.name, tag)
+                          if not official_tags.tag_shape(tag).version]
+    for candidate in candidates:
+        words = official_tags.tag_shape(candidate).words
+        remove = {w for w in words if w in DEBIAN_SUITES or w in UBUNTU_SUITES} if word == "alpine" else set()
+        found = official_tags.variant(ref.name, candidate, add={word}, remove=remove)
+        if found is not None:
+            return found
+    return None
+

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from dockerlint_slim.context.resolve import CONTEXT, GIT, REMOTE, is_archive_name, source_origin
 from dockerlint_slim.diagnostics import clip, join_within
+from dockerlint_slim.knowledge.build_tools import SOURCE_BUILDERS, is_interpreter
 from dockerlint_slim.knowledge.cache_sizes import APT_LISTS_DEBIAN_12
 from dockerlint_slim.knowledge.package_managers import (
     APK_CACHE,
@@ -237,13 +238,6 @@ _INSTALLERS = frozenset({"apt-get", "apt", "yum", "dnf", "microdnf", "tdnf", "zy
                          "npm", "rpm", "dpkg", "pipx", "uv"})
 
 
-_INTERPRETERS = frozenset({"sh", "bash", "dash", "ash", "zsh", "python", "python3", "perl", "php", "ruby", "node"})
-
-
-_BUILDERS = frozenset({"make", "cmake", "ninja", "meson", "go", "cargo", "pip", "pip3", "npm", "yarn", "mvn",
-                       "gradle", "./configure", "configure", "python", "python3", "autoreconf", "./autogen.sh"})
-
-
 def _consume(stage, run, command, call, cwd, state: _State, events) -> None:
     """`consume` events: a command unpacks, installs or runs a file that `ADD <url>` or `ADD <git>` fetched."""
     remote = [o for o in state.origins if o.kind in ("add-url", "add-git") and o.instruction is not run]
@@ -251,12 +245,12 @@ def _consume(stage, run, command, call, cwd, state: _State, events) -> None:
         return
     name, argv = call.name, call.argv
     candidates: list[str] = []
-    if name in _UNPACKERS or name in _INSTALLERS or name in _INTERPRETERS:
+    if name in _UNPACKERS or name in _INSTALLERS or is_interpreter(name):
         candidates = [a for a in argv[1:] if not a.startswith("-") or a.startswith("-f")]
         candidates = [a[2:] if a.startswith("-f") and len(a) > 2 else a for a in candidates]
     if argv and argv[0].endswith((".sh", ".run", ".bin", ".py")):
         candidates.append(argv[0])  # the downloaded installer run directly
-    if name in _BUILDERS or (argv and argv[0] in _BUILDERS):
+    if name in SOURCE_BUILDERS or (argv and argv[0] in SOURCE_BUILDERS):
         candidates.append(".")  # a build in the current directory reads the cloned sources there
     paths = [p for p in (_resolve(c, cwd, state) for c in candidates if not _is_url(c)) if p]
     matched = [o for o in remote if any(p == o.path or (o.kind == "add-git" and p.startswith(o.path + "/"))

@@ -1,15 +1,21 @@
-"""dockerlint_slim.knowledge.base_images: name normalisation, compiler families, the offline size table."""
+"""dockerlint_slim.knowledge.base_images: name normalisation, compiler families, services, the offline size table,
+and suggestions that are published tags."""
 
 import pytest
 
+from dockerlint_slim.knowledge import official_tags
 from dockerlint_slim.knowledge.base_images import (
     SIZES,
     compiler_family,
+    distro_release,
+    java_release,
+    jre_image,
     normalise_name,
     parse_image,
+    runs_service,
     smaller_variant,
-    suggest_tag,
     variant_of,
+    variant_tag,
 )
 
 
@@ -73,8 +79,46 @@ def test_not_compilers(reference):
 
 
 def test_jre_suggestion_keeps_version_and_libc():
-    assert "eclipse-temurin:8-jre-alpine" in compiler_family(parse_image("openjdk:8-alpine")).runtime
-    assert "eclipse-temurin:21-jre" in compiler_family(parse_image("eclipse-temurin:21-jdk")).runtime
+    assert compiler_family(parse_image("openjdk:8-alpine")).runtime_image == "eclipse-temurin:8-jre-alpine"
+    assert compiler_family(parse_image("eclipse-temurin:21-jdk")).runtime_image == "eclipse-temurin:21-jre"
+
+
+@pytest.mark.parametrize("reference,release", [
+    ("openjdk:8u212-jdk", 8), ("openjdk:8-alpine", 8), ("openjdk:11.0.16-jdk-slim", 11), ("eclipse-temurin:21", 21),
+    ("maven:3.9-eclipse-temurin-21", 21), ("maven:3-openjdk-11", 11), ("maven:3.8-jdk-8", 8),
+    ("gradle:8.7-jdk21", 21), ("gradle:jdk17-alpine", 17), ("ibm-semeru-runtimes:open-17-jdk", 17),
+])
+def test_java_release(reference, release):
+    assert java_release(parse_image(reference)) == release
+
+
+@pytest.mark.parametrize("reference,jre", [
+    ("openjdk:11-jdk-stretch", "eclipse-temurin:11-jre"),  # no `11-jre-stretch` Temurin tag was ever published
+    ("eclipse-temurin:21-jdk-noble", "eclipse-temurin:21-jre-noble"),
+    ("maven:3.9-eclipse-temurin-21", "eclipse-temurin:21-jre"),
+    ("amazoncorretto:8", "amazoncorretto:8-jre"),
+    ("amazoncorretto:21", None),  # Corretto publishes no JRE of 21
+])
+def test_jre_image_is_published(reference, jre):
+    assert jre_image(parse_image(reference)) == jre
+    if jre:
+        assert official_tags.tag_exists(*jre.split(":"))
+
+
+@pytest.mark.parametrize("reference,release", [
+    ("rust:1.79-bullseye", ("debian", "bullseye")), ("buildpack-deps:jammy", ("ubuntu", "jammy")),
+    ("golang:1.22-alpine3.20", ("alpine", "3.20")), ("python:3.12-slim-bookworm", ("debian", "bookworm")),
+    ("rust:1.79", None),  # a past tag that does not name its release
+])
+def test_distro_release(reference, release):
+    assert distro_release(parse_image(reference)) == release
+
+
+def test_services():
+    for reference in ("nginx", "postgres:16", "php:8.3-apache", "php:8.2-fpm-alpine", "httpd:2.4"):
+        assert runs_service(parse_image(reference)), reference
+    for reference in ("php:8.3-cli", "php:8.3", "python:3.12", "debian", "golang:1.22"):
+        assert not runs_service(parse_image(reference)), reference
 
 
 @pytest.mark.parametrize("reference,variant", [
@@ -94,17 +138,20 @@ def test_variant_of(reference, variant):
     ("node:lts", "slim", "lts-slim"),
     ("debian:bookworm", "slim", "bookworm-slim"),
     ("debian:12", "slim", "12-slim"),
-    ("debian:bookworm-20240423", "slim", "bookworm-20240423-slim"),
-    ("debian", "slim", "stable-slim"),
+    ("debian:latest", "slim", "trixie-slim"),  # through its alias
     ("nginx:1.27", "alpine", "1.27-alpine"),
     ("nginx", "alpine", "alpine"),
     ("python:3.12-bookworm", "alpine", "3.12-alpine"),
-    ("eclipse-temurin:21-jdk", "jre", "21-jre"),
-    ("eclipse-temurin:21-jdk-jammy", "jre", "21-jre-jammy"),
-    ("eclipse-temurin:21", "jre", "21-jre"),
+    # spelled as the library spells them, not computed
+    ("nginx:1.25-perl", "alpine", "1.25-alpine-perl"),
+    ("perl:5.38-threaded", "slim", "5.38-slim-threaded"),
+    # none published
+    ("debian:bookworm-backports", "slim", None),
+    ("node:onbuild", "slim", None),
+    ("debian:%%TAG%%", "slim", None),
 ])
-def test_suggest_tag(reference, variant, tag):
-    assert suggest_tag(parse_image(reference), variant) == tag
+def test_variant_tag(reference, variant, tag):
+    assert variant_tag(parse_image(reference), variant) == tag
 
 
 def test_smaller_variant_figures_come_from_the_table():
@@ -116,6 +163,10 @@ def test_smaller_variant_figures_come_from_the_table():
     assert smaller_variant(parse_image("php:8.3-apache")) is None  # no apache+alpine php
     assert smaller_variant(parse_image("python:3.12-slim")) is None
     assert smaller_variant(parse_image("ubuntu:24.04")) is None
+    assert smaller_variant(parse_image("debian:%%TAG%%")) is None
+    assert smaller_variant(parse_image("php:8.2-fpm")).suggested_image == "php:8.2-fpm-alpine"
+    assert smaller_variant(parse_image("php:8.2-fpm"), alpine=False) is None  # no glibc twin
+    assert smaller_variant(parse_image("openjdk:11-jdk-stretch")).suggested_image == "eclipse-temurin:11-jre"
 
 
 def test_table_is_consistent():

@@ -2,11 +2,19 @@
 
 import pytest
 
+from dockerlint_slim.knowledge import official_tags
+
 RULE = "SL401"
 
 
 def found(lint, text, **kwargs):
     return lint(text, select=(RULE,), **kwargs)
+
+
+def one(lint, text, **kwargs):
+    result = found(lint, text, **kwargs)
+    assert len(result) == 1, [d.message for d in result]
+    return result[0]
 
 
 @pytest.mark.parametrize("image", [
@@ -24,6 +32,7 @@ def test_compiler_images(lint, image):
     """)
     assert len(result) == 1, image
     assert result[0].span.line == 1
+    assert len(result[0].message) <= 160, result[0].message
 
 
 @pytest.mark.parametrize("image", [
@@ -40,21 +49,21 @@ def test_runtime_images(lint, image):
 
 
 def test_arg_default_in_from(lint):
-    result = found(lint, """
+    result = one(lint, """
         ARG GO_VERSION=1.22
         ARG BASE=golang
         FROM ${BASE}:${GO_VERSION}
         RUN go build -o /usr/local/bin/server ./cmd/server
         ENTRYPOINT ["/usr/local/bin/server"]
     """)
-    assert len(result) == 1
-    assert "`golang:1.22`" in result[0].message
-    assert "COPY --from=build /usr/local/bin/server /usr/local/bin/server" in result[0].message
-    assert "distroless" in result[0].message
+    assert "`golang:1.22`" in result.message
+    assert "COPY --from=build /usr/local/bin/server /usr/local/bin/server" in result.fix.description
+    assert "FROM gcr.io/distroless/static-debian12" in result.fix.description
+    assert "FROM golang:1.22 AS build" in result.fix.description
 
 
 def test_stage_inheritance(lint):
-    result = found(lint, """
+    result = one(lint, """
         FROM golang:1.22 AS build
         WORKDIR /src
         COPY . .
@@ -62,10 +71,10 @@ def test_stage_inheritance(lint):
         FROM build AS final
         CMD ["/out/app"]
     """)
-    assert len(result) == 1
-    assert result[0].span.line == 5
-    assert "inherited through stage `build`" in result[0].message
-    assert "replace `FROM build`" in result[0].message
+    assert result.span.line == 5
+    assert "through stage `build`" in result.message
+    assert "instead of `FROM build`" in result.fix.description
+    assert "`COPY --from=build /out/app /out/app`" in result.fix.description
 
 
 def test_multi_stage_with_runtime_base_is_fine_and_target_counts(lint):
@@ -98,25 +107,37 @@ def test_node_only_with_a_build_step(lint):
 
 
 def test_jdk_without_java_build_gets_jre_advice(lint):
-    result = found(lint, """
+    result = one(lint, """
         FROM openjdk:8-alpine
         RUN wget -O /opt/zk.tgz https://example.com/zk.tgz
         CMD ["/opt/zk/bin/zkServer.sh", "start-foreground"]
     """)
-    assert len(result) == 1
-    assert "eclipse-temurin:8-jre-alpine" in result[0].message
-    assert "multi-stage" not in result[0].message
+    assert "a JRE is enough" in result.message
+    assert "FROM eclipse-temurin:8-jre-alpine" in result.fix.description
+    assert "multi-stage" not in result.fix.description and "AS build" not in result.fix.description
+
+
+def test_jlink_is_named_only_for_java_9_and_later(lint):
+    cmd = 'CMD ["java", "-jar", "/app.jar"]'
+    eight = one(lint, f"FROM openjdk:8-jdk\nCOPY app.jar /app.jar\n{cmd}\n")
+    seventeen = one(lint, f"FROM eclipse-temurin:17-jdk\nRUN javac Main.java\n{cmd}\n")
+    assert "jlink" not in eight.message + eight.fix.description
+    from dockerlint_slim.knowledge.base_images import compiler_family, parse_image
+    assert "jlink" not in compiler_family(parse_image("openjdk:8u212-jdk")).what
+    assert "jlink" in compiler_family(parse_image("eclipse-temurin:17-jdk")).what
+    assert "javac" in seventeen.fix.description or "build" in seventeen.fix.description
 
 
 def test_maven_build_names_the_jar(lint):
-    result = found(lint, """
+    result = one(lint, """
         FROM maven:3.9-eclipse-temurin-21
         WORKDIR /app
         COPY . .
         RUN mvn -B package
         ENTRYPOINT ["java", "-jar", "target/app.jar"]
     """)
-    assert len(result) == 1 and "/app/target/*.jar" in result[0].message and "-jre" in result[0].message
+    assert "/app/target/*.jar" in result.fix.description
+    assert "FROM eclipse-temurin:21-jre" in result.fix.description
 
 
 @pytest.mark.parametrize("cmd", ['CMD ["python3"]', "CMD bash", ""])
@@ -136,6 +157,168 @@ def test_unresolved_base_is_skipped(lint):
     """) == []
 
 
+# -- images whose toolchain is their purpose (real-world false positives) ---------------------------------------
+
+
+@pytest.mark.parametrize("cmd", [
+    'CMD ["pypy3"]', 'CMD ["python2"]', "CMD python3.11", 'CMD ["/usr/local/bin/python3"]', 'CMD ["node"]',
+    'CMD ["irb"]', 'CMD ["ghci"]', 'CMD ["jshell"]', 'CMD "/bin/bash"', 'CMD ["bash", "-l"]',
+    # the docker-library entrypoint script passes the interpreter through (`exec "$@"`)
+    'ENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["node"]', 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]\nCMD ["python3"]',
+])
+def test_interpreter_images_on_buildpack_deps_are_the_product(lint, cmd):
+    # pypy, python 2 and node images are built on buildpack-deps: the interpreter is the product
+    assert found(lint, f"""
+        FROM buildpack-deps:bookworm
+        RUN curl -fsSL https://downloads.python.org/pypy/pypy3.10.tar.bz2 | tar -xj -C /opt
+        {cmd}
+    """) == []
+
+
+@pytest.mark.parametrize("image,command", [
+    ("gradle:8-jdk21", 'CMD ["gradle", "bootRun"]'),
+    ("gradle:8-jdk21", "CMD gradle build --continuous"),
+    ("maven:3.9-eclipse-temurin-21", 'CMD ["mvn", "spring-boot:run"]'),
+    ("eclipse-temurin:21-jdk", 'ENTRYPOINT ["./gradlew", "run"]'),
+    ("eclipse-temurin:21-jdk", 'CMD ["./mvnw", "quarkus:dev"]'),
+    ("golang:1.22", 'ENTRYPOINT ["goreleaser"]'),
+    ("golang:1.22", 'CMD ["go", "run", "./cmd/server"]'),
+    ("golang:windowsservercore", "CMD go get github.com/docker/distribution/cmd/registry"),
+    ("mcr.microsoft.com/dotnet/sdk:7.0", 'ENTRYPOINT ["dotnet", "run", "--no-build", "-c", "Debug", "--"]'),
+    ("mcr.microsoft.com/dotnet/sdk:8.0", 'ENTRYPOINT ["dotnet", "watch", "run"]'),
+    ("rust:1.79", 'CMD ["cargo", "run", "--release"]'),
+    ("gcc:14", 'CMD ["make", "test"]'),
+    ("swift:5.10", 'CMD ["swift", "run"]'),
+    ("golang:1.22", 'ENTRYPOINT ["/sbin/tini", "--", "make"]'),
+    ("golang:1.22", "CMD sh -c 'cd /src && go test ./...'"),
+])
+def test_images_whose_command_is_a_build_tool(lint, image, command):
+    # no "run on a JRE" advice either: gradle and maven need the JDK to run
+    assert found(lint, f"""
+        FROM {image}
+        WORKDIR /src
+        COPY . .
+        RUN go build ./... || true
+        {command}
+    """) == []
+
+
+@pytest.mark.parametrize("command", [
+    'ENTRYPOINT ["/scripts/entrypoint.sh"]\nCMD ["tail", "-f", "/dev/null"]',
+    'CMD ["sleep", "infinity"]',
+    "CMD sleep 86400",
+    'CMD ["/bin/sh", "-c", "while true; do sleep 1000; done"]',
+    'ENTRYPOINT ["/usr/local/bin/dev-entrypoint.sh"]',
+    'ENTRYPOINT ["./entrypoint.dev.sh"]',
+    'ENTRYPOINT ["bash", "/ci/run-ci.sh"]',
+    'CMD ["/bin/bash", "ci/test.sh"]',
+])
+def test_development_and_ci_images(lint, command):
+    assert found(lint, f"""
+        FROM golang:1-bullseye
+        COPY scripts/ /scripts/
+        RUN go install github.com/go-delve/delve/cmd/dlv@latest && go build -o /usr/local/bin/tool ./tool
+        {command}
+    """) == []
+
+
+def test_development_server_on_node(lint):
+    assert found(lint, """
+        FROM node:20
+        COPY . .
+        RUN npm ci && npm run build
+        CMD ["npm", "run", "dev"]
+    """) == []
+
+
+def test_base_image_without_a_command_is_not_reported_for_a_node_build(lint):
+    # outline's Dockerfile.base: a build image other Dockerfiles copy from
+    assert found(lint, """
+        FROM node:20 AS deps
+        COPY . .
+        RUN yarn install && yarn build
+        RUN yarn workspaces focus --production
+        ENV PORT=3000
+    """) == []
+
+
+def test_program_compiled_without_a_command_is_reported(lint):
+    assert len(found(lint, "FROM golang:1.22\nCOPY . .\nRUN go build -o /usr/local/bin/app .\n")) == 1
+    assert found(lint, "FROM golang:1.22\nRUN apt-get update && apt-get install -y git\n") == []
+
+
+@pytest.mark.parametrize("final", [
+    # hugo: the final stage keeps Go for Hugo modules; the binary is built in another stage
+    """
+    FROM golang:1.22-alpine AS gorun
+    FROM gorun
+    COPY --from=build /usr/bin/hugo /usr/bin/hugo
+    COPY scripts/entrypoint.sh /entrypoint.sh
+    ENTRYPOINT ["/entrypoint.sh"]
+    CMD ["--help"]
+    """,
+    # a Go module proxy runs `go` at run time
+    """
+    FROM golang:alpine
+    ADD https://github.com/krallin/tini/releases/download/v0.19.0/tini-static-amd64 /usr/bin/tini
+    RUN apk add --no-cache git mercurial subversion
+    COPY --from=build /src/goproxy/bin/goproxy /goproxy
+    ENTRYPOINT ["/usr/bin/tini", "--"]
+    CMD ["/goproxy", "-listen", "0.0.0.0:8888"]
+    """,
+])
+def test_toolchain_kept_on_purpose_after_a_build_stage(lint, final):
+    text = "FROM golang:1.22 AS build\nRUN go build -o /usr/bin/hugo . && make -C /src/goproxy\n" + final
+    assert found(lint, text) == []
+
+
+def test_jdk_after_a_build_stage_still_gets_the_jre(lint):
+    result = one(lint, """
+        FROM debian:10 AS build
+        RUN apt-get update && apt-get -y install maven
+        COPY . /opt/shipping
+        RUN cd /opt/shipping && mvn package
+        FROM openjdk:8-jdk
+        COPY --from=build /opt/shipping/target/shipping-1.0.jar shipping.jar
+        CMD ["java", "-jar", "shipping.jar"]
+    """)
+    assert "FROM eclipse-temurin:8-jre" in result.fix.description
+
+
+def test_copy_hint_is_a_built_file_never_a_copied_script(lint):
+    result = one(lint, """
+        FROM golang:1
+        COPY scripts/entrypoint.sh /entrypoint.sh
+        ADD https://example.com/tini /usr/bin/tini
+        RUN go install example.com/tool@latest
+        ENTRYPOINT ["/usr/bin/tini", "--", "/entrypoint.sh"]
+        CMD ["tool"]
+    """)
+    assert "entrypoint.sh" not in result.fix.description and "tini" not in result.fix.description
+    assert result.properties["artifact"] is None
+
+
+def test_suggested_images_are_published_tags(lint):
+    cases = {
+        "rust:1.79-bullseye": "debian:bullseye-slim", "buildpack-deps:jammy": "ubuntu:jammy",
+        "golang:1.22-alpine3.20": "alpine:3.20", "eclipse-temurin:21-jdk-noble": "eclipse-temurin:21-jre-noble",
+        "openjdk:11-jdk-stretch": "eclipse-temurin:11-jre", "gradle:jdk17-alpine": "eclipse-temurin:17-jre-alpine",
+        "swift:5.10": "swift:5.10-slim",
+    }
+    for image, expected in cases.items():
+        result = one(lint, f"FROM {image}\nCOPY . /src\nRUN make -C /src\nCMD [\"/src/app\"]\n")
+        assert result.properties["suggestedImage"] == expected, (image, result.properties)
+        name, tag = expected.split(":")
+        assert official_tags.tag_exists(name, tag), expected
+
+
+def test_no_made_up_tag_when_the_release_is_unknown(lint):
+    # rust:1.79 is a past tag whose Debian release the tag does not say: no debian tag is guessed
+    result = one(lint, "FROM rust:1.79\nCOPY . .\nRUN cargo build --release\nCMD [\"/app\"]\n")
+    assert result.properties["suggestedImage"] is None
+    assert "debian:" not in result.fix.description
+
+
 def test_corpus_findings_are_compiler_images(lint, corpus):
     from dockerlint_slim.knowledge.base_images import compiler_family, parse_image
 
@@ -143,3 +326,4 @@ def test_corpus_findings_are_compiler_images(lint, corpus):
         for diagnostic in found(lint, path.read_text(errors="replace")):
             ref = parse_image(diagnostic.properties["baseImage"])
             assert compiler_family(ref) is not None or ref.name == "node", path
+            assert len(diagnostic.message) <= 160, diagnostic.message

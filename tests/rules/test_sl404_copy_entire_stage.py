@@ -21,6 +21,7 @@ STAGES = """
     RUN npm ci --omit=dev
     FROM scratch AS rootfs
     COPY --from=build /out/server /server
+    FROM tonistiigi/xx:1.9.0 AS xx
     FROM gcr.io/distroless/static-debian12
 """
 
@@ -34,13 +35,14 @@ def test_stage_root(lint, source):
     result = found(lint, STAGES + f"COPY --from=build {source} /\n")
     assert len(result) == 1
     assert "whole filesystem of stage `build`" in result[0].message
-    assert "`COPY --from=build /out/server ...`" in result[0].message  # the artifact, seen in the build
+    assert "`COPY --from=build /out/server /out/server`" in result[0].fix.description  # the artifact, seen in the build
 
 
 def test_whole_build_tree(lint):
     result = found(lint, STAGES + "COPY --from=web /app /app\n")
     assert len(result) == 1
-    assert "build tree" in result[0].message and "/app/dist" in result[0].message
+    assert "build tree" in result[0].message and "built in /app at line 10" in result[0].message
+    assert "`dist/`" in result[0].fix.description
 
 
 @pytest.mark.parametrize("line", [
@@ -50,6 +52,7 @@ def test_whole_build_tree(lint):
     "COPY --from=rootfs / /",  # FROM scratch: an assembled root file system
     "COPY --from=docker/buildx-bin / /usr/libexec/docker/cli-plugins",
     "COPY --from=gloursdocker/docker / /",  # an artifact image made to be copied whole
+    "COPY --from=xx / /",  # the same, named by a stage (`FROM tonistiigi/xx AS xx`)
 ])
 def test_fine_copies(lint, line):
     assert found(lint, STAGES + line + "\n") == []
@@ -60,8 +63,11 @@ def test_copy_of_root_into_a_folder_is_still_whole(lint):
 
 
 def test_known_os_image_root(lint):
-    result = found(lint, "FROM scratch\nCOPY --from=alpine:3.20 / /\n")
+    result = found(lint, "FROM debian:bookworm-slim\nCOPY --from=alpine:3.20 / /\n")
     assert len(result) == 1 and "alpine:3.20" in result[0].message
+    # into scratch it is the OS image itself, stored once
+    assert found(lint, "FROM scratch\nCOPY --from=alpine:3.20 / /\n") == []
+    assert len(found(lint, "FROM scratch\nCOPY --from=golang:1.22 / /\n")) == 1
 
 
 def test_build_only_stage_and_target(lint):
@@ -81,7 +87,105 @@ def test_stage_index_reference(lint):
     assert len(found(lint, "FROM golang:1.22\nRUN go build -o /app .\nFROM scratch\nCOPY --from=0 / /\n")) == 1
 
 
+@pytest.mark.parametrize("final", [
+    "FROM scratch\nCOPY --from=base / /",
+    "FROM scratch AS final\nCOPY --from=base / /\nENTRYPOINT [\"/init\"]",
+    # home-assistant: "Final flattened image" on the same base, inheriting its configuration
+    "FROM debian:trixie-slim\nCOPY --from=base / /\nENTRYPOINT [\"/init\"]",
+])
+def test_flattening_a_squashed_root_is_not_a_finding(lint, final):
+    text = """
+        FROM debian:trixie-slim AS base
+        RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+        RUN rm -rf /usr/share/doc
+    """ + final
+    assert found(lint, text) == []
+
+
+def test_flattening_needs_the_same_base_and_the_root_destination(lint):
+    base = "FROM debian:trixie-slim AS base\nRUN apt-get update && apt-get install -y curl\n"
+    assert len(found(lint, base + "FROM alpine:3.20\nCOPY --from=base / /\n")) == 1
+    assert len(found(lint, base + "FROM debian:trixie-slim\nCOPY --from=base / /rootfs/\n")) == 1
+    # a compiler stage copied into scratch ships its toolchain
+    assert len(found(lint, "FROM golang:1.22 AS base\nRUN go build -o /app .\nFROM scratch\nCOPY --from=base / /\n")) == 1
+
+
+@pytest.mark.parametrize("prune", [
+    "RUN npm prune --omit=dev", "RUN npm prune --production", "RUN yarn workspaces focus --production",
+    "RUN rm -rf src tsconfig.json", "RUN rm -rf /app/src", "RUN npm ci --omit=dev", "RUN pnpm prune --prod",
+])
+def test_tree_pruned_after_the_build_is_not_the_whole_stage(lint, prune):
+    assert found(lint, f"""
+        FROM node:20 AS build
+        WORKDIR /app
+        COPY . .
+        RUN npm ci && npm run build
+        {prune}
+        FROM node:20-slim
+        COPY --from=build /app /app
+        CMD ["node", "/app/dist/main.js"]
+    """) == []
+
+
+def test_pruning_before_the_build_or_elsewhere_does_not_count(lint):
+    for prune in ("RUN rm -rf /tmp/cache", "RUN npm prune --omit=dev\nRUN npm run build"):
+        text = f"""
+            FROM node:20 AS build
+            WORKDIR /app
+            COPY . .
+            RUN npm ci
+            {prune}
+            RUN npm run build
+            FROM node:20-slim
+            COPY --from=build /app /app
+        """
+        assert len(found(lint, text)) == 1, prune
+
+
+def test_folder_only_copied_there_was_not_built_in(lint):
+    # the build ran in /src; /app only received a copy of the context
+    assert found(lint, """
+        FROM golang:1.22 AS build
+        COPY . /app
+        WORKDIR /src
+        COPY . .
+        RUN go build -o /out/app .
+        FROM debian:bookworm-slim
+        COPY --from=build /app /app
+    """) == []
+    result = found(lint, """
+        FROM golang:1.22 AS build
+        COPY . /app
+        RUN cd /app && go build -o bin/app .
+        FROM debian:bookworm-slim
+        COPY --from=build /app /app
+    """)
+    assert len(result) == 1 and "(context copied to /app at line 2, built in /app at line 3)" in result[0].message
+    assert "`COPY --from=build /app/bin/app /app/bin/app`" in result[0].fix.description
+
+
+def test_gradle_install_dist_is_named(lint):
+    result = found(lint, """
+        FROM eclipse-temurin:21-jdk AS builder
+        WORKDIR /app
+        COPY . .
+        RUN ./gradlew installDist
+        FROM eclipse-temurin:21-jre-alpine
+        WORKDIR /app
+        COPY --from=builder /app .
+        ENTRYPOINT ["/app/build/install/hipstershop/bin/AdService"]
+    """)
+    assert len(result) == 1 and "/app/build/install" in result[0].fix.description
+
+
+def test_messages_are_short(lint):
+    for text in (STAGES + "COPY --from=build / /\n", STAGES + "COPY --from=web /app /app\n"):
+        assert all(len(d.message) <= 160 for d in found(lint, text))
+
+
 def test_corpus_has_no_false_positives(lint, corpus):
     for path in corpus:
         for diagnostic in found(lint, path.read_text(errors="replace")):
             assert "gloursdocker" not in diagnostic.message, path
+            assert "\n" not in diagnostic.message and len(diagnostic.message) <= 160, diagnostic.message
+            assert diagnostic.fix and diagnostic.fix.description
