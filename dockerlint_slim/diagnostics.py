@@ -34,6 +34,22 @@ class Fix:
     edits: tuple[TextEdit, ...] = ()
 
 
+# Properties the engine and the formatters read (all other properties are the rule's own):
+# - OVERLAP: where a finding's bytes are, as a list of keys {"origin_line": line of the instruction whose layer
+#   stores them, "path": image path, "bytes": int or None}. A rule that declares `SUPERSEDES = ("SL102", ...)` wins
+#   over those rules' findings on the same keys (`engine.overlaps`), and totals count each key once.
+# - ESTIMATE: the finding's bytes are an estimate (typical sizes), not a measurement; totals keep them apart.
+# - AGGREGATE: the finding's bytes are the image's total (SL501), never added to the other findings' bytes.
+OVERLAP = "overlap"
+ESTIMATE = "estimate"
+AGGREGATE = "aggregate"
+
+
+def overlap_key(origin_line: int, path: str, size: int | None = None) -> dict[str, Any]:
+    """One key of a finding's OVERLAP property."""
+    return {"origin_line": origin_line, "path": path, "bytes": size}
+
+
 @dataclass(frozen=True)
 class Finding:
     """What a rule's check function yields; the engine adds rule id, severity and file."""
@@ -87,6 +103,51 @@ def join_within(parts: list[str], width: int, separator: str = ", ", hidden: int
         used += cost
     rest = len(parts) - len(shown) + max(0, hidden)
     return separator.join(shown) + (f" and {rest} more" if rest else "")
+
+
+@dataclass
+class ByteTotals:
+    """Bytes at stake over some findings, each byte once: `known` (measured: the build context, the image) and
+    `estimated` (typical sizes) kept apart. Info-level findings are hints: their estimates are left out."""
+
+    known: int = 0
+    estimated: int = 0
+
+    def add(self, diagnostics) -> None:
+        claims: list[tuple[int, str, int]] = []  # (origin line, path, bytes) of the known bytes findings locate
+        for d in diagnostics:
+            if not d.wasted_bytes or d.properties.get(AGGREGATE):
+                continue
+            if d.properties.get(ESTIMATE):
+                if d.severity != "info":
+                    self.estimated += d.wasted_bytes
+                continue
+            keys = [k for k in d.properties.get(OVERLAP) or () if isinstance(k, dict) and k.get("bytes")]
+            located = sum(k["bytes"] for k in keys)
+            claims += [(k["origin_line"], k["path"], k["bytes"]) for k in keys]
+            self.known += max(0, d.wasted_bytes - located)  # bytes the finding does not locate count as they are
+        self.known += _union(claims)
+
+
+def _union(claims: list[tuple[int, str, int]]) -> int:
+    """Bytes of (origin line, path) claims with each path counted once: a path at or below an already counted path of
+    the same origin is not counted again (outer paths first)."""
+    counted: dict[int, set[str]] = {}
+    total = 0
+    for line, path, size in sorted(claims, key=lambda c: (c[0], c[1].rstrip("/").count("/"), -c[2])):
+        paths = counted.setdefault(line, set())
+        parent, covered = path.rstrip("/") or "/", False
+        while True:
+            if parent in paths:
+                covered = True
+                break
+            if parent == "/" or "/" not in parent:
+                break
+            parent = parent.rsplit("/", 1)[0] or "/"
+        if not covered:
+            paths.add(path.rstrip("/") or "/")
+            total += size
+    return total
 
 
 def format_bytes(size: int | float) -> str:

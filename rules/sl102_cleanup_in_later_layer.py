@@ -36,7 +36,7 @@ image are checked (the target and the stages it is built `FROM`).
 
 from __future__ import annotations
 
-from dockerlint_slim.diagnostics import MESSAGE_WIDTH, Finding, Fix, clip, format_bytes, join_within
+from dockerlint_slim.diagnostics import MESSAGE_WIDTH, OVERLAP, Finding, Fix, clip, format_bytes, join_within
 from dockerlint_slim.options import Size
 from dockerlint_slim.replay import Replay, replay_for
 from dockerlint_slim.replay.origins import Event, Origin, origins_summary
@@ -53,8 +53,7 @@ OPTIONS = {"min_bytes": Size(0, "report only cleanups of at least this many byte
 def check(target):
     min_bytes = target.options["min_bytes"]
     replay = replay_for(target)
-    # A deleted `ADD <url>` download is SL303's finding, with the better fix.
-    for event, origins in replay.confirmed(("delete", "clean", "remove-packages"), skip_kinds=("add-url",)):
+    for event, origins in replay.confirmed(("delete", "clean", "remove-packages")):
         finding = _finding(event, origins, replay)
         if finding.wasted_bytes is not None and finding.wasted_bytes < min_bytes:
             continue
@@ -78,7 +77,8 @@ def _finding(event: Event, origins: list[Origin], replay: Replay) -> Finding:
         message = f"`{command}` deletes {origins_summary(origins, event.paths, room)}{tail}"
         fix = Fix(_advice(origins))
     return Finding(event.command.span, message, wasted_bytes=wasted, fix=fix,
-                   properties={"createdAt": sorted({o.instruction.span.line for o in origins})})
+                   properties={"createdAt": sorted({o.instruction.span.line for o in origins}),
+                               OVERLAP: replay.overlap_keys(event, origins)})
 
 
 def _lines(origins: list[Origin]) -> str:

@@ -33,7 +33,7 @@ only stages that reach the image are checked.
 
 from __future__ import annotations
 
-from dockerlint_slim.diagnostics import MESSAGE_WIDTH, Finding, Fix, clip, format_bytes
+from dockerlint_slim.diagnostics import MESSAGE_WIDTH, OVERLAP, Finding, Fix, clip, format_bytes
 from dockerlint_slim.options import Size
 from dockerlint_slim.replay import Replay, replay_for
 from dockerlint_slim.replay.origins import Event, Origin, origins_summary
@@ -89,7 +89,8 @@ def _finding(event: Event, origins: list[Origin], replay: Replay) -> Finding:
     room = MESSAGE_WIDTH - len(command) - len(tail) - 12
     message = f"`{command}` rewrites {origins_summary(origins, event.paths, room)}{tail}"
     return Finding(event.command.span, message, wasted_bytes=wasted, fix=Fix(_advice(event, origins)),
-                   properties={"createdAt": sorted({o.instruction.span.line for o in origins})})
+                   properties={"createdAt": sorted({o.instruction.span.line for o in origins}),
+                               OVERLAP: replay.overlap_keys(event, origins)})
 
 
 def _advice(event: Event, origins: list[Origin]) -> str:

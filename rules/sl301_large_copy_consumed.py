@@ -30,9 +30,9 @@ hadolint equivalent: none.
 
 from __future__ import annotations
 
-from dockerlint_slim.diagnostics import Finding, Fix, clip, format_bytes
-from dockerlint_slim.options import Size
-from dockerlint_slim.replay import LARGE_COPY_BYTES, layer_model_for
+from dockerlint_slim.diagnostics import OVERLAP, Finding, Fix, clip, format_bytes, overlap_key
+from dockerlint_slim.options import MiB, Size
+from dockerlint_slim.replay import layer_model_for
 from dockerlint_slim.replay.layer_model import DELETED, MOVED
 
 ID = "SL301"
@@ -40,7 +40,10 @@ NAME = "large-copy-consumed"
 SEVERITY = "warning"
 SUMMARY = "A large file or folder is COPY'd, then extracted, installed, run, moved or deleted by a later RUN"
 NEEDS = frozenset({"context"})
-OPTIONS = {"threshold": Size(LARGE_COPY_BYTES, "smallest copied item reported")}
+OPTIONS = {"threshold": Size(10 * MiB, "smallest copied item reported")}
+# The deletion (SL102) or move (SL103) of the consumed item in a later RUN is the same waste: this finding, at the
+# COPY, replaces theirs on the same item (only when this rule reports it).
+SUPERSEDES = ("SL102", "SL103")
 TAGS = ("layers", "size", "context")
 
 _VERB = {
@@ -88,5 +91,6 @@ def _finding(use) -> Finding:
         message,
         wasted_bytes=use.bytes,
         fix=Fix(remedy),
-        properties={"path": use.path, "source": use.source, "consumed_by_line": run.span.line, "action": use.action},
+        properties={"path": use.path, "source": use.source, "consumed_by_line": run.span.line, "action": use.action,
+                    OVERLAP: [overlap_key(copy.span.line, use.path, use.bytes)]},
     )

@@ -28,7 +28,7 @@ that reach the image are checked; downloads in build-only stages are free.
 
 from __future__ import annotations
 
-from dockerlint_slim.diagnostics import Finding, Fix, clip
+from dockerlint_slim.diagnostics import OVERLAP, Finding, Fix, clip, overlap_key
 from dockerlint_slim.replay import replay_for
 
 ID = "SL303"
@@ -36,6 +36,8 @@ NAME = "remote-add-consumed"
 SEVERITY = "warning"
 SUMMARY = "ADD <url> downloads a file that a later RUN extracts, installs or deletes; it stays in its own layer"
 TAGS = ("layers", "size")
+# A later `rm` of the download (SL102) is the same waste: this finding, at the ADD, replaces it.
+SUPERSEDES = ("SL102",)
 
 
 def check(target):
@@ -63,7 +65,8 @@ def check(target):
                 message,
                 fix=Fix(f"Fetch it inside the RUN on line {line} ({fetch}) and remove it there, or fetch it in a "
                         "build stage and COPY only the result"),
-                properties={"consumedAt": line, "path": origin.path},
+                properties={"consumedAt": line, "path": origin.path,
+                            OVERLAP: [overlap_key(add.span.line, origin.path)]},
             )
 
 

@@ -5,9 +5,11 @@ reports when the predicted waste of the image exceeds the budget or the predicte
 finding points at the instruction that wastes the most bytes and names its biggest paths.
 
 Waste is what the known layers store but the final file system does not hold: files deleted, moved,
-overwritten or re-stored (chmod/chown/touch/sed -i) by a later instruction. Efficiency is needed / stored over the
-bytes slimlint can size (dive's score, restricted to what is known before the build). Without a budget the rule
-is silent.
+overwritten or re-stored (chmod/chown/touch/sed -i) by a later instruction, sized from the build context (the
+report's `known_wasted_bytes`; typical cache sizes are estimates and never fail the gate). Efficiency is
+needed / stored over the bytes slimlint can size (dive's score, restricted to what is known before the build),
+and only when at least 1 MB is known: an image whose known bytes are an entrypoint script and a few config files
+has no meaningful efficiency, and `--min-efficiency` does not judge it. Without a budget the rule is silent.
 
 Why is this bad?
 Wasted bytes are pulled and stored on every machine that runs the image, and never used. A budget keeps a
@@ -57,7 +59,7 @@ def check(target):
     efficiency = model.efficiency
     problems = []
     if max_wasted is not None and wasted > max_wasted:
-        problems.append(f"predicted waste {format_bytes(wasted)} exceeds the budget of {_budget_text(max_wasted)}")
+        problems.append(f"known waste {format_bytes(wasted)} exceeds the budget of {_budget_text(max_wasted)}")
     if min_efficiency is not None and efficiency is not None and efficiency < min_efficiency:
         problems.append(f"efficiency {efficiency * 100:.1f}% is below {min_efficiency * 100:.1f}%")
     if not problems:

@@ -11,9 +11,11 @@ from typing import Any, Iterable, Mapping
 
 from dockerlint_slim.context.errors import ContextError
 from dockerlint_slim.diagnostics import Diagnostic, Finding, Span
+from dockerlint_slim.engine.overlaps import resolve_overlaps
 from dockerlint_slim.engine.pragmas import ignored_by_pragmas, ignores_rule
 from dockerlint_slim.engine.registry import Rule
 from dockerlint_slim.engine.session import LintTarget, Session
+from dockerlint_slim.engine.totals import complete_report
 from dockerlint_slim.options import OptionError
 from dockerlint_slim.parser import parse_dockerfile
 
@@ -71,6 +73,11 @@ class Linter:
         self._rule_options = {rule.id: _resolved_options(rule, options.rule_options.get(rule.id, {}))
                               for rule in self.rules}
         self._contexts: dict = {}
+        # rule id -> the selected rules that supersede it (their findings on the same origin and path win)
+        self._superseded_by: dict[str, list[str]] = {}
+        for rule in self.rules:
+            for other in rule.supersedes:
+                self._superseded_by.setdefault(other, []).append(rule.id)
 
     def lint(self, source: bytes | str, path: str) -> FileResult:
         dockerfile = parse_dockerfile(source, path, target=self.options.target)
@@ -95,8 +102,11 @@ class Linter:
                 if ignores_rule(rule, ignored_at.get(finding.span.line, ())):
                     continue
                 diagnostics.append(_diagnostic(rule, severity, path, finding))
+        diagnostics = resolve_overlaps(diagnostics, self._superseded_by)
         diagnostics.sort(key=lambda d: d.sort_key)
         report = session.replay.report() if session.context_dir is not None else None
+        if report is not None:
+            report = complete_report(report, diagnostics)
         return FileResult(path, diagnostics, report, dockerfile.lines)
 
     def _check(self, rule: Rule, target: LintTarget, path: str) -> Iterable[Finding]:

@@ -9,6 +9,8 @@ A rule is a module (see `rules/sl101_scattered_run.py`) with module-level consta
     NEEDS = frozenset()               # optional: {"context"} to run only with --context
     OPTIONS = {"threshold": 10}       # optional: defaults, overridable in config
     TAGS = ("layers",)                # optional: SARIF properties.tags
+    SUPERSEDES = ("SL102",)           # optional: rules whose findings on the same origin and path this rule's
+                                      # findings replace (see engine/overlaps.py)
     def check(target) -> Iterable[Finding]
 
 The module docstring is the rule's documentation (What it does / Why is this bad? / Example / Use instead).
@@ -52,6 +54,7 @@ class Rule:
     options: dict[str, Option] = field(default_factory=dict, compare=False)
     tags: tuple[str, ...] = ()
     origin: str = "builtin"
+    supersedes: frozenset[str] = frozenset()
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -91,7 +94,19 @@ def rule_from_module(module: ModuleType, origin: str) -> Rule:
         options=_options(module, rule_id),
         tags=tuple(getattr(module, "TAGS", ())),
         origin=origin,
+        supersedes=_supersedes(module, rule_id),
     )
+
+
+def _supersedes(module: ModuleType, rule_id: str) -> frozenset[str]:
+    declared = getattr(module, "SUPERSEDES", ())
+    if isinstance(declared, str) or not isinstance(declared, (tuple, list, frozenset, set)) or not all(
+        isinstance(other, str) and _ID.match(other) for other in declared
+    ):
+        raise RuleLoadError(f"rule {rule_id}: SUPERSEDES must be a tuple of rule ids such as (\"SL102\",)")
+    if rule_id in declared:
+        raise RuleLoadError(f"rule {rule_id}: SUPERSEDES names the rule itself")
+    return frozenset(declared)
 
 
 def _options(module: ModuleType, rule_id: str) -> dict[str, Option]:
@@ -226,4 +241,28 @@ def load_rules(rules_dirs: Iterable[Path] = (), plugins: bool = True) -> list[Ru
         if rule.id in seen:
             raise RuleLoadError(f"two rules use the id {rule.id}: {seen[rule.id].origin} and {rule.origin}")
         seen[rule.id] = rule
+    check_supersedes(seen)
     return sorted(rules, key=lambda r: r.id)
+
+
+def check_supersedes(rules: dict[str, Rule]) -> None:
+    """Every superseded rule exists, and no rule supersedes itself through others (the engine could not say which
+    finding wins)."""
+    for rule in rules.values():
+        unknown = sorted(rule.supersedes - rules.keys())
+        if unknown:
+            raise RuleLoadError(f"rule {rule.id} ({rule.origin}): SUPERSEDES names unknown rules: {', '.join(unknown)}")
+    done: set[str] = set()
+
+    def visit(rule_id: str, path: list[str]) -> None:
+        if rule_id in path:
+            cycle = path[path.index(rule_id):] + [rule_id]
+            raise RuleLoadError(f"rules supersede each other in a cycle: {' -> '.join(cycle)}")
+        if rule_id in done:
+            return
+        for other in sorted(rules[rule_id].supersedes):
+            visit(other, path + [rule_id])
+        done.add(rule_id)
+
+    for rule_id in sorted(rules):
+        visit(rule_id, [])

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib
 
+from dockerlint_slim.diagnostics import ByteTotals
+
 FORMATS = {
     "text": "dockerlint_slim.formatters.text",
     "json": "dockerlint_slim.formatters.json_format",
@@ -24,12 +26,16 @@ def render(fmt: str, results, rules, **options) -> str:
 
 
 def summarize(results) -> dict:
-    """Counts by severity and bytes at stake over all files: the last line of text output, `summary` in JSON."""
+    """Counts by severity and bytes at stake over all files: the last line of text output, `summary` in JSON.
+    Bytes are counted once (`diagnostics.ByteTotals`): measured and estimated apart, info-level estimates left out,
+    aggregates (SL501) not added again."""
     counts = {"error": 0, "warning": 0, "info": 0}
-    wasted = 0
+    known = estimated = 0
     for result in results:
         for diagnostic in result.diagnostics:
             counts[diagnostic.severity] = counts.get(diagnostic.severity, 0) + 1
-            if not diagnostic.properties.get("aggregate"):  # a total (SL501) repeats the other findings' bytes
-                wasted += diagnostic.wasted_bytes or 0
-    return {"files": len(results), "findings": sum(counts.values()), "by_severity": counts, "wasted_bytes": wasted}
+        totals = ByteTotals()
+        totals.add(result.diagnostics)  # per file: overlap keys name lines of that file
+        known, estimated = known + totals.known, estimated + totals.estimated
+    return {"files": len(results), "findings": sum(counts.values()), "by_severity": counts,
+            "wasted_bytes": known + estimated, "known_wasted_bytes": known, "estimated_wasted_bytes": estimated}

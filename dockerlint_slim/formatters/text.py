@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dockerlint_slim.diagnostics import format_bytes
+from dockerlint_slim.diagnostics import ESTIMATE, format_bytes
 from dockerlint_slim.formatters import summarize
 
 _FRAME_LINES = 3  # at most this many source lines per finding
@@ -67,7 +67,9 @@ def render(results, rules, *, color: bool = False, frames: bool = True, **_optio
         for d in result.diagnostics:
             where = _style(f"{d.path}:{d.span.line}:{d.span.column}:", color, bold=True)
             level = _style(f"{d.rule_id} {d.severity}:", color, fg=_COLORS.get(d.severity), bold=True)
-            cost = f" [~{format_bytes(d.wasted_bytes)}]" if d.wasted_bytes else ""
+            # Measured bytes only: an estimate is worded by its rule's message, in its own units.
+            shown = format_bytes(d.wasted_bytes) if d.wasted_bytes and not d.properties.get(ESTIMATE) else ""
+            cost = f" [{shown}]" if shown and shown not in d.message else ""
             out.append(f"{where} {level} {d.message}{cost}")
             frame = code_frame(result.source_lines, d.span, highlight) if frames else []
             out += frame
@@ -76,15 +78,20 @@ def render(results, rules, *, color: bool = False, frames: bool = True, **_optio
         if result.report:
             out += report_lines(result.path, result.report, color)
     summary = summarize(results)
-    counts, wasted, total = summary["by_severity"], summary["wasted_bytes"], summary["findings"]
+    counts, total = summary["by_severity"], summary["findings"]
+    known, estimated = summary["known_wasted_bytes"], summary["estimated_wasted_bytes"]
     files = f"{len(results)} file{'s' if len(results) != 1 else ''}"
     if total == 0:
         out.append(_style(f"No problems found in {files}.", color, fg="green"))
     else:
         parts = [f"{n} {name}{'s' if n != 1 and name != 'info' else ''}" for name, n in counts.items() if n]
         line = f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {files}"
-        if wasted:
-            line += f"; ~{format_bytes(wasted)} of image size at stake"
+        if known and estimated:
+            line += f"; {format_bytes(known)} of image size at stake, and ~{format_bytes(estimated)} more estimated"
+        elif known:
+            line += f"; {format_bytes(known)} of image size at stake"
+        elif estimated:
+            line += f"; ~{format_bytes(estimated)} of image size at stake (estimated)"
         out.append(_style(line + ".", color, bold=True))
     return "\n".join(out) + "\n"
 
@@ -92,11 +99,31 @@ def render(results, rules, *, color: bool = False, frames: bool = True, **_optio
 def report_lines(path: str, report: dict, color: bool) -> list[str]:
     """The end-of-file report of the static layer model (only when a build context was given)."""
     out = [_style(f"{path}: build report", color, bold=True)]
-    for key, label in (("context_bytes", "bytes the context adds"), ("image_bytes", "bytes stored (known)"), ("wasted_bytes", "predicted waste")):
+    for key, label in (("context_bytes", "bytes the context adds"), ("image_bytes", "bytes stored (known)")):
         if report.get(key) is not None:
             out.append(f"  {label}: {format_bytes(report[key])}")
+    layers, unknown_lines = report.get("layers"), report.get("unknown_layer_lines") or []
+    if layers is not None:
+        unknown = "the base image" + (f" and {len(unknown_lines)} of {layers} layers ({_lines(unknown_lines)})"
+                                      if unknown_lines else "")
+        out.append(f"  not known before the build: {unknown}")
+    if report.get("wasted_bytes") is not None:
+        waste = format_bytes(report["wasted_bytes"])
+        estimated = report.get("estimated_wasted_bytes") or 0
+        if estimated:
+            waste += (f" ({format_bytes(report.get('known_wasted_bytes') or 0)} known, "
+                      f"~{format_bytes(estimated)} estimated)")
+        out.append(f"  predicted waste: {waste}")
+    parts = report.get("unknown_wasted_parts") or 0
+    if parts:
+        places = ", ".join(f"{p['path']} (line {p['line']})" for p in (report.get("unknown_wasted") or [])[:3])
+        more = f" and {parts - 3} more" if parts > 3 else ""
+        out.append(f"  waste of unknown size: {places}{more}")
     if report.get("efficiency") is not None:
         out.append(f"  predicted efficiency: {report['efficiency'] * 100:.1f}%")
+    elif report.get("image_bytes") is not None:
+        out.append(f"  predicted efficiency: unknown (only {format_bytes(report['image_bytes'])} of the image can be "
+                   "sized before the build)")
     for warning in report.get("context_warnings") or []:
         out.append(f"  context warning: {warning}")
     top = report.get("top_wasted") or []
@@ -105,3 +132,8 @@ def report_lines(path: str, report: dict, color: bool) -> list[str]:
         for item in top[:10]:
             out.append(f"    {format_bytes(item.get('wasted_bytes', 0)).rjust(10)}  {item.get('path')}")
     return out
+
+
+def _lines(lines: list[int]) -> str:
+    shown = ", ".join(map(str, lines[:5])) + (", ..." if len(lines) > 5 else "")
+    return f"line {shown}" if len(lines) == 1 else f"lines {shown}"

@@ -18,16 +18,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from dockerlint_slim.context.scan import BuildContext
-from dockerlint_slim.model import CopyInstruction, Dockerfile
+from dockerlint_slim.diagnostics import overlap_key
+from dockerlint_slim.model import CopyInstruction, Dockerfile, Instruction
 from dockerlint_slim.replay.layer_model import LayerModel
-from dockerlint_slim.replay.origins import Event, Origin, image_file_events
+from dockerlint_slim.replay.origins import Event, Origin, image_file_events, is_glob
 from dockerlint_slim.replay.report import file_report
 from dockerlint_slim.replay.simulator import build_layer_model
-
-# SL301 reports a whole copied item of at least this many bytes that a RUN consumes; SL102/SL103 leave those bytes
-# to it (SL301's default `threshold`).
-LARGE_COPY_BYTES = 10 * 1024 * 1024
-
 
 class Replay:
     """The static file-system replay of one linted file, shared by every rule that reads it.
@@ -56,13 +52,13 @@ class Replay:
             return None
         return file_report(self.layers, self.context, limit)
 
-    def confirmed(self, verbs: tuple[str, ...], skip_kinds: tuple[str, ...] = ()):
-        """(event, origins) for the events with one of `verbs`, origins of `skip_kinds` left out and, with a build
-        context, only the origins the layer model confirms; events left without origins are skipped."""
+    def confirmed(self, verbs: tuple[str, ...]):
+        """(event, origins) for the events with one of `verbs` and, with a build context, only the origins the layer
+        model confirms; events left without origins are skipped."""
         for event in self.events:
             if event.verb not in verbs:
                 continue
-            origins = self.confirmed_origins(event, [o for o in event.origins if o.kind not in skip_kinds])
+            origins = self.confirmed_origins(event, event.origins)
             if origins:
                 yield event, origins
 
@@ -71,22 +67,31 @@ class Replay:
         (`COPY . /app` then `rm -rf /app/node_modules` when .dockerignore kept node_modules out)."""
         if self.context is None:
             return origins
-        model = self.layers
-        touched = {id(w.created_by) for w in model.events_for(event.run) if w.command is event.command}
-        # SL301 reports a large copied item that a RUN consumes whole (extracts, installs, moves, deletes) at the
-        # COPY; the same bytes are not reported twice.
-        large = {(id(use.created_by), use.item_path) for use in model.consumptions
-                 if use.command is event.command and use.whole_item and use.bytes is not None
-                 and use.bytes >= LARGE_COPY_BYTES}
-        kept = []
+        touched = {id(w.created_by) for w in self.layers.events_for(event.run) if w.command is event.command}
+        return [o for o in origins if not (isinstance(o.instruction, CopyInstruction) and o.instruction.from_ is None
+                                           and o.kind == "copy" and id(o.instruction) not in touched)]
+
+    def overlap_keys(self, event: Event, origins: list[Origin]) -> list[dict]:
+        """Where the bytes an event deletes or rewrites are: one key per origin instruction and path (the paths the
+        command names inside what the origin created, else the origin's path), with the bytes the layer model
+        knows for it (None without a context). Package origins have no path and no key."""
+        keys: list[tuple[Instruction, dict]] = []
         for origin in origins:
-            instruction = origin.instruction
-            from_context = isinstance(instruction, CopyInstruction) and instruction.from_ is None \
-                and origin.kind == "copy"
-            if from_context and (id(instruction) not in touched or (id(instruction), origin.path) in large):
+            if origin.kind == "package":
                 continue
-            kept.append(origin)
-        return kept
+            inner = sorted({p for p in event.paths if p.startswith(origin.path.rstrip("/") + "/") and not is_glob(p)})
+            keys += [(origin.instruction, overlap_key(origin.instruction.span.line, path)) for path in inner or [origin.path]]
+        if self.context is not None:
+            for waste in self.layers.events_for(event.run):
+                if waste.command is not event.command or not waste.bytes:
+                    continue
+                for instruction, key in keys:
+                    path = key["path"]
+                    if waste.created_by is instruction and (waste.path == path or waste.path.startswith(path.rstrip("/") + "/")
+                                                            or path == "/"):
+                        key["bytes"] = (key["bytes"] or 0) + waste.bytes
+                        break
+        return [key for _, key in keys]
 
     def bytes_of(self, event: Event, origins: list[Origin]) -> int | None:
         """Bytes the earlier layers keep for this command's paths, from the layer model when a build context is

@@ -5,7 +5,9 @@ Per image:
 
 - stored bytes: everything the known layers store;
 - wasted bytes: stored bytes that are not in the final file system (stored - needed);
-- efficiency: needed / stored, dive's score restricted to the bytes we know.
+- efficiency: needed / stored, dive's score restricted to the bytes we know, and only when they are meaningful:
+  at least `MEANINGFUL_KNOWN_BYTES` (1 MB). Below that the known bytes are an entrypoint script and a few config
+  files, and one `chmod` of them would swing the figure from 100 % to 50 %: it is unknown then (None).
 
 dive's "potential wasted space" sums every copy of a path stored more than once, including the one kept, so it
 reads higher than `wasted_bytes` for re-stored files; `dive_wasted_bytes` gives that figure too.
@@ -21,6 +23,9 @@ from dockerlint_slim.context.resolve import CopyResolution
 from dockerlint_slim.model import Instruction, RunInstruction, ShellCommand, Stage
 
 DELETED, MOVED, OVERWRITTEN, MODIFIED = "deleted", "moved", "overwritten", "modified"
+
+# Fewer known stored bytes than this: the efficiency over them is not a prediction of the image's (see above).
+MEANINGFUL_KNOWN_BYTES = 1_000_000
 
 
 EXTRACTED, INSTALLED, EXECUTED = "extracted", "installed", "executed"
@@ -112,11 +117,15 @@ class LayerModel:
 
     @property
     def efficiency(self) -> float | None:
-        """needed / stored over the known bytes; None when nothing is known."""
+        """needed / stored over the known bytes; None when fewer than MEANINGFUL_KNOWN_BYTES are known."""
         stored = self.stored_bytes
-        if stored <= 0:
+        if stored < MEANINGFUL_KNOWN_BYTES:
             return None
         return self.needed_bytes / stored
+
+    def unknown_waste(self) -> list[WasteEvent]:
+        """Waste events whose path is known but whose bytes are not (a download or a clone deleted later)."""
+        return [e for e in self.events if e.bytes is None]
 
     @property
     def dive_wasted_bytes(self) -> int:

@@ -288,6 +288,11 @@ def _resolved_operands(operands, cwd, state, run: RunInstruction) -> list[str]:
     return paths
 
 
+def is_glob(path: str) -> bool:
+    """Whether a path has shell wildcards (`/tmp/*`)."""
+    return _GLOB.search(path) is not None
+
+
 def _segments(path: str) -> list[str]:
     return [p for p in path.split("/") if p]
 

@@ -1,23 +1,36 @@
-"""The end-of-file report: the layer model's figures (stored and wasted bytes, efficiency, top wasted paths) and
-what the build-context scan warned about, in one dict for the text, JSON and SARIF formatters (sizes in bytes)."""
+"""The end-of-file report: the layer model's figures (stored and wasted bytes, efficiency, top wasted paths, what
+cannot be known before the build) and what the build-context scan warned about, in one dict for the text, JSON and
+SARIF formatters (sizes in bytes). The keys are documented in docs/context.md ("The build report"); the engine
+completes the waste with the findings' estimates (`engine.totals`)."""
 
 from __future__ import annotations
 
 from dockerlint_slim.context.scan import BuildContext
 from dockerlint_slim.model import Dockerfile
-from dockerlint_slim.replay.layer_model import LayerModel
+from dockerlint_slim.replay.layer_model import MEANINGFUL_KNOWN_BYTES, LayerModel
 
 
 def layer_report(model: LayerModel, limit: int = 5) -> dict:
-    """The layer model's figures: stored and wasted bytes, dive's wasted figure, efficiency, top wasted paths."""
+    """The layer model's figures: stored and wasted bytes, dive's wasted figure, efficiency, top wasted paths, and
+    the parts of the image whose bytes cannot be known before the build."""
     efficiency = model.efficiency
+    known_waste = model.wasted_bytes
+    unknown = model.unknown_waste()
     return {
         "context_bytes": model.context_bytes if model.has_context else None,
         "image_bytes": model.stored_bytes,
-        "wasted_bytes": model.wasted_bytes,
+        "layers": len(model.layers),
+        "unknown_layers": len(model.unknown_layers),
+        "unknown_layer_lines": sorted(i.span.line for i in model.unknown_layers),
+        "wasted_bytes": known_waste,  # known + estimated; the engine adds the findings' estimates
+        "known_wasted_bytes": known_waste,
+        "estimated_wasted_bytes": 0,
+        "unknown_wasted_parts": len(unknown),
+        "unknown_wasted": [{"path": e.path, "line": e.instruction.span.line, "created_line": e.created_by.span.line}
+                           for e in unknown[: limit * 2]],
         "dive_wasted_bytes": model.dive_wasted_bytes,
         "efficiency": round(efficiency, 4) if efficiency is not None else None,
-        "unknown_layers": len(model.unknown_layers),
+        "efficiency_min_known_bytes": MEANINGFUL_KNOWN_BYTES,
         "top_wasted": [
             {
                 "path": e.path,

@@ -245,7 +245,7 @@ def test_sl501_budget_exceeded_points_at_biggest_contributor(tmp_path) -> None:
     assert ids_lines(found) == [("SL501", 3)]
     d = found[0]
     assert d.severity == "error" and d.wasted_bytes == 200 * MiB
-    assert "predicted waste 200.0 MiB exceeds the budget of 50 MB" in d.message
+    assert "known waste 200.0 MiB exceeds the budget of 50 MB" in d.message
     assert "line 3 wastes the most" in d.message and "/opt/app 180.0 MiB modified (stored by line 2)" in d.fix.description
     found = lint(BUDGET_FILE, ctx, ("SL501",), min_efficiency="0.9")
     assert ids_lines(found) == [("SL501", 3)] and "efficiency 47.4% is below 90.0%" in found[0].message

@@ -64,7 +64,20 @@ def test_created_and_deleted_in_the_same_run_is_not_waste(ctx) -> None:
         RUN curl -fsSLo /tmp/x.tgz https://example.com/x.tgz && tar -xzf /tmp/x.tgz -C /opt && rm -f /tmp/x.tgz
         COPY package.json /app/
     """, ctx)
-    assert m.events == [] and m.wasted_bytes == 0 and m.efficiency == 1.0
+    # 1,000 known bytes (package.json): too few for an efficiency (see MEANINGFUL_KNOWN_BYTES)
+    assert m.events == [] and m.wasted_bytes == 0 and m.efficiency is None
+
+
+@pytest.mark.parametrize("size,efficiency", [(499_999, None), (500_000, 0.5), (4096, None)])
+def test_efficiency_needs_meaningful_known_bytes(tmp_path, size, efficiency) -> None:
+    """An entrypoint script re-stored by `chmod +x` is not a 50 % efficient image: below 1 MB known, unknown."""
+    root = make_context(tmp_path, {"docker-entrypoint.sh": size // 2, "config.yml": size - size // 2})
+    m = build_layer_model(dockerfile("""FROM postgres:16
+COPY docker-entrypoint.sh config.yml /usr/local/bin/
+RUN chmod +x /usr/local/bin/docker-entrypoint.sh /usr/local/bin/config.yml
+"""), scan(root))
+    assert m.stored_bytes == 2 * size and m.wasted_bytes == size
+    assert m.efficiency == efficiency
 
 
 def test_chmod_recursive_restores_the_folder_and_plain_chmod_does_not(ctx) -> None:

@@ -215,14 +215,15 @@ def test_unrelated_rm_is_not_reported(lint):
     """) == []
 
 
-def test_add_url_deletion_is_left_to_sl303(lint):
+def test_add_url_deletion_is_superseded_by_sl303_only_when_sl303_reports_it(lint):
     text = """
         FROM debian:bookworm-slim
         ADD https://example.com/tool.tgz /tmp/
         RUN rm /tmp/tool.tgz
     """
-    assert ids(lint, text) == []
-    assert [d.rule_id for d in lint(text, select=("SL303",))] == ["SL303"]
+    assert [d.rule_id for d in lint(text, select=(RULE, "SL303"))] == ["SL303"]
+    # SL303 turned off (or not selected): the deletion is SL102's finding again.
+    assert ids(lint, text) == [(RULE, 3)]
 
 
 def test_byte_figures_with_a_build_context(lint, tmp_path):
@@ -307,7 +308,28 @@ def test_package_lists_from_env(lint):
     assert len(found) == 1 and "gcc, libc6-dev, make" in found[0]
 
 
-def test_large_copied_archive_is_left_to_sl301(lint, tmp_path):
+def test_large_copied_archive_is_superseded_by_sl301_only_where_sl301_reports(lint, tmp_path):
+    (tmp_path / "big.tar.gz").write_bytes(b"z" * (11 * 1024 * 1024))
+    (tmp_path / "small.tar.gz").write_bytes(b"z" * 1000)
+    text = """
+        FROM debian:bookworm-slim
+        COPY big.tar.gz /tmp/
+        COPY small.tar.gz /tmp/
+        RUN tar -xzf /tmp/big.tar.gz -C /opt && tar -xzf /tmp/small.tar.gz -C /opt
+        RUN rm /tmp/big.tar.gz
+        RUN rm /tmp/small.tar.gz
+    """
+    found = lint(text, select=(RULE, "SL301"), context_dir=tmp_path)
+    assert sorted((d.rule_id, d.span.line, d.wasted_bytes) for d in found) == [
+        ("SL102", 6, 1000), ("SL301", 2, 11 * 1024 * 1024)]
+    # SL301 off, or its threshold above the file: the `rm` in a later layer is reported by SL102.
+    for found in (lint(text, select=(RULE,), context_dir=tmp_path),
+                  lint(text, select=(RULE, "SL301"), context_dir=tmp_path, rule_options={"SL301": {"threshold": "1GiB"}})):
+        assert sorted((d.rule_id, d.span.line, d.wasted_bytes) for d in found) == [
+            ("SL102", 5, 11 * 1024 * 1024), ("SL102", 6, 1000)]
+
+
+def test_one_deletion_partly_superseded_keeps_its_finding_and_counts_the_rest(lint, tmp_path):
     (tmp_path / "big.tar.gz").write_bytes(b"z" * (11 * 1024 * 1024))
     (tmp_path / "small.tar.gz").write_bytes(b"z" * 1000)
     text = """
@@ -316,8 +338,15 @@ def test_large_copied_archive_is_left_to_sl301(lint, tmp_path):
         RUN tar -xzf /tmp/big.tar.gz -C /opt && tar -xzf /tmp/small.tar.gz -C /opt
         RUN rm /tmp/big.tar.gz /tmp/small.tar.gz
     """
-    found = lint(text, select=(RULE, "SL301"), context_dir=tmp_path)
-    assert sorted((d.rule_id, d.wasted_bytes) for d in found) == [("SL102", 1000), ("SL301", 11 * 1024 * 1024)]
+    found = {d.rule_id: d for d in lint(text, select=(RULE, "SL301"), context_dir=tmp_path)}
+    assert found["SL301"].wasted_bytes == 11 * 1024 * 1024
+    sl102 = found[RULE]
+    assert sl102.wasted_bytes == 11 * 1024 * 1024 + 1000
+    from dockerlint_slim.diagnostics import ByteTotals
+
+    totals = ByteTotals()
+    totals.add(found.values())
+    assert (totals.known, totals.estimated) == (11 * 1024 * 1024 + 1000, 0)  # the archive counted once
 
 
 # The shared argv parsing (`dockerlint_slim.shell`) reads these command lines the same way for SL102 and the layer model.
