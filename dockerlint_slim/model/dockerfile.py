@@ -49,6 +49,9 @@ class ShellCommand:
     span: Span
     env: tuple[tuple[str, str], ...] = ()  # `VAR=value cmd` prefixes
     redirects: tuple[tuple[str, str], ...] = ()  # (operator with its descriptor, e.g. ">", "2>>", "<"; target)
+    # What readers derive from the argv (the program behind wrappers, ...), kept so that every rule asking about
+    # the same command does not redo it.
+    derived: dict = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -205,15 +208,22 @@ class Dockerfile:
     parse_errors: list[ParseError]
     comments: list[tuple[int, str]]  # (line, text after '#') for pragmas
     target: str | None = None
+    _stages_by_name: dict[str, Stage] | None = field(default=None, init=False, repr=False)
 
     def target_stage(self) -> Stage | None:
         return _find_target(self.stages, self.target)
 
     def stage_named(self, name: str) -> Stage | None:
+        """The first stage called `name` (case-insensitive), else the stage of that index."""
+        if self._stages_by_name is None:  # built once: rules ask this for every COPY --from
+            self._stages_by_name = {}
+            for stage in self.stages:
+                if stage.name:
+                    self._stages_by_name.setdefault(stage.name, stage)
         key = name.lower()
-        for stage in self.stages:
-            if stage.name == key:
-                return stage
+        stage = self._stages_by_name.get(key)
+        if stage is not None:
+            return stage
         if key.isdigit() and int(key) < len(self.stages):
             return self.stages[int(key)]
         return None

@@ -3,6 +3,7 @@ is when an instruction runs, which paths a RUN's mounts cover, where a command r
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import weakref
 from collections.abc import Sequence
@@ -62,15 +63,10 @@ class CommandsAfter(Sequence):
             yield commands[index]
 
 
-_POSITIONS: "weakref.WeakKeyDictionary[RunInstruction, dict[int, int]]" = weakref.WeakKeyDictionary()
-
-
 def commands_after(run: RunInstruction, command: ShellCommand) -> CommandsAfter:
     """The commands of the same RUN that come after `command` in source order."""
-    positions = _POSITIONS.get(run)
-    if positions is None:
-        positions = _POSITIONS[run] = {id(c): i for i, c in enumerate(run.commands)}
-    index = positions.get(id(command))
+    facts = _run_facts(run)
+    index = facts.position.get(id(command))
     return CommandsAfter(run.commands, len(run.commands) if index is None else index + 1)
 
 
@@ -92,57 +88,214 @@ def under_mount(run: RunInstruction, path: str) -> bool:
     return any(mount.target and at_or_below(path, posixpath.normpath(mount.target)) for mount in run.mounts)
 
 
+# Rules ask these questions for every instruction of a stage (and every command of a RUN): each stage's and each
+# RUN's facts are gathered in one pass on first use and kept beside it, so that a query is a dictionary lookup or
+# a binary search instead of a rescan of the stage, and rules stay linear on 200,000-line files.
+
+
+class _StageFacts:
+    """ENV, ARG and USER of one stage by position, and where each instruction stands in it."""
+
+    def __init__(self, stage: Stage) -> None:
+        self.position: dict[int, int] = {}  # id(instruction) -> index in the stage; an ONBUILD trigger shares it
+        self.env: dict[str, tuple[list[int], list[str]]] = {}  # name -> (indexes of its ENVs, values)
+        self.args: dict[str, tuple[list[int], list[str]]] = {}  # name -> (indexes of ARGs giving a value, values)
+        self.arg_defaults: dict[str, str] = {}  # name -> the default of its last `ARG name=default`
+        self.users: tuple[list[int], list[str]] = ([], [])  # (indexes of USER, user names)
+        self.lineage_args: dict[str, str | None] = {}  # memo of `_lineage_arg_default`
+        self.lineage_user: tuple[str | None] | None = None  # memo of `_lineage_user`, boxed (None: not computed)
+        for index, instruction in enumerate(stage.instructions):
+            self.position.setdefault(id(instruction), index)
+            if isinstance(instruction, OnbuildInstruction) and instruction.trigger is not None:
+                self.position.setdefault(id(instruction.trigger), index)
+            if isinstance(instruction, EnvInstruction):
+                values = dict(instruction.pairs)  # the last pair of a name wins
+                for name, value in values.items():
+                    _record(self.env, name, index, value)
+            elif isinstance(instruction, ArgInstruction):
+                given = {name: value for name, value in instruction.pairs if value is not None}
+                for name, value in given.items():
+                    _record(self.args, name, index, value)
+                first: dict[str, str] = {}
+                for name, value in instruction.pairs:
+                    if value is not None:
+                        first.setdefault(name, value)
+                self.arg_defaults.update(first)
+            elif instruction.keyword == "USER":
+                user = (instruction.args[0] if instruction.args else instruction.arguments.strip()).split(":", 1)[0]
+                self.users[0].append(index)
+                self.users[1].append(user)
+
+
+def _record(history: dict[str, tuple[list[int], list[str]]], name: str, index: int, value: str) -> None:
+    positions, values = history.setdefault(name, ([], []))
+    positions.append(index)
+    values.append(value)
+
+
+def _latest(history: tuple[list[int], list[str]] | None, before: int) -> str | None:
+    """The last value recorded at an index below `before`."""
+    if history is None:
+        return None
+    count = bisect.bisect_left(history[0], before)
+    return history[1][count - 1] if count else None
+
+
+_STAGE_FACTS: "weakref.WeakKeyDictionary[Stage, _StageFacts]" = weakref.WeakKeyDictionary()
+
+
+def _stage_facts(stage: Stage) -> _StageFacts:
+    facts = _STAGE_FACTS.get(stage)
+    if facts is None:
+        facts = _STAGE_FACTS[stage] = _StageFacts(stage)
+    return facts
+
+
+def _lineage_arg_default(stage: Stage, name: str) -> str | None:
+    """The default of the last `ARG name=default` of the nearest stage of the lineage that declares one."""
+    walked: list[_StageFacts] = []
+    value = None
+    for member in stage.lineage():
+        facts = _stage_facts(member)
+        if name in facts.lineage_args:
+            value = facts.lineage_args[name]
+            break
+        walked.append(facts)
+        if name in facts.arg_defaults:
+            value = facts.arg_defaults[name]
+            break
+    for facts in walked:  # a chain of 20,000 `FROM previous` stages is walked once per name, not once per query
+        facts.lineage_args[name] = value
+    return value
+
+
+def _lineage_user(stage: Stage) -> str | None:
+    """The user of the last USER of the stage's lineage (nearest stage first), None when there is none."""
+    walked: list[_StageFacts] = []
+    user = None
+    for member in stage.lineage():
+        facts = _stage_facts(member)
+        if facts.lineage_user is not None:
+            user = facts.lineage_user[0]
+            break
+        walked.append(facts)
+        if facts.users[1]:
+            user = facts.users[1][-1]
+            break
+    for facts in walked:
+        facts.lineage_user = (user,)
+    return user
+
+
 def stage_var(stage: Stage, name: str) -> str | None:
     """An ENV value of the stage's lineage, else an `ARG name=default` declared in it (ARGs are env vars in RUN)."""
     value = stage.env.get(name)
     if value is not None:
         return value
-    for ancestor in stage.lineage():
-        for instruction in reversed(ancestor.instructions):
-            if isinstance(instruction, ArgInstruction):
-                for key, default in instruction.pairs:
-                    if key == name and default is not None:
-                        return default
-    return None
+    return _lineage_arg_default(stage, name)
 
 
 def var_before(stage: Stage, instruction, name: str) -> str | None:
     """The value `name` has when `instruction` runs: ENV of the parent stages, then this stage's ENV/ARG lines
     above it (ENV wins over an ARG of the same name, as in BuildKit). None when unset or unknown."""
-    env_value = stage.parent.env.get(name) if stage.parent is not None else None
-    arg_value = None
-    found = False
-    for current in stage.instructions:
-        if current is instruction or (isinstance(current, OnbuildInstruction) and current.trigger is instruction):
-            found = True
-            break
-        if isinstance(current, EnvInstruction):
-            env_value = next((v for k, v in reversed(current.pairs) if k == name), env_value)
-        elif isinstance(current, ArgInstruction):
-            arg_value = next((v for k, v in reversed(current.pairs) if k == name and v is not None), arg_value)
-    if not found:  # not an instruction of this stage: fall back to the stage's final values
+    facts = _stage_facts(stage)
+    position = facts.position.get(id(instruction))
+    if position is None:  # not an instruction of this stage: fall back to the stage's final values
         return stage_var(stage, name)
-    return env_value if env_value is not None else arg_value
+    env_value = _latest(facts.env.get(name), position)
+    if env_value is None and stage.parent is not None:
+        env_value = stage.parent.env.get(name)
+    if env_value is not None:
+        return env_value
+    return _latest(facts.args.get(name), position)
+
+
+class _Folder:
+    """A folder reached by `cd`s, in a tree shared by the commands of a RUN: a chain of 100,000 `cd`s costs one node
+    per step instead of one path string per command. A root is `/` or, for relative steps, the WORKDIR."""
+
+    __slots__ = ("parent", "name", "children")
+
+    def __init__(self, parent: "_Folder | None", name: str) -> None:
+        self.parent, self.name, self.children = parent, name, {}
+
+    def walk(self, path: str) -> "_Folder":
+        folder = self
+        for part in path.split("/"):
+            if part in ("", "."):
+                continue
+            if part == ".." and folder.name != "..":
+                if folder.parent is not None:
+                    folder = folder.parent
+                    continue
+                if folder.name == "/":
+                    continue  # `/..` is `/`
+            child = folder.children.get(part)
+            if child is None:
+                child = folder.children[part] = _Folder(folder, part)
+            folder = child
+        return folder
+
+    def parts(self) -> tuple["_Folder", list[str]]:
+        """The root of this folder and the names from it down to here."""
+        names = []
+        folder = self
+        while folder.parent is not None:
+            names.append(folder.name)
+            folder = folder.parent
+        names.reverse()
+        return folder, names
+
+
+class _RunFacts:
+    """Where each command of a RUN stands, and the folder each one runs in (relative to the WORKDIR, absolute, or
+    None when unknown: after a `cd -`, a bare `cd` or a `cd $VAR`)."""
+
+    def __init__(self, run: RunInstruction) -> None:
+        self.position: dict[int, int] = {}
+        self.cwd: list[_Folder | None] = []
+        absolute, workdir = _Folder(None, "/"), _Folder(None, "")
+        folder: _Folder | None = workdir
+        for index, command in enumerate(run.commands):
+            self.position.setdefault(id(command), index)
+            self.cwd.append(folder)
+            argv = program_argv(command)
+            if argv[:1] != ("cd",):
+                continue
+            target = cd_operand(argv)
+            if target is None or target == "-" or "$" in target or "`" in target:
+                folder = None
+            elif target.startswith("/"):
+                folder = absolute.walk(target)
+            elif folder is not None:
+                folder = folder.walk(target)
+        self.final_cwd = folder
+
+
+_RUN_FACTS: "weakref.WeakKeyDictionary[RunInstruction, _RunFacts]" = weakref.WeakKeyDictionary()
+
+
+def _run_facts(run: RunInstruction) -> _RunFacts:
+    facts = _RUN_FACTS.get(run)
+    if facts is None:
+        facts = _RUN_FACTS[run] = _RunFacts(run)
+    return facts
 
 
 def cwd_before(run: RunInstruction, command: ShellCommand, start: str | None = None) -> str | None:
     """The directory `command` runs in, from the `cd` commands before it in the same RUN (`start`, the WORKDIR,
     when none). None when unknown (`cd -`, a bare `cd`, a `cd $VAR`)."""
-    cwd = start
-    for earlier in run.commands:
-        if earlier is command:
-            break
-        argv = program_argv(earlier)
-        if argv[:1] != ("cd",):
-            continue
-        target = cd_operand(argv)
-        if target is None or target == "-" or "$" in target or "`" in target:
-            cwd = None
-        elif target.startswith("/"):
-            cwd = posixpath.normpath(target)
-        elif cwd is not None:
-            cwd = posixpath.normpath(posixpath.join(cwd, target))
-    return cwd
+    facts = _run_facts(run)
+    index = facts.position.get(id(command))
+    folder = facts.final_cwd if index is None else facts.cwd[index]
+    if folder is None:
+        return None
+    root, names = folder.parts()
+    if root.name == "/":
+        return "/" + "/".join(names)
+    if start is None:
+        return None
+    return posixpath.normpath(posixpath.join(start, *names)) if names else start
 
 
 def run_removes_path(run: RunInstruction, command: ShellCommand, path: str, start: str | None = None,
@@ -181,13 +334,10 @@ def user_home(stage: Stage, instruction) -> str | None:
 def user_before(stage: Stage, instruction) -> str:
     """The user `instruction` runs as: the last `USER` above it in the stage's lineage, as written (`root` when
     none; `0` reads as `root`; no group)."""
-    user = None
-    for ancestor in reversed(list(stage.lineage())):
-        for current in ancestor.instructions:
-            if ancestor is stage and (current is instruction or getattr(current, "trigger", None) is instruction):
-                break
-            if current.keyword == "USER":
-                user = (current.args[0] if current.args else current.arguments.strip()).split(":", 1)[0]
+    facts = _stage_facts(stage)
+    user = _latest(facts.users, facts.position.get(id(instruction), len(stage.instructions)))
+    if user is None and stage.parent is not None:
+        user = _lineage_user(stage.parent)
     return "root" if user in (None, "", "0", "root") else user
 
 

@@ -122,6 +122,7 @@ class _Builder:
         self.errors = errors
         self.instructions: list[Instruction] = []
         self.stages: list[Stage] = []
+        self.stage_by_name: dict[str, Stage] = {}  # the last stage of each name: FROM <name> builds on it
         self.global_args: dict[str, str | None] = {}
         self.stage: Stage | None = None
         self.vars: dict[str, str | None] = {}  # what substitution sees in the current stage: ARGs then ENV
@@ -224,15 +225,11 @@ class _Builder:
         return FromInstruction(**common, image=image, resolved_image=resolved, platform=platform, alias=alias)
 
     def start_stage(self, instruction: FromInstruction) -> None:
-        parent = None
-        name = instruction.resolved_image.lower()
-        for stage in self.stages:
-            if stage.name and stage.name == name:
-                parent = stage
+        parent = self.stage_by_name.get(instruction.resolved_image.lower())
         if parent is None and "$" in instruction.image:
             # `FROM runtime-$TARGETARCH` (multi-arch Dockerfiles): pick the stage of the usual build platform.
             guess = expand(instruction.image, self._platform_vars(), self.escape).lower()
-            parent = next((s for s in reversed(self.stages) if s.name and s.name == guess), None)
+            parent = self.stage_by_name.get(guess)
         stage = Stage(index=len(self.stages), from_instruction=instruction, parent=parent)
         instruction.stage_index = stage.index
         stage.instructions.append(instruction)
@@ -243,6 +240,8 @@ class _Builder:
             stage.workdir = parent.workdir
         self.workdir = stage.workdir
         self.stages.append(stage)
+        if stage.name:
+            self.stage_by_name[stage.name] = stage
         self.stage = stage
         self.vars = dict(stage.env)
 

@@ -28,10 +28,11 @@ _WRAPPER_VALUE_OPTIONS = {
 
 def program_argv(command: ShellCommand) -> tuple[str, ...]:
     """argv of the program that really runs: wrappers (`sudo`, `env A=b`, `xargs -r`) removed, argv[0] a base name."""
-    argv = unwrap_argv(command.argv, _WRAPPERS)
-    if not argv:
-        return ()
-    return (argv[0].rsplit("/", 1)[-1], *argv[1:])
+    found = command.derived.get("program_argv")
+    if found is None:
+        argv = unwrap_argv(command.argv, _WRAPPERS)
+        found = command.derived["program_argv"] = (argv[0].rsplit("/", 1)[-1], *argv[1:]) if argv else ()
+    return found
 
 
 # Also run the next word as the program: `exec cmd`, `command cmd`, `gosu app cmd`, `su-exec app cmd`.
