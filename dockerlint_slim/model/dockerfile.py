@@ -163,6 +163,7 @@ class Stage:
     workdir: str = "/"  # WORKDIR at the end of the stage, inherited from the parent
     shell: tuple[str, ...] = ("/bin/sh", "-c")
     shell_is_posix: bool = True
+    _root: "Stage | None" = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def name(self) -> str | None:
@@ -171,12 +172,21 @@ class Stage:
     @property
     def base_image(self) -> str:
         """The image this stage is built from, following `FROM <stage>` to the first real image."""
+        return self.root.from_instruction.resolved_image
+
+    @property
+    def root(self) -> "Stage":
+        """The first stage of the lineage: the one built FROM an image (remembered along the chain, so that a chain
+        of 20,000 `FROM previous` stages is walked once)."""
+        walked = []
         stage: Stage = self
-        seen = set()
-        while stage.parent is not None and id(stage) not in seen:
-            seen.add(id(stage))
+        while stage._root is None and stage.parent is not None and stage.parent.index < stage.index:
+            walked.append(stage)
             stage = stage.parent
-        return stage.from_instruction.resolved_image
+        root = stage._root or stage
+        for member in walked:
+            member._root = root
+        return root
 
     def lineage(self) -> Iterator["Stage"]:
         """This stage, then the stages it is built FROM, nearest first."""
