@@ -7,8 +7,10 @@ second does not (here libcurl4's recommendations and their own dependencies) wit
 
 The replay follows apt's `pkgDepCache::MarkInstall` (the internal solver every `apt-get install` uses):
 
-- the named packages are marked first, then each one's dependencies are installed depth-first, in the order of the
-  package's fields (Pre-Depends, Depends, then Recommends);
+- the named packages are marked first, then each one's dependencies (in command-line order) are installed
+  depth-first, in the order of the package's fields (Pre-Depends, Depends, then Recommends);
+- a package marked later whose Conflicts or Breaks hit one marked earlier unmarks it (apt keeps the earlier one
+  uninstalled); anything that would make apt remove an installed package or call its problem resolver is unknown;
 - an or-group (`a | b`) already satisfied by an installed or marked package, or a package that Provides the name,
   needs nothing; otherwise apt takes the first alternative that has an installable package: the real package of
   that name, else a provider in apt's order (CompareProviders: Essential, then Important, then the higher
@@ -154,7 +156,7 @@ def _load() -> dict | None:
     try:
         raw = resources.files("dockerlint_slim.knowledge").joinpath("data", _DATA_FILE).read_bytes()
         data = json.loads(lzma.decompress(raw))
-    except (OSError, lzma.LZMAError, ValueError):
+    except (OSError, lzma.LZMAError, ValueError, KeyError):
         return None
     names = data["names"].split("\n")
     return {"names": names, "suites": data["suites"]}
@@ -167,7 +169,10 @@ def _table(suite: str) -> _Suite | None:
     data = _load()
     if data is None or suite not in data["suites"]:
         return None
-    return _Suite(data["names"], data["suites"][suite])
+    try:
+        return _Suite(data["names"], data["suites"][suite])
+    except (KeyError, ValueError, AttributeError):  # a table this version cannot read: no answer, not a crash
+        return None
 
 
 def _valid_name(word: str) -> bool:
@@ -206,7 +211,8 @@ class _Suite:
         if line:
             size, relations = line.split(" ", 1)
             depends, recommends, conflicts = relations.split(";")
-            record = (int(size, 36), _groups(depends), _groups(recommends), frozenset(int(c, 36) for c in conflicts.split()))
+            conflicting = frozenset(int(c, 36) for c in conflicts.split())
+            record = (int(size, 36), _groups(depends), _groups(recommends), conflicting)
         self._parsed[index] = record
         return record
 
@@ -292,9 +298,9 @@ class _Suite:
             if not self._installable(package) or self._record(package)[3] & (protected | installed):
                 raise _Unknown
             state.add(package)
-        for package in dict.fromkeys(requested):
-            if package not in protected:
-                continue
+        # then installs their dependencies one named package after the other, in the order of the command line
+        # (observed: `apt-get install mailutils default-jdk` brings cron, `default-jdk mailutils` does not).
+        for package in [p for p in dict.fromkeys(requested) if p in protected]:
             for target in self._record(package)[3] & state:
                 state.discard(target)
             stack = [iter(self._relations(package, recommends))]

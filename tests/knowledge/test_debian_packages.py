@@ -130,6 +130,15 @@ def test_a_later_conflicting_package_unmarks_an_earlier_recommended_one():
     assert "busybox-static" in names and "busybox" not in names
 
 
+def test_named_packages_are_worked_through_in_command_line_order():
+    # Observed with apt-get -s on debian:bookworm: exim4-base (mailutils -> default-mta) Depends on
+    # `cron | cron-daemon | anacron | systemd-sysv`; default-jdk's recommendations bring systemd-sysv, so when
+    # default-jdk comes first the group is already satisfied and cron is not installed.
+    first = set(recommends_cost("bookworm", ["mailutils", "default-jdk"]).names)
+    second = set(recommends_cost("bookworm", ["default-jdk", "mailutils"]).names)
+    assert "cron" in first and "cron" not in second
+
+
 @pytest.mark.parametrize(
     "image, suite",
     [
