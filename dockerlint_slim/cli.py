@@ -80,9 +80,18 @@ def _use_color(no_color: bool, output: str | None) -> bool:
 @click.option("--min-efficiency", help="SL501 budget: predicted efficiency below this ratio fails (0..1).")
 @click.option("--sarif-category", help="SARIF runs[].automationDetails.id, to upload several analyses side by side.")
 @click.option("--no-color", is_flag=True, help="No colours (also NO_COLOR=1; FORCE_COLOR=1 forces them).")
+@click.option("--fix/--no-fix", "fix", default=None, help="Apply safe fixes in place, then report what is left.")
+@click.option("--unsafe-fixes/--no-unsafe-fixes", "unsafe_fixes", default=None,
+              help="Also apply unsafe fixes (they change what the image contains or how it builds).")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and change nothing (exit 1 if any).")
+@click.option("--fix-only", is_flag=True, help="Apply fixes without reporting the findings that remain.")
+@click.option("--show-fixes/--no-show-fixes", "show_fixes", default=None, help="List the fixes applied, per file and rule.")
+@click.option("--fixable", multiple=True, help="Rules whose fixes may be applied (ids, prefixes or names).")
+@click.option("--unfixable", multiple=True, help="Rules whose fixes are never applied.")
 def check(paths, context_dir, target, fmt, output, select, ignore, fail_level, config_path, rules_dir,
-          max_wasted_bytes, min_efficiency, sarif_category, no_color) -> None:
-    """Lint Dockerfiles (files, folders searched recursively, or - for stdin)."""
+          max_wasted_bytes, min_efficiency, sarif_category, no_color, fix, unsafe_fixes, diff, fix_only, show_fixes,
+          fixable, unfixable) -> None:
+    """Lint Dockerfiles (files, folders searched recursively, or - for stdin); with --fix, fix them."""
     from dockerlint_slim.engine.runner import CheckRequest, run_check
 
     request = CheckRequest(
@@ -100,6 +109,13 @@ def check(paths, context_dir, target, fmt, output, select, ignore, fail_level, c
         min_efficiency=min_efficiency,
         sarif_category=sarif_category,
         color=_use_color(no_color, output),
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        diff=diff,
+        fix_only=fix_only,
+        show_fixes=show_fixes,
+        fixable=_split(fixable),
+        unfixable=_split(unfixable),
     )
     sys.exit(run_check(request))
 
@@ -115,7 +131,7 @@ def rules_command(rule: str | None, rules_dir) -> None:
     if rule is None:
         width = max(len(r.name) for r in rules)
         for r in rules:
-            click.echo(f"{r.id}  {r.name.ljust(width)}  {r.severity.ljust(7)}  {r.summary}")
+            click.echo(f"{r.id}  {r.name.ljust(width)}  {r.severity.ljust(7)}  {('fix=' + r.fix).ljust(13)}  {r.summary}")
         return
     found = [r for r in rules if r.id == rule.upper() or r.name == rule]
     if not found:
@@ -124,7 +140,9 @@ def rules_command(rule: str | None, rules_dir) -> None:
     needs = f"\nneeds: {', '.join(sorted(r.needs))}" if r.needs else ""
     options = "".join(f"\noption {name} ({option.kind}, default {option.default!r})"
                       + (f": {option.help}" if option.help else "") for name, option in r.options.items())
-    click.echo(f"{r.id} {r.name} ({r.severity})\n{r.summary}{needs}{options}\n\n{r.docs}")
+    from dockerlint_slim.engine.registry import FIX_AVAILABILITY
+
+    click.echo(f"{r.id} {r.name} ({r.severity})\n{r.summary}\n{FIX_AVAILABILITY[r.fix]}{needs}{options}\n\n{r.docs}")
 
 
 @cli.command("ast")

@@ -22,16 +22,40 @@ class Span:
 
 @dataclass(frozen=True)
 class TextEdit:
-    """Replace the text covered by `span` with `replacement` (autofix building block)."""
+    """Replace the text covered by `span` with `replacement` (an empty span inserts, an empty replacement deletes).
+
+    `path` is None for the linted Dockerfile itself; otherwise the file the edit changes (a build context's
+    `.dockerignore`, which is created when it does not exist: its edits then insert at 1:1)."""
 
     span: Span
     replacement: str
+    path: str | None = None
+
+
+# How sure a fix is (ruff's terms). A safe fix keeps what the image does and contains, except the waste it removes;
+# an unsafe one changes what the image contains or how it builds (a different base tag, packages no longer
+# installed, a download at build time) and is applied only with --unsafe-fixes.
+SAFE = "safe"
+UNSAFE = "unsafe"
+APPLICABILITIES = (SAFE, UNSAFE)
 
 
 @dataclass(frozen=True)
 class Fix:
+    """The advice of a finding (`description`, shown as its help line) and, when it can be applied mechanically,
+    the text edits that apply it."""
+
     description: str
     edits: tuple[TextEdit, ...] = ()
+    applicability: str = SAFE
+    # Instructions the edits remove on purpose (RUNs joined into one, a COPY replaced by a bind mount): the fixed
+    # file must parse into the same instructions minus exactly these many.
+    removes_instructions: int = 0
+
+    @property
+    def applies(self) -> bool:
+        """The fix changes text (advice-only fixes do not)."""
+        return bool(self.edits)
 
 
 # Properties the engine and the formatters read (all other properties are the rule's own):

@@ -88,7 +88,10 @@ def _cell(text: str) -> str:
 
 
 def rule_markdown(rule) -> str:
-    rows = [("Severity", f"`{rule.severity}` ({_SEVERITY_HELP[rule.severity]})")]
+    from dockerlint_slim.engine.registry import FIX_AVAILABILITY
+
+    rows = [("Severity", f"`{rule.severity}` ({_SEVERITY_HELP[rule.severity]})"),
+            ("Fix", f"{FIX_AVAILABILITY[rule.fix]} See [Fixes](../fixes.md).")]
     for need in sorted(rule.needs):
         rows.append(("Needs", _NEEDS.get(need, f"`{need}`")))
     if rule.tags:
@@ -147,20 +150,22 @@ def rules_index(rules) -> str:
         "and the fix. Select or ignore rules by id (`SL201`), id prefix (`SL2`) or name (`apt-lists-not-removed`) "
         "with `--select` / `--ignore` or in the [configuration](../configuration.md).",
         "",
-        "| Rule | Name | Severity | Needs | Summary | hadolint |",
-        "|---|---|---|---|---|---|",
+        "| Rule | Name | Severity | Fix | Needs | Summary | hadolint |",
+        "|---|---|---|---|---|---|---|",
     ]
     for rule in rules:
         needs = ", ".join(sorted(rule.needs)) or ""
         hadolint = ", ".join(f"[{i}](https://github.com/hadolint/hadolint/wiki/{i})" for i in hadolint_ids(rule))
         lines.append(
-            f"| [{rule.id}]({rule.doc_slug}.md) | `{rule.name}` | {rule.severity} | {needs} | {_cell(rule.summary)} "
+            f"| [{rule.id}]({rule.doc_slug}.md) | `{rule.name}` | {rule.severity} | {rule.fix} | {needs} "
+            f"| {_cell(rule.summary)} "
             f"| {hadolint} |"
         )
     lines += [
         "",
         "Rules that need `context` run only when slimlint knows the build context (`--context`); rules that need "
-        "`image` report from `slimlint image` on a built image.",
+        "`image` report from `slimlint image` on a built image. Fix: whether `slimlint --fix` can apply the advice "
+        "(`always`, `sometimes`, `unsafe`: only with `--unsafe-fixes`, `none`); see [Fixes](../fixes.md).",
         "",
         "Third-party rules load from the `slimlint.rules` entry-point group or a local folder (`--rules-dir`); "
         "see [Architecture](../architecture.md#rules).",

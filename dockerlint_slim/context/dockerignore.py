@@ -20,6 +20,7 @@ import stat
 import unicodedata
 import warnings
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from dockerlint_slim.context import gomatch
 from dockerlint_slim.context.errors import ContextError
@@ -186,6 +187,7 @@ class IgnoreMatcher:
 
     patterns: tuple[IgnorePattern, ...] = ()
     source: str | None = None  # the file the patterns came from
+    text: str | None = field(default=None, repr=False)  # its content (fixes append to it)
 
     @property
     def has_exceptions(self) -> bool:
@@ -282,16 +284,25 @@ def parse_dockerignore(text: str, source: str | None = None) -> IgnoreMatcher:
     """Compile `.dockerignore` text; raises DockerignoreError on a bad pattern (BuildKit fails the build)."""
     patterns = tuple(compile_pattern(p, line, source) for line, p in read_patterns(text))
     # Empty patterns cannot happen after ReadAll (a bare `!` stays `!` and is rejected above).
-    return IgnoreMatcher(patterns=patterns, source=source)
+    return IgnoreMatcher(patterns=patterns, source=source, text=text)
 
 
-def find_dockerignore(root: str, dockerfile_path: str | None = None) -> str | None:
-    """The ignore file BuildKit uses: `<Dockerfile>.dockerignore` beside the Dockerfile wins over `<root>/.dockerignore`."""
+def default_dockerignore(root: str) -> str:
+    """Where a new ignore file for a context goes: `<root>/.dockerignore`."""
+    return os.path.join(root, ".dockerignore")
+
+
+def find_dockerignore(root: str, dockerfile_path: str | None = None,
+                      overrides: Mapping[str, str] | None = None) -> str | None:
+    """The ignore file BuildKit uses: `<Dockerfile>.dockerignore` beside the Dockerfile wins over `<root>/.dockerignore`.
+    `overrides` (path -> text) are ignore files as a fix left them, not yet written."""
     candidates = []
     if dockerfile_path and dockerfile_path != "-":
         candidates.append(dockerfile_path + ".dockerignore")
-    candidates.append(os.path.join(root, ".dockerignore"))
+    candidates.append(default_dockerignore(root))
     for candidate in candidates:
+        if overrides and candidate in overrides:
+            return candidate
         try:
             os.lstat(candidate)
         except FileNotFoundError:
@@ -302,11 +313,14 @@ def find_dockerignore(root: str, dockerfile_path: str | None = None) -> str | No
     return None
 
 
-def load_dockerignore(root: str, dockerfile_path: str | None = None) -> IgnoreMatcher:
+def load_dockerignore(root: str, dockerfile_path: str | None = None,
+                      overrides: Mapping[str, str] | None = None) -> IgnoreMatcher:
     """Find and compile the ignore file for a build; an empty matcher when there is none."""
-    path = find_dockerignore(root, dockerfile_path)
+    path = find_dockerignore(root, dockerfile_path, overrides)
     if path is None:
         return IgnoreMatcher()
+    if overrides and path in overrides:
+        return parse_dockerignore(overrides[path], source=path)
     try:
         info = os.stat(path)  # a symlinked ignore file is fine; a FIFO or folder is refused, never opened
         if not stat.S_ISREG(info.st_mode):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Iterator, NamedTuple
+from typing import Iterator, Mapping, NamedTuple
 
 from dockerlint_slim.context import gomatch
 from dockerlint_slim.context.dockerignore import IgnoreMatcher, load_dockerignore
@@ -140,8 +140,10 @@ class BuildContext:
             self.warnings.append(message)
 
 
-def scan_context(root: str, dockerfile_path: str | None = None) -> BuildContext:
-    """Scan the build context at `root`, applying the `.dockerignore` BuildKit would use for `dockerfile_path`.
+def scan_context(root: str, dockerfile_path: str | None = None,
+                 ignore_overrides: Mapping[str, str] | None = None) -> BuildContext:
+    """Scan the build context at `root`, applying the `.dockerignore` BuildKit would use for `dockerfile_path`
+    (`ignore_overrides`: ignore files by path as a fix left them, not yet written).
 
     Raises ContextError when `root` is not a readable folder and DockerignoreError for a bad ignore file.
     """
@@ -152,7 +154,7 @@ def scan_context(root: str, dockerfile_path: str | None = None) -> BuildContext:
         raise ContextError(f"build context {root!r}: {exc.strerror or exc}") from None
     if not stat.S_ISDIR(root_stat.st_mode):
         raise ContextError(f"build context {root!r} is not a folder")
-    matcher = load_dockerignore(root, dockerfile_path)
+    matcher = load_dockerignore(root, dockerfile_path, ignore_overrides)
     context = BuildContext(root=root, entries={}, ignore=matcher)
     _walk(context, matcher)
     _sum_folders(context)

@@ -9,6 +9,11 @@ Keys (all optional):
     rules-dir = ["ci/slimlint-rules"]
     max-wasted-bytes = "20MB"
     min-efficiency = 0.9
+    fix = true                       # apply safe fixes (as --fix)
+    unsafe-fixes = true              # also apply unsafe fixes (as --unsafe-fixes)
+    show-fixes = true                # list the fixes applied (as --show-fixes)
+    fixable = ["ALL"]                # rules whose fixes may be applied (ids, prefixes or names)
+    unfixable = ["SL101"]            # rules whose fixes are never applied (they are still reported)
     [severity]        SL101 = "warning"
     [per-file-ignores] "legacy/*.Dockerfile" = ["SL202"]
     [rules.SL301]     threshold = "10MiB"
@@ -39,6 +44,11 @@ _KNOWN_KEYS = {
     "per-file-ignores",
     "rules",
     "contexts",
+    "fix",
+    "unsafe-fixes",
+    "show-fixes",
+    "fixable",
+    "unfixable",
 }
 
 
@@ -61,6 +71,11 @@ class Config:
     contexts: dict[str, str] = field(default_factory=dict)  # Dockerfile glob -> context folder (monorepos)
     max_wasted_bytes: int | None = None
     min_efficiency: float | None = None
+    fix: bool | None = None
+    unsafe_fixes: bool | None = None
+    show_fixes: bool | None = None
+    fixable: tuple[str, ...] | None = None
+    unfixable: tuple[str, ...] = ()
 
 
 def find_config(start: Path) -> Path | None:
@@ -138,7 +153,19 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         config.max_wasted_bytes = _checked(parse_size, data["max-wasted-bytes"], f"{where}: max-wasted-bytes")
     if "min-efficiency" in data:
         config.min_efficiency = _checked(parse_ratio, data["min-efficiency"], f"{where}: min-efficiency")
+    for key in ("fix", "unsafe-fixes", "show-fixes"):
+        if key in data:
+            setattr(config, key.replace("-", "_"), _bool(data[key], key, where))
+    if "fixable" in data:
+        config.fixable = _strings(data["fixable"], "fixable", where)
+    config.unfixable = _strings(data.get("unfixable", []), "unfixable", where)
     return config
+
+
+def _bool(value: Any, key: str, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {key} must be true or false, got {value!r}")
+    return value
 
 
 def _checked(parse, value: Any, what: str):

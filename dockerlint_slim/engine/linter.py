@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from dockerlint_slim.context.errors import ContextError
-from dockerlint_slim.diagnostics import Diagnostic, Finding, Span
+from dockerlint_slim.diagnostics import APPLICABILITIES, UNSAFE, Diagnostic, Finding, Fix, Span
 from dockerlint_slim.engine.overlaps import resolve_overlaps
 from dockerlint_slim.engine.pragmas import ignored_by_pragmas, ignores_rule
 from dockerlint_slim.engine.registry import Rule
@@ -40,6 +40,7 @@ class FileResult:
     diagnostics: list[Diagnostic]
     report: dict[str, Any] | None = None  # extra per-file figures (build context, predicted waste)
     source_lines: list[str] = field(default_factory=list, repr=False)  # for code frames
+    fixed: dict[str, int] | None = None  # with --fix: findings fixed per rule id (the diagnostics are what is left)
 
 
 def select_rules(rules: Iterable[Rule], options: LintOptions) -> list[Rule]:
@@ -79,13 +80,14 @@ class Linter:
             for other in rule.supersedes:
                 self._superseded_by.setdefault(other, []).append(rule.id)
 
-    def lint(self, source: bytes | str, path: str) -> FileResult:
+    def lint(self, source: bytes | str, path: str, ignore_overrides: Mapping[str, str] | None = None) -> FileResult:
+        """Lint one file. `ignore_overrides`: ignore files (by path) as fixes left them, read instead of the disk."""
         dockerfile = parse_dockerfile(source, path, target=self.options.target)
         if self.options.target and dockerfile.stages and dockerfile.target_stage() is None:
             # Linting on would judge no stage at all (none reaches the image) and report a silent "no problems".
             names = ", ".join(s.name for s in dockerfile.stages if s.name) or "none has a name"
             raise TargetNotFound(f"{path}: target stage {self.options.target!r} not found (stages: {names})")
-        session = Session(dockerfile, self.options.context_dir, self._contexts)
+        session = Session(dockerfile, self.options.context_dir, self._contexts, ignore_overrides)
         ignored_everywhere, ignored_at = ignored_by_pragmas(dockerfile)
         ignored_everywhere |= self._per_file_ignores(path)
         diagnostics: list[Diagnostic] = []
@@ -114,6 +116,7 @@ class Linter:
             for finding in rule.check(target):
                 if not isinstance(finding, Finding) or not isinstance(finding.span, Span):
                     raise RuleCrashed(f"rule {rule.id} ({rule.origin}) yielded {finding!r:.80}, not a Finding with a Span")
+                _check_fix(rule, finding.fix)
                 yield finding
         except (RuleCrashed, ContextError):
             # ContextError: the context, scanned when a rule first asks for it, has a bad .dockerignore: the user's
@@ -140,6 +143,17 @@ class Linter:
             if any(fnmatch.fnmatch(candidate, pattern) for candidate in candidates):
                 ignored |= {rule.id for rule in self.rules if _matches(rule, ids)}
         return ignored
+
+
+def _check_fix(rule: Rule, fix: Fix | None) -> None:
+    """A fix with edits must match what the rule declares (FIX), so docs and `slimlint rules` stay true."""
+    if fix is None or not fix.edits:
+        return
+    if fix.applicability not in APPLICABILITIES:
+        raise RuleCrashed(f"rule {rule.id} ({rule.origin}) made a fix with applicability {fix.applicability!r}")
+    if rule.fix == "none" or (rule.fix == "unsafe" and fix.applicability != UNSAFE):
+        raise RuleCrashed(f"rule {rule.id} ({rule.origin}) declares FIX = {rule.fix!r} but made a "
+                          f"{fix.applicability} fix with edits")
 
 
 def _resolved_options(rule: Rule, configured: Mapping[str, Any]) -> dict[str, Any]:

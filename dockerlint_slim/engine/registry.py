@@ -11,6 +11,7 @@ A rule is a module (see `rules/sl101_scattered_run.py`) with module-level consta
     TAGS = ("layers",)                # optional: SARIF properties.tags
     SUPERSEDES = ("SL102",)           # optional: rules whose findings on the same origin and path this rule's
                                       # findings replace (see engine/overlaps.py)
+    FIX = "sometimes"                 # optional: always | sometimes | unsafe | none (default) — see FIX_AVAILABILITY
     def check(target) -> Iterable[Finding]
 
 The module docstring is the rule's documentation (What it does / Why is this bad? / Example / Use instead).
@@ -34,6 +35,15 @@ from dockerlint_slim.diagnostics import SEVERITIES
 from dockerlint_slim.options import Option, as_option
 
 ENTRY_POINT_GROUP = "slimlint.rules"
+# Whether a rule's findings carry edits `--fix` can apply (ruff's fix availability, plus "unsafe"): "always" (every
+# finding), "sometimes" (some findings: the rule's docs say when), "unsafe" (every fix it makes is unsafe: applied
+# only with --unsafe-fixes), "none" (advice only).
+FIX_AVAILABILITY = {
+    "always": "Fix is always available.",
+    "sometimes": "Fix is sometimes available.",
+    "unsafe": "Fix is sometimes available; it is unsafe (applied only with `--unsafe-fixes`).",
+    "none": "Fix is not available (the finding's help says what to change).",
+}
 _ID = re.compile(r"^[A-Z]{2,}[0-9]{3,}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -55,6 +65,7 @@ class Rule:
     tags: tuple[str, ...] = ()
     origin: str = "builtin"
     supersedes: frozenset[str] = frozenset()
+    fix: str = "none"  # a key of FIX_AVAILABILITY
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -80,6 +91,9 @@ def rule_from_module(module: ModuleType, origin: str) -> Rule:
         raise RuleLoadError(f"rule {rule_id}: NAME {name!r} must be kebab-case")
     if severity not in SEVERITIES:
         raise RuleLoadError(f"rule {rule_id}: SEVERITY must be one of {', '.join(SEVERITIES)}")
+    fix = getattr(module, "FIX", "none")
+    if fix not in FIX_AVAILABILITY:
+        raise RuleLoadError(f"rule {rule_id}: FIX must be one of {', '.join(FIX_AVAILABILITY)}, got {fix!r}")
     check = getattr(module, "check", None)
     if not callable(check):
         raise RuleLoadError(f"rule {rule_id}: module has no check(target) function")
@@ -95,6 +109,7 @@ def rule_from_module(module: ModuleType, origin: str) -> Rule:
         tags=tuple(getattr(module, "TAGS", ())),
         origin=origin,
         supersedes=_supersedes(module, rule_id),
+        fix=fix,
     )
 
 

@@ -37,6 +37,13 @@ class CheckRequest:
     min_efficiency: str | None = None
     sarif_category: str | None = None
     color: bool = False
+    fix: bool | None = None  # None: as the config says
+    unsafe_fixes: bool | None = None
+    diff: bool = False
+    fix_only: bool = False
+    show_fixes: bool | None = None
+    fixable: tuple[str, ...] = ()
+    unfixable: tuple[str, ...] = ()
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -130,7 +137,9 @@ def check_rule_references(rules: list[Rule], request: CheckRequest, config: Conf
     """
     where = str(config.path) if config.path else "config"
     for source, tokens in (("--select", request.select), ("--ignore", request.ignore),
-                           (f"{where}: select", config.select or ()), (f"{where}: ignore", config.ignore)):
+                           ("--fixable", request.fixable), ("--unfixable", request.unfixable),
+                           (f"{where}: select", config.select or ()), (f"{where}: ignore", config.ignore),
+                           (f"{where}: fixable", config.fixable or ()), (f"{where}: unfixable", config.unfixable)):
         for token in tokens:
             if token and not _selects_something(token, rules):
                 raise RunError(f"{source}: unknown rule {token!r} (`slimlint rules` lists them)")
@@ -181,11 +190,25 @@ def build_options(request: CheckRequest, config: Config):
     )
 
 
+def fix_policy(request: CheckRequest, config: Config, rules: list[Rule]):
+    from dockerlint_slim.engine.fixer import FixPolicy
+
+    unsafe = request.unsafe_fixes if request.unsafe_fixes is not None else bool(config.unsafe_fixes)
+    return FixPolicy(
+        unsafe=unsafe,
+        fixable=request.fixable or config.fixable or ("ALL",),
+        unfixable=tuple(config.unfixable) + tuple(request.unfixable),
+        rules=tuple(rules),
+    )
+
+
 def run_check(request: CheckRequest) -> int:
-    """Lint, write the report, and return the exit code. RunError/ConfigError end as exit code 2."""
+    """Lint (and fix), write the report, and return the exit code. RunError/ConfigError end as exit code 2."""
     from dockerlint_slim.engine import Linter, RuleCrashed, RuleOptionError, TargetNotFound
     from dockerlint_slim.formatters import render
 
+    fixing = False
+    broken: list[str] = []
     try:
         config_file = Path(request.config_path) if request.config_path else find_config(Path.cwd())
         if request.config_path and not config_file.is_file():
@@ -200,8 +223,12 @@ def run_check(request: CheckRequest) -> int:
         rules = load_all_rules(tuple(config.rules_dirs) + tuple(Path(p) for p in request.rules_dirs))
         check_rule_references(rules, request, config)
         options = build_options(request, config)
+        policy = fix_policy(request, config, rules)
+        fixing = request.diff or request.fix_only or (request.fix if request.fix is not None else bool(config.fix))
+        show_fixes = request.show_fixes if request.show_fixes is not None else bool(config.show_fixes)
         linters: dict = {}
         results = []
+        outcomes = []
         budget_option = next((name for name, value in (("--max-wasted-bytes", request.max_wasted_bytes),
                                                        ("--min-efficiency", request.min_efficiency)) if value), None)
         for path in files:
@@ -213,22 +240,92 @@ def run_check(request: CheckRequest) -> int:
                 raise RunError(f"{budget_option} needs a build context for {path}: add --context DIR")
             if context not in linters:
                 linters[context] = Linter(rules, replace(options, context_dir=context))
-            results.append(linters[context].lint(_read(path), path))
+            if not fixing:
+                results.append(linters[context].lint(_read(path), path))
+                continue
+            outcome = _fix_one(linters[context], path, policy, request)
+            if outcome.error:
+                broken.append(outcome.error)
+            outcome.result.fixed = dict(outcome.counts())
+            outcomes.append(outcome)
+            results.append(outcome.result)
         fail_level = request.fail_level or config.fail_level or "info"
         ran = linters[next(iter(linters))].rules if linters else rules
-        text = render(request.fmt, results, ran, color=request.color, category=request.sarif_category)
-        _write(text, request.output)
+        if request.diff:
+            return _report_diff(outcomes, broken)
+        report = render(request.fmt, results, ran, color=request.color, category=request.sarif_category,
+                        fix_policy=policy, show_fixes=show_fixes)
+        stdin_fixed = fixing and files == ["-"]
+        if stdin_fixed:
+            sys.stdout.write(outcomes[0].text)  # the fixed Dockerfile; the report goes to stderr
+            sys.stdout.flush()
+        if request.fix_only:
+            _fix_summary(outcomes, show_fixes, ran)
+        elif stdin_fixed and request.output is None:
+            sys.stderr.write(report)
+        else:
+            _write(report, request.output)
     except (RunError, ConfigError, TargetNotFound, RuleOptionError, RuleCrashed) as exc:
         print(f"slimlint: error: {exc}", file=sys.stderr)
         return 2
     except _context_errors() as exc:
         print(f"slimlint: error: {exc}", file=sys.stderr)
         return 2
-    if fail_level == "none":
+    for message in broken:
+        print(f"slimlint: error: {message}", file=sys.stderr)
+    if broken:
+        return 2
+    if request.fix_only or fail_level == "none":
         return 0
     threshold = SEVERITY_RANK[fail_level]
     failing = any(SEVERITY_RANK[d.severity] <= threshold for r in results for d in r.diagnostics)
     return 1 if failing else 0
+
+
+def _fix_one(linter, path: str, policy, request: CheckRequest):
+    from dockerlint_slim.engine.fixer import FixFailed, fix_source, write_outcome
+
+    try:
+        outcome = fix_source(linter, _read(path), path, policy)
+    except FixFailed as exc:
+        raise RunError(str(exc)) from exc
+    if not outcome.converged:
+        print(f"slimlint: warning: {path}: fixes did not settle after several passes; the last text is kept",
+              file=sys.stderr)
+    if not request.diff and path != "-" and outcome.changed:
+        try:
+            write_outcome(outcome)
+        except OSError as exc:
+            raise RunError(f"cannot write {exc.filename or path}: {exc.strerror or exc}") from exc
+    return outcome
+
+
+def _report_diff(outcomes, broken: list[str]) -> int:
+    """`--diff`: the unified diff of every file the fixes would change; nothing is written."""
+    from dockerlint_slim.engine.fixer import unified_diff
+
+    sys.stdout.write("".join(unified_diff(o) for o in outcomes if o.changed))
+    sys.stdout.flush()
+    count = sum(len(o.fixed) for o in outcomes)
+    if count:
+        print(f"Would fix {count} problem{'s' if count != 1 else ''}.", file=sys.stderr)
+    for message in broken:
+        print(f"slimlint: error: {message}", file=sys.stderr)
+    if broken:
+        return 2
+    return 1 if any(o.changed for o in outcomes) else 0
+
+
+def _fix_summary(outcomes, show_fixes: bool, rules) -> None:
+    """`--fix-only`: what was fixed, on stderr (stdout may carry the fixed Dockerfile from stdin)."""
+    from dockerlint_slim.formatters.text import fixed_lines
+
+    count = sum(len(o.fixed) for o in outcomes)
+    if show_fixes:
+        lines = fixed_lines([o.result for o in outcomes], rules)
+    else:
+        lines = [f"Fixed {count} problem{'s' if count != 1 else ''}." if count else "No fixes applied."]
+    print("\n".join(lines), file=sys.stderr)
 
 
 def _context_errors() -> tuple[type[Exception], ...]:

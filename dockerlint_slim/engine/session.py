@@ -14,10 +14,12 @@ from dockerlint_slim.model import Dockerfile
 class Session:
     """Per-file state that rules share, computed at most once and only when a rule asks for it."""
 
-    def __init__(self, dockerfile: Dockerfile, context_dir: Path | None, contexts: dict) -> None:
+    def __init__(self, dockerfile: Dockerfile, context_dir: Path | None, contexts: dict,
+                 ignore_overrides: Mapping[str, str] | None = None) -> None:
         self.dockerfile = dockerfile
         self.context_dir = context_dir
         self._contexts = contexts  # scanned contexts, shared across the files of one run
+        self._ignore_overrides = dict(ignore_overrides or {})  # ignore files as fixes left them, by path
 
     @cached_property
     def context(self):
@@ -28,9 +30,11 @@ class Session:
 
         # One walk per context and ignore file: the Dockerfiles of a monorepo that share a context (and have no
         # `<Dockerfile>.dockerignore` of their own) share its scan.
-        key = (str(self.context_dir), find_dockerignore(str(self.context_dir), self.dockerfile.path))
+        overrides = self._ignore_overrides
+        ignore_file = find_dockerignore(str(self.context_dir), self.dockerfile.path, overrides)
+        key = (str(self.context_dir), ignore_file, overrides.get(ignore_file) if ignore_file else None)
         if key not in self._contexts:
-            self._contexts[key] = scan_context(self.context_dir, self.dockerfile.path)
+            self._contexts[key] = scan_context(self.context_dir, self.dockerfile.path, overrides)
         return self._contexts[key]
 
     @cached_property

@@ -88,21 +88,24 @@ def _fingerprint(diagnostic, lines: list[str], uri: str, seen: dict[str, int]) -
     return f"{base}:{seen[base]}"
 
 
-def _fixes(fix, location: om.ArtifactLocation) -> list[om.Fix] | None:
-    """SARIF `fixes`: the fix's description with its text edits (SARIF requires at least one change per fix, so a
-    fix that is advice only stays in the result's `properties.fix`)."""
+def _fixes(fix, location: om.ArtifactLocation, root: Path) -> list[om.Fix] | None:
+    """SARIF `fixes`: the fix's description with its text edits, one `artifactChanges` entry per file it changes
+    (a second file such as `.dockerignore` too), and its applicability (`safe`/`unsafe`) in `properties`. SARIF
+    requires at least one change per fix, so a fix that is advice only stays in the result's `properties.fix`."""
     if fix is None or not fix.edits:
         return None
-    replacements = [
-        om.Replacement(
+    by_file: dict[str | None, list[om.Replacement]] = {}
+    for edit in fix.edits:
+        by_file.setdefault(edit.path, []).append(om.Replacement(
             deleted_region=om.Region(start_line=edit.span.line, start_column=edit.span.column,
                                      end_line=edit.span.end_line, end_column=edit.span.end_column),
             inserted_content=om.ArtifactContent(text=edit.replacement),
-        )
-        for edit in fix.edits
-    ]
-    return [om.Fix(description=om.Message(text=fix.description),
-                   artifact_changes=[om.ArtifactChange(artifact_location=location, replacements=replacements)])]
+        ))
+    changes = [om.ArtifactChange(artifact_location=location if path is None else artifact_location(path, root),
+                                 replacements=replacements)
+               for path, replacements in by_file.items()]
+    return [om.Fix(description=om.Message(text=fix.description), artifact_changes=changes,
+                   properties=_property_bag({"applicability": fix.applicability}))]
 
 
 def build_log(results, rules, *, root: Path | None = None, category: str | None = None) -> om.SarifLog:
@@ -147,7 +150,7 @@ def build_log(results, rules, *, root: Path | None = None, category: str | None 
                         )
                     ],
                     partial_fingerprints={FINGERPRINT_KEY: _fingerprint(d, result.source_lines, uri, seen)},
-                    fixes=_fixes(d.fix, location),
+                    fixes=_fixes(d.fix, location, root),
                     properties=_property_bag(properties) if properties else None,
                 )
             )

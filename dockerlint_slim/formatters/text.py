@@ -60,8 +60,10 @@ def help_line(text: str, frame: list[str], color: bool) -> str:
     return " " * gutter + "= " + _style("help:", color, bold=True) + " " + " ".join(text.split())
 
 
-def render(results, rules, *, color: bool = False, frames: bool = True, **_options) -> str:
+def render(results, rules, *, color: bool = False, frames: bool = True, fix_policy=None, show_fixes: bool = False,
+           **_options) -> str:
     highlight = _highlighter(color)
+    policy = fix_policy or _DefaultPolicy()
     out: list[str] = []
     for result in results:
         for d in result.diagnostics:
@@ -70,7 +72,9 @@ def render(results, rules, *, color: bool = False, frames: bool = True, **_optio
             # Measured bytes only: an estimate is worded by its rule's message, in its own units.
             shown = format_bytes(d.wasted_bytes) if d.wasted_bytes and not d.properties.get(ESTIMATE) else ""
             cost = f" [{shown}]" if shown and shown not in d.message else ""
-            out.append(f"{where} {level} {d.message}{cost}")
+            # `[*]`: `--fix` fixes it (ruff's mark), placed after the level so `path:line:col: ID level:` parsers hold.
+            mark = _style("[*] ", color, bold=True) if policy.applies(d) else ""
+            out.append(f"{where} {level} {mark}{d.message}{cost}")
             frame = code_frame(result.source_lines, d.span, highlight) if frames else []
             out += frame
             if d.fix is not None and d.fix.description:
@@ -81,8 +85,15 @@ def render(results, rules, *, color: bool = False, frames: bool = True, **_optio
     counts, total = summary["by_severity"], summary["findings"]
     known, estimated = summary["known_wasted_bytes"], summary["estimated_wasted_bytes"]
     files = f"{len(results)} file{'s' if len(results) != 1 else ''}"
+    fixed = sum(sum((r.fixed or {}).values()) for r in results)
+    if any(r.fixed is not None for r in results):
+        if show_fixes:
+            out += fixed_lines(results, rules)
+        else:
+            out.append(_style(f"Fixed {fixed} problem{'s' if fixed != 1 else ''}.", color, bold=True)
+                       if fixed else "No fixes applied.")
     if total == 0:
-        out.append(_style(f"No problems found in {files}.", color, fg="green"))
+        out.append(_style(f"No problems{' left' if fixed else ''} found in {files}.", color, fg="green"))
     else:
         parts = [f"{n} {name}{'s' if n != 1 and name != 'info' else ''}" for name, n in counts.items() if n]
         line = f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {files}"
@@ -93,7 +104,46 @@ def render(results, rules, *, color: bool = False, frames: bool = True, **_optio
         elif estimated:
             line += f"; ~{format_bytes(estimated)} of image size at stake (estimated)"
         out.append(_style(line + ".", color, bold=True))
+    diagnostics = [d for r in results for d in r.diagnostics]
+    fixable = sum(1 for d in diagnostics if policy.applies(d))
+    hidden = sum(1 for d in diagnostics if policy.hidden(d))
+    if fixable or hidden:
+        line = f"[*] {fixable} fixable with --fix" if fixable else "No fixes available"
+        if hidden:
+            line += f" ({hidden} {'more ' if fixable else ''}with --unsafe-fixes)"
+        out.append(line + ".")
     return "\n".join(out) + "\n"
+
+
+class _DefaultPolicy:
+    """Without --fix options: safe fixes apply, unsafe ones need --unsafe-fixes."""
+
+    @staticmethod
+    def applies(diagnostic) -> bool:
+        fix = diagnostic.fix
+        return fix is not None and bool(fix.edits) and fix.applicability == "safe"
+
+    @staticmethod
+    def hidden(diagnostic) -> bool:
+        fix = diagnostic.fix
+        return fix is not None and bool(fix.edits) and fix.applicability == "unsafe"
+
+
+def fixed_lines(results, rules=()) -> list[str]:
+    """`--show-fixes`: the fixes applied, per file and rule (ruff's format)."""
+    names = {rule.id: rule.name for rule in rules}
+    total = sum(sum((r.fixed or {}).values()) for r in results)
+    if not total:
+        return ["No fixes applied."]
+    out = [f"Fixed {total} problem{'s' if total != 1 else ''}:"]
+    for result in results:
+        if not result.fixed:
+            continue
+        out.append(f"- {result.path}:")
+        for rule_id, count in sorted(result.fixed.items()):
+            name = f" ({names[rule_id]})" if rule_id in names else ""
+            out.append(f"    {count} × {rule_id}{name}")
+    return out
 
 
 def report_lines(path: str, report: dict, color: bool) -> list[str]:

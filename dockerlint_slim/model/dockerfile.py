@@ -49,6 +49,9 @@ class ShellCommand:
     span: Span
     env: tuple[tuple[str, str], ...] = ()  # `VAR=value cmd` prefixes
     redirects: tuple[tuple[str, str], ...] = ()  # (operator with its descriptor, e.g. ">", "2>>", "<"; target)
+    # The source span of each argv word (same length as argv), for fixes that edit a word; empty when words have no
+    # exact place in the source (commands inside a JSON-form RUN's string).
+    word_spans: tuple[Span, ...] = ()
     # What readers derive from the argv (the program behind wrappers, ...), kept so that every rule asking about
     # the same command does not redo it.
     derived: dict = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
@@ -70,6 +73,25 @@ class Instruction:
     args: tuple[str, ...] = ()  # JSON items, or the whitespace-separated words of `arguments`
     heredocs: tuple[Heredoc, ...] = ()
     stage_index: int = -1  # -1: before the first FROM (global ARGs)
+    # Where `arguments` lies in the source: (offset in `arguments`, line, column) at each source line it spans,
+    # ascending; see `position`.
+    arguments_map: tuple[tuple[int, int, int], ...] = field(default=(), repr=False)
+
+    def position(self, offset: int) -> tuple[int, int] | None:
+        """The source (line, column) of the character at `offset` in `arguments` (offset == len: just after its
+        last character); None when unknown. Line continuations are skipped: consecutive offsets may jump lines."""
+        segments = self.arguments_map
+        if not segments:
+            return None
+        lo, hi = 0, len(segments) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if segments[mid][0] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        start, line, column = segments[lo]
+        return line, column + max(0, offset - start)
 
     def flag(self, name: str) -> Flag | None:
         """The last occurrence of a flag (later flags win, as in BuildKit)."""

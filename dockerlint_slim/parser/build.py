@@ -168,6 +168,7 @@ class _Builder:
             args=tuple(raw.values),
             heredocs=tuple(self.heredoc(h) for h in raw.heredocs),
             stage_index=self.stage.index if self.stage else -1,
+            arguments_map=_arguments_map(raw),
         )
         if keyword == "FROM":
             return self.from_(raw, common)
@@ -442,6 +443,18 @@ class _Builder:
             self.stage.shell = argv
             self.stage.shell_is_posix = argv[0].replace("\\", "/").rsplit("/", 1)[-1].lower() not in shell.NON_POSIX_SHELLS
         return ShellInstruction(**common, argv=argv)
+
+
+def _arguments_map(raw: RawInstruction) -> tuple[tuple[int, int, int], ...]:
+    """The offset map of `raw.rest` (the arguments) within the source."""
+    start = raw.rest_offset
+    segments: list[tuple[int, int, int]] = []
+    for offset, line, column in raw.offsets.segments:
+        if offset <= start:
+            segments = [(0, line, column + (start - offset))]
+        else:
+            segments.append((offset - start, line, column))
+    return tuple(segments)
 
 
 def _unix_lines(content: str) -> str:

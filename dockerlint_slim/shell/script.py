@@ -116,6 +116,7 @@ def _commands_of(script: _Script) -> list[tuple[ShellCommand, int | None]]:
 
 def _command(node, data: bytes, to_char, locate: Locator, redirects=()) -> tuple[ShellCommand, int | None] | None:
     argv: list[str] = []
+    words: list[Span] = []
     env: list[tuple[str, str]] = []
     last_arg_node = None
     for child in node.children:
@@ -129,19 +130,29 @@ def _command(node, data: bytes, to_char, locate: Locator, redirects=()) -> tuple
                 env.append((name, dequote(value)))
             continue
         argv.append(dequote(text))
+        words.append(_word_span(child, to_char, locate))
         last_arg_node = child
     if not argv:
         return None
     start_line, start_col = locate(to_char(node.start_byte))
     end_line, end_col = locate(to_char(node.end_byte))
     span = Span(start_line, start_col, end_line, end_col)
-    command = ShellCommand(tuple(argv), span, tuple(env), tuple(redirects))
+    command = ShellCommand(tuple(argv), span, tuple(env), tuple(redirects), tuple(words))
     string_offset = None
     script = shell_c_script(command.argv)
     if script is not None and last_arg_node is not None and argv[-1] == script:
         quoted = data[last_arg_node.start_byte : last_arg_node.start_byte + 1] in (b'"', b"'")
         string_offset = to_char(last_arg_node.start_byte) + (1 if quoted else 0)
     return command, string_offset
+
+
+def _word_span(node, to_char, locate: Locator) -> Span:
+    # The end is one past the word's last character: an end offset at a line continuation would map to the start of
+    # the next source line.
+    start = to_char(node.start_byte)
+    line, column = locate(start)
+    last_line, last_column = locate(max(start, to_char(node.end_byte) - 1))
+    return Span(line, column, last_line, last_column + 1)
 
 
 # tree-sitter's query cursor slows down sharply on very deep trees (a 100,000-command `&&` chain: 40 s); past
@@ -241,3 +252,149 @@ def dequote(word: str) -> str:
             out.append(ch)
             pos += 1
     return "".join(out)
+
+
+# --- the top level of a script, for fixes that add to it or remove from it ---------------------------------------
+
+# Commands whose effect outlives them in the shell that runs them: merged after them into one script, a later
+# command would run in a different directory, environment or shell mode, or not at all.
+STATE_COMMANDS = frozenset({
+    "cd", "pushd", "popd", "export", "set", "source", ".", "umask", "shopt", "trap", "exit", "exec", "alias",
+    "unalias", "unset", "ulimit", "eval", "declare", "typeset", "local", "readonly", "shift", "hash", "enable",
+    "getopts", "read", "let", "mapfile", "readarray", "return", "wait",
+})
+_EXITS = frozenset({"exit", "exec", "return"})
+_STATE_NODES = {"declaration_command": "declare", "unset_command": "unset", "function_definition": "function"}
+
+
+@dataclass(frozen=True)
+class Outline:
+    """The top level of a shell script (offsets are characters of the script text)."""
+
+    statements: tuple[tuple[int, int], ...]  # (start, end) of each top-level statement
+    separators: tuple[str, ...]  # what follows each statement: ";", "&" or "" (a newline or nothing)
+    has_error: bool  # tree-sitter could not read part of it
+    has_comment: bool  # a `#` comment: in a RUN's logical line it runs to the end of the instruction
+    background: bool  # something runs in the background (`cmd &`)
+    errexit: bool  # a top-level `set -e` (or `set -o errexit`) runs in it
+    state_changes: tuple[str, ...]  # what changes the shell's state for the commands after it (`cd`, `x=1`, ...)
+    exits: bool  # `exit`, `exec` or `return` somewhere: commands appended after it may never run
+    has_or: bool = False  # a top-level statement is an and-or list with an `||` (`a || b`)
+
+    @property
+    def end(self) -> int:
+        """The end of the last statement: where a command is appended (before a trailing `;`, comment, blanks)."""
+        return self.statements[-1][1]
+
+
+def outline(text: str) -> Outline | None:
+    """The top-level statements of `text` and what a fix needs to know about them; None when it has none."""
+    data = text.encode("utf-8", "surrogatepass")
+    to_char = _byte_to_char(text, data)
+    parser, _ = _get_parser()
+    root = parser.parse(data).root_node
+    statements: list[tuple[int, int]] = []
+    separators: list[str] = []
+    has_comment = background = errexit = has_or = False
+    for child in root.children:
+        if child.type == "comment":
+            has_comment = True
+        elif child.type in (";", "&", ";;"):
+            if statements and not separators[-1]:
+                separators[-1] = child.type
+            background = background or child.type == "&"
+        elif child.is_named:
+            statements.append((to_char(child.start_byte), to_char(child.end_byte)))
+            separators.append("")
+            if child.type == "command" and _sets_errexit(child, data):
+                errexit = True
+            lists = [child]
+            while lists:
+                node = lists.pop()
+                if node.type == "list":
+                    has_or = has_or or any(c.type == "||" for c in node.children)
+                    lists.extend(c for c in node.children if c.type == "list")
+    if not statements:
+        return None
+    changes: list[str] = []
+    exits = False
+    stack = [root]
+    while stack:  # explicit stack: no recursion limit on deep scripts
+        node = stack.pop()
+        kind = node.type
+        if kind == "comment":
+            has_comment = True
+        elif kind == "&" and not node.is_named:
+            background = True
+        elif kind in _STATE_NODES:
+            changes.append(_STATE_NODES[kind])
+        elif kind == "variable_assignment" and node.parent is not None and node.parent.type in ("program", "list"):
+            changes.append("assignment")
+        elif kind == "command":
+            name = _command_name(node, data)
+            if name in STATE_COMMANDS:
+                changes.append(name)
+                exits = exits or name in _EXITS
+        stack.extend(node.children)
+    return Outline(tuple(statements), tuple(separators), root.has_error, has_comment, background, errexit,
+                   tuple(dict.fromkeys(changes)), exits, has_or)
+
+
+def _command_name(node, data: bytes) -> str:
+    name = node.child_by_field_name("name")
+    if name is None:
+        return ""
+    return dequote(data[name.start_byte : name.end_byte].decode("utf-8", "replace"))
+
+
+def _sets_errexit(node, data: bytes) -> bool:
+    if _command_name(node, data) != "set":
+        return False
+    words = [dequote(data[c.start_byte : c.end_byte].decode("utf-8", "replace"))
+             for c in node.children_by_field_name("argument")]
+    for index, word in enumerate(words):
+        if word.startswith("-") and not word.startswith("--") and "e" in word[1:] and "o" not in word[1:]:
+            return True
+        if word in ("-o", "-eo") and index + 1 < len(words) and words[index + 1] == "errexit":
+            return True
+    return False
+
+
+def command_removal(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The range of `text` to delete to remove the simple command at [start, end) with the `&&`, `;` or newline
+    that joins it to its neighbour, or None when removing it would change what the rest means (it is part of a
+    pipeline, an `||`, a condition, a subshell, ...)."""
+    data = text.encode("utf-8", "surrogatepass")
+    to_char = _byte_to_char(text, data)
+    to_byte = (lambda offset: offset) if len(data) == len(text) else (lambda offset: len(text[:offset].encode("utf-8", "surrogatepass")))
+    parser, _ = _get_parser()
+    root = parser.parse(data).root_node
+    if root.has_error:
+        return None
+    node = root.descendant_for_byte_range(to_byte(start), to_byte(end))
+    while node is not None and node.type != "command":
+        node = node.parent
+    if node is None or (to_char(node.start_byte), to_char(node.end_byte)) != (start, end):
+        return None
+    parent = node.parent
+    siblings = list(parent.children) if parent is not None else []
+    index = next(i for i, child in enumerate(siblings) if child.id == node.id)
+    if parent.type == "list":
+        # Only in a chain of `&&`: with an `||` anywhere in it, the rest would bind differently once it is gone.
+        chain = parent
+        while chain is not None and chain.type == "list":
+            if any(not child.is_named and child.type != "&&" for child in chain.children):
+                return None
+            chain = chain.parent
+        if index > 0:  # `a && rm x`: from the end of `a` to the end of the command
+            return to_char(siblings[index - 2].end_byte), end
+        return start, to_char(siblings[index + 2].start_byte)  # `rm x && b`: up to `b`
+    if parent.type == "program":
+        named = [child for child in siblings if child.is_named and child.type != "comment"]
+        if len(named) == 1:
+            return 0, len(text)
+        position = next(i for i, child in enumerate(named) if child.id == node.id)
+        if position > 0:  # from the end of the statement before it (its separator goes with the command)
+            return to_char(named[position - 1].end_byte), end
+        return start, to_char(named[1].start_byte)
+    return None

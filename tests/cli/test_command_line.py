@@ -213,15 +213,15 @@ def test_colour_only_on_a_terminal_and_the_switches(tmp_path):
 
 # --- rules and ast -----------------------------------------------------------------------------------------------
 
-def test_rules_lists_id_name_severity_summary_of_every_rule(tmp_path):
+def test_rules_lists_id_name_severity_fix_summary_of_every_rule(tmp_path):
     from dockerlint_slim.engine.registry import load_rules
 
     lines = slimlint("rules", cwd=tmp_path).stdout.strip().splitlines()
     rules = load_rules()
     assert len(lines) == len(rules)
     for line, rule in zip(lines, rules):
-        fields = line.split(None, 3)
-        assert fields[:3] == [rule.id, rule.name, rule.severity] and fields[3] == rule.summary
+        fields = line.split(None, 4)
+        assert fields[:4] == [rule.id, rule.name, rule.severity, f"fix={rule.fix}"] and fields[4] == rule.summary
         assert re.fullmatch(r"SL\d{3}", rule.id) and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
 
 
@@ -396,8 +396,10 @@ def test_text_summary_counts_by_severity(tmp_path):
     out = slimlint("Dockerfile", "--select", "SL000,SL101,SL201", cwd=tmp_path).stdout
     lists = format_bytes(APT_LISTS_DEBIAN_12.bytes)  # SL201's measured estimate
     # An estimate: the footer says so, and the finding's line keeps its message's own wording (no "[~...]" suffix).
-    assert out.rstrip().splitlines()[-1] == (f"Found 3 problems (1 error, 1 warning, 1 info) in 1 file; ~{lists} of "
-                                             "image size at stake (estimated).")
+    assert out.rstrip().splitlines()[-2:] == [
+        f"Found 3 problems (1 error, 1 warning, 1 info) in 1 file; ~{lists} of image size at stake (estimated).",
+        "[*] 2 fixable with --fix.",
+    ]
     line = next(line for line in out.splitlines() if line.startswith("Dockerfile:3:5: SL201 warning: "))
     assert "[~" not in line
     no_bytes = slimlint("Dockerfile", "--select", "SL000", cwd=tmp_path).stdout

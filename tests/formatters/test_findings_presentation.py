@@ -67,7 +67,8 @@ def test_sarif_keeps_the_message_short_and_the_fix_apart():
 
 def test_json_carries_the_fix():
     document = json.loads(render("json", [result(finding())], []))
-    assert document["findings"][0]["fix"] == {"description": "Append `&& rm -rf /var/lib/apt/lists/*`", "edits": []}
+    assert document["findings"][0]["fix"] == {"description": "Append `&& rm -rf /var/lib/apt/lists/*`",
+                                              "applicability": "safe", "edits": []}
 
 
 @pytest.mark.parametrize("text,width,expected", [

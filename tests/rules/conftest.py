@@ -28,3 +28,33 @@ def lint():
     return run_lint
 
 
+
+
+def run_fix(text: str, select=("ALL",), unsafe: bool = False, context_dir=None, target: str | None = None,
+            read_other=None, dedent: bool = True):
+    """`--fix` on `text` in memory: the FixOutcome (fixed text, fixed findings, findings left)."""
+    from dockerlint_slim.engine.fixer import FixPolicy, fix_source
+
+    selected = tuple(select) if not isinstance(select, str) else (select,)
+    linter = Linter(_RULES, LintOptions(select=selected, target=target, context_dir=context_dir))
+    source = textwrap.dedent(text).lstrip("\n") if dedent else text
+    kwargs = {"read_other": read_other} if read_other is not None else {}
+    return fix_source(linter, source, "Dockerfile", FixPolicy(unsafe=unsafe, rules=tuple(_RULES)), **kwargs)
+
+
+def fixed_text(text: str, select=("ALL",), unsafe: bool = False, **options) -> str:
+    """The fixed text; fails unless the fixes applied cleanly and a second `--fix` changes nothing."""
+    outcome = run_fix(text, select, unsafe, **options)
+    assert outcome.error is None, outcome.error
+    assert outcome.converged
+    again = run_fix(outcome.text, select, unsafe, dedent=False, **options)
+    assert again.error is None, again.error
+    assert again.text == outcome.text, f"not idempotent:\n{outcome.text}\n---\n{again.text}"
+    return outcome.text
+
+
+@pytest.fixture
+def fix():
+    """`fix(text, select=("ALL",), unsafe=False, context_dir=None) -> str`: the text after --fix (idempotence
+    checked)."""
+    return fixed_text
