@@ -29,6 +29,7 @@ hadolint equivalent: DL3059 (which also reports chains in build-only stages).
 """
 
 from dockerlint_slim.diagnostics import Finding, Fix, Span
+from dockerlint_slim.fixes.edits import join_groups, join_runs
 from dockerlint_slim.model import RunInstruction
 from dockerlint_slim.model.queries import image_stages
 from dockerlint_slim.options import Integer
@@ -39,6 +40,7 @@ SEVERITY = "info"
 SUMMARY = "Consecutive RUN instructions create one layer each; chain them into one RUN"
 TAGS = ("layers",)
 OPTIONS = {"min_chain": Integer(2, "RUNs in a row before they are reported", minimum=2)}
+FIX = "sometimes"
 
 
 def check(target):
@@ -50,7 +52,7 @@ def check(target):
                 chain.append(instruction)
                 continue
             if len(chain) >= min_chain:
-                yield _finding(chain)
+                yield _finding(target.dockerfile, chain)
             chain = [instruction] if isinstance(instruction, RunInstruction) else []
 
 
@@ -61,11 +63,23 @@ def _chainable(run: RunInstruction, chain: list[RunInstruction]) -> bool:
     return (run.mounts, run.network, run.security) == (first.mounts, first.network, first.security)
 
 
-def _finding(chain: list[RunInstruction]) -> Finding:
+def _finding(dockerfile, chain: list[RunInstruction]) -> Finding:
     first, last = chain[0], chain[-1]
     span = Span(first.span.line, first.span.column, last.span.end_line, last.span.end_column)
     numbers = [run.span.line for run in chain]
     lines = ", ".join(map(str, numbers)) if len(numbers) <= 6 else f"{numbers[0]}, {numbers[1]}, ..., {numbers[-1]}"
     message = f"{len(chain)} consecutive RUN instructions (lines {lines}) create {len(chain)} layers"
     return Finding(span, message, fix=Fix(
-        "Join them into one RUN with && (or a heredoc), so that files removed later in the chain are never stored"))
+        "Join them into one RUN with && (or a heredoc), so that files removed later in the chain are never stored",
+        *_join(dockerfile, chain)))
+
+
+def _join(dockerfile, chain: list[RunInstruction]) -> tuple[tuple, str, int]:
+    """The edits that join what can be joined exactly (a heredoc or a shell comment splits the chain)."""
+    edits, removed = [], 0
+    for group in join_groups(dockerfile, chain):
+        joined = join_runs(dockerfile, group)
+        if joined:
+            edits += joined
+            removed += len(group) - 1
+    return tuple(edits), "safe", removed

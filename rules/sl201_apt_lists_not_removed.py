@@ -40,12 +40,16 @@ from __future__ import annotations
 import re
 
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.fixes.edits import append_command
 from dockerlint_slim.knowledge.base_images import parse_image
 from dockerlint_slim.knowledge.cache_sizes import APT_LISTS_DEBIAN_12, APT_LISTS_UBUNTU_24_04, Measured
 from dockerlint_slim.knowledge.package_managers import (
     APT,
     APT_LISTS,
+    DOWNLOAD,
+    INSTALL,
     UPDATE,
+    UPGRADE,
     clean_targets,
     is_cleanup_script,
     package_call,
@@ -58,6 +62,7 @@ NAME = "apt-lists-not-removed"
 SEVERITY = "warning"
 SUMMARY = "apt-get update leaves the package lists in the layer; remove /var/lib/apt/lists/* in the same RUN"
 TAGS = ("cache", "apt")
+FIX = "sometimes"
 
 LISTS = APT_LISTS
 
@@ -102,12 +107,12 @@ def check(target):
             if any(cleans_lists(c, runs[index]) for c in runs[index].commands):
                 following = runs[index].span.line
         for index, run in enumerate(runs):
-            finding = _finding(stage, run, later_cleanup[index])
+            finding = _finding(target.dockerfile, stage, run, later_cleanup[index])
             if finding is not None:
                 yield finding
 
 
-def _finding(stage, run, later: int | None) -> Finding | None:
+def _finding(dockerfile, stage, run, later: int | None) -> Finding | None:
     if mount_covers_path(run, LISTS):
         return None
     updates = [c for c in run.commands if _apt_update(c) is not None]
@@ -128,6 +133,34 @@ def _finding(stage, run, later: int | None) -> Finding | None:
         last.span,
         message,
         wasted_bytes=size.bytes,
-        fix=Fix(fix),
+        fix=Fix(fix, _edits(dockerfile, stage, run)),
         properties={"estimate": size.label, "path": LISTS},
     )
+
+
+def _edits(dockerfile, stage, run) -> tuple:
+    """Append the removal to the RUN, unless a later RUN installs with apt without its own `apt-get update`: it
+    reads the lists this RUN left (removing them would make it fail)."""
+    if _later_install_reads_lists(dockerfile, stage, run):
+        return ()
+    return tuple(append_command(dockerfile, run, f"rm -rf {LISTS}/*") or ())
+
+
+def _later_install_reads_lists(dockerfile, stage, run) -> bool:
+    """A later RUN of the stage, or of a stage built FROM it, installs with apt before any `apt-get update`."""
+    for other_stage in dockerfile.stages:
+        if not any(ancestor is stage for ancestor in other_stage.lineage()):
+            continue
+        runs = list(other_stage.runs())
+        if other_stage is stage:
+            runs = runs[runs.index(run) + 1 :] if run in runs else []
+        for later in runs:
+            for command in later.commands:
+                call = package_call(program_argv(command))
+                if call is None or call.manager is not APT:
+                    continue
+                if call.action == UPDATE:
+                    break
+                if call.action in (INSTALL, UPGRADE, DOWNLOAD):
+                    return True
+    return False

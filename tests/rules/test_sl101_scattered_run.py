@@ -1,5 +1,7 @@
 """SL101 scattered-run: consecutive RUNs in a stage that reaches the image."""
 
+import textwrap
+
 
 def _sl101(diagnostics):
     return [d for d in diagnostics if d.rule_id == "SL101"]
@@ -64,3 +66,67 @@ def test_parent_stage_of_final_image_is_reported(lint):
         CMD ["node", "index.js"]
     """))
     assert [d.span.line for d in found] == [2]
+
+
+# --- fix -----------------------------------------------------------------------------------------------------------
+
+def test_fix_joins_the_chain_keeping_comments(fix):
+    assert fix("""
+        FROM debian:bookworm-slim
+        RUN apt-get update
+        # curl for the health check
+
+        RUN apt-get install -y --no-install-recommends curl
+        COPY . /app
+        RUN echo single
+    """, select="SL101") == textwrap.dedent("""\
+        FROM debian:bookworm-slim
+        RUN apt-get update \\
+        # curl for the health check
+            && apt-get install -y --no-install-recommends curl
+        COPY . /app
+        RUN echo single
+    """)
+
+
+def test_fix_keeps_each_runs_shell_state_to_itself(fix):
+    assert fix("""
+        FROM alpine:3.20
+        WORKDIR /src
+        RUN cd build && make
+        RUN make install
+    """, select="SL101") == textwrap.dedent("""\
+        FROM alpine:3.20
+        WORKDIR /src
+        RUN (cd build && make) \\
+            && make install
+    """)
+
+
+def test_fix_joins_only_what_can_be_joined_and_the_finding_stays(lint, fix):
+    text = """
+        FROM alpine:3.20
+        RUN a
+        RUN b
+        RUN <<EOF
+        c
+        EOF
+    """
+    assert fix(text, select="SL101").startswith("FROM alpine:3.20\nRUN a \\\n    && b\nRUN <<EOF\n")
+    left = _sl101(lint(fix(text, select="SL101")))
+    assert len(left) == 1 and left[0].fix.edits == ()  # a chain with a heredoc is left for a person
+
+
+def test_no_fix_where_joining_would_change_the_build(lint):
+    for text in (
+        "FROM alpine\nRUN set -e; a; b\nRUN c\n",  # errexit is ignored in a subshell that && tests
+        "FROM alpine\nRUN a # note\nRUN b\n",  # the comment would swallow `b`
+        "FROM alpine\nRUN a &\nRUN b\n",
+        "FROM alpine\nRUN a\n# slimlint ignore=SL201\nRUN b\n",  # the pragma belongs to the second RUN
+    ):
+        (finding,) = _sl101(lint(text))
+        assert finding.fix.edits == (), text
+
+
+def test_fix_of_a_build_only_stage_is_never_made(lint):
+    assert _sl101(lint("FROM alpine AS build\nRUN a\nRUN b\nFROM alpine\nCOPY --from=build /x /x\n")) == []

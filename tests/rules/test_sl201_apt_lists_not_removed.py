@@ -191,3 +191,42 @@ def test_aptitude_update_like_apt_get():
 
 def test_value_options_before_update():
     assert len(sl201("FROM debian:bookworm\nRUN apt-get -o Acquire::Retries=3 update\n")) == 1
+
+
+# --- fix -----------------------------------------------------------------------------------------------------------
+
+def test_fix_appends_the_removal_in_the_runs_style(fix):
+    assert fix("""
+        FROM debian:bookworm
+        RUN apt-get update \\
+         && apt-get install -y --no-install-recommends curl
+    """, select="SL201") == (
+        "FROM debian:bookworm\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends curl \\\n"
+        " && rm -rf /var/lib/apt/lists/*\n"
+    )
+    assert fix("FROM debian\nRUN apt-get update && apt-get install -y curl\n", select="SL201") == \
+        "FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n"
+
+
+def test_no_fix_when_a_later_run_installs_without_updating(lint):
+    # Removing the lists in the first RUN would make `apt-get install` in the second fail.
+    for text in (
+        "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\n",
+        "FROM debian AS base\nRUN apt-get update\nFROM base\nRUN apt-get install -y curl\n",
+    ):
+        (finding,) = [d for d in lint(text) if d.rule_id == "SL201"]
+        assert finding.fix.edits == (), text
+    (finding,) = [d for d in lint("FROM debian\nRUN apt-get update\nRUN apt-get update && apt-get install -y x "
+                                  "&& rm -rf /var/lib/apt/lists/*\n") if d.rule_id == "SL201"]
+    assert finding.fix.edits  # the later RUN updates first: it does not need these lists
+
+
+def test_fix_after_the_join_cleans_the_joined_run(fix):
+    assert fix("FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\n", select=("SL101", "SL201")) == (
+        "FROM debian\nRUN apt-get update \\\n    && apt-get install -y curl \\\n    && rm -rf /var/lib/apt/lists/*\n")
+
+
+def test_no_fix_after_exec_or_in_plain_exec_form(lint):
+    for text in ("FROM debian\nRUN apt-get update && exec foo\n", 'FROM debian\nRUN ["apt-get", "update"]\n'):
+        (finding,) = [d for d in lint(text) if d.rule_id == "SL201"]
+        assert finding.fix.edits == (), text
