@@ -93,7 +93,8 @@ def render(results, rules, *, color: bool = False, frames: bool = True, fix_poli
             out.append(_style(f"Fixed {fixed} problem{'s' if fixed != 1 else ''}.", color, bold=True)
                        if fixed else "No fixes applied.")
     if total == 0:
-        out.append(_style(f"No problems{' left' if fixed else ''} found in {files}.", color, fg="green"))
+        out.append(_style(f"No problems left in {files}." if fixed else f"No problems found in {files}.", color,
+                          fg="green"))
     else:
         parts = [f"{n} {name}{'s' if n != 1 and name != 'info' else ''}" for name, n in counts.items() if n]
         line = f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {files}"
