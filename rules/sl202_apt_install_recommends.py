@@ -28,8 +28,17 @@ from __future__ import annotations
 
 import re
 
-from dockerlint_slim.diagnostics import Finding, Fix
-from dockerlint_slim.knowledge.package_managers import APT, apt_skips_recommends, package_call, variables_at
+from dockerlint_slim.diagnostics import Finding, Fix, clip, format_bytes, join_within
+from dockerlint_slim.knowledge.base_images import buildpack_packages, parse_image
+from dockerlint_slim.knowledge.debian_packages import SUITES, debian_suite, recommends_cost
+from dockerlint_slim.knowledge.official_tags import aliases
+from dockerlint_slim.knowledge.package_managers import (
+    APT,
+    apt_skips_recommends,
+    package_call,
+    package_name,
+    variables_at,
+)
 from dockerlint_slim.model.queries import image_stages
 from dockerlint_slim.shell.argv import program_argv
 
@@ -40,6 +49,7 @@ SUMMARY = "apt install without --no-install-recommends pulls in recommended pack
 TAGS = ("packages", "apt")
 
 _FALSE = ("false", "0", "no", "off")
+RELEASES = {"bullseye": "Debian 11", "bookworm": "Debian 12", "trixie": "Debian 13"}
 
 
 def apt_install(stage, run, command):
@@ -83,27 +93,140 @@ def _copy_configured_from(stage) -> float:
     return min(lines, default=float("inf"))
 
 
+# Each replay of apt's choice takes a few milliseconds: a file with more installs than this says "size unknown" for
+# the rest (linear time on huge inputs).
+MAX_REPLAYS = 200
+
+
+class _Recommends:
+    """What installing packages with Recommends adds on the image's Debian release, from the offline package table
+    (`knowledge.debian_packages`), for one linted file."""
+
+    def __init__(self, base_image: str) -> None:
+        self.suite = image_suite(base_image)
+        # packages the base image ships beyond debian:<suite> and those earlier RUNs of the image installed
+        self.installed: list[str] = list(buildpack_packages(base_image))
+        self.names = {package_name(APT, p) for p in self.installed}
+        self.replays = 0
+        # Debian's table describes Debian's packages: once the image adds another apt repository (NodeSource, a PPA,
+        # Docker's), a name may come from there with other Recommends.
+        self.other_sources = False
+
+    def new(self, packages: tuple[str, ...]) -> tuple[str, ...]:
+        """The named packages the image does not have yet: apt follows the Recommends of these only."""
+        return tuple(p for p in packages if p.startswith("$") or package_name(APT, p) not in self.names)
+
+    def cost(self, packages: tuple[str, ...]):
+        """The recommended packages the install adds (a `RecommendsCost`; empty when none), or None when unknown."""
+        if self.suite is None or self.other_sources or self.replays >= MAX_REPLAYS:
+            return None
+        self.replays += 1
+        return recommends_cost(self.suite, packages, installed=self.installed)
+
+    def none_anywhere(self, packages: tuple[str, ...]) -> bool:
+        """Without the image's release: no Debian release has Recommends to add for these packages (each table
+        knows them all and adds nothing), so neither does the image's (pandoc, apache2-utils, tzdata)."""
+        if not packages or self.other_sources or self.replays + len(SUITES) > MAX_REPLAYS:
+            return False
+        self.replays += len(SUITES)
+        costs = [recommends_cost(suite, packages) for suite in SUITES]
+        return all(cost is not None and not cost.packages for cost in costs)
+
+    def saw(self, command) -> None:
+        """Notes a command that adds an apt repository."""
+        self.other_sources = self.other_sources or adds_apt_source(command)
+
+    def after(self, call) -> None:
+        for package in call.operands:
+            name = package_name(APT, package)
+            if name and name not in self.names:
+                self.names.add(name)
+                self.installed.append(package)
+
+
+_SOURCES = "/etc/apt/sources.list"
+_REPOSITORY_TOOLS = frozenset({"add-apt-repository", "apt-add-repository", "extrepo"})
+# Vendor scripts that add their repository (NodeSource's setup_20.x, ...), and packages that do (cuda-keyring).
+_SETUP_SCRIPT = re.compile(r"(?:^|/)(?:setup_[\w.]+|nodesource[\w.-]*|[\w-]*(?:keyring|release)[\w.-]*\.deb)(?:$|[?#])")
+
+
+def adds_apt_source(command) -> bool:
+    """`echo deb ... > /etc/apt/sources.list.d/x.list`, `tee /etc/apt/sources.list.d/...`, `add-apt-repository`,
+    `curl https://deb.nodesource.com/setup_20.x | bash -`, `dpkg -i cuda-keyring_1.1-1_all.deb`."""
+    argv = program_argv(command)
+    if argv and argv[0] in _REPOSITORY_TOOLS:
+        return True
+    if any(target.startswith(_SOURCES) for _operator, target in command.redirects):
+        return True
+    return any(word.startswith(_SOURCES) or _SETUP_SCRIPT.search(word) for word in argv[1:])
+
+
+def image_suite(base_image: str) -> str | None:
+    """The Debian release of the base image: named by its tag (`python:3.12-slim-bookworm`), or by the tags listed
+    with it in the official images' tag table (`python:3.12` is `3.12-trixie`)."""
+    suite = debian_suite(base_image or "")
+    if suite is not None:
+        return suite
+    ref = parse_image(base_image or "")
+    if ref is None or ref.unresolved:
+        return None
+    for alias in aliases(ref.name, ref.tag_or_latest):
+        suite = debian_suite(f"{ref.name}:{alias}")
+        if suite is not None:
+            return suite
+    return None
+
+
 def check(target):
-    for stage in image_stages(target.dockerfile):
+    stages = image_stages(target.dockerfile)
+    recommends = _Recommends(stages[-1].base_image if stages else "")
+    for stage in stages:
         configured = any(_configures_no_recommends(r) for s in list(stage.lineage())[1:] for r in s.runs())
         copy_configured_from = _copy_configured_from(stage)
         for run in stage.runs():
             configured = configured or _configures_no_recommends(run) or copy_configured_from < run.span.line
-            if not run.shell_analysed or configured:
+            if not run.shell_analysed:
                 continue
             for command in run.commands:
+                recommends.saw(command)
                 call = apt_install(stage, run, command)
-                if call is None or apt_skips_recommends(call):
+                if call is None:
                     continue
-                packages = list(call.operands)
-                shown = " ".join(packages[:4]) + (" ..." if len(packages) > 4 else "")
-                # `apt-get -f install` (after `dpkg -i x.deb`) names no package but still pulls in recommends.
-                # (`xargs -a list.txt apt-get install -y` names none either: quote the command as it is.)
-                label = f"{call.program} install {shown}" if shown else " ".join(call.argv[:5])
-                flag = "--without-recommends" if call.argv[0] == "aptitude" else "--no-install-recommends"
-                yield Finding(
-                    command.span,
-                    f"`{label}` also installs every recommended package (often tens of MB of "
-                    f"optional tools and docs); add `{flag}` and list what you really need",
-                    fix=Fix(f"Add `{flag}` after `install`"),
-                )
+                if not configured and not apt_skips_recommends(call):
+                    finding = _finding(command, call, recommends)
+                    if finding is not None:
+                        yield finding
+                recommends.after(call)
+
+
+def _finding(command, call, recommends: _Recommends) -> Finding | None:
+    # `apt-get -f install` (after `dpkg -i x.deb`) names no package but still pulls in recommends;
+    # `xargs -a list.txt apt-get install -y` names none either: quote the command as it is.
+    packages = " ".join(call.operands)
+    label = clip(f"{call.program} install {packages}" if packages else " ".join(call.argv), 50)
+    flag = "--without-recommends" if call.argv[0] == "aptitude" else "--no-install-recommends"
+    fix = Fix(f"Add `{flag}` after `install` (and name any recommended package the image needs)")
+    new = recommends.new(call.operands)
+    if call.operands and not new:
+        return None  # every named package is in the image already: apt installs nothing, recommended or not
+    cost = recommends.cost(new)
+    if cost is not None and not cost.packages:
+        return None  # nothing recommended that the image does not have already
+    if cost is None:
+        if recommends.suite is None and recommends.none_anywhere(new):
+            return None
+        return Finding(command.span, f"`{label}` also installs the packages they recommend (size unknown)", fix=fix)
+    release = RELEASES.get(cost.suite, cost.suite)
+    names = join_within(list(cost.names), 40)
+    count = len(cost.packages)
+    return Finding(
+        command.span,
+        f"`{label}` also installs {count} recommended package{'s' if count > 1 else ''} ({names}), "
+        f"~{format_bytes(cost.total_bytes)} on {release}",
+        wasted_bytes=cost.total_bytes,
+        fix=fix,
+        properties={
+            "estimate": f"Installed-Size of the recommended packages on {release} (Debian's package index)",
+            "recommended": list(cost.names),
+        },
+    )

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix
 from dockerlint_slim.knowledge.package_managers import (
+    CACHE_ENV,
     CACHE_QUERIES,
     CLEAN,
     CONFIG,
@@ -56,8 +57,10 @@ from dockerlint_slim.knowledge.package_managers import (
     installs_distro_pip,
     installs_own_pip,
     is_cleanup_script,
+    cache_home,
     package_call,
     pip_cache_disabled,
+    run_assigns,
     variables_at,
 )
 from dockerlint_slim.model.queries import (
@@ -67,7 +70,6 @@ from dockerlint_slim.model.queries import (
     mount_covers_path,
     rehome,
     run_removes_path,
-    user_home,
     var_before,
 )
 from dockerlint_slim.shell.argv import program_argv
@@ -103,7 +105,7 @@ def _cache_dir(call, stage, run, command) -> str:
         if key == name:
             return value
     default = PIP_CACHE if call.manager is PIP else UV_CACHE
-    return var_before(stage, run, name) or rehome(default, user_home(stage, run))
+    return var_before(stage, run, name) or rehome(default, cache_home(stage, run))
 
 
 def _disabled(call, stage, run, command) -> bool:
@@ -171,8 +173,8 @@ def check(target):
 
 def _only_local_wheels(call) -> bool:
     """`pip install /wheels/*.whl`: wheel files on disk only, nothing from an index (no name, no -r file)."""
-    return bool(call.operands) and all(w.lower().endswith(".whl") for w in call.operands) and not call.options(
-        "-r", "--requirement")
+    return bool(call.operands) and all(w.lower().endswith(".whl") and "://" not in w for w in call.operands) and (
+        not call.options("-r", "--requirement"))
 
 
 def _finding(stage, run, command, call, state: _PipState) -> Finding | None:
@@ -181,8 +183,10 @@ def _finding(stage, run, command, call, state: _PipState) -> Finding | None:
         return None
     if kind == "pip" and (state.configured_off or state.pip_has_no_cache()):
         return None
+    if run_assigns(run, (*CACHE_ENV[kind], "XDG_CACHE_HOME", "HOME")):
+        return None  # the RUN puts the cache where its script decides (`export PIP_CACHE_DIR=$(mktemp -d)`)
     cache = _cache_dir(call, stage, run, command)
-    home = user_home(stage, run)
+    home = cache_home(stage, run)
     if mount_covers_path(run, cache):
         return None
     after = commands_after(run, command)

@@ -50,7 +50,9 @@ from dockerlint_slim.knowledge.package_managers import (
     YARN_ROOT_CACHE,
     YARN_USER_CACHES,
     is_cleanup_script,
+    cache_home,
     package_call,
+    run_assigns,
 )
 from dockerlint_slim.model.queries import (
     commands_after,
@@ -59,7 +61,6 @@ from dockerlint_slim.model.queries import (
     rehome,
     run_removes_path,
     user_before,
-    user_home,
     var_before,
 )
 from dockerlint_slim.shell.argv import program_argv
@@ -100,7 +101,7 @@ def default_dirs(tool: str, home: str | None, root: bool = True) -> list[str]:
 
 
 def cache_dirs(tool: str, argv: tuple[str, ...], stage, run, command) -> list[str]:
-    dirs = default_dirs(tool, user_home(stage, run), user_before(stage, run) == "root")
+    dirs = default_dirs(tool, cache_home(stage, run), user_before(stage, run) == "root")
     configured = _configured_dir(stage, run, tool)
     if configured:
         dirs.append(configured)
@@ -174,10 +175,12 @@ def check(target):
             tool = install_tool(command)
             if tool is None or tool in reported:
                 continue
+            if run_assigns(run, (*CACHE_ENV[tool], "XDG_CACHE_HOME", "HOME")):
+                continue  # the RUN puts the cache where its script decides (`export npm_config_cache=...`)
             dirs = cache_dirs(tool, argv, stage, run, command)
             if _mount_names_tool(run, tool) or any(mount_covers_path(run, d) for d in dirs):
                 continue
-            home = user_home(stage, run)
+            home = cache_home(stage, run)
             defaults = default_dirs(tool, home, user_before(stage, run) == "root")
             after = commands_after(run, command)
             if any(_cleans(tool, c, dirs, run, home or "/root") for c in after):
@@ -188,7 +191,10 @@ def check(target):
             shown = " ".join([tool, *node_call(command).command])
             # A configured cache dir (flag/ENV) is the real one; else the tool's default for root.
             where = dirs[-1] if len(dirs) > len(defaults) else dirs[0]
-            if home is None and where in CACHE_DIRS[tool] and where.startswith("/root/"):
+            default = where in CACHE_DIRS[tool]
+            if tool == "npm" and where.endswith("/.npm/_cacache"):
+                where = where.removesuffix("/_cacache")  # npm < 5 keeps its cache right in ~/.npm
+            if home is None and default and where.startswith("/root/"):
                 where = "~" + where[len("/root"):]
             yield Finding(
                 command.span,

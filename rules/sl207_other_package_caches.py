@@ -61,6 +61,7 @@ from dockerlint_slim.knowledge.package_managers import (
     GO_BUILD_CACHE,
     GO_BUILD_CACHE_SINCE,
     GO_MODULE_CACHE_SINCE,
+    GO_GET_NEEDS_A_MODULE_SINCE,
     GO_MODULES_BY_DEFAULT_SINCE,
     GO_STD_IN_BUILD_CACHE_SINCE,
     INSTALL,
@@ -68,13 +69,14 @@ from dockerlint_slim.knowledge.package_managers import (
     go_version_installed,
     go_version_of_image,
     is_cleanup_script,
+    official_image,
+    run_assigns,
     package_call,
     variables_at,
 )
-from dockerlint_slim.knowledge.base_images import parse_image
 from dockerlint_slim.knowledge.cache_sizes import GO_BUILD_CACHE_HTTP, GO_BUILD_CACHE_HTTP_PRECOMPILED_STD, Measured
 from dockerlint_slim.model.queries import commands_after, image_runs, image_stages, mount_covers_path, var_before
-from dockerlint_slim.shell.argv import program_argv
+from dockerlint_slim.shell.argv import program_argv, unwrap_argv
 from dockerlint_slim.shell.commands import removed_paths, removes_variable_path
 from dockerlint_slim.shell.paths import normalize_path, path_pattern_covers
 
@@ -119,8 +121,8 @@ def _official(stage, name: str) -> bool:
 
 
 def _image_named(stage, names) -> bool:
-    ref = parse_image(stage.base_image or "")
-    return ref is not None and ref.name in names
+    """The stage's base image is one of the official images `names`, or built from one."""
+    return official_image(stage.base_image) in names
 
 
 def _cleaned_by_script(after) -> bool:
@@ -202,14 +204,20 @@ def _conda_clean(call) -> bool:
 
 
 def _conda(stage, run, command, call, after, state) -> Leftover | None:
-    if call.manager is not CONDA or call.action != INSTALL:
-        return None
+    if call.manager is not CONDA or call.action != INSTALL or call.has_flag("--download-only"):
+        return None  # `--download-only` fills the package cache on purpose
     if _mount_mentions(run, "pkgs", "conda", "mamba"):
         return None
     if any(_conda_clean(package_call(program_argv(c))) for c in after):
         return None
-    if any(p.rstrip("/").endswith("/pkgs") or p.endswith("/pkgs/*") for p in _removed(after)):
-        return None
+    # The package cache is <root prefix>/pkgs: `/opt/conda/bin/mamba` runs from the root prefix /opt/conda.
+    written = unwrap_argv(command.argv)[:1] or ("",)
+    root = written[0].rsplit("/bin/", 1)[0] if "/bin/" in written[0] else None
+    for path in _removed(after, stage, run):
+        if path.rstrip("/").endswith("/pkgs") or path.endswith("/pkgs/*"):
+            return None
+        if root and path_pattern_covers(path, root + "/pkgs"):
+            return None
     return Leftover(f"{call.program} {call.subcommand}", "every downloaded tarball and extracted package in "
                     "<prefix>/pkgs", f"end this RUN with `&& {call.program} clean -afy`")
 
@@ -256,6 +264,10 @@ def _go(stage, run, command, call, after, state) -> Leftover | None:
     downloads = downloads and not (version and version < GO_MODULE_CACHE_SINCE)
     if not builds and not downloads:
         return None
+    # A RUN that sets the caches' places itself (`export GOCACHE="$PWD/.gocache"`) puts them where its script
+    # decides: not guessed.
+    builds = builds and not run_assigns(run, ("GOCACHE", "HOME", "XDG_CACHE_HOME"))
+    downloads = downloads and not run_assigns(run, ("GOPATH", "GOMODCACHE", "HOME"))
     gocache, modcache = _go_dirs(stage, run, command)
     left = []
     removed = _removed(after, stage, run)
@@ -349,7 +361,10 @@ class _State:
     def skip(self, call) -> bool:
         """Go commands of a Dockerfile written for GOPATH mode with a Go version that cannot be known: with the Go
         of its time there may be no cache at all, with today's Go the build fails (`go get` outside a module)."""
-        return call.manager is GO and self.gopath_mode and self.go_version is None
+        if call.manager is not GO or not self.gopath_mode:
+            return False
+        # Go >= 1.18 stops at `go get` outside a module: the image cannot be built as written.
+        return self.go_version is None or self.go_version >= GO_GET_NEEDS_A_MODULE_SINCE
 
     def go_get_fills_module_cache(self) -> bool:
         return not self.gopath_mode or bool(self.go_version and self.go_version >= GO_MODULES_BY_DEFAULT_SINCE)

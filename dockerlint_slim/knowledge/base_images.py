@@ -490,3 +490,57 @@ def variant_tag(ref: ImageRef, word: str) -> str | None:
             return found
     return None
 
+
+
+def suggest_tag(ref: ImageRef, variant: str) -> str:
+    """`3.12` + slim -> `3.12-slim`; `3.12-bookworm` + slim -> `3.12-slim-bookworm`; `21-jdk` + jre -> `21-jre`."""
+    tag = ref.tag or ""
+    if variant in ("jre", "jdk"):
+        if re.search(r"\bjdk\b", tag):
+            return re.sub(r"\bjdk\b", variant, tag)
+        return f"{tag}-{variant}" if tag and tag != "latest" else variant
+    if not tag or tag == "latest":
+        if ref.name == "debian":
+            return "stable-slim" if variant == "slim" else variant  # `latest` is the current stable
+        return variant
+    parts = tag.split("-")
+    suites = [p for p in parts if p in _SUITES]
+    if ref.name in ("debian", "node") and variant == "slim":
+        return f"{tag}-slim"  # `bookworm-20240423-slim`, `20-bookworm-slim`
+    if variant == "slim" and suites:
+        # python/ruby/perl spell it `<version>-slim-<suite>`
+        index = parts.index(suites[0])
+        return "-".join(parts[:index] + ["slim"] + parts[index:])
+    base = [p for p in parts if p not in _SUITES]
+    return "-".join(base + [variant]) if base else variant
+
+
+# What the official buildpack-deps images install on top of debian:<suite> (docker-library/buildpack-deps, the
+# trixie Dockerfiles): `<suite>-curl`, then `<suite>-scm` adds version control, then `<suite>` adds the toolchain
+# and the common -dev libraries. All with --no-install-recommends.
+_BUILDPACK_CURL = ("ca-certificates", "curl", "gnupg", "netbase", "sq", "wget")
+_BUILDPACK_SCM = _BUILDPACK_CURL + ("git", "mercurial", "openssh-client", "subversion", "procps")
+_BUILDPACK_FULL = _BUILDPACK_SCM + (
+    "autoconf", "automake", "bzip2", "default-libmysqlclient-dev", "dpkg-dev", "file", "g++", "gcc", "imagemagick",
+    "libbz2-dev", "libc6-dev", "libcurl4-openssl-dev", "libdb-dev", "libevent-dev", "libffi-dev", "libgdbm-dev",
+    "libglib2.0-dev", "libgmp-dev", "libjpeg-dev", "libkrb5-dev", "liblzma-dev", "libmagickcore-dev",
+    "libmagickwand-dev", "libmaxminddb-dev", "libncurses5-dev", "libncursesw5-dev", "libpng-dev", "libpq-dev",
+    "libreadline-dev", "libsqlite3-dev", "libssl-dev", "libtool", "libwebp-dev", "libxml2-dev", "libxslt-dev",
+    "libyaml-dev", "make", "patch", "unzip", "xz-utils", "zlib1g-dev",
+)
+# Official images whose default (full) variant is built FROM a buildpack-deps image, and which one.
+_ON_BUILDPACK = {"golang": _BUILDPACK_SCM, "python": _BUILDPACK_FULL, "node": _BUILDPACK_FULL,
+                 "ruby": _BUILDPACK_FULL, "perl": _BUILDPACK_FULL, "rust": _BUILDPACK_FULL, "gcc": _BUILDPACK_FULL,
+                 "erlang": _BUILDPACK_FULL}
+
+
+def buildpack_packages(reference: str) -> tuple[str, ...]:
+    """The Debian packages an official image has because it is built on buildpack-deps (`python:3.12` -> gcc,
+    git, libssl-dev, ...; `golang:1.25` -> git, curl, ...); empty for slim/alpine variants and other images."""
+    ref = parse_image(reference or "")
+    if ref is None or variant_of(ref) != "full":
+        return ()
+    if ref.name == "buildpack-deps":
+        tag = ref.tag_or_latest.lower()
+        return _BUILDPACK_CURL if _tag_has(tag, "curl") else _BUILDPACK_SCM if _tag_has(tag, "scm") else _BUILDPACK_FULL
+    return _ON_BUILDPACK.get(ref.name, ())

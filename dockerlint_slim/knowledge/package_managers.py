@@ -200,7 +200,7 @@ YARN = Manager(
                "--global-folder", "--link-folder", "--prefix", "--network-concurrency", "--child-concurrency",
                "--use-yarnrc", "--preferred-cache-folder"}),
     _commands(
-        install="install add global+add upgrade workspaces+focus",
+        install="install add global+add upgrade",
         remove="remove global+remove",
         clean="cache+clean",
         query="cache+dir cache+list",
@@ -688,6 +688,26 @@ IMAGE_ENV = {
     "ruby": {"GEM_HOME": "/usr/local/bundle", "BUNDLE_APP_CONFIG": "/usr/local/bundle"},
     "composer": {"COMPOSER_HOME": "/tmp"},
 }
+# Images built FROM an official image (their Dockerfiles say so), which keep its environment and configuration:
+# devcontainers' language images (`FROM golang:${VARIANT}`, `FROM rust:1-${VARIANT}`, ...), discourse/ruby (the
+# ruby image's Dockerfile with jemalloc).
+_BUILT_FROM_OFFICIAL = {
+    f"mcr.microsoft.com/{prefix}/{name}": official
+    for prefix in ("devcontainers", "vscode/devcontainers")
+    for name, official in (("go", "golang"), ("rust", "rust"), ("ruby", "ruby"), ("python", "python"),
+                           ("javascript-node", "node"), ("typescript-node", "node"), ("php", "php"))
+} | {"discourse/ruby": "ruby"}
+
+
+def official_image(base_image: str) -> str | None:
+    """The official image `base_image` is or is built from (`golang:1.22` -> golang,
+    `mcr.microsoft.com/devcontainers/rust:1` -> rust), None when not known."""
+    from dockerlint_slim.knowledge.base_images import parse_image
+
+    ref = parse_image(base_image or "")
+    if ref is None:
+        return None
+    return _BUILT_FROM_OFFICIAL.get(ref.name, ref.name if "/" not in ref.name else None)
 
 _PIP_BOOLEANS = _TRUE | _FALSE | frozenset({"y", "t", "n", "f"})
 
@@ -757,10 +777,7 @@ def cleans_all(call: PackageCall) -> bool:
 
 def image_env(base_image: str) -> dict[str, str]:
     """The package-manager variables the stage's official base image sets (`golang` -> GOPATH=/go)."""
-    from dockerlint_slim.knowledge.base_images import parse_image
-
-    ref = parse_image(base_image or "")
-    return IMAGE_ENV.get(ref.name, {}) if ref is not None else {}
+    return IMAGE_ENV.get(official_image(base_image) or "", {})
 
 
 def variables_at(stage, run, command) -> Lookup:
@@ -828,6 +845,7 @@ def installs_own_pip(call: PackageCall | None, argv: tuple[str, ...]) -> bool:
 GO_BUILD_CACHE_SINCE = (1, 10)
 GO_MODULE_CACHE_SINCE = (1, 11)
 GO_MODULES_BY_DEFAULT_SINCE = (1, 16)  # GO111MODULE=on by default: `go get` fills the module cache
+GO_GET_NEEDS_A_MODULE_SINCE = (1, 18)  # `go get` outside a module is an error ("no longer supported outside a module")
 GO_STD_IN_BUILD_CACHE_SINCE = (1, 20)  # the standard library is no longer shipped precompiled: it lands in the cache
 _GO_TAG = re.compile(r"^(\d+)\.(\d+)(?:\.|-|$)")
 _GO_ARCHIVE = re.compile(r"(?:^|/)go(\d+)\.(\d+)(?:\.\d+)?(?:(?:rc|beta)\d+)?\.(?:linux|src|freebsd|darwin)")
@@ -845,7 +863,7 @@ def go_version_of_image(base_image: str) -> tuple[int, int] | None:
     from dockerlint_slim.knowledge.base_images import parse_image
 
     ref = parse_image(base_image or "")
-    if ref is None or ref.name != "golang" or ref.tag is None:
+    if ref is None or official_image(base_image) != "golang" or ref.tag is None:
         return None
     match = _GO_TAG.match(ref.tag)
     return (int(match.group(1)), int(match.group(2))) if match else None
@@ -873,13 +891,13 @@ def go_version_installed(call: PackageCall | None, argv: tuple[str, ...], base_i
 
 # A script of the project whose name says it cleans (`clean-layer.sh`, `/usr/local/bin/cleanup`): the linter cannot
 # read it, so a cache it may remove is not reported (precision first).
-_CLEANUP_SCRIPT = re.compile(r"(?:^|[-_.])clean(?:up|_up|-up)?(?:[-_.]|$)", re.IGNORECASE)
+_CLEANUP_SCRIPT = re.compile(r"(?:^|[-_.])(?:clean(?:up|_up|-up)?|clear)(?:[-_.]|$)", re.IGNORECASE)
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "source", "."})
 
 
 def is_cleanup_script(argv: tuple[str, ...]) -> bool:
-    """`clean-layer.sh`, `/tmp/cleanup.sh`, `bash ./scripts/clean.sh`: a project script named for cleaning (not a
-    package manager's own clean command, which is read as such)."""
+    """`clean-layer.sh`, `/tmp/cleanup.sh`, `bash ./scripts/clean.sh`, `apt-install-and-clear`: a project script
+    named for cleaning (not a package manager's own clean command, which is read as such)."""
     if not argv or manager_named(argv[0].rsplit("/", 1)[-1]) is not None:
         return False
     name = argv[0].rsplit("/", 1)[-1]
@@ -893,7 +911,67 @@ def is_cleanup_script(argv: tuple[str, ...]) -> bool:
     return bool(_CLEANUP_SCRIPT.search(name))
 
 
-# Images whose gemrc already says `install: --no-document`: the official ruby image and images built FROM it or
-# from its Dockerfile (devcontainers' ruby images are `FROM ruby:<variant>`; discourse/ruby writes the same gemrc).
-GEM_NO_DOCUMENT_IMAGES = frozenset({"ruby", "discourse/ruby", "mcr.microsoft.com/devcontainers/ruby",
-                                    "mcr.microsoft.com/vscode/devcontainers/ruby"})
+# The official ruby image's gemrc says `install: --no-document` (so do the images built from it).
+GEM_NO_DOCUMENT_IMAGES = frozenset({"ruby"})
+
+
+_STATEMENT_END = re.compile(r"&&|\|\||[;&|\n()`{}]")
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def run_assigns(run, names: tuple[str, ...]) -> bool:
+    """The RUN's script sets one of the variables `names` for the rest of the script (`export GOCACHE="$PWD/.gc"`,
+    `GOPATH=$(mktemp -d); ...`), not only for one command (`HOME=/home/app git config ...`): the cache it names lives
+    where the script decided, which cannot be known."""
+    if not names:
+        return False
+    wanted = tuple(f"{name}=" for name in names)
+    for text in (run.script, *(h.content for h in getattr(run, "heredocs", ()))):
+        if not text or not any(w in text for w in wanted):
+            continue
+        for statement in _STATEMENT_END.split(text):
+            words = statement.replace("\\\n", " ").split()
+            if not words:
+                continue
+            if words[0] in ("export", "declare", "local", "readonly", "typeset"):
+                assignments = words[1:]
+            elif all(_ASSIGNMENT.match(w) for w in words):
+                assignments = words  # `GOPATH=/tmp/gp` alone: set for the rest of the script
+            else:
+                continue  # `HOME=/home/app git config ...`: for that command only
+            if any(w.startswith(wanted) for w in assignments):
+                return True
+    return False
+
+
+# Images that run as a user of their own (`USER jovyan` in Jupyter's docker-stacks, `USER ray` in Ray's): a RUN of a
+# Dockerfile built FROM them that sets no USER runs as that user, and the caches land in that home.
+_IMAGE_HOMES = {"jupyter/": "/home/jovyan", "quay.io/jupyter/": "/home/jovyan", "rayproject/ray": "/home/ray"}
+
+
+def image_home(base_image: str) -> str | None:
+    """$HOME of the user the base image runs as, when known and not root (`jupyter/scipy-notebook` -> /home/jovyan)."""
+    from dockerlint_slim.knowledge.base_images import parse_image
+
+    ref = parse_image(base_image or "")
+    if ref is None:
+        return None
+    return next((home for prefix, home in _IMAGE_HOMES.items() if ref.name.startswith(prefix)), None)
+
+
+def cache_home(stage, instruction) -> str | None:
+    """$HOME when `instruction` runs (`model.queries.user_home`), or the base image's own user's home when the
+    Dockerfile sets neither USER nor HOME before it."""
+    from dockerlint_slim.model.queries import user_home
+
+    home = image_home(stage.base_image)
+    if home is not None:
+        for ancestor in reversed(list(stage.lineage())):
+            for current in ancestor.instructions:
+                if current is instruction or getattr(current, "trigger", None) is instruction:
+                    break
+                if current.keyword == "USER" or (current.keyword == "ENV" and any(
+                        k == "HOME" for k, _ in getattr(current, "pairs", ()))):
+                    return user_home(stage, instruction)
+        return home
+    return user_home(stage, instruction)

@@ -230,3 +230,9 @@ def test_no_fix_after_exec_or_in_plain_exec_form(lint):
     for text in ("FROM debian\nRUN apt-get update && exec foo\n", 'FROM debian\nRUN ["apt-get", "update"]\n'):
         (finding,) = [d for d in lint(text) if d.rule_id == "SL201"]
         assert finding.fix.edits == (), text
+
+
+@pytest.mark.parametrize("script", ["clean-layer.sh", "/scripts/cleanup.sh", "apt-install-and-clear -y doxygen"])
+def test_project_cleanup_script_may_remove_the_lists(script):
+    # ml-workspace's clean-layer.sh, photoprism's /scripts/cleanup.sh, TVM's apt-install-and-clear
+    assert sl201(f"FROM ubuntu:22.04\nRUN apt-get update && {script}\n") == []

@@ -14,7 +14,54 @@ def test_install_without_flag_is_flagged():
         RUN apt-get update && apt-get install -y curl wget && rm -rf /var/lib/apt/lists/*
     """)
     assert len(found) == 1
-    assert "--no-install-recommends" in found[0].message and "curl wget" in found[0].message
+    assert "--no-install-recommends" in found[0].fix.description and "curl wget" in found[0].message
+    assert len(found[0].message) <= 160
+
+
+def test_message_names_the_recommended_packages_and_their_size():
+    from dockerlint_slim.knowledge.debian_packages import recommends_cost
+
+    found = sl202("FROM debian:bookworm\nRUN apt-get update && apt-get install -y curl\n")
+    cost = recommends_cost("bookworm", ["curl"])
+    assert cost.packages  # libcurl4 recommends ca-certificates, publicsuffix, libsasl2-modules, ...
+    assert f"{len(cost.packages)} recommended packages" in found[0].message and "on Debian 12" in found[0].message
+    assert cost.names[0] in found[0].message
+    assert found[0].wasted_bytes == cost.total_bytes and "Installed-Size" in found[0].properties["estimate"]
+    assert found[0].properties["recommended"] == list(cost.names)
+
+
+@pytest.mark.parametrize("package", ["pandoc", "apache2-utils", "tzdata"])
+@pytest.mark.parametrize("base", ["debian:bookworm", "debian:12-slim", "python:3.12-slim-bookworm"])
+def test_packages_without_recommends_are_not_flagged(base, package):
+    assert sl202(f"FROM {base}\nRUN apt-get update && apt-get install -y {package}\n") == []
+
+
+@pytest.mark.parametrize("base", ["ubuntu:22.04", "nvidia/cuda:12.4.1-runtime-ubuntu22.04", "myorg/base:1"])
+def test_unknown_release_keeps_the_finding_with_size_unknown(base):
+    found = sl202(f"FROM {base}\nRUN apt-get update && apt-get install -y git\n")
+    assert len(found) == 1 and "size unknown" in found[0].message and found[0].wasted_bytes is None
+    # no Debian release recommends anything for these: no release the image may be built on does either
+    assert sl202(f"FROM {base}\nRUN apt-get update && apt-get install -y apache2-utils login\n") == []
+
+
+def test_variables_and_unknown_names_keep_the_finding_with_size_unknown():
+    found = sl202("FROM debian:bookworm\nRUN apt-get install -y $PACKAGES curl\n")
+    assert len(found) == 1 and "size unknown" in found[0].message
+    found = sl202("FROM debian:bookworm\nRUN apt-get install -y ./local.deb\n")
+    assert len(found) == 1 and "size unknown" in found[0].message
+
+
+def test_packages_the_image_has_already_pull_in_nothing():
+    # golang's default images are built on buildpack-deps:<suite>-scm: git is there already, apt installs nothing
+    assert sl202("FROM golang:1.25\nRUN apt-get update && apt-get -y install git\n") == []
+    assert sl202("FROM debian:12\nRUN apt-get install -y --no-install-recommends git\nRUN apt-get install -y git\n") == []
+    # the slim variant has no git
+    assert len(sl202("FROM python:3.12-slim-bookworm\nRUN apt-get install -y git\n")) == 1
+
+
+def test_release_of_an_unpinned_official_image_comes_from_its_tag_table():
+    found = sl202("FROM python:3.12-slim\nRUN apt-get update && apt-get install -y curl\n")
+    assert len(found) == 1 and "on Debian 13" in found[0].message
 
 
 @pytest.mark.parametrize(
@@ -105,3 +152,19 @@ def test_aptitude_install_pulls_recommends_too():
     assert run_lint("FROM debian:bookworm\nRUN aptitude install -y -R curl\n", select=("SL202",)) == []
     assert run_lint("FROM debian:bookworm\nRUN aptitude install --without-recommends curl\n",
                     select=("SL202",)) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "curl -fsSL https://deb.nodesource.com/setup_20.x | bash -",
+        "echo 'deb https://deb.nodesource.com/node_20.x nodistro main' > /etc/apt/sources.list.d/nodesource.list",
+        "add-apt-repository -y ppa:deadsnakes/ppa",
+        "printf 'Types: deb\\n' | tee /etc/apt/sources.list.d/x.sources",
+        "dpkg -i cuda-keyring_1.1-1_all.deb",
+    ],
+)
+def test_packages_of_another_repository_are_not_read_from_debians_table(source):
+    # NodeSource's nodejs has none of Debian's nodejs Recommends (nodejs-doc, ...): the size is unknown
+    found = sl202(f"FROM debian:bookworm\nRUN {source} && apt-get install -y nodejs\n")
+    assert len(found) == 1 and "size unknown" in found[0].message

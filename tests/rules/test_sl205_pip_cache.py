@@ -228,7 +228,8 @@ def test_local_wheel_files_only_download_nothing(run):
     assert sl205(f"FROM python:3.12\nRUN {run}\n") == []
 
 
-@pytest.mark.parametrize("run", ["pip install .", "pip install -r requirements.txt /w/a.whl", "pip install ./src"])
+@pytest.mark.parametrize("run", ["pip install .", "pip install -r requirements.txt /w/a.whl", "pip install ./src",
+                                 "pip install https://example.org/wheels/x-1.0-cp311-linux_x86_64.whl"])
 def test_local_projects_still_download_their_dependencies(run):
     assert len(sl205(f"FROM python:3.12\nRUN {run}\n")) == 1
 
@@ -236,3 +237,15 @@ def test_local_projects_still_download_their_dependencies(run):
 @pytest.mark.parametrize("script", ["clean-layer.sh", "/usr/local/bin/cleanup.sh"])
 def test_project_cleanup_script_after_the_install(script):
     assert sl205(f"FROM python:3.12\nRUN pip install flask && {script}\n") == []
+
+
+@pytest.mark.parametrize("assign", ['export PIP_CACHE_DIR="$(mktemp -d)"', "XDG_CACHE_HOME=/tmp/c; export XDG_CACHE_HOME"])
+def test_cache_relocated_by_the_run_itself_is_not_guessed(assign):
+    assert sl205(f"FROM python:3.12\nRUN {assign} && pip install flask\n") == []
+
+
+def test_images_that_run_as_their_own_user():
+    # Jupyter's docker-stacks images run as jovyan: the cache is in /home/jovyan
+    found = sl205("FROM jupyter/base-notebook:2024-01-01\nRUN pip install there\n")
+    assert "/home/jovyan/.cache/pip" in found[0].message
+    assert "/root/.cache/pip" in sl205("FROM jupyter/base-notebook\nUSER root\nRUN pip install there\n")[0].message

@@ -166,3 +166,7 @@ def test_yarn_v1_as_root_ignores_home():
 def test_yarn_printing_its_version_installs_nothing(run):
     # docker-library node images: `ln -s /opt/yarn/bin/yarn /usr/local/bin/yarn && yarn --version` (smoke test)
     assert sl206(f"FROM alpine:3.20\nRUN {run} && rm -rf /tmp/*\n") == []
+
+
+def test_cache_relocated_by_the_run_itself_is_not_guessed():
+    assert sl206('FROM node:20\nRUN export npm_config_cache="$(mktemp -d)" && npm ci\n') == []

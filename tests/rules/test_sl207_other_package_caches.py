@@ -241,3 +241,33 @@ def test_unmeasured_caches_say_size_unknown():
     found = sl207("FROM continuumio/miniconda3\nRUN conda install -y numpy\n")
     assert "size unknown" in found[0].message and found[0].wasted_bytes is None
     assert "conda clean -afy" in found[0].fix.description
+
+
+def test_go_get_outside_a_module_fails_with_go_1_18_and_later():
+    # `go get` of an import path with no go.mod: the image cannot be built with Go >= 1.18
+    assert sl207("FROM golang:1.25\nRUN go get github.com/pquerna/ffjson\n") == []
+    # Go 1.16/1.17: module mode outside a module still works and fills the module cache
+    assert len(sl207("FROM golang:1.17\nRUN go get github.com/pquerna/ffjson\n")) == 1
+
+
+def test_caches_the_run_relocates_itself_are_not_guessed():
+    text = ('FROM debian:trixie-slim\nRUN cd /tmp/src && export GOBIN=/usr/local/bin GOCACHE="$PWD/.gocache" '
+            'GOPATH="$PWD/.gopath" && go install ./cmd/x && cd / && rm -rf /tmp/src\n')
+    assert sl207(text) == []
+
+
+def test_conda_download_only_fills_the_cache_on_purpose():
+    assert sl207("FROM continuumio/miniconda3\nRUN conda install --download-only -y gcc_linux-64\n") == []
+
+
+@pytest.mark.parametrize("base", ["mcr.microsoft.com/devcontainers/rust:1-1-bullseye", "rust:1.80"])
+def test_images_built_from_the_official_rust_image_keep_cargo_home(base):
+    found = sl207(f"FROM {base}\nRUN cargo build --release\n")
+    assert "/usr/local/cargo/registry" in found[0].message
+
+
+def test_removing_the_conda_root_prefix_removes_its_package_cache():
+    text = ("FROM ubuntu:22.04\nRUN /opt/conda/bin/mamba create -y -p /opt/python python=3.12 "
+            "&& rm -rf /opt/conda /root/.conda\n")
+    assert sl207(text) == []
+    assert len(sl207(text.replace("rm -rf /opt/conda", "rm -rf /opt/other"))) == 1
