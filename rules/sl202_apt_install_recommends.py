@@ -105,7 +105,8 @@ class _Recommends:
     def __init__(self, base_image: str) -> None:
         self.suite = image_suite(base_image)
         # packages the base image ships beyond debian:<suite> and those earlier RUNs of the image installed
-        self.installed: list[str] = list(buildpack_packages(base_image))
+        ref = parse_image(base_image or "")
+        self.installed: list[str] = sorted(buildpack_packages(ref)) if ref is not None else []
         self.names = {package_name(APT, p) for p in self.installed}
         self.replays = 0
         # Debian's table describes Debian's packages: once the image adds another apt repository (NodeSource, a PPA,

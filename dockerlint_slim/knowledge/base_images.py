@@ -287,28 +287,39 @@ def development_base(ref: ImageRef) -> bool:
                              "jupyter/", "quay.io/jupyter/", "gitpod/workspace-", "codercom/code-server")))
 
 
-# Official images built FROM buildpack-deps (full variants only) and the toolchain packages buildpack-deps already
-# holds: installing them again on such a base adds no bytes (the weight is the base's).
-BUILDPACK_BASED = frozenset({"python", "node", "ruby", "perl", "buildpack-deps", "erlang", "elixir", "pypy"})
-BUILDPACK_PACKAGES = frozenset({
-    "autoconf", "automake", "build-essential", "dpkg-dev", "g++", "gcc", "libtool", "make", "patch",
-    "default-libmysqlclient-dev", "libbz2-dev", "libc-dev", "libc6-dev", "libcurl4-openssl-dev", "libdb-dev",
-    "libevent-dev", "libffi-dev", "libgdbm-dev", "libgdbm-compat-dev", "libglib2.0-dev", "libgmp-dev",
-    "libjpeg-dev", "libjpeg62-turbo-dev", "libkrb5-dev", "liblzma-dev", "libmagickcore-dev", "libmagickwand-dev",
-    "libmaxminddb-dev", "libmysqlclient-dev", "libncurses-dev", "libncurses5-dev", "libncursesw5-dev",
-    "libpng-dev", "libpq-dev", "libreadline-dev", "libsqlite3-dev", "libssl-dev", "libwebp-dev", "libxml2-dev",
-    "libxslt-dev", "libxslt1-dev", "libyaml-dev", "zlib1g-dev",
-})
+# What the official buildpack-deps images install on top of debian:<suite> (docker-library/buildpack-deps, trixie
+# Dockerfiles, all with --no-install-recommends): `<suite>-curl`, then `<suite>-scm` adds version control, then
+# `<suite>` adds the toolchain and the common -dev libraries.
+_BUILDPACK_CURL = frozenset({"ca-certificates", "curl", "gnupg", "netbase", "sq", "wget"})
+_BUILDPACK_SCM = _BUILDPACK_CURL | {"git", "mercurial", "openssh-client", "subversion", "procps"}
+_BUILDPACK_FULL = _BUILDPACK_SCM | {
+    "autoconf", "automake", "bzip2", "default-libmysqlclient-dev", "dpkg-dev", "file", "g++", "gcc", "imagemagick",
+    "libbz2-dev", "libc6-dev", "libcurl4-openssl-dev", "libdb-dev", "libevent-dev", "libffi-dev", "libgdbm-dev",
+    "libglib2.0-dev", "libgmp-dev", "libjpeg-dev", "libkrb5-dev", "liblzma-dev", "libmagickcore-dev",
+    "libmagickwand-dev", "libmaxminddb-dev", "libncurses5-dev", "libncursesw5-dev", "libpng-dev", "libpq-dev",
+    "libreadline-dev", "libsqlite3-dev", "libssl-dev", "libtool", "libwebp-dev", "libxml2-dev", "libxslt-dev",
+    "libyaml-dev", "make", "patch", "unzip", "xz-utils", "zlib1g-dev",
+    # other names of what is there: the build-essential set, virtual and older package names
+    "build-essential", "libc-dev", "libgdbm-compat-dev", "libjpeg62-turbo-dev", "libmysqlclient-dev",
+    "libncurses-dev", "libxslt1-dev",
+}
+# Official images whose default (full) variant is built FROM a buildpack-deps image, and which one.
+_BUILT_ON_BUILDPACK = {"python": _BUILDPACK_FULL, "node": _BUILDPACK_FULL, "ruby": _BUILDPACK_FULL,
+                   "perl": _BUILDPACK_FULL, "erlang": _BUILDPACK_FULL, "elixir": _BUILDPACK_FULL,
+                   "pypy": _BUILDPACK_FULL, "rust": _BUILDPACK_FULL, "gcc": _BUILDPACK_FULL,
+                   "golang": _BUILDPACK_SCM}
 
 
 def buildpack_packages(ref: ImageRef) -> frozenset[str]:
-    """The toolchain packages `ref` already ships: those of buildpack-deps for the full variants of the images
-    built on it, nothing otherwise."""
-    if ref.name not in BUILDPACK_BASED or variant_of(ref) != "full":
+    """The Debian packages `ref` already ships beyond debian:<suite> because it is (built on) buildpack-deps
+    (`python:3.12` -> gcc, git, libssl-dev, ...; `golang:1.25` -> git, curl, ...); nothing for slim and alpine
+    variants and other images."""
+    if variant_of(ref) != "full":
         return frozenset()
-    if ref.name == "buildpack-deps" and _tag_has(ref.tag_or_latest, "curl", "scm"):
-        return frozenset()
-    return BUILDPACK_PACKAGES
+    if ref.name == "buildpack-deps":
+        tag = ref.tag_or_latest
+        return _BUILDPACK_CURL if _tag_has(tag, "curl") else _BUILDPACK_SCM if _tag_has(tag, "scm") else _BUILDPACK_FULL
+    return _BUILT_ON_BUILDPACK.get(ref.name, frozenset())
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -398,6 +409,7 @@ def variant_of(ref: ImageRef) -> str:
 
 # Programs the full buildpack-deps based images (python, node, ruby, perl, ...) have and their `-slim` and
 # `-alpine` tags do not; Alpine images have no bash either. A file that runs one of them needs to install it there.
+BUILDPACK_BASED = frozenset({"python", "node", "ruby", "perl", "buildpack-deps", "erlang", "elixir", "pypy"})
 _BUILDPACK_PROGRAMS = frozenset({"git", "curl", "wget", "gcc", "g++", "cc", "c++", "make", "patch", "svn", "hg",
                                  "ssh", "scp", "unzip", "autoconf", "automake", "pkg-config", "convert"})
 # Packages that provide those programs under another name.
@@ -513,34 +525,3 @@ def suggest_tag(ref: ImageRef, variant: str) -> str:
         return "-".join(parts[:index] + ["slim"] + parts[index:])
     base = [p for p in parts if p not in _SUITES]
     return "-".join(base + [variant]) if base else variant
-
-
-# What the official buildpack-deps images install on top of debian:<suite> (docker-library/buildpack-deps, the
-# trixie Dockerfiles): `<suite>-curl`, then `<suite>-scm` adds version control, then `<suite>` adds the toolchain
-# and the common -dev libraries. All with --no-install-recommends.
-_BUILDPACK_CURL = ("ca-certificates", "curl", "gnupg", "netbase", "sq", "wget")
-_BUILDPACK_SCM = _BUILDPACK_CURL + ("git", "mercurial", "openssh-client", "subversion", "procps")
-_BUILDPACK_FULL = _BUILDPACK_SCM + (
-    "autoconf", "automake", "bzip2", "default-libmysqlclient-dev", "dpkg-dev", "file", "g++", "gcc", "imagemagick",
-    "libbz2-dev", "libc6-dev", "libcurl4-openssl-dev", "libdb-dev", "libevent-dev", "libffi-dev", "libgdbm-dev",
-    "libglib2.0-dev", "libgmp-dev", "libjpeg-dev", "libkrb5-dev", "liblzma-dev", "libmagickcore-dev",
-    "libmagickwand-dev", "libmaxminddb-dev", "libncurses5-dev", "libncursesw5-dev", "libpng-dev", "libpq-dev",
-    "libreadline-dev", "libsqlite3-dev", "libssl-dev", "libtool", "libwebp-dev", "libxml2-dev", "libxslt-dev",
-    "libyaml-dev", "make", "patch", "unzip", "xz-utils", "zlib1g-dev",
-)
-# Official images whose default (full) variant is built FROM a buildpack-deps image, and which one.
-_ON_BUILDPACK = {"golang": _BUILDPACK_SCM, "python": _BUILDPACK_FULL, "node": _BUILDPACK_FULL,
-                 "ruby": _BUILDPACK_FULL, "perl": _BUILDPACK_FULL, "rust": _BUILDPACK_FULL, "gcc": _BUILDPACK_FULL,
-                 "erlang": _BUILDPACK_FULL}
-
-
-def buildpack_packages(reference: str) -> tuple[str, ...]:
-    """The Debian packages an official image has because it is built on buildpack-deps (`python:3.12` -> gcc,
-    git, libssl-dev, ...; `golang:1.25` -> git, curl, ...); empty for slim/alpine variants and other images."""
-    ref = parse_image(reference or "")
-    if ref is None or variant_of(ref) != "full":
-        return ()
-    if ref.name == "buildpack-deps":
-        tag = ref.tag_or_latest.lower()
-        return _BUILDPACK_CURL if _tag_has(tag, "curl") else _BUILDPACK_SCM if _tag_has(tag, "scm") else _BUILDPACK_FULL
-    return _ON_BUILDPACK.get(ref.name, ())
