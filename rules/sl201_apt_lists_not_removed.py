@@ -97,22 +97,58 @@ def lists_size(base_image: str) -> Measured:
 
 
 def check(target):
-    for stage in image_stages(target.dockerfile):
+    dockerfile = target.dockerfile
+    readers = _first_readers(dockerfile)
+    for stage in image_stages(dockerfile):
         runs = [run for run in stage.runs() if run.shell_analysed]
-        # The line of the next RUN of the stage that removes the lists (a common, useless split), found in one pass.
+        # The line of the next RUN of the stage that removes the lists (a common, useless split), and of the next
+        # RUN that installs from the lists without updating them first, each found in one backward pass.
         later_cleanup: list[int | None] = [None] * len(runs)
-        following = None
+        later_reader: list[int | None] = [None] * len(runs)
+        cleanup = None
+        reader = min((readers[s.index] for s in dockerfile.stages if s is not stage and readers[s.index] is not None
+                      and any(a is stage for a in s.lineage())), default=None)
         for index in range(len(runs) - 1, -1, -1):
-            later_cleanup[index] = following
+            later_cleanup[index], later_reader[index] = cleanup, reader
             if any(cleans_lists(c, runs[index]) for c in runs[index].commands):
-                following = runs[index].span.line
+                cleanup = runs[index].span.line
+            status = _reads_lists(runs[index])
+            if status is not None:
+                reader = runs[index].span.line if status else None
         for index, run in enumerate(runs):
-            finding = _finding(target.dockerfile, stage, run, later_cleanup[index])
+            finding = _finding(dockerfile, run, stage, later_cleanup[index], later_reader[index])
             if finding is not None:
                 yield finding
 
 
-def _finding(dockerfile, stage, run, later: int | None) -> Finding | None:
+def _reads_lists(run) -> bool | None:
+    """True when the RUN installs with apt before any `apt-get update` (it reads the lists an earlier RUN left),
+    False when it updates first, None when it runs no apt install or update."""
+    for command in run.commands:
+        call = package_call(program_argv(command))
+        if call is None or call.manager is not APT:
+            continue
+        if call.action == UPDATE:
+            return False
+        if call.action in (INSTALL, UPGRADE, DOWNLOAD):
+            return True
+    return None
+
+
+def _first_readers(dockerfile) -> dict[int, int | None]:
+    """Per stage, the line of its first RUN that installs from lists it did not update itself (one pass)."""
+    readers: dict[int, int | None] = {}
+    for stage in dockerfile.stages:
+        readers[stage.index] = None
+        for run in stage.runs():
+            status = _reads_lists(run) if run.shell_analysed else None
+            if status is not None:
+                readers[stage.index] = run.span.line if status else None
+                break
+    return readers
+
+
+def _finding(dockerfile, run, stage, later: int | None, reader: int | None) -> Finding | None:
     if mount_covers_path(run, LISTS):
         return None
     updates = [c for c in run.commands if _apt_update(c) is not None]
@@ -129,38 +165,16 @@ def _finding(dockerfile, stage, run, later: int | None) -> Finding | None:
                "install")
     else:
         fix = f"End this RUN with `&& rm -rf {LISTS}/*` after the last install, or mount a cache on {LISTS}"
+    edits: tuple = ()
+    if reader is not None:
+        # That RUN installs from these lists: removing them here without updating there would break the build.
+        fix += f" (and start the RUN at line {reader} with `apt-get update &&`: it installs from these lists)"
+    else:
+        edits = tuple(append_command(dockerfile, run, f"rm -rf {LISTS}/*") or ())
     return Finding(
         last.span,
         message,
         wasted_bytes=size.bytes,
-        fix=Fix(fix, _edits(dockerfile, stage, run)),
+        fix=Fix(fix, edits),
         properties={"estimate": size.label, "path": LISTS},
     )
-
-
-def _edits(dockerfile, stage, run) -> tuple:
-    """Append the removal to the RUN, unless a later RUN installs with apt without its own `apt-get update`: it
-    reads the lists this RUN left (removing them would make it fail)."""
-    if _later_install_reads_lists(dockerfile, stage, run):
-        return ()
-    return tuple(append_command(dockerfile, run, f"rm -rf {LISTS}/*") or ())
-
-
-def _later_install_reads_lists(dockerfile, stage, run) -> bool:
-    """A later RUN of the stage, or of a stage built FROM it, installs with apt before any `apt-get update`."""
-    for other_stage in dockerfile.stages:
-        if not any(ancestor is stage for ancestor in other_stage.lineage()):
-            continue
-        runs = list(other_stage.runs())
-        if other_stage is stage:
-            runs = runs[runs.index(run) + 1 :] if run in runs else []
-        for later in runs:
-            for command in later.commands:
-                call = package_call(program_argv(command))
-                if call is None or call.manager is not APT:
-                    continue
-                if call.action == UPDATE:
-                    break
-                if call.action in (INSTALL, UPGRADE, DOWNLOAD):
-                    return True
-    return False

@@ -236,3 +236,13 @@ def test_no_fix_after_exec_or_in_plain_exec_form(lint):
 def test_project_cleanup_script_may_remove_the_lists(script):
     # ml-workspace's clean-layer.sh, photoprism's /scripts/cleanup.sh, TVM's apt-install-and-clear
     assert sl201(f"FROM ubuntu:22.04\nRUN apt-get update && {script}\n") == []
+
+
+def test_advice_keeps_a_later_install_working():
+    # the RUN at line 3 installs from the lists line 2 left: removing them at line 2 alone would break it
+    found = sl201("FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN apt-get install -y git\n")
+    assert len(found) == 1 and "start the RUN at line 3 with `apt-get update &&`" in found[0].fix.description
+    assert found[0].fix.edits == ()
+    found = sl201("FROM debian:12\nRUN apt-get update && apt-get install -y curl\n"
+                  "RUN apt-get update && apt-get install -y git && rm -rf /var/lib/apt/lists/*\n")
+    assert "start the RUN" not in found[0].fix.description
