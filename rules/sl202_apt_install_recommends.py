@@ -21,6 +21,11 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 ```
 
+Fix
+`--fix --unsafe-fixes` adds `--no-install-recommends` (aptitude: `--without-recommends`) right after `install`.
+It is unsafe: the image no longer gets the recommended packages, and a program may have relied on one of them.
+No fix when the command is read through a variable or in an exec-form `RUN`.
+
 hadolint equivalent: DL3015.
 """
 
@@ -28,7 +33,8 @@ from __future__ import annotations
 
 import re
 
-from dockerlint_slim.diagnostics import Finding, Fix, clip, format_bytes, join_within
+from dockerlint_slim.diagnostics import UNSAFE, Finding, Fix, clip, format_bytes, join_within
+from dockerlint_slim.fixes.edits import insert_flag
 from dockerlint_slim.knowledge.base_images import buildpack_packages, parse_image
 from dockerlint_slim.knowledge.debian_packages import SUITES, debian_suite, recommends_cost
 from dockerlint_slim.knowledge.official_tags import aliases
@@ -47,6 +53,7 @@ NAME = "apt-install-recommends"
 SEVERITY = "warning"
 SUMMARY = "apt install without --no-install-recommends pulls in recommended packages"
 TAGS = ("packages", "apt")
+FIX = "unsafe"  # the image loses the recommended packages it had
 
 _FALSE = ("false", "0", "no", "off")
 RELEASES = {"bullseye": "Debian 11", "bookworm": "Debian 12", "trixie": "Debian 13"}
@@ -194,19 +201,20 @@ def check(target):
                 if call is None:
                     continue
                 if not configured and not apt_skips_recommends(call):
-                    finding = _finding(command, call, recommends)
+                    finding = _finding(target.dockerfile, command, call, recommends)
                     if finding is not None:
                         yield finding
                 recommends.after(call)
 
 
-def _finding(command, call, recommends: _Recommends) -> Finding | None:
+def _finding(dockerfile, command, call, recommends: _Recommends) -> Finding | None:
     # `apt-get -f install` (after `dpkg -i x.deb`) names no package but still pulls in recommends;
     # `xargs -a list.txt apt-get install -y` names none either: quote the command as it is.
     packages = " ".join(call.operands)
     label = clip(f"{call.program} install {packages}" if packages else " ".join(call.argv), 50)
     flag = "--without-recommends" if call.argv[0] == "aptitude" else "--no-install-recommends"
-    fix = Fix(f"Add `{flag}` after `install` (and name any recommended package the image needs)")
+    fix = Fix(f"Add `{flag}` after `install` (and name any recommended package the image needs)",
+              tuple(insert_flag(dockerfile, command, call, flag) or ()), UNSAFE)
     new = recommends.new(call.operands)
     if call.operands and not new:
         return None  # every named package is in the image already: apt installs nothing, recommended or not

@@ -20,12 +20,19 @@ FROM alpine:3.20
 RUN apk add --no-cache curl
 ```
 
+Fix
+`--fix` adds `--no-cache` to every `apk add` / `apk upgrade` of the `RUN` and removes its `apk update`s (a
+call with `--no-cache` fetches fresh indexes itself). No fix when the `RUN` ends with an `apk update`, when a later
+`RUN` installs from the indexes this one leaves (it would fail without them), or when the apk command is read
+through a variable.
+
 hadolint equivalent: DL3019 (hadolint does not accept `rm -rf /var/cache/apk/*` as the cleanup).
 """
 
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.fixes.edits import insert_flag, remove_command
 from dockerlint_slim.knowledge.package_managers import (
     APK,
     APK_CACHE,
@@ -45,6 +52,7 @@ NAME = "apk-cache"
 SEVERITY = "warning"
 SUMMARY = "apk add without --no-cache leaves the package indexes in /var/cache/apk"
 TAGS = ("cache", "apk")
+FIX = "sometimes"
 
 CACHE = APK_CACHE
 FETCHING = frozenset({INSTALL, UPDATE, UPGRADE})
@@ -80,7 +88,58 @@ def check(target):
             yield Finding(
                 command.span,
                 f"`apk {sub}` without --no-cache keeps the package indexes in {CACHE} in this layer (size unknown)",
-                fix=Fix(_FIX.get(call.action, _FIX[INSTALL])),
+                fix=Fix(_FIX.get(call.action, _FIX[INSTALL]), _edits(target.dockerfile, stage, run)),
                 properties={"path": CACHE},
             )
             break  # one finding per RUN: the indexes are stored once per layer
+
+
+def _edits(dockerfile, stage, run) -> tuple:
+    """`--no-cache` for every apk call of the RUN that fetches, and no `apk update` (the calls with --no-cache fetch
+    the indexes themselves); none when an `apk update` is the RUN's last apk call, or a later RUN installs from the
+    indexes this one leaves (without them it would fail)."""
+    if _later_reads_indexes(dockerfile, stage, run):
+        return ()
+    edits = []
+    fetched = False
+    for command in reversed(run.commands):
+        call = apk_call(stage, run, command)
+        if call is None:
+            continue
+        if call.action == UPDATE:
+            if not fetched:
+                return ()
+            change = remove_command(dockerfile, run, command)
+        elif call.action in (INSTALL, UPGRADE):
+            fetched = True
+            if call.has_flag("--no-cache", "--no-network"):
+                continue
+            change = insert_flag(dockerfile, command, call, "--no-cache")
+        else:
+            continue
+        if change is None:
+            return ()
+        edits += change
+    return tuple(edits)
+
+
+def _later_reads_indexes(dockerfile, stage, run) -> bool:
+    """A later RUN of the stage (or of a stage built FROM it) fetches with apk without `--no-cache`, `--update` or
+    an `apk update` of its own."""
+    for other_stage in dockerfile.stages:
+        if not any(ancestor is stage for ancestor in other_stage.lineage()):
+            continue
+        runs = list(other_stage.runs())
+        if other_stage is stage:
+            runs = runs[runs.index(run) + 1 :] if run in runs else []
+        for later in runs:
+            for command in later.commands:
+                call = apk_call(other_stage, later, command)
+                if call is None:
+                    continue
+                if call.action == UPDATE:
+                    break
+                if call.action in (INSTALL, UPGRADE) and not call.has_flag("--no-cache", "--update", "-U",
+                                                                            "--no-network"):
+                    return True
+    return False

@@ -22,12 +22,17 @@ FROM rockylinux:9
 RUN dnf install -y httpd && dnf clean all && rm -rf /var/cache/dnf
 ```
 
+Fix
+`--fix` ends the `RUN` with `yum clean all` (`dnf`, `microdnf`, `tdnf`, `dnf5` alike) or `zypper clean -a`, run
+through `sudo` when the install was. No fix for an install into another root (`--installroot`).
+
 hadolint equivalent: DL3032 (yum), DL3040 (dnf, microdnf), DL3036 (zypper).
 """
 
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.fixes.edits import append_command, privilege_prefix
 from dockerlint_slim.knowledge.package_managers import (
     ALL_RPM_CACHE_DIRS,
     INSTALL,
@@ -48,6 +53,7 @@ NAME = "rpm-cache"
 SEVERITY = "warning"
 SUMMARY = "yum/dnf/microdnf/tdnf/zypper install without cleaning the cache in the same RUN"
 TAGS = ("cache", "rpm")
+FIX = "sometimes"
 
 CACHE_DIRS = (*ALL_RPM_CACHE_DIRS, ZYPPER_CACHE)
 
@@ -75,6 +81,15 @@ def is_clean(command, run) -> bool:
     return any(run_removes_path(run, command, d) for d in CACHE_DIRS)
 
 
+def _edits(dockerfile, run, install, call, clean: str) -> tuple:
+    """Append the clean, with the install's `sudo`; none for an install into another root (`--installroot`: the
+    clean would empty the host's cache, not that root's)."""
+    prefix = privilege_prefix(install)
+    if prefix is None or call.option("--installroot", "--root", "-R") is not None:
+        return ()
+    return tuple(append_command(dockerfile, run, prefix + clean) or ())
+
+
 def check(target):
     for _stage, run in image_runs(target.dockerfile):
         if any(mount_covers_path(run, d) for d in CACHE_DIRS):
@@ -97,6 +112,7 @@ def check(target):
         yield Finding(
             last.span,
             message,
-            fix=Fix(f"End this RUN with `&& {clean}` after the last install"),
+            fix=Fix(f"End this RUN with `&& {clean}` after the last install",
+                    _edits(target.dockerfile, run, last, call, clean)),
             properties={"path": cache},
         )

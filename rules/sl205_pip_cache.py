@@ -37,12 +37,20 @@ or, with BuildKit, keep the cache between builds but out of the image:
 RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
 ```
 
+Fix
+`--fix` adds `--no-cache-dir` (uv: `--no-cache`) right after `install` in every pip (uv) install of the `RUN`
+that keeps the cache. Never for a pip older than 6 (it has no cache and no such option: the rule is silent
+there); no fix when an install names its own `--cache-dir` or the command is read through a variable.
+
 hadolint equivalent: DL3042.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.fixes.edits import insert_flag
 from dockerlint_slim.knowledge.package_managers import (
     CACHE_ENV,
     CACHE_QUERIES,
@@ -80,6 +88,7 @@ NAME = "pip-cache"
 SEVERITY = "warning"
 SUMMARY = "pip/uv install keeps its download cache in the layer"
 TAGS = ("cache", "python")
+FIX = "sometimes"
 
 
 def pip_call(stage, run, command):
@@ -167,8 +176,27 @@ def check(target):
             finding = None if reported else _finding(stage, run, command, call, state)
             if finding is not None:
                 reported = True  # one finding per RUN: its installs share one cache directory
-                yield finding
+                edits = _edits(target.dockerfile, stage, run, command, install_kind(call))
+                yield replace(finding, fix=replace(finding.fix, edits=edits))
             state.after(call if call is not None else package_call(argv), argv)
+
+
+def _edits(dockerfile, stage, run, first, kind: str) -> tuple:
+    """`--no-cache-dir` (uv: `--no-cache`) after the subcommand of this install and of every later one of the same
+    tool in the RUN; none when one names its own `--cache-dir` (the flag written last would win)."""
+    flag = "--no-cache-dir" if kind == "pip" else "--no-cache"
+    edits = []
+    for command in (first, *commands_after(run, first)):
+        call = pip_call(stage, run, command)
+        if install_kind(call) != kind or _disabled(call, stage, run, command):
+            continue
+        if call.option("--cache-dir") is not None:
+            return ()
+        change = insert_flag(dockerfile, command, call, flag)
+        if change is None:
+            return ()
+        edits += change
+    return tuple(edits)
 
 
 def _only_local_wheels(call) -> bool:

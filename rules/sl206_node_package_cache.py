@@ -30,12 +30,20 @@ RUN npm ci --omit=dev && npm cache clean --force
 
 or `RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev`.
 
+Fix
+`--fix` ends the `RUN` with `npm cache clean --force` or `yarn cache clean` (through `sudo` when the install
+was). The yarn fix is safe only when the install passes a yarn 1 option (`--frozen-lockfile`, `--production`,
+...): yarn 2+ with Plug'n'Play loads packages from its cache at run time, so elsewhere it is unsafe, and there is
+none when the stage shows yarn 2+ (corepack, `yarn set version`, a copied `.yarnrc.yml`). No fix for pnpm
+(`pnpm store prune` keeps what node_modules links to) or when the install names its own cache folder.
+
 hadolint equivalent: DL3060 (yarn only).
 """
 
 from __future__ import annotations
 
-from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.diagnostics import SAFE, UNSAFE, Finding, Fix
+from dockerlint_slim.fixes.edits import append_command, privilege_prefix
 from dockerlint_slim.knowledge.package_managers import (
     CACHE_ENV,
     CACHE_QUERIES,
@@ -71,6 +79,7 @@ NAME = "node-package-cache"
 SEVERITY = "warning"
 SUMMARY = "npm/yarn/pnpm install leaves the package cache in the layer"
 TAGS = ("cache", "node")
+FIX = "sometimes"
 
 NODE_MANAGERS = (NPM, YARN, PNPM)
 CACHE_DIRS = {
@@ -167,6 +176,50 @@ def _removes_some_home_cache(after, defaults: list[str]) -> bool:
     return any(p.rstrip("/*").endswith(suffixes) for c in after for p in removed_paths(c))
 
 
+# Options only yarn 1 has: a RUN that passes one runs yarn 1, whose cache `yarn cache clean` may empty.
+_YARN1_FLAGS = ("--frozen-lockfile", "--pure-lockfile", "--production", "--prod", "--no-lockfile", "--flat",
+                "--ignore-engines", "--non-interactive")
+_YARN_BERRY_FILES = (".yarnrc.yml", ".yarn", ".pnp.cjs", ".pnp.js")
+
+
+def _edits(dockerfile, stage, run, command, tool: str, argv) -> tuple[tuple, str]:
+    """The clean command appended to the RUN (with the install's `sudo`). npm: safe. yarn: safe only when the RUN
+    shows yarn 1 (its Plug'n'Play successor loads packages from the cache at run time), unsafe otherwise, none with
+    signs of yarn 2+. No fix for pnpm (`store prune` keeps what node_modules links to) or for a cache named on the
+    command itself (the clean would empty another one)."""
+    call = node_call(command)
+    if tool == "pnpm" or call is None or call.option("--cache", "--cache-folder") is not None:
+        return (), SAFE
+    if any(name in CACHE_ENV.get(tool, ()) for name, _ in command.env):
+        return (), SAFE
+    applicability = SAFE
+    if tool == "yarn":
+        if _yarn_berry(stage):
+            return (), SAFE
+        if not any(call.has_flag(flag) for flag in _YARN1_FLAGS):
+            applicability = UNSAFE
+    prefix = privilege_prefix(command)
+    if prefix is None:
+        return (), SAFE
+    return tuple(append_command(dockerfile, run, prefix + CLEAN_COMMAND[tool]) or ()), applicability
+
+
+def _yarn_berry(stage) -> bool:
+    """Signs of yarn 2+: corepack, `yarn set version`, a copied .yarnrc.yml / .yarn / .pnp.cjs."""
+    for ancestor in stage.lineage():
+        for instruction in ancestor.instructions:
+            if instruction.keyword in ("COPY", "ADD") and any(
+                    source.rstrip("/").rsplit("/", 1)[-1] in _YARN_BERRY_FILES
+                    for source in getattr(instruction, "sources", ())):
+                return True
+        for run in ancestor.runs():
+            for command in run.commands:
+                argv = program_argv(command)
+                if argv[:1] == ("corepack",) or (argv[:1] in (("yarn",), ("yarnpkg",)) and argv[1:3] == ("set", "version")):
+                    return True
+    return False
+
+
 def check(target):
     for stage, run in image_runs(target.dockerfile):
         reported: set[str] = set()
@@ -199,6 +252,7 @@ def check(target):
             yield Finding(
                 command.span,
                 f"`{shown}` keeps a copy of every downloaded package in {where} in this layer (size unknown)",
-                fix=Fix(f"End this RUN with `&& {CLEAN_COMMAND[tool]}`, or mount a cache on {where}"),
+                fix=Fix(f"End this RUN with `&& {CLEAN_COMMAND[tool]}`, or mount a cache on {where}",
+                        *_edits(target.dockerfile, stage, run, command, tool, argv)),
                 properties={"tool": tool, "path": where},
             )

@@ -38,13 +38,22 @@ RUN conda install -y numpy pandas && conda clean -afy
 ```
 
 or build in one stage and copy only the result into a small final image.
+
+Fix
+`--fix` adds `--no-document` to `gem install`; ends the `RUN` with `conda clean -afy` (as the install ran it:
+`mamba`, `/opt/conda/bin/conda`), `rm -rf ~/.cpanm`, `rm -rf $CARGO_HOME/registry` (as root), `go clean -cache
+-modcache` (only with a known Go version: older ones have no such caches) and, in the official ruby images with no
+bundle path of their own, `rm -rf /usr/local/bundle/cache`. The go and cargo cleanups are unsafe when a later
+`RUN` runs go or cargo again: it then downloads or rebuilds what this `RUN` cached. No fix for composer (its
+`--no-cache` needs Composer 2) or when the tool is named through a variable.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.diagnostics import SAFE, UNSAFE, Finding, Fix
+from dockerlint_slim.fixes.edits import append_command, insert_flag, privilege_prefix, program_word
 from dockerlint_slim.knowledge.package_managers import (
     BUILD,
     BUNDLER,
@@ -75,7 +84,14 @@ from dockerlint_slim.knowledge.package_managers import (
     variables_at,
 )
 from dockerlint_slim.knowledge.cache_sizes import GO_BUILD_CACHE_HTTP, GO_BUILD_CACHE_HTTP_PRECOMPILED_STD, Measured
-from dockerlint_slim.model.queries import commands_after, image_runs, image_stages, mount_covers_path, var_before
+from dockerlint_slim.model.queries import (
+    commands_after,
+    image_runs,
+    image_stages,
+    mount_covers_path,
+    user_before,
+    var_before,
+)
 from dockerlint_slim.shell.argv import program_argv, unwrap_argv
 from dockerlint_slim.shell.commands import removed_paths, removes_variable_path
 from dockerlint_slim.shell.paths import normalize_path, path_pattern_covers
@@ -85,6 +101,7 @@ NAME = "other-package-caches"
 SEVERITY = "warning"
 SUMMARY = "gem/bundler/conda/composer/go/cargo/cpanm leave caches or docs in the layer"
 TAGS = ("cache",)
+FIX = "sometimes"
 
 
 @dataclass(frozen=True)
@@ -95,6 +112,11 @@ class Leftover:
     what: str  # the cache, with its place
     fix: str
     size: Measured | None = None  # a measured example of its size; None: unknown
+    # What --fix does, when it can: a flag after the subcommand, or a command appended to the RUN ("{program}"
+    # stands for the tool's program as the command wrote it).
+    flag: str | None = None
+    append: str | None = None
+    applicability: str = SAFE
 
 
 def _removed(commands, stage=None, run=None) -> list[str]:
@@ -167,7 +189,7 @@ def _gem(stage, run, command, call, after, state) -> Leftover | None:
     if call.has_flag(*GEM_NO_DOCS) or _image_named(stage, GEM_NO_DOCUMENT_IMAGES) or _gemrc_disables_docs(stage, run):
         return None
     return Leftover("gem install", "generated ri/rdoc documentation",
-                    "add `--no-document` (or write `gem: --no-document` to /etc/gemrc)")
+                    "add `--no-document` (or write `gem: --no-document` to /etc/gemrc)", flag="--no-document")
 
 
 # --- bundler ----------------------------------------------------------------------------------------------------
@@ -186,9 +208,15 @@ def _bundle(stage, run, command, call, after, state) -> Leftover | None:
             "/.bundle"
         ):
             return None
+    # The fix only where the cache is known to be /usr/local/bundle/cache: the official image's GEM_HOME, and no
+    # bundle path of its own (`--path`, `--deployment`, BUNDLE_PATH, `bundle config`).
+    own_path = any(var_before(stage, run, name) not in (None, "/usr/local/bundle") for name in ("BUNDLE_PATH", "GEM_HOME"))
+    known = (_official(stage, "ruby") and not own_path and var_before(stage, run, "BUNDLE_DEPLOYMENT") is None
+             and not call.has_flag("--path", "--deployment", "--standalone") and not state.bundle_configured)
     return Leftover("bundle install", "a copy of every downloaded .gem in the bundle's cache directory "
                     "(/usr/local/bundle/cache in the official ruby images)",
-                    "end this RUN with `&& rm -rf /usr/local/bundle/cache` (or `\"$BUNDLE_PATH\"/ruby/*/cache`)")
+                    "end this RUN with `&& rm -rf /usr/local/bundle/cache` (or `\"$BUNDLE_PATH\"/ruby/*/cache`)",
+                    append="rm -rf /usr/local/bundle/cache" if known else None)
 
 
 # --- conda ------------------------------------------------------------------------------------------------------
@@ -219,7 +247,7 @@ def _conda(stage, run, command, call, after, state) -> Leftover | None:
         if root and path_pattern_covers(path, root + "/pkgs"):
             return None
     return Leftover(f"{call.program} {call.subcommand}", "every downloaded tarball and extracted package in "
-                    "<prefix>/pkgs", f"end this RUN with `&& {call.program} clean -afy`")
+                    "<prefix>/pkgs", f"end this RUN with `&& {call.program} clean -afy`", append="{program} clean -afy")
 
 
 # --- composer ---------------------------------------------------------------------------------------------------
@@ -294,9 +322,14 @@ def _go(stage, run, command, call, after, state) -> Leftover | None:
         # Go >= 1.20 compiles the standard library into the cache; older Go ships it precompiled.
         precompiled = version is not None and version < GO_STD_IN_BUILD_CACHE_SINCE
         size = GO_BUILD_CACHE_HTTP_PRECOMPILED_STD if precompiled else GO_BUILD_CACHE_HTTP
+    # `go clean -cache` fails on a Go without a build cache: only with a known version. Unsafe when a later RUN runs
+    # go again: it rebuilds or downloads again what this RUN cached (slower, and it needs the network).
+    later_go = any(a[:1] == ("go",) for later in state.later_runs(stage, run) for a in map(program_argv, later.commands))
     return Leftover(f"go {call.subcommand}", " and ".join(left),
                     f"end this RUN with `&& go clean {flags}`, use cache mounts, or build in a separate stage "
-                    "and copy only the binary", size)
+                    "and copy only the binary", size,
+                    append=f"{{program}} clean {flags}" if version is not None else None,
+                    applicability=UNSAFE if later_go else SAFE)
 
 
 # --- cargo ------------------------------------------------------------------------------------------------------
@@ -314,7 +347,13 @@ def _cargo(stage, run, command, call, after, state) -> Leftover | None:
     removed = _removed(after)
     if any(path_pattern_covers(p, registry) or p.rstrip("/*").endswith("/registry") for p in removed):
         return None
-    return Leftover(f"cargo {call.command[0]}", f"the crate registry index and sources in {registry}", f"end this RUN with `&& rm -rf {registry}` or use a cache mount on it")
+    later_cargo = any(a[:1] == ("cargo",) for later in state.later_runs(stage, run)
+                      for a in map(program_argv, later.commands))
+    return Leftover(f"cargo {call.command[0]}", f"the crate registry index and sources in {registry}",
+                    f"end this RUN with `&& rm -rf {registry}` or use a cache mount on it",
+                    # root's home, or a CARGO_HOME the Dockerfile or the official image sets: the path is known
+                    append=f"rm -rf {registry}" if user_before(stage, run) == "root" and "$" not in registry else None,
+                    applicability=UNSAFE if later_cargo else SAFE)
 
 
 # --- cpanm / cpm ------------------------------------------------------------------------------------------------
@@ -339,7 +378,8 @@ def _cpan(stage, run, command, call, after, state) -> Leftover | None:
         if path_pattern_covers(path, home) or (home == default and name in path):
             return None
     shown = "~/" + name if home == default else home
-    return Leftover(tool, f"the unpacked sources, build trees and logs of every module in {shown}", f"end this RUN with `&& rm -rf {shown}`")
+    return Leftover(tool, f"the unpacked sources, build trees and logs of every module in {shown}",
+                    f"end this RUN with `&& rm -rf {shown}`", append=f"rm -rf {shown}" if "$" not in shown else None)
 
 
 CHECKS = (_gem, _bundle, _conda, _composer, _go, _cargo, _cpan)
@@ -348,15 +388,29 @@ CHECKS = (_gem, _bundle, _conda, _composer, _go, _cargo, _cpan)
 class _State:
     """What earlier commands of the image installed, read once in build order (linear in the file)."""
 
-    def __init__(self, base_image: str, gopath_mode: bool) -> None:
+    def __init__(self, base_image: str, gopath_mode: bool, dockerfile=None) -> None:
         self.base_image = base_image
         self.go_version = go_version_of_image(base_image)
         self.gopath_mode = gopath_mode
+        self.bundle_configured = False  # `bundle config ...` ran: the bundle path may be elsewhere
+        self.dockerfile = dockerfile
 
     def after(self, call, argv) -> None:
         installed = go_version_installed(call, argv, self.base_image)
         if installed is not None:
             self.go_version = installed
+        if call is not None and call.manager is BUNDLER and call.command[:1] == ("config",):
+            self.bundle_configured = True
+
+    def later_runs(self, stage, run):
+        """The RUNs after `run` in its stage and in the stages built FROM it."""
+        for other in self.dockerfile.stages if self.dockerfile is not None else ():
+            if not any(ancestor is stage for ancestor in other.lineage()):
+                continue
+            runs = list(other.runs())
+            if other is stage:
+                runs = runs[runs.index(run) + 1 :] if run in runs else []
+            yield from runs
 
     def skip(self, call) -> bool:
         """Go commands of a Dockerfile written for GOPATH mode with a Go version that cannot be known: with the Go
@@ -391,9 +445,20 @@ def _gopath_mode(dockerfile) -> bool:
     return gets and not modules
 
 
+def _edits(dockerfile, run, command, call, leftover: Leftover) -> tuple:
+    if leftover.flag:
+        return tuple(insert_flag(dockerfile, command, call, leftover.flag) or ())
+    if leftover.append:
+        prefix, program = privilege_prefix(command), program_word(command, call)
+        if prefix is None or ("{program}" in leftover.append and program is None):
+            return ()
+        return tuple(append_command(dockerfile, run, prefix + leftover.append.replace("{program}", program or "")) or ())
+    return ()
+
+
 def check(target):
     stages = image_stages(target.dockerfile)
-    state = _State(stages[-1].base_image if stages else "", _gopath_mode(target.dockerfile))
+    state = _State(stages[-1].base_image if stages else "", _gopath_mode(target.dockerfile), target.dockerfile)
     for stage, run in image_runs(target.dockerfile):
         reported: set[str] = set()
         for command in run.commands:
@@ -417,7 +482,8 @@ def check(target):
                         command.span,
                         f"`{leftover.tool}` leaves {leftover.what} in this layer ({size})",
                         wasted_bytes=leftover.size.bytes if leftover.size else None,
-                        fix=Fix(leftover.fix[0].upper() + leftover.fix[1:]),
+                        fix=Fix(leftover.fix[0].upper() + leftover.fix[1:],
+                                _edits(target.dockerfile, run, command, call, leftover), leftover.applicability),
                         properties=properties,
                     )
             state.after(call, argv)

@@ -491,3 +491,42 @@ def join_runs(dockerfile: Dockerfile, runs: Sequence[RunInstruction]) -> Edits |
         else:
             edits.append(TextEdit(gap, joint))
     return edits
+
+
+_PRIVILEGE = frozenset({"sudo", "doas"})
+_PRIVILEGE_VALUE_OPTIONS = frozenset({"-u", "-g", "-C", "-h", "-p", "-U", "-r", "-t"})
+
+
+def privilege_prefix(command: ShellCommand) -> str | None:
+    """`sudo ` (with its options, `sudo -E `) when `command` runs through sudo or doas, so that a cleanup appended
+    after it runs with the same rights; "" without one; None when the command line is not plain words."""
+    argv = command.argv
+    words: list[str] = []
+    index = 0
+    while index < len(argv) and argv[index].rsplit("/", 1)[-1] in _PRIVILEGE:
+        words.append(argv[index])
+        index += 1
+        while index < len(argv) and argv[index].startswith("-"):
+            words.append(argv[index])
+            if argv[index] in _PRIVILEGE_VALUE_OPTIONS and index + 1 < len(argv):
+                words.append(argv[index + 1])
+                index += 1
+            index += 1
+    if any("$" in word or "`" in word for word in words):
+        return None
+    return "".join(shlex.quote(word) + " " for word in words)
+
+
+_PLAIN_WORD = re.compile(r"^[A-Za-z0-9_./${}:+-]+$")
+
+
+def program_word(command: ShellCommand, call) -> str | None:
+    """The package manager's program as the command wrote it (`/opt/conda/bin/conda`, `pip3`), so that a command
+    appended after it runs the same program; None when it is not a plain word."""
+    index = subcommand_index(command, call)
+    if index is None:
+        return None
+    index -= len(call.command)
+    if index < 0 or not _PLAIN_WORD.match(command.argv[index]):
+        return None
+    return command.argv[index]

@@ -168,3 +168,21 @@ def test_packages_of_another_repository_are_not_read_from_debians_table(source):
     # NodeSource's nodejs has none of Debian's nodejs Recommends (nodejs-doc, ...): the size is unknown
     found = sl202(f"FROM debian:bookworm\nRUN {source} && apt-get install -y nodejs\n")
     assert len(found) == 1 and "size unknown" in found[0].message
+
+
+# --- fix -----------------------------------------------------------------------------------------------------------
+
+def test_fix_is_unsafe_and_adds_the_flag_after_install(fix, lint):
+    text = "FROM debian:bookworm\nRUN apt-get update && apt-get -q install -y curl \\\n && aptitude install -y git\n"
+    (first, second) = [d for d in lint(text) if d.rule_id == "SL202"]
+    assert first.fix.applicability == second.fix.applicability == "unsafe"
+    assert fix(text, select="SL202") == text  # --fix alone leaves unsafe fixes
+    assert fix(text, select="SL202", unsafe=True) == (
+        "FROM debian:bookworm\nRUN apt-get update && apt-get -q install --no-install-recommends -y curl \\\n"
+        " && aptitude install --without-recommends -y git\n")
+
+
+def test_no_fix_through_a_variable_or_in_exec_form(lint):
+    for text in ('FROM debian\nARG I="install -y"\nRUN apt-get $I curl\n', 'FROM debian\nRUN ["apt-get", "install", "-y", "curl"]\n'):
+        found = [d for d in lint(text) if d.rule_id == "SL202"]
+        assert found and all(d.fix.edits == () for d in found), text

@@ -96,3 +96,29 @@ def test_unknown_or_unrelated_variables_are_not_guessed():
     assert len(sl203("FROM alpine:3.20\nARG APK_OPTS=--quiet\nRUN apk add $APK_OPTS curl\n")) == 1
     # the ARG is declared after the RUN: not in its environment
     assert len(sl203("FROM alpine:3.20\nRUN apk add $APK_OPTS curl\nARG APK_OPTS=--no-cache\n")) == 1
+
+
+# --- fix -----------------------------------------------------------------------------------------------------------
+
+def test_fix_adds_no_cache_and_drops_apk_update(fix):
+    assert fix("FROM alpine:3.20\nRUN apk update && apk add curl && apk add --virtual .b gcc\n", select="SL203") == \
+        "FROM alpine:3.20\nRUN apk add --no-cache curl && apk add --no-cache --virtual .b gcc\n"
+    assert fix("FROM alpine:3.20\nRUN apk upgrade\n", select="SL203") == "FROM alpine:3.20\nRUN apk upgrade --no-cache\n"
+    assert fix("FROM alpine:3.20\nRUN set -eux; apk update; apk add --no-cache curl\n", select="SL203") == \
+        "FROM alpine:3.20\nRUN set -eux; apk add --no-cache curl\n"
+
+
+def test_no_fix_when_a_later_run_reads_the_indexes(lint):
+    for text in (
+        "FROM alpine\nRUN apk update\nRUN apk add curl\n",  # the update is the RUN's last apk call
+        "FROM alpine\nRUN apk update && apk add curl\nRUN apk add jq\n",  # jq is installed from RUN 1's indexes
+        "FROM alpine\nARG ADD=add\nRUN apk $ADD curl\n",  # read through a variable
+    ):
+        found = [d for d in lint(text) if d.rule_id == "SL203"]
+        assert found and found[0].fix.edits == (), text
+
+
+def test_fix_of_both_runs_settles_in_two_passes(fix):
+    # RUN 2 gets --no-cache first (RUN 1's fix waits for it), then RUN 1 drops its update.
+    assert fix("FROM alpine\nRUN apk update && apk add curl\nRUN apk add jq\n", select="SL203") == \
+        "FROM alpine\nRUN apk add --no-cache curl\nRUN apk add --no-cache jq\n"

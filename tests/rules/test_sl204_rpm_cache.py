@@ -84,3 +84,22 @@ def test_relative_removal_after_cd_counts():
     assert len(sl204("FROM centos:7\nRUN yum -y update && cd $DIR && rm -rf yum\n")) == 1
     assert len(sl204("FROM centos:7\nRUN yum -y update && cd /tmp && rm -rf yum\n")) == 1
     assert len(sl204("FROM centos:7\nRUN yum -y update && rm -rf yum\n")) == 1
+
+
+# --- fix -----------------------------------------------------------------------------------------------------------
+
+def test_fix_appends_the_managers_clean(fix):
+    assert fix("FROM rockylinux:9\nRUN dnf install -y httpd\n", select="SL204") == \
+        "FROM rockylinux:9\nRUN dnf install -y httpd && dnf clean all\n"
+    assert fix("FROM centos:7\nRUN yum -y install epel-release \\\n && yum -y install nginx\n", select="SL204") == \
+        "FROM centos:7\nRUN yum -y install epel-release \\\n && yum -y install nginx \\\n && yum clean all\n"
+    assert fix("FROM opensuse/leap\nRUN zypper -n in curl\n", select="SL204") == \
+        "FROM opensuse/leap\nRUN zypper -n in curl && zypper clean -a\n"
+    assert fix("FROM fedora\nUSER app\nRUN sudo -E dnf install -y git\n", select="SL204") == \
+        "FROM fedora\nUSER app\nRUN sudo -E dnf install -y git && sudo -E dnf clean all\n"
+
+
+def test_no_fix_for_another_root(lint):
+    (finding,) = [d for d in lint("FROM fedora\nRUN dnf --installroot=/sysroot install -y bash\n")
+                  if d.rule_id == "SL204"]
+    assert finding.fix.edits == ()

@@ -249,3 +249,36 @@ def test_images_that_run_as_their_own_user():
     found = sl205("FROM jupyter/base-notebook:2024-01-01\nRUN pip install there\n")
     assert "/home/jovyan/.cache/pip" in found[0].message
     assert "/root/.cache/pip" in sl205("FROM jupyter/base-notebook\nUSER root\nRUN pip install there\n")[0].message
+
+
+# --- fix -----------------------------------------------------------------------------------------------------------
+
+def test_fix_adds_no_cache_dir_to_every_install_of_the_run(fix):
+    assert fix("FROM python:3.12\nRUN pip install -U pip && pip3 install -r requirements.txt\n", select="SL205") == \
+        "FROM python:3.12\nRUN pip install --no-cache-dir -U pip && pip3 install --no-cache-dir -r requirements.txt\n"
+    assert fix("FROM python:3.12\nRUN python -m pip install flask\n", select="SL205") == \
+        "FROM python:3.12\nRUN python -m pip install --no-cache-dir flask\n"
+    assert fix("FROM python:3.12\nRUN uv pip install --system flask\n", select="SL205") == \
+        "FROM python:3.12\nRUN uv pip install --no-cache --system flask\n"
+    assert fix("FROM python:3.12\nRUN sudo -H pip install flask\n", select="SL205") == \
+        "FROM python:3.12\nRUN sudo -H pip install --no-cache-dir flask\n"
+
+
+def test_no_fix_with_an_explicit_cache_dir_or_through_a_variable(lint):
+    for text in (
+        "FROM python:3.12\nRUN pip install --cache-dir /tmp/pip flask\n",
+        'FROM python:3.12\nARG PIP="pip install"\nRUN $PIP flask\n',  # the subcommand is in the variable
+    ):
+        (finding,) = [d for d in lint(text) if d.rule_id == "SL205"]
+        assert finding.fix.edits == (), text
+
+
+def test_fix_through_a_variable_program_keeps_the_variable(fix):
+    assert fix("FROM python:3.12\nARG PIP=pip3\nRUN $PIP install flask\n", select="SL205") == \
+        "FROM python:3.12\nARG PIP=pip3\nRUN $PIP install --no-cache-dir flask\n"
+
+
+def test_old_release_pip_gets_no_flag_it_does_not_know(lint):
+    # Debian 8's python-pip (1.5) has neither a cache nor --no-cache-dir: no finding, so no fix either.
+    assert [d for d in lint("FROM debian:jessie\nRUN apt-get install -y python-pip && pip install flask\n")
+            if d.rule_id == "SL205"] == []

@@ -170,3 +170,34 @@ def test_yarn_printing_its_version_installs_nothing(run):
 
 def test_cache_relocated_by_the_run_itself_is_not_guessed():
     assert sl206('FROM node:20\nRUN export npm_config_cache="$(mktemp -d)" && npm ci\n') == []
+
+
+# --- fix -----------------------------------------------------------------------------------------------------------
+
+def test_fix_cleans_the_npm_cache(fix):
+    assert fix("FROM node:20\nWORKDIR /app\nRUN npm ci --omit=dev\n", select="SL206") == \
+        "FROM node:20\nWORKDIR /app\nRUN npm ci --omit=dev && npm cache clean --force\n"
+    assert fix("FROM node:20\nRUN sudo npm install -g pm2\n", select="SL206") == \
+        "FROM node:20\nRUN sudo npm install -g pm2 && sudo npm cache clean --force\n"
+
+
+def test_yarn_fix_is_safe_only_for_yarn_1(fix, lint):
+    assert fix("FROM node:20\nRUN yarn install --frozen-lockfile\n", select="SL206") == \
+        "FROM node:20\nRUN yarn install --frozen-lockfile && yarn cache clean\n"
+    (finding,) = [d for d in lint("FROM node:20\nRUN yarn install\n") if d.rule_id == "SL206"]
+    assert finding.fix.edits and finding.fix.applicability == "unsafe"
+    assert fix("FROM node:20\nRUN yarn install\n", select="SL206") == "FROM node:20\nRUN yarn install\n"
+    assert fix("FROM node:20\nRUN yarn install\n", select="SL206", unsafe=True) == \
+        "FROM node:20\nRUN yarn install && yarn cache clean\n"
+
+
+def test_no_fix_for_yarn_2_pnpm_or_a_cache_named_on_the_command(lint):
+    for text in (
+        "FROM node:20\nCOPY .yarnrc.yml package.json yarn.lock ./\nRUN yarn install --frozen-lockfile\n",
+        "FROM node:20\nRUN corepack enable && yarn install\n",
+        "FROM node:20\nRUN pnpm install\n",
+        "FROM node:20\nRUN npm ci --cache /tmp/npm\n",
+        "FROM node:20\nRUN npm_config_cache=/tmp/npm npm ci\n",
+    ):
+        (finding,) = [d for d in lint(text) if d.rule_id == "SL206"]
+        assert finding.fix.edits == (), text

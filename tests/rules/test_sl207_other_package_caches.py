@@ -271,3 +271,45 @@ def test_removing_the_conda_root_prefix_removes_its_package_cache():
             "&& rm -rf /opt/conda /root/.conda\n")
     assert sl207(text) == []
     assert len(sl207(text.replace("rm -rf /opt/conda", "rm -rf /opt/other"))) == 1
+
+
+# --- fix -----------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("before, after", [
+    ("FROM debian\nRUN gem install rails\n", "FROM debian\nRUN gem install --no-document rails\n"),
+    ("FROM continuumio/miniconda3\nRUN conda install -y numpy\n",
+     "FROM continuumio/miniconda3\nRUN conda install -y numpy && conda clean -afy\n"),
+    ("FROM debian\nRUN /opt/conda/bin/mamba install -y numpy\n",
+     "FROM debian\nRUN /opt/conda/bin/mamba install -y numpy && /opt/conda/bin/mamba clean -afy\n"),
+    ("FROM perl:5.38\nRUN cpanm Mojolicious\n", "FROM perl:5.38\nRUN cpanm Mojolicious && rm -rf ~/.cpanm\n"),
+    ("FROM rust:1.79\nRUN cargo install ripgrep\n",
+     "FROM rust:1.79\nRUN cargo install ripgrep && rm -rf /usr/local/cargo/registry\n"),
+    ("FROM golang:1.22\nRUN go install example.com/tool@v1.2.3\n",
+     "FROM golang:1.22\nRUN go install example.com/tool@v1.2.3 && go clean -cache -modcache\n"),
+    ("FROM ruby:3.3\nCOPY Gemfile* ./\nRUN bundle install\n",
+     "FROM ruby:3.3\nCOPY Gemfile* ./\nRUN bundle install && rm -rf /usr/local/bundle/cache\n"),
+])
+def test_fix(fix, before, after):
+    assert fix(before, select="SL207") == after
+
+
+def _sl207_fix(lint, text):
+    (finding,) = [d for d in lint(text) if d.rule_id == "SL207"]
+    return finding.fix
+
+
+@pytest.mark.parametrize("text", [
+    "FROM debian\nRUN apt-get install -y golang && go build ./...\n",  # Go version unknown: -cache may not exist
+    "FROM ruby:3.3\nRUN bundle install --deployment\n",  # the bundle's cache is under vendor/bundle
+    "FROM ruby:3.3\nENV BUNDLE_PATH=/gems\nRUN bundle install\n",
+    "FROM debian\nRUN bundle install\n",  # not the official image: where the cache is is unknown
+    "FROM php:8.3\nRUN composer install\n",  # --no-cache needs Composer 2
+    "FROM debian\nUSER app\nRUN cargo install ripgrep\n",  # /root/.cargo is not this user's
+])
+def test_no_fix(lint, text):
+    assert _sl207_fix(lint, text).edits == ()
+
+
+def test_go_and_cargo_cleanups_are_unsafe_when_a_later_run_uses_them_again(lint):
+    fix = _sl207_fix(lint, "FROM golang:1.22\nRUN go mod download\nCOPY . .\nRUN go build -o /app . && go clean -cache\n")
+    assert fix.edits and fix.applicability == "unsafe"
