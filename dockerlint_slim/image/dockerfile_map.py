@@ -22,6 +22,7 @@ from dockerlint_slim.image.history import (
     parse_created_by,
 )
 from dockerlint_slim.image.stack import StackResult, WasteGroup
+from dockerlint_slim.knowledge.package_caches import cache_of
 from dockerlint_slim.model import Dockerfile, Instruction
 
 RULE_ID, RULE_NAME, SEVERITY = "SL601", "image-layer-waste", "warning"
@@ -217,7 +218,22 @@ def _stored_message(blame: _Blame, image: ImageRef, mapping: Mapping) -> tuple[s
     killers = ", ".join(f"{format_bytes(sum(g.bytes for g in gs))} at {_line_of(k, image, mapping)}"
                         for k, gs in sorted(blame.stored.items()))
     keyword = blame.instruction.keyword
-    if overwritten * 2 > total:
+    caches: dict[str, list] = {}
+    for group in groups:
+        cache = cache_of(group.directory + "/")
+        if cache is not None:
+            caches.setdefault(cache.directory, [cache, 0])[1] += group.bytes
+    cached = sum(size for _, size in caches.values())
+    if keyword == "RUN" and cached * 2 > total:
+        # a package manager rewrote its own cache (the next `apt-get update`/`install`): not a chmod/chown
+        found = sorted(caches.values(), key=lambda item: -item[1])
+        what = " and ".join(cache.what for cache, _ in found[:2])
+        cleanup = " && ".join(dict.fromkeys(cache.clean for cache, _ in found[:2]))
+        mounts = " ".join(f"--mount=type=cache,target={cache.directory.rstrip('/')}" for cache, _ in found[:2])
+        fix = (f"these are {what}, which the later install rewrites: remove them at the end of this RUN "
+               f"(`... && {cleanup}`) and of every RUN that fills them again, or keep them out of the layers with "
+               f"`RUN {mounts} ...`")
+    elif overwritten * 2 > total:
         fix = ("a later layer rewrites these files (chmod/chown/edit copies the whole file): set mode and owner "
                "here (COPY --chmod/--chown, or in this RUN) instead")
     elif keyword == "RUN":

@@ -22,7 +22,7 @@ from dockerlint_slim.image.tar_stream import InflateBudget
 
 SOURCES = ("docker", "podman", "docker-archive", "oci-archive", "oci", "registry")
 ENGINES = ("podman", "docker")
-INSPECT_TIMEOUT = 60
+INSPECT_TIMEOUT = 300  # podman waits for its storage lock while other builds run
 
 
 def split_scheme(reference: str, source: str | None) -> tuple[str | None, str]:
@@ -60,7 +60,7 @@ def read(reference: str, source: str | None, sink: LayerSink, tag: str | None, p
         found, why = _engine_has(program, reference)
         if found:
             return _read_engine(engine, reference, sink, platform, budget)
-        tried.append(f"{engine} has no image {reference!r}" + (f" ({why})" if why else ""))
+        tried.append(f"{engine} could not be asked ({why})" if why else f"{engine} has no image {reference!r}")
     from dockerlint_slim.image.registry_client import fetch_image, parse_reference
 
     try:

@@ -86,3 +86,31 @@ def test_long_history_aligns_quickly():
     assert sorted(mapping.pairs) == list(range(400, 550))
     assert set(mapping.similarity.values()) == {1.0}
     assert mapping.first_user_history == 400
+
+
+def test_package_cache_rewritten_by_a_later_install_gets_cache_advice(tmp_path):
+    """apt's lists and pkgcache.bin of one RUN, rewritten by the next `apt-get update`: clean or mount the cache;
+    the chmod/chown advice (COPY --chmod) is for mode and owner rewrites only."""
+    from image_synth import directory
+
+    from dockerlint_slim.image.dockerfile_map import diagnostics
+
+    text = ("FROM debian:12\nRUN apt-get update && apt-get install -y libjq1\n"
+            "RUN apt-get update && apt-get install -y jq\n")
+    lists = [directory("var"), directory("var/lib"), directory("var/lib/apt"), directory("var/lib/apt/lists"),
+             file("var/lib/apt/lists/deb.debian.org_Packages", 9_000_000), directory("var/cache"),
+             directory("var/cache/apt"), file("var/cache/apt/pkgcache.bin", 2_000_000)]
+    spec = ImageSpec([Step("ADD rootfs / # buildkit", [file("etc/os-release", 10)]), Step('CMD ["bash"]'),
+                      Step("RUN /bin/sh -c apt-get update && apt-get install -y libjq1 # buildkit",
+                           lists + [file("usr/lib/libjq.so", 300_000)]),
+                      Step("RUN /bin/sh -c apt-get update && apt-get install -y jq # buildkit",
+                           lists + [file("usr/bin/jq", 30_000)])])
+    analysis = analyze(str(build_docker_archive(spec, tmp_path / "i.tar")))
+    dockerfile = parse_dockerfile(text, "Dockerfile")
+    mapping = align(dockerfile, analysis.image)
+    found = diagnostics("Dockerfile", analysis.image, analysis.result, mapping, 1, 1)
+    stored = [d for d in found if d.span.line == 2 and d.properties["kind"] == "stored"]
+    assert stored
+    message = stored[0].message
+    assert "apt's package lists" in message and "COPY --chmod" not in message
+    assert "rm -rf /var/lib/apt/lists/*" in message and "--mount=type=cache,target=/var/lib/apt/lists" in message
