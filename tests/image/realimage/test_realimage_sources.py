@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
-from conftest import PODMAN, SKOPEO, build, podman
+from realimage_support import PASSWORD, PODMAN, SKOPEO, USER, build, podman
 
 from dockerlint_slim.image.command import image_command
 
@@ -95,8 +95,6 @@ def test_multi_platform_index_from_the_registry(realimages, registry, tmp_path):
 
 def test_registry_with_htpasswd_auth(realimages, auth_registry, tmp_path):
     _, saved = realimages["filesonly"]
-    from conftest import PASSWORD, USER
-
     reference = auth_registry.push(f"docker-archive:{saved['docker-archive']}", "private:1",
                                    f"--dest-creds={USER}:{PASSWORD}")
     expected = figures(report(saved["docker-archive"], "--top", "0"))
