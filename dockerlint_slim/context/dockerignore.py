@@ -15,15 +15,15 @@ does the same, so results agree with BuildKit even in the corner cases where tha
 from __future__ import annotations
 
 import os
-import re
 import stat
 import unicodedata
-import warnings
 from dataclasses import dataclass, field
 from typing import Mapping
 
 from dockerlint_slim.context import gomatch
 from dockerlint_slim.context.errors import ContextError
+from dockerlint_slim.context.linear_regexp import LinearRegexp, UnsupportedRegexp
+from dockerlint_slim.files import read_regular_file
 
 # Characters that are regexp syntax but plain in a Go filepath pattern (moby's `shouldEscape`).
 _REGEX_ESCAPE = frozenset(".+()|{}$")
@@ -55,7 +55,7 @@ class IgnorePattern:
     exception: bool
     line: int
     kind: str  # exact | prefix | suffix | regexp, as moby classifies patterns
-    regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    regex: LinearRegexp | None = field(default=None, compare=False, repr=False)
 
     def match(self, path: str) -> bool:
         """Does this pattern, on its own, match the slash-separated relative `path` (no parent matching)?"""
@@ -71,7 +71,7 @@ class IgnorePattern:
             # `**/foo` matches `foo` itself.
             return suffix[:1] == "/" and path == suffix[1:]
         assert self.regex is not None
-        return self.regex.match(path) is not None
+        return self.regex.match(path)
 
     def __str__(self) -> str:
         return ("!" if self.exception else "") + self.text
@@ -118,11 +118,10 @@ def compile_pattern(pattern: str, line: int = 0, source: str | None = None) -> I
     kind, regex_text = _classify(pattern)
     regex = None
     if kind == "regexp":
+        # Matched in linear time, as Go's regexp does: Python's backtracking `re` takes hours on `*a*a*a...b`.
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # "possible nested set" for moby's odd `[*]` translation
-                regex = re.compile(regex_text)
-        except re.error as exc:
+            regex = LinearRegexp(regex_text)
+        except UnsupportedRegexp as exc:
             # moby fails the same way (its regexp does not compile), at the first path it matches.
             raise DockerignoreError(f"bad pattern {pattern!r}: {exc} (syntax error in pattern)", source, line) from None
     return IgnorePattern(text=pattern, exception=exception, line=line, kind=kind, regex=regex)
@@ -313,6 +312,10 @@ def find_dockerignore(root: str, dockerfile_path: str | None = None,
     return None
 
 
+# Far above any real ignore file (a few KiB): a bigger one is refused rather than read into memory.
+MAX_DOCKERIGNORE_BYTES = 4 * 1024 * 1024
+
+
 def load_dockerignore(root: str, dockerfile_path: str | None = None,
                       overrides: Mapping[str, str] | None = None) -> IgnoreMatcher:
     """Find and compile the ignore file for a build; an empty matcher when there is none."""
@@ -321,14 +324,26 @@ def load_dockerignore(root: str, dockerfile_path: str | None = None,
         return IgnoreMatcher()
     if overrides and path in overrides:
         return parse_dockerignore(overrides[path], source=path)
+    data = read_ignore_file(path, os.path.dirname(os.path.abspath(path)))
+    return parse_dockerignore(data.decode("utf-8", errors="surrogateescape"), source=path)
+
+
+def read_ignore_file(path: str, folder: str) -> bytes:
+    """The bytes of an ignore file that must lie in `folder` (the context, or the Dockerfile's folder): a link is
+    followed only while it stays inside; a FIFO, device or folder is refused without being opened for long (the
+    type is checked on the open file), and so is a file over MAX_DOCKERIGNORE_BYTES."""
     try:
-        info = os.stat(path)  # a symlinked ignore file is fine; a FIFO or folder is refused, never opened
-        if not stat.S_ISREG(info.st_mode):
+        real = os.path.realpath(path)
+        if os.path.commonpath([real, os.path.realpath(folder)]) != os.path.realpath(folder):
+            raise DockerignoreError("is a link that leads out of its folder; not read", path)
+        data = read_regular_file(path, MAX_DOCKERIGNORE_BYTES + 1)
+        if data is None:
             raise DockerignoreError("is not a regular file", path)
-        with open(path, "rb") as handle:
-            data = handle.read()
     except DockerignoreError:
         raise
-    except OSError as exc:
-        raise DockerignoreError(f"cannot read: {exc.strerror or exc}", path) from None
-    return parse_dockerignore(data.decode("utf-8", errors="surrogateescape"), source=path)
+    except (OSError, ValueError) as exc:
+        raise DockerignoreError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", path) from None
+    if len(data) > MAX_DOCKERIGNORE_BYTES:
+        raise DockerignoreError(f"is larger than {MAX_DOCKERIGNORE_BYTES // (1024 * 1024)} MiB; not read", path)
+    return data
+
