@@ -74,7 +74,7 @@ def _use_color(no_color: bool, output: str | None) -> bool:
 @click.option("--select", multiple=True, help="Rules to run: ids, id prefixes (SL2) or names, comma-separated.")
 @click.option("--ignore", multiple=True, help="Rules to skip: ids, id prefixes or names, comma-separated.")
 @click.option("--fail-level", type=click.Choice(("error", "warning", "info", "none")), help="Lowest severity that makes the exit code 1 [default: info].")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (.slimlint.toml or pyproject.toml).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (.slimlint.toml or pyproject.toml) instead of the one found from the current folder; its rules-dir loads.")
 @click.option("--rules-dir", multiple=True, type=click.Path(file_okay=False), help="Folder of extra rule modules.")
 @click.option("--max-wasted-bytes", help="SL501 budget: predicted waste above this fails (20MB, 20MiB, bytes).")
 @click.option("--min-efficiency", help="SL501 budget: predicted efficiency below this ratio fails (0..1).")
@@ -125,9 +125,12 @@ def check(paths, context_dir, target, fmt, output, select, ignore, fail_level, c
 @click.option("--rules-dir", multiple=True, type=click.Path(file_okay=False), help="Folder of extra rule modules.")
 def rules_command(rule: str | None, rules_dir) -> None:
     """List every rule, or print the docs of one (by id or name)."""
-    from dockerlint_slim.engine.runner import load_all_rules
+    from dockerlint_slim.engine.runner import RunError, load_all_rules
 
-    rules = load_all_rules(tuple(Path(p) for p in rules_dir))
+    try:
+        rules = load_all_rules(tuple(Path(p) for p in rules_dir))
+    except RunError as exc:
+        raise UsageFailure(str(exc)) from None
     if rule is None:
         width = max(len(r.name) for r in rules)
         for r in rules:

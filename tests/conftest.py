@@ -26,3 +26,10 @@ def _no_dive_ci_gate_from_the_environment(monkeypatch):
     """`slimlint image` turns dive's CI gate on under CI=true, as dive does (and CI runs these tests with CI=true);
     tests say --ci where they mean it."""
     monkeypatch.delenv("CI", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(monkeypatch, tmp_path_factory):
+    """The developer's own ~/.config/slimlint/config.toml must not change what a test sees; a test that means a
+    user-level config writes one under $XDG_CONFIG_HOME."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "user-config"))

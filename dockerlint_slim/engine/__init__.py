@@ -3,10 +3,10 @@ file with the per-file state they share (`session`), applies suppressions (`prag
 diagnostics (`linter`); `runner` sits between the command line and the linter (discovery, contexts, exit code)."""
 
 from dockerlint_slim.engine.linter import (
+    FileError,
     FileResult,
     Linter,
     LintOptions,
-    RuleCrashed,
     RuleOptionError,
     TargetNotFound,
     select_rules,
@@ -14,11 +14,11 @@ from dockerlint_slim.engine.linter import (
 from dockerlint_slim.engine.session import LintTarget, Session
 
 __all__ = [
+    "FileError",
     "FileResult",
     "LintOptions",
     "LintTarget",
     "Linter",
-    "RuleCrashed",
     "RuleOptionError",
     "Session",
     "TargetNotFound",

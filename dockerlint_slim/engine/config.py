@@ -1,4 +1,5 @@
-"""Configuration: `.slimlint.toml` or `[tool.slimlint]` in `pyproject.toml`, found from the current folder up.
+"""Configuration: `.slimlint.toml` or `[tool.slimlint]` in `pyproject.toml`, found from the current folder up to
+the repository root, over the user's own `~/.config/slimlint/config.toml`.
 
 Keys (all optional):
     select = ["ALL"]                 # rule ids, id prefixes ("SL2") or names
@@ -17,10 +18,14 @@ Keys (all optional):
     [severity]        SL101 = "warning"
     [per-file-ignores] "legacy/*.Dockerfile" = ["SL202"]
     [rules.SL301]     threshold = "10MiB"
+
+A config found by discovery may come from the repository being linted (a pull request): its `rules-dir` would
+import and run that repository's code, so it is not loaded unless the user asked for it (see `load_settings`).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -76,28 +81,103 @@ class Config:
     show_fixes: bool | None = None
     fixable: tuple[str, ...] | None = None
     unfixable: tuple[str, ...] = ()
+    keys: frozenset[str] = frozenset()  # the keys the file sets (what it overrides when layered over another)
+    skipped_rules_dirs: tuple[Path, ...] = ()  # `rules-dir` of a discovered config, not loaded (see load_settings)
+
+
+# Far above any real config (a few KiB): a bigger file is refused rather than read into memory.
+MAX_CONFIG_BYTES = 1024 * 1024
+# Folders that mark a repository root: config discovery does not climb above them.
+_REPOSITORY_MARKERS = (".git", ".hg", ".svn", ".jj")
+
+
+def repository_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` that holds `.git` (or another version-control folder)."""
+    folder = start.resolve()
+    for candidate in (folder, *folder.parents):
+        if any(os.path.lexists(candidate / marker) for marker in _REPOSITORY_MARKERS):
+            return candidate
+    return None
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest `.slimlint.toml`, or `pyproject.toml` with a [tool.slimlint] table, from `start` upwards."""
+    """The nearest `.slimlint.toml`, or `pyproject.toml` with a [tool.slimlint] table, from `start` up to the
+    repository root. Outside a repository only `start` itself is searched: a folder above it (a shared `/tmp`, a
+    home folder holding many projects) is nobody's project config."""
     folder = start.resolve()
-    for candidate in (folder, *folder.parents):
+    root = repository_root(folder)
+    for candidate in (folder, *folder.parents) if root is not None else (folder,):
         dotfile = candidate / ".slimlint.toml"
         if dotfile.is_file():
             return dotfile
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file() and _has_tool_table(pyproject):
             return pyproject
-        if (candidate / ".git").exists():
+        if candidate == root:
             break
     return None
 
 
+def user_config_path() -> Path | None:
+    """The user's own config: `$XDG_CONFIG_HOME/slimlint/config.toml` (default `~/.config/slimlint/config.toml`)."""
+    base = os.environ.get("XDG_CONFIG_HOME")
+    if not base:
+        home = os.environ.get("HOME")
+        if not home:
+            return None
+        base = os.path.join(home, ".config")
+    return Path(base) / "slimlint" / "config.toml"
+
+
+def load_settings(explicit: Path | None, start: Path) -> Config:
+    """The configuration of a run: the user-level config, with the project's config (`explicit`, else the one
+    `find_config` discovers from `start`) layered over it key by key.
+
+    Rule folders run code, so `rules-dir` loads only from a config the user chose: the user-level file, or one
+    named with `--config`. A discovered config may be part of the repository being linted (a pull request from a
+    stranger): its `rules-dir` is left out and reported in `skipped_rules_dirs`.
+    """
+    user_path = user_config_path()
+    user = load_config(user_path) if user_path is not None and user_path.is_file() else Config()
+    if explicit is not None:
+        project = load_config(explicit)
+    else:
+        project = load_config(find_config(start))
+        if project.rules_dirs:
+            project.skipped_rules_dirs, project.rules_dirs = project.rules_dirs, ()
+    return _layered(user, project)
+
+
+# Config keys and the Config fields they set.
+_FIELDS = {
+    "select": ("select",), "ignore": ("ignore",), "fail-level": ("fail_level",), "target": ("target",),
+    "context": ("context",), "severity": ("severity",), "per-file-ignores": ("per_file_ignores",),
+    "rules": ("rule_options",), "contexts": ("contexts",), "max-wasted-bytes": ("max_wasted_bytes",),
+    "min-efficiency": ("min_efficiency",), "fix": ("fix",), "unsafe-fixes": ("unsafe_fixes",),
+    "show-fixes": ("show_fixes",), "fixable": ("fixable",), "unfixable": ("unfixable",),
+}
+
+
+def _layered(base: Config, top: Config) -> Config:
+    """`top` over `base`: each key `top` sets replaces `base`'s; rule folders of both load."""
+    if top.path is None:
+        return base
+    if base.path is None:
+        return top
+    merged = Config(path=top.path, keys=base.keys | top.keys, skipped_rules_dirs=top.skipped_rules_dirs)
+    for source in (base, top):
+        for key in source.keys:
+            for name in _FIELDS.get(key, ()):
+                setattr(merged, name, getattr(source, name))
+    merged.rules_dirs = base.rules_dirs + top.rules_dirs
+    return merged
+
+
 def _has_tool_table(pyproject: Path) -> bool:
-    try:
-        return "slimlint" in _read_toml(pyproject).get("tool", {})
-    except ConfigError:
-        return False
+    """Does the file hold a [tool.slimlint] table? A pyproject.toml that cannot be read is an error rather than
+    "no": it may hold this project's settings, and linting without them would pass silently."""
+    tool = _read_toml(pyproject).get("tool", {})
+    return isinstance(tool, dict) and "slimlint" in tool
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -106,13 +186,25 @@ def _read_toml(path: Path) -> dict[str, Any]:
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
+    from dockerlint_slim.files import read_regular_file
+
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        data = read_regular_file(str(path), MAX_CONFIG_BYTES + 1)
     except OSError as exc:
-        raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from exc
+        raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from None
+    if data is None:
+        raise ConfigError(f"cannot read config {path}: not a regular file")
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"cannot read config {path}: larger than {MAX_CONFIG_BYTES // 1024} KiB")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"invalid TOML in {path}: not UTF-8 (line {line})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML in {path}: {exc}") from exc
+        raise ConfigError(f"invalid TOML in {path}: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"invalid TOML in {path}: nested too deeply") from None
 
 
 def load_config(path: Path | None) -> Config:
@@ -120,7 +212,10 @@ def load_config(path: Path | None) -> Config:
         return Config()
     data = _read_toml(path)
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("slimlint", {})
+        tool = data.get("tool", {})
+        data = tool.get("slimlint", {}) if isinstance(tool, dict) else {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: [tool.slimlint] must be a table")
     return parse_config(data, path)
 
 
@@ -130,7 +225,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_KNOWN_KEYS))}")
     base = path.parent
-    config = Config(path=path)
+    config = Config(path=path, keys=frozenset(data))
     if "select" in data:
         config.select = _strings(data["select"], "select", where)
     config.ignore = _strings(data.get("ignore", []), "ignore", where)

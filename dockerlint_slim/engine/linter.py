@@ -13,7 +13,7 @@ from dockerlint_slim.context.errors import ContextError
 from dockerlint_slim.diagnostics import APPLICABILITIES, UNSAFE, Diagnostic, Finding, Fix, Span
 from dockerlint_slim.engine.overlaps import resolve_overlaps
 from dockerlint_slim.engine.pragmas import ignored_by_pragmas, ignores_rule
-from dockerlint_slim.engine.registry import Rule
+from dockerlint_slim.engine.registry import Rule, described, not_an_interrupt
 from dockerlint_slim.engine.session import LintTarget, Session
 from dockerlint_slim.engine.totals import complete_report
 from dockerlint_slim.options import OptionError
@@ -34,6 +34,17 @@ class LintOptions:
     config_dir: Path | None = None  # per-file-ignores globs also match paths relative to the config file's folder
 
 
+@dataclass(frozen=True)
+class FileError:
+    """A file slimlint could not check, or not fully: unreadable, larger than the cap, a `--target` it lacks, a bad
+    `.dockerignore`, or a rule that crashed on it (`rule_id`). Reported beside the findings of every other file;
+    the exit code is 2."""
+
+    path: str
+    message: str  # one line, as printed after "slimlint: error: "
+    rule_id: str | None = None
+
+
 @dataclass
 class FileResult:
     path: str
@@ -41,6 +52,7 @@ class FileResult:
     report: dict[str, Any] | None = None  # extra per-file figures (build context, predicted waste)
     source_lines: list[str] = field(default_factory=list, repr=False)  # for code frames
     fixed: dict[str, int] | None = None  # with --fix: findings fixed per rule id (the diagnostics are what is left)
+    errors: list[FileError] = field(default_factory=list)  # rules that crashed on this file
 
 
 def select_rules(rules: Iterable[Rule], options: LintOptions) -> list[Rule]:
@@ -61,10 +73,6 @@ class TargetNotFound(Exception):
 
 class RuleOptionError(Exception):
     """A rule could not use the options the configuration gave it (`[rules.SLnnn]`)."""
-
-
-class RuleCrashed(Exception):
-    """A rule raised (or yielded something that is not a Finding): a bug in that rule, reported in one line."""
 
 
 class Linter:
@@ -91,6 +99,7 @@ class Linter:
         ignored_everywhere, ignored_at = ignored_by_pragmas(dockerfile)
         ignored_everywhere |= self._per_file_ignores(path)
         diagnostics: list[Diagnostic] = []
+        errors: list[FileError] = []
         for rule in self.rules:
             if "context" in rule.needs and session.context_dir is None:
                 continue
@@ -100,7 +109,10 @@ class Linter:
                 continue
             target = LintTarget(dockerfile, self._rule_options[rule.id], session)
             severity = self.options.severity.get(rule.id, rule.severity)
-            for finding in self._check(rule, target, path):
+            findings, crash = self._check(rule, target, path)
+            if crash is not None:
+                errors.append(crash)
+            for finding in findings:
                 if ignores_rule(rule, ignored_at.get(finding.span.line, ())):
                     continue
                 diagnostics.append(_diagnostic(rule, severity, path, finding))
@@ -109,23 +121,30 @@ class Linter:
         report = session.replay.report() if session.context_dir is not None else None
         if report is not None:
             report = complete_report(report, diagnostics)
-        return FileResult(path, diagnostics, report, dockerfile.lines)
+        return FileResult(path, diagnostics, report, dockerfile.lines, errors=errors)
 
-    def _check(self, rule: Rule, target: LintTarget, path: str) -> Iterable[Finding]:
+    def _check(self, rule: Rule, target: LintTarget, path: str) -> tuple[list[Finding], FileError | None]:
+        """The rule's findings, and the error that stopped it if it crashed: a bug in a rule (a third-party one,
+        most likely) costs that rule on this file only; what it found before the crash and every other rule's
+        findings stay."""
+        findings: list[Finding] = []
         try:
             for finding in rule.check(target):
                 if not isinstance(finding, Finding) or not isinstance(finding.span, Span):
-                    raise RuleCrashed(f"rule {rule.id} ({rule.origin}) yielded {finding!r:.80}, not a Finding with a Span")
-                _check_fix(rule, finding.fix)
-                yield finding
-        except (RuleCrashed, ContextError):
-            # ContextError: the context, scanned when a rule first asks for it, has a bad .dockerignore: the user's
-            # to fix (exit 2).
+                    return findings, FileError(path, f"rule {rule.id} ({rule.origin}) yielded {finding!r:.80}, not "
+                                                     "a Finding with a Span", rule.id)
+                problem = _fix_problem(rule, finding.fix)
+                if problem is not None:
+                    return findings, FileError(path, problem, rule.id)
+                findings.append(finding)
+        except ContextError:
+            # The context, scanned when a rule first asks for it, has a bad .dockerignore: the user's to fix, and
+            # every context rule would fail the same way: the whole file is reported as not checked.
             raise
-        except Exception as exc:
-            # A bug in a rule (a third-party one, most likely) ends the run with one line that says where, instead
-            # of a traceback; the chained exception keeps the traceback for the API and for tests.
-            raise _crashed(rule, path, exc) from exc
+        except BaseException as exc:
+            not_an_interrupt(exc)
+            return findings, FileError(path, _crash_message(rule, path, exc), rule.id)
+        return findings, None
 
     def _per_file_ignores(self, path: str) -> set[str]:
         # Selectors as in --ignore (ids, id prefixes such as SL2, names, ALL), kept as the rule ids they match.
@@ -145,15 +164,17 @@ class Linter:
         return ignored
 
 
-def _check_fix(rule: Rule, fix: Fix | None) -> None:
-    """A fix with edits must match what the rule declares (FIX), so docs and `slimlint rules` stay true."""
+def _fix_problem(rule: Rule, fix: Fix | None) -> str | None:
+    """A fix with edits must match what the rule declares (FIX), so docs and `slimlint rules` stay true: what is
+    wrong with it (a bug in the rule, reported like a crash), or None."""
     if fix is None or not fix.edits:
-        return
+        return None
     if fix.applicability not in APPLICABILITIES:
-        raise RuleCrashed(f"rule {rule.id} ({rule.origin}) made a fix with applicability {fix.applicability!r}")
+        return f"rule {rule.id} ({rule.origin}) made a fix with applicability {fix.applicability!r}"
     if rule.fix == "none" or (rule.fix == "unsafe" and fix.applicability != UNSAFE):
-        raise RuleCrashed(f"rule {rule.id} ({rule.origin}) declares FIX = {rule.fix!r} but made a "
-                          f"{fix.applicability} fix with edits")
+        return (f"rule {rule.id} ({rule.origin}) declares FIX = {rule.fix!r} but made a "
+                f"{fix.applicability} fix with edits")
+    return None
 
 
 def _resolved_options(rule: Rule, configured: Mapping[str, Any]) -> dict[str, Any]:
@@ -171,11 +192,11 @@ def _resolved_options(rule: Rule, configured: Mapping[str, Any]) -> dict[str, An
     return values
 
 
-def _crashed(rule: Rule, path: str, exc: Exception) -> RuleCrashed:
+def _crash_message(rule: Rule, path: str, exc: BaseException) -> str:
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
-    return RuleCrashed(f"rule {rule.id} ({rule.origin}) failed on {path}: {type(exc).__name__}: {exc}{where}; "
-                       "this is a bug in the rule, please report it")
+    text = " ".join(described(exc).split())[:300]
+    return f"rule {rule.id} ({rule.origin}) failed on {path}: {text}{where}; this is a bug in the rule, please report it"
 
 
 def _diagnostic(rule: Rule, severity: str, path: str, finding: Finding) -> Diagnostic:

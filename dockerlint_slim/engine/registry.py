@@ -52,6 +52,19 @@ class RuleLoadError(Exception):
     """A rule module is missing a required attribute or has an invalid one."""
 
 
+def described(exc: BaseException) -> str:
+    """`RuntimeError: boom`; `SystemExit: 0` for a module that calls sys.exit(0)."""
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def not_an_interrupt(exc: BaseException) -> None:
+    """Rule code may raise anything, even SystemExit (`sys.exit(0)` would otherwise end the run with exit 0 and no
+    output) or its own BaseException: all become one error line. KeyboardInterrupt is the user's Ctrl-C: it still
+    stops the run."""
+    if isinstance(exc, KeyboardInterrupt):
+        raise exc
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -78,6 +91,18 @@ class Rule:
 
 
 def rule_from_module(module: ModuleType, origin: str) -> Rule:
+    """The rule a module declares; RuleLoadError (one line) for anything wrong with it, whatever reading it raises
+    (a module-level `__getattr__`, a docstring that is not text, ...)."""
+    try:
+        return _rule_from_module(module, origin)
+    except RuleLoadError:
+        raise
+    except BaseException as exc:
+        not_an_interrupt(exc)
+        raise RuleLoadError(f"rule module {getattr(module, '__name__', '?')} ({origin}): {described(exc)}") from exc
+
+
+def _rule_from_module(module: ModuleType, origin: str) -> Rule:
     def need(attr: str, kind: type) -> Any:
         value = getattr(module, attr, None)
         if not isinstance(value, kind):
@@ -104,13 +129,31 @@ def rule_from_module(module: ModuleType, origin: str) -> Rule:
         summary=need("SUMMARY", str),
         docs=inspect.cleandoc(module.__doc__ or ""),
         check=check,
-        needs=frozenset(getattr(module, "NEEDS", frozenset())),
+        needs=_names(module, rule_id, "NEEDS", KNOWN_NEEDS),
         options=_options(module, rule_id),
-        tags=tuple(getattr(module, "TAGS", ())),
+        tags=tuple(getattr(module, "TAGS", ())) if _names(module, rule_id, "TAGS") else (),
         origin=origin,
         supersedes=_supersedes(module, rule_id),
         fix=fix,
     )
+
+
+# What a rule may need beyond the Dockerfile: a build context (`--context`), or a built image (`slimlint image`).
+KNOWN_NEEDS = frozenset({"context", "image"})
+
+
+def _names(module: ModuleType, rule_id: str, attribute: str, known: frozenset[str] | None = None) -> frozenset[str]:
+    """NEEDS or TAGS: a collection of strings (from `known` when given), checked so that `NEEDS = 5` or
+    `NEEDS = "context"` is a load error that says so, not a traceback or a rule that silently never runs."""
+    declared = getattr(module, attribute, ())
+    if isinstance(declared, str) or not isinstance(declared, (tuple, list, frozenset, set)) or not all(
+            isinstance(item, str) for item in declared):
+        raise RuleLoadError(f"rule {rule_id}: {attribute} must be a tuple or set of strings, got {declared!r:.60}")
+    unknown = set(declared) - known if known is not None else set()
+    if unknown:
+        raise RuleLoadError(f"rule {rule_id}: unknown {attribute} {', '.join(sorted(unknown))} "
+                            f"(known: {', '.join(sorted(known or ()))})")
+    return frozenset(declared)
 
 
 def _supersedes(module: ModuleType, rule_id: str) -> frozenset[str]:
@@ -159,8 +202,9 @@ def builtin_rules() -> list[Rule]:
             continue
         try:
             module = importlib.import_module(f"{package.__name__}.{info.name}")
-        except Exception as exc:  # a broken module must end as one clear error line, not a traceback
-            raise RuleLoadError(f"cannot load built-in rule module {info.name}: {exc}") from exc
+        except BaseException as exc:  # a broken module must end as one clear error line, not a traceback
+            not_an_interrupt(exc)
+            raise RuleLoadError(f"cannot load built-in rule module {info.name}: {described(exc)}") from exc
         found.append(rule_from_module(module, "builtin"))
     return found
 
@@ -173,8 +217,9 @@ def entry_point_rules() -> list[Rule]:
             loaded = importlib.import_module(module_name.strip())
             for part in filter(None, attribute.strip().split(".")):
                 loaded = getattr(loaded, part)
-        except Exception as exc:  # a broken plugin must not take the linter down with a traceback
-            raise RuleLoadError(f"cannot load rule plugin {name!r} ({value}): {exc}") from exc
+        except BaseException as exc:  # a broken plugin must not take the linter down with a traceback
+            not_an_interrupt(exc)
+            raise RuleLoadError(f"cannot load rule plugin {name!r} ({value}): {described(exc)}") from exc
         modules = loaded if isinstance(loaded, (list, tuple)) else [loaded]
         found += [rule_from_module(module, f"plugin {name}") for module in modules]
     return found
@@ -239,8 +284,9 @@ def directory_rules(folder: Path) -> list[Rule]:
         sys.modules[module_name] = module
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:
-            raise RuleLoadError(f"cannot import rule file {path}: {exc}") from exc
+        except BaseException as exc:
+            not_an_interrupt(exc)
+            raise RuleLoadError(f"cannot import rule file {path}: {described(exc)}") from exc
         found.append(rule_from_module(module, str(path)))
     return found
 

@@ -5,16 +5,22 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import stat
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dockerlint_slim.diagnostics import SEVERITY_RANK
-from dockerlint_slim.engine.config import Config, ConfigError, find_config, load_config
-from dockerlint_slim.engine.registry import Rule, RuleLoadError, load_rules
+from dockerlint_slim.engine.config import Config, ConfigError, load_settings, repository_root, user_config_path
+from dockerlint_slim.engine.linter import FileError
+from dockerlint_slim.engine.registry import Rule, RuleLoadError, described, load_rules
+from dockerlint_slim.files import read_regular_file
 from dockerlint_slim.options import OptionError, parse_ratio, parse_size
+from dockerlint_slim.printable import printable
 
 _SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
+# Real Dockerfiles are kilobytes; the largest seen are a few hundred. A bigger file is refused, not read into memory.
+MAX_DOCKERFILE_BYTES = 32 * 1024 * 1024
 
 
 class RunError(Exception):
@@ -60,26 +66,112 @@ def is_dockerfile_name(name: str) -> bool:
     )
 
 
-def discover(paths: tuple[str, ...]) -> list[str]:
-    """Files as given; folders searched recursively (without following links) for Dockerfile-like names."""
-    found: list[str] = []
+def warn(message: str) -> None:
+    print(f"slimlint: warning: {printable(message)}", file=sys.stderr)
+
+
+def discover(paths: tuple[str, ...], errors: list[FileError]) -> list[tuple[str, bool]]:
+    """(path, found by a folder search) for the files to lint: files as given, folders searched recursively for
+    Dockerfile-like names. A path that cannot be read is an error of that path (added to `errors`), not of the
+    run."""
+    found: list[tuple[str, bool]] = []
     for path in paths:
         if path == "-":
-            found.append(path)
+            found.append((path, False))
             continue
-        if os.path.isdir(path):
-            matches = []
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
-                matches += [os.path.join(folder, f) for f in sorted(files) if is_dockerfile_name(f)]
-            if not matches:
-                raise RunError(f"no Dockerfiles found under {path}")
-            found += matches
-        elif os.path.exists(path):
-            found.append(path)
-        else:
-            raise RunError(f"cannot read {path}: no such file or directory")
+        try:
+            is_folder = os.path.isdir(path) if os.path.islink(path) else stat.S_ISDIR(os.lstat(path).st_mode)
+        except OSError as exc:
+            errors.append(FileError(path, f"cannot read {printable(path)}: {(exc.strerror or str(exc)).lower()}"))
+            continue
+        if not is_folder:
+            found.append((path, False))
+            continue
+        problem = _leaves_repository(path)
+        if problem:
+            errors.append(FileError(path, problem))
+            continue
+        matches = _search(path)
+        if not matches:
+            errors.append(FileError(path, f"no Dockerfiles found under {printable(path)}"))
+        found += [(match, True) for match in matches]
     return found
+
+
+def _search(folder: str) -> list[str]:
+    """Dockerfile-like regular files below `folder`. Links are not followed, and a link, FIFO, socket or device
+    with a Dockerfile's name is skipped with a warning: a repository's `Dockerfile -> /etc/passwd` must not end up
+    in a report (or in SARIF uploaded to code scanning), nor a FIFO hang the run."""
+    matches = []
+
+    def unreadable(exc: OSError) -> None:
+        warn(f"cannot search {exc.filename}: {exc.strerror or exc}")
+
+    for parent, dirs, files in os.walk(folder, onerror=unreadable):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
+        for name in sorted(files):
+            if not is_dockerfile_name(name):
+                continue
+            path = os.path.join(parent, name)
+            try:
+                mode = os.lstat(path).st_mode
+            except OSError as exc:
+                warn(f"skipped {path}: {exc.strerror or exc}")
+                continue
+            if stat.S_ISREG(mode):
+                matches.append(path)
+            elif stat.S_ISLNK(mode):
+                warn(f"skipped {path}: a symbolic link (a folder search lints regular files only; name the file to "
+                     "lint it)")
+            else:
+                warn(f"skipped {path}: not a regular file")
+    return matches
+
+
+def _leaves_repository(path: str) -> str | None:
+    """Why a path named on the command line is not read, or None: through a link, it must stay inside its
+    repository (its own folder outside one), so that a pre-commit hook or CI job handed a repository's
+    `Dockerfile -> /etc/passwd` does not print that file."""
+    absolute = os.path.abspath(path)
+    real = os.path.realpath(path)
+    if real == absolute:
+        return None
+    folder = os.path.dirname(absolute)
+    root = os.path.realpath(repository_root(Path(folder)) or folder)
+    if os.path.commonpath([real, root]) == root:
+        return None
+    return (f"cannot read {printable(path)}: a link that leads out of its {'repository' if repository_root(Path(folder)) else 'folder'}; "
+            "name the file it points to")
+
+
+def read_dockerfile(path: str, discovered: bool = False) -> bytes:
+    """The bytes of a Dockerfile (`-`: standard input): a regular file (a FIFO or device is refused, never read),
+    at most MAX_DOCKERFILE_BYTES, and a file found by a folder search is not read through a link."""
+    shown = printable(path)
+    limit = MAX_DOCKERFILE_BYTES + 1
+    if path == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None or sys.stdin.closed:
+            raise RunError("cannot read standard input: it is closed")
+        try:
+            data = stream.read(limit)
+        except (OSError, ValueError) as exc:
+            raise RunError(f"cannot read standard input: {getattr(exc, 'strerror', None) or exc}") from None
+        shown = "standard input"
+    else:
+        problem = None if discovered else _leaves_repository(path)
+        if problem:
+            raise RunError(problem)
+        try:
+            data = read_regular_file(path, limit, follow_links=not discovered)
+        except OSError as exc:
+            raise RunError(f"cannot read {shown}: {(exc.strerror or str(exc)).lower()}") from None
+        if data is None:
+            raise RunError(f"cannot read {shown}: not a regular file")
+    if len(data) > MAX_DOCKERFILE_BYTES:
+        raise RunError(f"cannot read {shown}: larger than {MAX_DOCKERFILE_BYTES // (1024 * 1024)} MiB, the most "
+                       "slimlint reads (no real Dockerfile comes near)")
+    return data
 
 
 def load_all_rules(rules_dirs: tuple[Path, ...] = ()) -> list[Rule]:
@@ -87,16 +179,6 @@ def load_all_rules(rules_dirs: tuple[Path, ...] = ()) -> list[Rule]:
         return load_rules(rules_dirs)
     except RuleLoadError as exc:
         raise RunError(str(exc)) from exc
-
-
-def _read(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError as exc:
-        raise RunError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
 def _context_for(path: str, request: CheckRequest, config: Config) -> Path | None:
@@ -203,25 +285,43 @@ def fix_policy(request: CheckRequest, config: Config, rules: list[Rule]):
 
 
 def run_check(request: CheckRequest) -> int:
-    """Lint (and fix), write the report, and return the exit code. RunError/ConfigError end as exit code 2."""
-    from dockerlint_slim.engine import Linter, RuleCrashed, RuleOptionError, TargetNotFound
-    from dockerlint_slim.formatters import render
+    """Lint (and fix), write the report, and return the exit code.
+
+    A problem of the run (bad options or config, rules that do not load, an `-o` that names an input) ends it with
+    one line and exit code 2. A problem of one file (unreadable, too big, a `--target` it lacks, a bad
+    `.dockerignore`, a rule crashing on it) costs that file only: it is reported on stderr and in the report, every
+    other file is linted and reported, and the exit code is 2.
+    """
+    from dockerlint_slim.engine import Linter, RuleOptionError, TargetNotFound
 
     fixing = False
-    broken: list[str] = []
     try:
-        config_file = Path(request.config_path) if request.config_path else find_config(Path.cwd())
-        if request.config_path and not config_file.is_file():
+        explicit = Path(request.config_path) if request.config_path else None
+        if explicit is not None and not explicit.is_file():
             raise RunError(f"config file not found: {request.config_path}")
-        config = load_config(config_file)
+        config = load_settings(explicit, Path.cwd())
+        for folder in config.skipped_rules_dirs:
+            warn(f"{_shown(config.path)}: rules-dir {_shown(folder)} not loaded: rule folders run code, and this "
+                 f"config was found in the folder tree being linted; to load them, pass --config "
+                 f"{_shown(config.path)} or --rules-dir {_shown(folder)}, or set rules-dir in "
+                 f"{user_config_path() or 'your user config'}")
         paths = request.paths
         if not paths:
-            if not os.path.exists("Dockerfile"):
+            if not os.path.lexists("Dockerfile"):
                 raise RunError("no Dockerfile given and none in the current folder (try `slimlint path/to/Dockerfile`)")
             paths = ("Dockerfile",)
-        files = discover(paths)
+        errors: list[FileError] = []
+        files = discover(paths, errors)
+        _refuse_to_overwrite_inputs(request.output, [p for p in paths if p != "-"] + [f for f, _ in files],
+                                    config.path)
         rules = load_all_rules(tuple(config.rules_dirs) + tuple(Path(p) for p in request.rules_dirs))
-        check_rule_references(rules, request, config)
+        try:
+            check_rule_references(rules, request, config)
+        except RunError as exc:
+            if config.skipped_rules_dirs:
+                raise RunError(f"{exc}; the rules-dir of {_shown(config.path)} was not loaded (see the warning "
+                               "above)") from None
+            raise
         options = build_options(request, config)
         policy = fix_policy(request, config, rules)
         fixing = request.diff or request.fix_only or (request.fix if request.fix is not None else bool(config.fix))
@@ -231,31 +331,42 @@ def run_check(request: CheckRequest) -> int:
         outcomes = []
         budget_option = next((name for name, value in (("--max-wasted-bytes", request.max_wasted_bytes),
                                                        ("--min-efficiency", request.min_efficiency)) if value), None)
-        for path in files:
-            context = _context_for(path, request, config)
-            if context is not None and not context.is_dir():
-                raise RunError(f"build context is not a folder: {context}")
-            if context is None and budget_option and any(r.id == "SL501" for r in options_rules(rules, options)):
-                # Without a context no byte is known: the budget would pass silently, a CI gate that never closes.
-                raise RunError(f"{budget_option} needs a build context for {path}: add --context DIR")
-            if context not in linters:
-                linters[context] = Linter(rules, replace(options, context_dir=context))
-            if not fixing:
-                results.append(linters[context].lint(_read(path), path))
+        for path, discovered in files:
+            try:
+                context = _context_for(path, request, config)
+                if context is not None and not context.is_dir():
+                    raise RunError(f"build context is not a folder: {context}")
+                if context is None and budget_option and any(r.id == "SL501" for r in options_rules(rules, options)):
+                    # Without a context no byte is known: the budget would pass silently, a gate that never closes.
+                    raise RunError(f"{budget_option} needs a build context for {printable(path)}: add --context DIR")
+                if context not in linters:
+                    linters[context] = Linter(rules, replace(options, context_dir=context))
+                if fixing:
+                    outcome = _fix_one(linters[context], path, discovered, policy, request)
+                    if outcome.error:
+                        errors.append(FileError(path, printable(outcome.error)))
+                    outcome.result.fixed = dict(outcome.counts())
+                    outcomes.append(outcome)
+                    result = outcome.result
+                else:
+                    result = linters[context].lint(read_dockerfile(path, discovered), path)
+            except (RunError, TargetNotFound) + _context_errors() as exc:
+                errors.append(FileError(path, printable(str(exc))))
                 continue
-            outcome = _fix_one(linters[context], path, policy, request)
-            if outcome.error:
-                broken.append(outcome.error)
-            outcome.result.fixed = dict(outcome.counts())
-            outcomes.append(outcome)
-            results.append(outcome.result)
+            except Exception as exc:  # a bug of slimlint's own on this input: the other files are still reported
+                errors.append(FileError(path, _internal_error(path, exc)))
+                continue
+            results.append(result)
+            errors += result.errors
+        for error in errors:
+            print(f"slimlint: error: {printable(error.message)}", file=sys.stderr)
         fail_level = request.fail_level or config.fail_level or "info"
-        ran = linters[next(iter(linters))].rules if linters else rules
+        ran = linters[next(iter(linters))].rules if linters else Linter(rules, options).rules
         if request.diff:
-            return _report_diff(outcomes, broken)
-        report = render(request.fmt, results, ran, color=request.color, category=request.sarif_category,
-                        fix_policy=policy, show_fixes=show_fixes)
-        stdin_fixed = fixing and files == ["-"]
+            return _report_diff(outcomes, bool(errors))
+        report = render_report(request.fmt, results, ran, errors=errors, color=request.color,
+                               category=request.sarif_category, fix_policy=policy, show_fixes=show_fixes)
+        stdin_fixed = fixing and [path for path, _ in files] == ["-"] and bool(outcomes)
         if stdin_fixed:
             sys.stdout.write(outcomes[0].text)  # the fixed Dockerfile; the report goes to stderr
             sys.stdout.flush()
@@ -265,15 +376,10 @@ def run_check(request: CheckRequest) -> int:
             sys.stderr.write(report)
         else:
             _write(report, request.output)
-    except (RunError, ConfigError, TargetNotFound, RuleOptionError, RuleCrashed) as exc:
-        print(f"slimlint: error: {exc}", file=sys.stderr)
+    except (RunError, ConfigError, RuleOptionError) as exc:
+        print(f"slimlint: error: {printable(str(exc))}", file=sys.stderr)
         return 2
-    except _context_errors() as exc:
-        print(f"slimlint: error: {exc}", file=sys.stderr)
-        return 2
-    for message in broken:
-        print(f"slimlint: error: {message}", file=sys.stderr)
-    if broken:
+    if errors:
         return 2
     if request.fix_only or fail_level == "none":
         return 0
@@ -282,16 +388,15 @@ def run_check(request: CheckRequest) -> int:
     return 1 if failing else 0
 
 
-def _fix_one(linter, path: str, policy, request: CheckRequest):
+def _fix_one(linter, path: str, discovered: bool, policy, request: CheckRequest):
     from dockerlint_slim.engine.fixer import FixFailed, fix_source, write_outcome
 
     try:
-        outcome = fix_source(linter, _read(path), path, policy)
+        outcome = fix_source(linter, read_dockerfile(path, discovered), path, policy)
     except FixFailed as exc:
         raise RunError(str(exc)) from exc
     if not outcome.converged:
-        print(f"slimlint: warning: {path}: fixes did not settle after several passes; the last text is kept",
-              file=sys.stderr)
+        warn(f"{path}: fixes did not settle after several passes; the last text is kept")
     if not request.diff and path != "-" and outcome.changed:
         try:
             write_outcome(outcome)
@@ -300,7 +405,7 @@ def _fix_one(linter, path: str, policy, request: CheckRequest):
     return outcome
 
 
-def _report_diff(outcomes, broken: list[str]) -> int:
+def _report_diff(outcomes, broken: bool) -> int:
     """`--diff`: the unified diff of every file the fixes would change; nothing is written."""
     from dockerlint_slim.engine.fixer import unified_diff
 
@@ -309,9 +414,7 @@ def _report_diff(outcomes, broken: list[str]) -> int:
     count = sum(len(o.fixed) for o in outcomes)
     if count:
         print(f"Would fix {count} problem{'s' if count != 1 else ''}.", file=sys.stderr)
-    for message in broken:
-        print(f"slimlint: error: {message}", file=sys.stderr)
-    if broken:
+    if broken:  # the errors are on stderr already
         return 2
     return 1 if any(o.changed for o in outcomes) else 0
 
@@ -326,6 +429,43 @@ def _fix_summary(outcomes, show_fixes: bool, rules) -> None:
     else:
         lines = [f"Fixed {count} problem{'s' if count != 1 else ''}." if count else "No fixes applied."]
     print("\n".join(lines), file=sys.stderr)
+def _shown(path) -> str:
+    """A path as short as it can be said: relative to the current folder when below it."""
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def _internal_error(path: str, exc: Exception) -> str:
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return (f"slimlint failed on {printable(path)}: {printable(described(exc))[:300]}{where}; this is a bug in "
+            "slimlint, please report it")
+
+
+def render_report(fmt: str, results, rules, **options) -> str:
+    from dockerlint_slim.formatters import render
+
+    return render(fmt, results, rules, **options)
+
+
+def _refuse_to_overwrite_inputs(output: str | None, inputs: list[str], config_path: Path | None) -> None:
+    """`-o` naming a Dockerfile being linted (or the config) would replace it with the report: refused."""
+    if output is None:
+        return
+    try:
+        written = os.stat(output)
+    except OSError:
+        return  # a new file: it cannot be one of the inputs
+    for candidate in [*inputs, *([str(config_path)] if config_path is not None else [])]:
+        try:
+            existing = os.stat(candidate)
+        except OSError:
+            continue
+        if (existing.st_dev, existing.st_ino) == (written.st_dev, written.st_ino) and not stat.S_ISDIR(existing.st_mode):
+            raise RunError(f"-o {printable(output)} is {printable(candidate)}, one of the files being read; "
+                           "refusing to overwrite it with the report")
 
 
 def _context_errors() -> tuple[type[Exception], ...]:
@@ -339,14 +479,18 @@ def _context_errors() -> tuple[type[Exception], ...]:
 
 def _write(text: str, output: str | None) -> None:
     if output is None:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+        except UnicodeEncodeError:  # a stream that cannot take every character (a legacy locale)
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text.encode(sys.stdout.encoding or "utf-8", "backslashreplace"))
         sys.stdout.flush()
         return
     try:
-        with open(output, "w", encoding="utf-8") as handle:
+        with open(output, "w", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(text)
     except OSError as exc:
-        raise RunError(f"cannot write {output}: {exc.strerror or exc}") from exc
+        raise RunError(f"cannot write {printable(output)}: {exc.strerror or exc}") from exc
 
 
 def ast_document(files: tuple[str, ...], target: str | None) -> str:
@@ -355,9 +499,9 @@ def ast_document(files: tuple[str, ...], target: str | None) -> str:
     documents = []
     for path in files:
         try:
-            dockerfile = parse_dockerfile(_read(path), path, target=target)
+            dockerfile = parse_dockerfile(read_dockerfile(path), path, target=target)
         except RunError as exc:
-            print(f"slimlint: error: {exc}", file=sys.stderr)
+            print(f"slimlint: error: {printable(str(exc))}", file=sys.stderr)
             sys.exit(2)
         documents.append({"file": path, "instructions": [instruction_dict(i) for i in dockerfile.instructions],
                           "stages": [stage_dict(s) for s in dockerfile.stages],

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dockerlint_slim.printable import printable
+
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # GitHub's escapes for %, CR and LF; other control characters (an escape sequence from a Dockerfile line, which
+    # the log viewer would interpret) and bytes of a non-UTF-8 name as visible escapes.
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(results, rules, *, root: Path | None = None, **_options) -> str:
+def render(results, rules, *, root: Path | None = None, errors=(), **_options) -> str:
     from dockerlint_slim.formatters.sarif import find_source_root, relative_uri
 
     root = root or find_source_root(Path.cwd())
@@ -30,4 +34,7 @@ def render(results, rules, *, root: Path | None = None, **_options) -> str:
             # The title last, as in GitHub's docs (`...,col=...,title=SL101::message`).
             properties += f",title={_escape_property(d.rule_id)}"
             lines.append(f"::{_LEVEL.get(d.severity, 'warning')} {properties}::{_escape_data(d.message)}")
+    for error in errors:  # files that could not be checked
+        path = relative_uri(error.path, root) or error.path
+        lines.append(f"::error file={_escape_property(path)},title=slimlint::{_escape_data(error.message)}")
     return "\n".join(lines) + ("\n" if lines else "")

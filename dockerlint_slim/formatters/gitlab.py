@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dockerlint_slim import DOCS_URL
 from dockerlint_slim.formatters.sarif import find_source_root, relative_uri
+from dockerlint_slim.printable import utf8_safe
 
 # GitLab's severities are info, minor, major, critical, blocker. A parse error breaks the build: critical;
 # a warning costs real image bytes: major; an info finding is a smaller improvement.
@@ -28,13 +29,13 @@ def _fingerprint(rule_id: str, path: str, snippet: str, seen: dict[str, int]) ->
     return hashlib.sha256(f"{base}:{seen[base]}".encode()).hexdigest()[:32]
 
 
-def issues(results, rules, *, root: Path | None = None) -> list[dict]:
+def issues(results, rules, *, root: Path | None = None, errors=()) -> list[dict]:
     root = root or find_source_root(Path.cwd())
     by_id = {rule.id: rule for rule in rules}
     found = []
     for result in results:
         relative = relative_uri(result.path, root)
-        path = relative if relative is not None else Path(result.path).resolve().as_posix()
+        path = utf8_safe(relative if relative is not None else Path(result.path).resolve().as_posix())
         seen: dict[str, int] = {}
         for d in result.diagnostics:
             span = d.span
@@ -55,8 +56,21 @@ def issues(results, rules, *, root: Path | None = None) -> list[dict]:
             if d.wasted_bytes is not None:
                 issue["wasted_bytes"] = d.wasted_bytes
             found.append(issue)
+    for error in errors:  # a file that could not be checked (or a rule that crashed on it) is a blocker to fix
+        relative = relative_uri(error.path, root)
+        path = utf8_safe(relative if relative is not None else Path(error.path).resolve().as_posix())
+        found.append({
+            "type": "issue",
+            "description": f"slimlint could not check this file: {utf8_safe(error.message)}",
+            "check_name": "slimlint-error",
+            "fingerprint": _fingerprint("slimlint-error", path, error.rule_id or "", {}),
+            "severity": "blocker",
+            "location": {"path": path, "lines": {"begin": 1, "end": 1}},
+            "categories": ["Bug Risk"],
+            "engine_name": "slimlint",
+        })
     return found
 
 
-def render(results, rules, *, root: Path | None = None, **_options) -> str:
-    return json.dumps(issues(results, rules, root=root), indent=2) + "\n"
+def render(results, rules, *, root: Path | None = None, errors=(), **_options) -> str:
+    return json.dumps(issues(results, rules, root=root, errors=errors), indent=2) + "\n"

@@ -6,6 +6,7 @@ import json
 
 from dockerlint_slim import __version__
 from dockerlint_slim.formatters import summarize
+from dockerlint_slim.printable import utf8_safe
 
 SCHEMA_VERSION = 1
 
@@ -32,7 +33,7 @@ def finding_dict(diagnostic, policy=None) -> dict:
         "rule_id": diagnostic.rule_id,
         "severity": diagnostic.severity,
         "message": diagnostic.message,
-        "path": diagnostic.path,
+        "path": utf8_safe(diagnostic.path),
         "line": span.line,
         "column": span.column,
         "end_line": span.end_line,
@@ -50,10 +51,10 @@ def _safe_fix(diagnostic) -> bool:
     return fix is not None and bool(fix.edits) and fix.applicability == "safe"
 
 
-def render(results, rules, *, fix_policy=None, **_options) -> str:
+def render(results, rules, *, fix_policy=None, errors=(), **_options) -> str:
     files = []
     for result in results:
-        entry = {"path": result.path, "report": result.report,
+        entry = {"path": utf8_safe(result.path), "report": result.report,
                  "findings": [finding_dict(d, fix_policy) for d in result.diagnostics]}
         if result.fixed is not None:
             entry["fixed"] = result.fixed  # with --fix: findings fixed per rule (`findings` are those left)
@@ -70,5 +71,7 @@ def render(results, rules, *, fix_policy=None, **_options) -> str:
         "findings": [finding_dict(d, fix_policy)
                      for d in sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key)],
         "summary": summary,
+        # Files that could not be checked (or not fully: `rule_id` is a rule that crashed on it); exit code 2.
+        "errors": [{"path": utf8_safe(e.path), "message": utf8_safe(e.message), "rule_id": e.rule_id} for e in errors],
     }
     return json.dumps(document, indent=2, default=str) + "\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from urllib.parse import quote
 
@@ -16,6 +17,7 @@ import attr
 import sarif_om as om
 
 from dockerlint_slim import DOCS_URL, __version__
+from dockerlint_slim.printable import utf8_safe
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -45,7 +47,8 @@ def artifact_location(path: str, root: Path) -> om.ArtifactLocation:
     relative = relative_uri(path, root)
     if relative is None:  # outside the repository: an absolute file URI, no base
         return om.ArtifactLocation(uri=Path(path).resolve().as_uri())
-    return om.ArtifactLocation(uri=quote(relative), uri_base_id="%SRCROOT%")
+    # Percent-encoded from the name's bytes, so that a name that is not UTF-8 still makes a valid URI.
+    return om.ArtifactLocation(uri=quote(os.fsencode(relative)), uri_base_id="%SRCROOT%")
 
 
 def _property_bag(values: dict, tags: list[str] | None = None) -> om.PropertyBag:
@@ -108,7 +111,7 @@ def _fixes(fix, location: om.ArtifactLocation, root: Path) -> list[om.Fix] | Non
                    properties=_property_bag({"applicability": fix.applicability}))]
 
 
-def build_log(results, rules, *, root: Path | None = None, category: str | None = None) -> om.SarifLog:
+def build_log(results, rules, *, root: Path | None = None, category: str | None = None, errors=()) -> om.SarifLog:
     root = root or find_source_root(Path.cwd())
     descriptors = sorted({rule.id: rule for rule in rules}.values(), key=lambda r: r.id)
     described = {rule.id for rule in descriptors}
@@ -170,9 +173,26 @@ def build_log(results, rules, *, root: Path | None = None, category: str | None 
         column_kind="unicodeCodePoints",
         properties=_property_bag({"reports": reports}) if reports else None,
     )
+    if errors:
+        # Files that could not be checked: code scanning shows these tool notifications beside the results.
+        run.invocations = [om.Invocation(
+            execution_successful=False,
+            tool_execution_notifications=[_notification(error, root, index) for error in errors],
+        )]
     if category:
         run.automation_details = om.RunAutomationDetails(id=category.rstrip("/") + "/")
     return om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=[run])
+
+
+def _notification(error, root: Path, index: dict[str, int]) -> om.Notification:
+    notification = om.Notification(
+        level="error",
+        message=om.Message(text=utf8_safe(error.message)),
+        locations=[om.Location(physical_location=om.PhysicalLocation(artifact_location=artifact_location(error.path, root)))],
+    )
+    if error.rule_id is not None:
+        notification.associated_rule = om.ReportingDescriptorReference(id=error.rule_id, index=index.get(error.rule_id))
+    return notification
 
 
 def to_plain(value):
@@ -196,5 +216,5 @@ def to_plain(value):
     return value
 
 
-def render(results, rules, *, root: Path | None = None, category: str | None = None, **_options) -> str:
-    return json.dumps(to_plain(build_log(results, rules, root=root, category=category)), indent=2) + "\n"
+def render(results, rules, *, root: Path | None = None, category: str | None = None, errors=(), **_options) -> str:
+    return json.dumps(to_plain(build_log(results, rules, root=root, category=category, errors=errors)), indent=2) + "\n"

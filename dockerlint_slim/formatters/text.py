@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dockerlint_slim.diagnostics import ESTIMATE, format_bytes
 from dockerlint_slim.formatters import summarize
+from dockerlint_slim.printable import printable
 
 _FRAME_LINES = 3  # at most this many source lines per finding
+_FRAME_WIDTH = 200  # characters of each line shown around the finding
+_FRAME_CONTEXT = 60  # characters shown before a finding that starts past the first window
 _COLORS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
@@ -34,53 +37,63 @@ def _highlighter(color: bool):
 
 
 def code_frame(lines: list[str], span, highlight) -> list[str]:
+    """The finding's lines with a caret under its span. Each line is cut to a window of `_FRAME_WIDTH` characters
+    around the span's start (a finding far along a 48 MB line costs a few hundred characters, not the line), and
+    shown with control characters escaped (a Dockerfile line must not drive the terminal)."""
     first = span.line
     last = min(span.end_line, first + _FRAME_LINES - 1, len(lines))
     if first < 1 or first > len(lines):
         return []
-    shown = [line.expandtabs(4)[:200] for line in lines[first - 1 : last]]
+    source = lines[first - 1]
+    column = min(max(span.column - 1, 0), len(source))
+    start = 0 if column < _FRAME_WIDTH - _FRAME_CONTEXT else column - _FRAME_CONTEXT
+    clipped = "..." if start else ""
+    shown = [clipped + _visible(line[start : start + _FRAME_WIDTH]) for line in lines[first - 1 : last]]
     width = len(str(last))
     out = [f"  {str(first + i).rjust(width)} | {text}" for i, text in enumerate(highlight(shown))]
-    source = lines[first - 1]
-    start = len(source[: span.column - 1].expandtabs(4))
-    if span.end_line == span.line:
-        length = max(1, len(source[: span.end_column - 1].expandtabs(4)) - start)
-    else:
-        length = max(1, len(source.expandtabs(4)) - start)
-    caret = " " * start + "^" * min(length, 200)
+    offset = len(clipped) + len(_visible(source[start:column]))
+    end = min(span.end_column - 1, start + _FRAME_WIDTH) if span.end_line == span.line else start + _FRAME_WIDTH
+    length = max(1, len(_visible(source[column:max(end, column)])))
+    caret = " " * offset + "^" * min(length, _FRAME_WIDTH)
     out.insert(1, f"  {' ' * width} | {caret}")
     if span.end_line > last:
         out.append(f"  {' ' * width} | ... ({span.end_line - last} more lines)")
     return out
 
 
+def _visible(text: str) -> str:
+    return printable(text.expandtabs(4))
+
+
 def help_line(text: str, frame: list[str], color: bool) -> str:
     """The fix under the code frame, rustc/ruff style (`= help: ...` in the frame's gutter; flush without one)."""
     gutter = frame[0].index("|") if frame else 2
-    return " " * gutter + "= " + _style("help:", color, bold=True) + " " + " ".join(text.split())
+    return " " * gutter + "= " + _style("help:", color, bold=True) + " " + printable(" ".join(text.split()))
 
 
 def render(results, rules, *, color: bool = False, frames: bool = True, fix_policy=None, show_fixes: bool = False,
-           **_options) -> str:
+           errors=(), **_options) -> str:
     highlight = _highlighter(color)
     policy = fix_policy or _DefaultPolicy()
     out: list[str] = []
     for result in results:
         for d in result.diagnostics:
-            where = _style(f"{d.path}:{d.span.line}:{d.span.column}:", color, bold=True)
+            where = _style(f"{printable(d.path)}:{d.span.line}:{d.span.column}:", color, bold=True)
             level = _style(f"{d.rule_id} {d.severity}:", color, fg=_COLORS.get(d.severity), bold=True)
             # Measured bytes only: an estimate is worded by its rule's message, in its own units.
             shown = format_bytes(d.wasted_bytes) if d.wasted_bytes and not d.properties.get(ESTIMATE) else ""
             cost = f" [{shown}]" if shown and shown not in d.message else ""
             # `[*]`: `--fix` fixes it (ruff's mark), placed after the level so `path:line:col: ID level:` parsers hold.
             mark = _style("[*] ", color, bold=True) if policy.applies(d) else ""
-            out.append(f"{where} {level} {mark}{d.message}{cost}")
+            out.append(f"{where} {level} {mark}{printable(d.message)}{cost}")
             frame = code_frame(result.source_lines, d.span, highlight) if frames else []
             out += frame
             if d.fix is not None and d.fix.description:
                 out.append(help_line(d.fix.description, frame, color))
         if result.report:
             out += report_lines(result.path, result.report, color)
+    for error in errors:  # files (or rules on a file) that could not be checked
+        out.append(_style(f"{printable(error.path)}: error:", color, fg="red", bold=True) + f" {printable(error.message)}")
     summary = summarize(results)
     counts, total = summary["by_severity"], summary["findings"]
     known, estimated = summary["known_wasted_bytes"], summary["estimated_wasted_bytes"]
@@ -113,6 +126,10 @@ def render(results, rules, *, color: bool = False, frames: bool = True, fix_poli
         if hidden:
             line += f" ({hidden} {'more ' if fixable else ''}with --unsafe-fixes)"
         out.append(line + ".")
+    if errors:
+        failed = len({error.path for error in errors})
+        out.append(_style(f"{failed} file{'s' if failed != 1 else ''} could not be checked fully (see the errors above).",
+                          color, fg="red", bold=True))
     return "\n".join(out) + "\n"
 
 
@@ -149,7 +166,7 @@ def fixed_lines(results, rules=()) -> list[str]:
 
 def report_lines(path: str, report: dict, color: bool) -> list[str]:
     """The end-of-file report of the static layer model (only when a build context was given)."""
-    out = [_style(f"{path}: build report", color, bold=True)]
+    out = [_style(f"{printable(path)}: build report", color, bold=True)]
     for key, label in (("context_bytes", "bytes the context adds"), ("image_bytes", "bytes stored (known)")):
         if report.get(key) is not None:
             out.append(f"  {label}: {format_bytes(report[key])}")
@@ -182,7 +199,7 @@ def report_lines(path: str, report: dict, color: bool) -> list[str]:
         out.append("  top wasted paths:")
         for item in top[:10]:
             out.append(f"    {format_bytes(item.get('wasted_bytes', 0)).rjust(10)}  {item.get('path')}")
-    return out
+    return out[:1] + [printable(line) for line in out[1:]]  # paths come from the Dockerfile and the context
 
 
 def _lines(lines: list[int]) -> str:
