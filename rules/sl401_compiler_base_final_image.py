@@ -145,34 +145,47 @@ def _finding(final: Stage, ref, family: CompilerFamily, build_step, jdk_runtime:
         else:
             advice = f"Run on {family.runtime}"
         return _result(final, root, ref, family, message, advice, None)
-    artifacts = [a for a in build_artifacts(final)]
-    artifact = artifacts[0] if artifacts else None
+    producer, artifact = _build_output(final)
     if build_step is not None:
         message = f"Final image runs `{' '.join(build_step.argv[:3])}` on `{ref}`{size}: it ships {family.what}"
     elif inherited:
         message = f"Final image inherits `{ref}`{size} through stage `{final.parent.name}`: it ships {family.what}"
     else:
         message = f"Final image is built on `{ref}`{size}: it ships {family.what} with the program"
-    if artifact and "<" not in artifact and "*" not in artifact:
-        copy = f"COPY --from=build {artifact} {artifact}"
-    elif artifact:
-        copy = f"COPY --from=build {artifact} /app/  # the build output"
-    else:
-        copy = None
-    copy_text = f"`{copy}`" if copy else "`COPY --from=build` only the build output"
-    if inherited:
-        runtime_from = f"`FROM {family.runtime_image} AS {final.name or 'final'}`" if family.runtime_image else None
+    runtime = family.runtime_image
+    if inherited and producer is not None and producer is not final:
+        # FROM build AS final: the output exists in the parent stage, so the final stage can start from a runtime.
+        source = producer.name or str(producer.index)
         advice = (f"Base the final stage on a runtime image ({family.runtime}) instead of `FROM {final.parent.name}`"
-                  + (f", e.g. {runtime_from}" if runtime_from else "") + f", then {copy_text}")
+                  + (f" (`FROM {runtime}`)" if runtime else "")
+                  + f", then `COPY --from={source} {artifact} {_destination(artifact)}`")
     else:
-        advice = f"Build in a stage of its own and copy the output into a runtime base ({family.runtime})"
-        if family.runtime_image:
-            fragment = [f"FROM {ref} AS build", "# ... the build steps ...", f"FROM {family.runtime_image}",
-                        copy or "COPY --from=build <the build output> <destination>"]
-            advice += ":\n" + "\n".join(f"    {line}" for line in fragment)
+        # The build runs in the final stage: it becomes the build stage, and a runtime stage copies its output.
+        build_name = final.name or "build"
+        if runtime and artifact:
+            fragment = ([f"FROM {ref} AS {build_name}"] if not inherited else
+                        [f"FROM {final.parent.name} AS {build_name}"]) + [
+                "# ... the build steps of this stage ...", f"FROM {runtime}",
+                f"COPY --from={build_name} {artifact} {_destination(artifact)}"]
+            advice = (f"Build in a stage of its own and copy only the output into a runtime base ({family.runtime}):\n"
+                      + "\n".join(f"    {line}" for line in fragment))
         else:
-            advice += f": `FROM {ref} AS build` for the build steps, then {copy_text} into the final stage"
+            advice = (f"Build in a stage of its own (`AS {build_name}`) and copy only the build output into a final "
+                      f"stage on a runtime base ({family.runtime}) with `COPY --from={build_name}`")
     return _result(final, root, ref, family, message, advice, artifact)
+
+
+def _build_output(final: Stage) -> tuple[Stage | None, str | None]:
+    """(stage, path) of the first build output the stages of the image name (`go build -o`, Maven's jars)."""
+    for stage in reversed(list(final.lineage())):
+        found = build_artifacts(stage, own=True)
+        if found:
+            return stage, found[0]
+    return None, None
+
+
+def _destination(artifact: str) -> str:
+    return "/app/" if "*" in artifact or "<" in artifact else artifact
 
 
 def _result(final, root, ref, family, message: str, advice: str, artifact) -> Finding:

@@ -90,7 +90,9 @@ from dockerlint_slim.knowledge.package_managers import (
     REMOVE,
     RPM,
     ZYPPER,
+    expand_words,
     package_call,
+    variables_at,
 )
 from dockerlint_slim.model.queries import commands_after, image_runs
 from dockerlint_slim.shell.argv import program_argv
@@ -113,14 +115,19 @@ class Install:
     variables: set[str] = field(default_factory=set)  # `$buildDeps` words given to the install
 
 
-def parse_install(argv: tuple[str, ...]) -> Install | None:
+def parse_install(argv: tuple[str, ...], lookup=None) -> Install | None:
+    """The packages an install command names. `lookup` expands a variable inside a package name
+    (`python${PYTHON_VERSION}-devel`); a whole `$buildDeps`/`$PHPIZE_DEPS` word stays a variable: a list the
+    author named and manages as a group (the php image keeps `$PHPIZE_DEPS` on purpose)."""
     call = package_call(argv)
     if call is None or call.manager not in (APT, APK, RPM, ZYPPER) or call.action != INSTALL or call.simulated:
         return None
     if call.manager is APT and call.command != ("install",):
         return None
     group = call.option("--virtual", "-t") if call.manager is APK else None
-    return Install(call.argv[0], list(call.packages), group, set(call.variables))
+    packages = [w for p in call.packages
+                for w in ((expand_words((p,), lookup) or (p,)) if lookup is not None and "$" in p else (p,))]
+    return Install(call.argv[0], packages, group, set(call.variables))
 
 
 def _removed_packages(argv: tuple[str, ...]) -> tuple[set[str], bool] | None:
@@ -190,6 +197,32 @@ def _autoremoves(argv: tuple[str, ...]) -> bool:
     return removal is not None and removal[1]
 
 
+def _removed_build_groups(image_commands) -> set[str]:
+    """Package managers whose build groups (`apk add --virtual .build-deps` ... `apk del .build-deps`, `$buildDeps`)
+    a RUN of the image installs and removes again."""
+    managers: set[str] = set()
+    for run, command in image_commands:
+        install = parse_install(program_argv(command))
+        if install is None or not (install.group or install.variables):
+            continue
+        for later in commands_after(run, command):
+            removal = _removed_packages(program_argv(later))
+            if removal is not None and ({install.group} | install.variables) & removal[0]:
+                managers.add(install.manager)
+    return managers
+
+
+def _builds_kernel_modules(argv: tuple[str, ...]) -> bool:
+    install = parse_install(argv)
+    if install is None:
+        return False
+    names = set(install.packages)
+    # `linux-headers-amd64`/`linux-headers-$(uname -r)` (Debian) and `kernel-devel` are the kernel's build tree;
+    # Alpine's plain `linux-headers` are only the userspace API headers.
+    return "dkms" in names or any(p.startswith(("linux-headers-", "kernel-devel")) for p in names) or (
+        "kmod" in names and "libelf-dev" in names)
+
+
 def _installs_cuda_compiler(argv: tuple[str, ...]) -> bool:
     install = parse_install(argv)
     return install is not None and any(CUDA_COMPILER_PACKAGES.match(p) for p in install.packages)
@@ -219,12 +252,15 @@ def check(target):
     image_commands = [(run, c) for _s, run in image_runs(dockerfile) for c in run.commands]
     if any(_installs_cuda_compiler(program_argv(c)) for _r, c in image_commands):
         return  # nvcc compiles at run time (JIT kernels) and needs the C toolchain as its host compiler
+    if any(_builds_kernel_modules(program_argv(c)) for _r, c in image_commands):
+        return  # kernel modules are built against the host's kernel when the container runs (dkms, headers)
+    cleanup_groups = _removed_build_groups(image_commands)
     for stage, run in image_runs(dockerfile):
         if _sdk_base(stage):
             continue
         reported: set[str] = set()  # a package installed twice in one RUN (if/else branches) is named once
         for command in run.commands:
-            install = parse_install(program_argv(command))
+            install = parse_install(program_argv(command), variables_at(stage, run, command))
             if install is None:
                 continue
             shipped = _base_ships(stage) if install.manager in ("apt-get", "apt", "aptitude") else frozenset()
@@ -232,7 +268,10 @@ def check(target):
             if not tools:
                 continue
             removal = _removal_after(run, command, install)
-            if removal.keeps_on_purpose:
+            if removal.keeps_on_purpose or (cleanup_groups and not (install.group or install.variables)
+                                            and install.manager in cleanup_groups):
+                # The author removes build dependencies by group elsewhere in the image: the packages installed
+                # outside a group are the ones kept for run time (masscan dlopens libpcap.so from libpcap-dev).
                 continue
             kept = [p for p in tools if p not in removal.removed and p not in reported]
             if not kept:

@@ -98,7 +98,8 @@ def check(target):
     if image_purpose(final, dockerfile.path).kind != "program":
         return  # a build or development image, or a base for other images: the full base is chosen on purpose
     programs = _programs_run(dockerfile)
-    smaller = smaller_variant(ref, alpine=not (programs & _DEBIAN_TOOLS))
+    glibc = _needs_glibc(dockerfile, programs)
+    smaller = smaller_variant(ref, alpine=glibc is None)
     if smaller is None or smaller.saved_uncompressed_mb < target.options["min_saving_mb"]:
         return
     current, lighter = smaller.current, smaller.smaller
@@ -108,11 +109,11 @@ def check(target):
     advice = f"Use `FROM {suggestion}`"
     if lighter.variant == "alpine":
         advice += " (musl libc: check that native dependencies work)"
-    missing = sorted(missing_in_variant(ref, lighter.variant) & programs - _installed(dockerfile))
+    missing = sorted(missing_in_variant(ref, lighter.variant, programs) - _installed(dockerfile))
     if missing:
         shown = ", ".join(f"`{name}`" for name in missing)
-        advice += (f"; it has no {shown}, which this file runs: install {'it' if len(missing) == 1 else 'them'} "
-                   "in the image or in a build stage")
+        advice += (f"; it may not have {shown}, which this file needs: install "
+                   f"{'it' if len(missing) == 1 else 'them'} there")
     advice += (". Install only the packages the program needs; compile in a build stage on the full image if "
                "a dependency needs a compiler")
     yield Finding(
@@ -125,14 +126,49 @@ def check(target):
 
 
 def _programs_run(dockerfile) -> set[str]:
-    """Base names of the programs the RUNs of the image's stages call."""
+    """Base names of the programs the RUNs of the image's stages call, and its HEALTHCHECK's first program."""
     found: set[str] = set()
     for _stage, run in image_runs(dockerfile):
         for command in run.commands:
             argv = program_argv(command)
             if argv:
                 found.add(posixpath.basename(argv[0]))
+    final = dockerfile.target_stage()
+    for stage in final.lineage() if final is not None else ():
+        for instruction in stage.instructions:
+            if instruction.keyword == "HEALTHCHECK":
+                words = list(instruction.args)
+                if words[:1] == ["CMD"] and len(words) > 1 and words[1].split():
+                    found.add(posixpath.basename(words[1].split()[0]))  # shell form: one string
     return found
+
+
+# Words of a file name or image tag that say the image is (or copies binaries built for) a glibc distribution.
+_GLIBC_WORDS = frozenset({"debian", "ubuntu", "glibc", "bookworm", "bullseye", "buster", "stretch", "jessie",
+                          "trixie", "jammy", "focal", "noble", "bionic", "xenial"})
+
+
+def _needs_glibc(dockerfile, programs: set[str]) -> str | None:
+    """Why an Alpine (musl) base would break this file, or None: it runs Debian tools (`apt-get`, `dpkg`), it is
+    the Debian flavour of an image (`Dockerfile.debian`), or it copies programs from a glibc image or stage."""
+    debian_tools = sorted(programs & _DEBIAN_TOOLS)
+    if debian_tools:
+        return f"it runs `{debian_tools[0]}`"
+    name = posixpath.basename(dockerfile.path or "")
+    if any(word in _GLIBC_WORDS for word in re.split(r"[-_.]", name.lower())):
+        return f"its file `{name}` is a Debian flavour"
+    final = dockerfile.target_stage()
+    for stage in final.lineage() if final is not None else ():
+        for instruction in stage.instructions:
+            source = getattr(instruction, "from_", None)
+            if instruction.keyword != "COPY" or not source:
+                continue
+            origin = dockerfile.stage_named(source)
+            image = list(origin.lineage())[-1].base_image if origin is not None else source
+            tag = image.rsplit(":", 1)[-1].lower() if ":" in image.rsplit("/", 1)[-1] else ""
+            if any(word in _GLIBC_WORDS for word in re.split(r"[-_.@]", tag)):
+                return f"it copies programs from `{image}`"
+    return None
 
 
 def _installed(dockerfile) -> set[str]:

@@ -250,13 +250,15 @@ def compiler_family(ref: ImageRef) -> CompilerFamily | None:
             runtime = f"`{jre}`" + (" (the openjdk image is deprecated)" if name == "openjdk" else "")
         return CompilerFamily(name, what, runtime, jre, 450)
     if name in ("mcr.microsoft.com/dotnet/sdk", "mcr.microsoft.com/dotnet/core/sdk"):
+        # The runtime images live next to the SDK (`dotnet/core/aspnet` for the 2.x/3.x `dotnet/core/sdk`) and
+        # share its `major.minor` tags.
+        prefix = name[: -len("sdk")]
         version = ref.tag.split("-")[0] if ref.tag and re.fullmatch(r"\d+\.\d+", ref.tag.split("-")[0]) else None
         if version:
-            runtime = (f"`mcr.microsoft.com/dotnet/aspnet:{version}` (web apps) or "
-                       f"`mcr.microsoft.com/dotnet/runtime:{version}`")
-            image = f"mcr.microsoft.com/dotnet/aspnet:{version}"
+            runtime = f"`{prefix}aspnet:{version}` (web apps) or `{prefix}runtime:{version}`"
+            image = f"{prefix}aspnet:{version}"
         else:
-            runtime, image = "`mcr.microsoft.com/dotnet/aspnet` or `mcr.microsoft.com/dotnet/runtime` of the same version", None
+            runtime, image = f"`{prefix}aspnet` or `{prefix}runtime` of the same version", None
         return CompilerFamily("dotnet-sdk", "the .NET SDK", runtime, image, 750)
     if name == "microsoft/dotnet" and _tag_has(tag, "sdk"):
         return CompilerFamily("dotnet-sdk", "the .NET SDK", "a `-runtime` tag of the same version", None, 750)
@@ -279,12 +281,13 @@ def _same_release_runtime(ref: ImageRef) -> tuple[str, str | None]:
 
 
 def development_base(ref: ImageRef) -> bool:
-    """Images made to develop in: CUDA `devel` images, dev-container and notebook images."""
+    """Images made to develop in: CUDA `devel` and ROCm `dev-` images, dev-container and notebook images."""
     name = ref.name
     if name.endswith("nvidia/cuda") or name.endswith("/cuda"):
         return _tag_has(ref.tag_or_latest, "devel")
     return (name.startswith(("mcr.microsoft.com/devcontainers/", "mcr.microsoft.com/vscode/devcontainers/",
-                             "jupyter/", "quay.io/jupyter/", "gitpod/workspace-", "codercom/code-server")))
+                             "jupyter/", "quay.io/jupyter/", "gitpod/workspace-", "codercom/code-server",
+                             "rocm/dev-")))
 
 
 # What the official buildpack-deps images install on top of debian:<suite> (docker-library/buildpack-deps, trixie
@@ -416,16 +419,22 @@ _BUILDPACK_PROGRAMS = frozenset({"git", "curl", "wget", "gcc", "g++", "cc", "c++
 PACKAGE_PROGRAMS = {"build-essential": ("gcc", "g++", "cc", "c++", "make"), "build-base": ("gcc", "g++", "cc", "make"),
                     "git-core": ("git",), "subversion": ("svn",), "mercurial": ("hg",),
                     "openssh-client": ("ssh", "scp"), "imagemagick": ("convert",), "gcc": ("gcc", "cc"),
-                    "g++": ("g++", "c++"), "pkgconf": ("pkg-config",)}
+                    "g++": ("g++", "c++"), "pkgconf": ("pkg-config",), "gnupg2": ("gnupg",)}
 
 
-def missing_in_variant(ref: ImageRef, variant: str) -> frozenset[str]:
-    """Programs `ref` has that its `variant` tag (`slim`, `alpine`) lacks."""
+# Programs whose use needs a package the smaller images may lack: `apt-key adv` and `gpg` need gnupg.
+_NEEDS_PACKAGE = {"apt-key": "gnupg", "gpg": "gnupg", "gpg2": "gnupg", "dirmngr": "gnupg"}
+
+
+def missing_in_variant(ref: ImageRef, variant: str, programs: set[str]) -> frozenset[str]:
+    """Of the `programs` a Dockerfile runs, those that `ref` has and its `variant` tag (`slim`, `alpine`) may lack
+    (named by the package to install when that differs: `gnupg` for `apt-key`)."""
     missing: set[str] = set()
     if ref.name in BUILDPACK_BASED and variant_of(ref) == "full" and variant in ("slim", "alpine"):
-        missing |= _BUILDPACK_PROGRAMS
+        missing |= {p for p in programs if p in _BUILDPACK_PROGRAMS}
+        missing |= {_NEEDS_PACKAGE[p] for p in programs if p in _NEEDS_PACKAGE}
     if variant == "alpine":
-        missing.add("bash")
+        missing |= {p for p in programs if p in ("bash", "curl")}
     return frozenset(missing)
 
 

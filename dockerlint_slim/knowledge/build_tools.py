@@ -216,6 +216,10 @@ def compiles_program(stage: Stage) -> bool:
                 if not argv:
                     continue
                 name = posixpath.basename(argv[0])
+                if name == "go":
+                    if _words(argv)[:1] == ["build"] and "-o" in argv:
+                        return True  # `go build ./...` or a library's `go build` only checks that it compiles
+                    continue
                 if (name in ("javac", "rustc", "ghc", "swiftc", "kotlinc", "scalac") and compiles(argv)) or (
                         name in LANGUAGE_BUILDS and LANGUAGE_BUILDS[name]
                         and any(w in LANGUAGE_BUILDS[name] - {"get", "install"} for w in _words(argv))):
@@ -254,11 +258,14 @@ def command_dirs(run: RunInstruction, workdir: str):
                 cwd = posixpath.normpath(posixpath.join(cwd, target))
 
 
-def build_artifacts(stage: Stage) -> list[str]:
-    """Paths a build of the stage writes, when its commands name them (`go build -o /out/app`, `mvn package` ->
-    `<dir>/target/*.jar`): the files to copy into a runtime stage. Never a file that was only copied in."""
+def build_artifacts(stage: Stage, own: bool = False) -> list[str]:
+    """Paths a build of the stage (and the stages it is built FROM, unless `own`) writes, when its commands name
+    them (`go build -o /out/app`, `mvn package` -> `<dir>/target/*.jar`): the files to copy into a runtime stage.
+    Never a file that was only copied in."""
     found: list[str] = []
     for instruction, workdir in run_workdirs(stage):
+        if own and instruction.stage_index != stage.index:
+            continue
         if not isinstance(instruction, RunInstruction):
             continue
         for command, cwd in command_dirs(instruction, workdir):
@@ -430,6 +437,8 @@ def image_purpose(stage: Stage, path: str | None = None) -> Purpose:
     label = _development_label(stage)
     if label is not None:
         return Purpose("development", reason=f"its label `{label}` marks a development container")
+    if stage.name and any(word in _DEVELOPMENT_PATH_WORDS for word in re.split(r"[-_.]", stage.name)):
+        return Purpose("development", reason=f"its stage `{stage.name}` is a development or test target")
     words = default_command(stage)
     if words is None:
         root = parse_image(list(stage.lineage())[-1].base_image or "")
@@ -437,13 +446,16 @@ def image_purpose(stage: Stage, path: str | None = None) -> Purpose:
             return Purpose("program", reason=f"runs the service of its base image `{root}`")
         if root is not None and development_base(root):
             return Purpose("development", reason=f"is built on the development image `{root}`")
+        cross = _cross_compiler(stage)
+        if cross is not None:
+            return Purpose("development", reason=f"it installs the cross-compiler `{cross}` and runs nothing")
         return Purpose("none", reason="declares no CMD or ENTRYPOINT")
     return _classify(list(words), depth=0)
 
 
 # Words of a Dockerfile's folder or file name that say it builds a development, test or CI image.
 _DEVELOPMENT_PATH_WORDS = frozenset({"dev", "develop", "development", "devel", "devcontainer", "devcontainers",
-                                     "ci", "test", "tests", "testing", "e2e", "debug", "toolbox"})
+                                     "ci", "test", "tests", "testing", "e2e", "debug", "toolbox", "tilt"})
 
 
 def development_path(path: str | None) -> str | None:
@@ -479,6 +491,23 @@ _DEVELOPMENT_LABELS = ("com.github.containers.toolbox", "devcontainer.metadata")
 
 # PHP's debugger and coverage driver: made for development images, never enabled in production ones.
 _PHP_DEBUGGERS = re.compile(r"^(php[\d.]*-)?(xdebug|pcov)(-[\d.]+)?$")
+
+
+# Cross toolchains: `gcc-aarch64-linux-gnu`, `crossbuild-essential-arm64`, `libc6-dev-armhf-cross`, mingw.
+_CROSS_PACKAGES = re.compile(r"^((gcc|g\+\+|binutils)(-\d+)?-[a-z0-9_]+-linux-gnu[a-z]*|crossbuild-essential-.+|"
+                             r".+-cross|(gcc-)?mingw-w64.*|musl-cross.*)$")
+
+
+def _cross_compiler(stage: Stage) -> str | None:
+    for each in stage.lineage():
+        for run in each.runs():
+            for command in run.commands:
+                name = posixpath.basename(command.argv[0]) if command.argv else ""
+                if name in ("apt-get", "apt", "apk", "dnf", "yum", "microdnf", "zypper"):
+                    for word in command.argv[1:]:
+                        if _CROSS_PACKAGES.match(word):
+                            return word
+    return None
 
 
 def _development_label(stage: Stage) -> str | None:
@@ -531,8 +560,8 @@ def _classify(words: list[str], depth: int) -> Purpose:
         return Purpose("development", tuple(words), f"its command `{shown}` only keeps the container running")
     if program in _DEV_SERVERS or _runs_dev_script(words):
         return Purpose("development", tuple(words), f"its command `{shown}` is a development server")
-    if program in _TOOL_COMMANDS or (program in _SDK_SUBCOMMANDS and operands[:1]
-                                     and operands[0] in _SDK_SUBCOMMANDS[program]):
+    if program in _TOOL_COMMANDS or (program in _SDK_SUBCOMMANDS and (
+            not operands or operands[0] in _SDK_SUBCOMMANDS[program])):  # `dotnet` alone: the SDK's own CLI
         return Purpose("toolchain", tuple(words), f"its command `{shown}` is a build tool")
     script_file = words[0] if _is_script_name(words[0]) else (
         operands[0] if is_interpreter(program) and operands and _is_script_name(operands[0]) else None)
@@ -540,8 +569,8 @@ def _classify(words: list[str], depth: int) -> Purpose:
         return Purpose("development", tuple(words), f"its command runs `{script_file}`, a development script")
     if script_file is not None and _names_build_tool(script_file):
         return Purpose("toolchain", tuple(words), f"its command runs `{script_file}`, a wrapper of a build tool")
-    if _is_script_name(words[0]):
-        rest = words[1:]
+    if script_file is not None:
+        rest = words[words.index(script_file) + 1 :]  # `bash -m start.sh /bin/bash`: the script runs the rest
         if rest and not rest[0].startswith("-"):
             # An entrypoint script runs the command it is given (`exec "$@"`): that command says what the image is.
             inner = _classify(rest, depth + 1)
@@ -614,14 +643,20 @@ def _classify_script(script: str, depth: int) -> Purpose:
     if any(c[:1] in (["while"], ["until"]) for c in commands) and any(
             c[:1] == ["sleep"] or c[1:2] == ["sleep"] for c in commands):
         return Purpose("development", (), f"its command `{script[:40]}` only keeps the container running")
+    # A script that runs a build tool or a development server anywhere (`cp -a /src /w && make docs`) is a build
+    # or development image; otherwise its first real command says what the image runs.
+    first: Purpose | None = None
     for words in commands:
         unwrapped = _unwrap(words)
-        if unwrapped and posixpath.basename(unwrapped[0]) in _SETUP_COMMANDS and not _keeps_alive(unwrapped):
+        if unwrapped and unwrapped[0] in ("do", "then", "else", "exec"):
+            unwrapped = _unwrap(unwrapped[1:])
+        if not unwrapped or (posixpath.basename(unwrapped[0]) in _SETUP_COMMANDS and not _keeps_alive(unwrapped)):
             continue
-        if unwrapped and unwrapped[0] in ("do", "then", "else"):
-            unwrapped = unwrapped[1:]
-        return _classify(unwrapped, depth + 1)
-    return Purpose("program", ())
+        purpose = _classify(unwrapped, depth + 1)
+        if purpose.kind != "program" and not (first is not None and _keeps_alive(unwrapped)):
+            return purpose  # (`daemon && sleep infinity` runs the daemon: a program)
+        first = first or purpose
+    return first or Purpose("program", ())
 
 
 def _keeps_alive(words: list[str]) -> bool:
@@ -664,11 +699,15 @@ def _names_development(path: str) -> bool:
     return any(part.lower() in _DEV_WORDS for part in re.split(r"[-_.]", stem))
 
 
+# Words of a script name that say the script builds: `build.sh` as the entrypoint makes a builder image.
+_BUILD_SCRIPT_WORDS = frozenset({"build", "builder", "compile"})
+
+
 def _names_build_tool(path: str) -> bool:
-    """`go.bash`, `mvn-entrypoint.sh`, `gradle.sh`: a wrapper script named after the build tool it runs."""
+    """`go.bash`, `mvn-entrypoint.sh`, `build.sh`: a script named after the build tool it runs or the build."""
     name = posixpath.basename(path)
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    return any(part in _TOOL_COMMANDS for part in re.split(r"[-_.]", stem))
+    return any(part in _TOOL_COMMANDS or part.lower() in _BUILD_SCRIPT_WORDS for part in re.split(r"[-_.]", stem))
 
 
 def _is_script_name(word: str) -> bool:

@@ -93,6 +93,8 @@ def test_default_command_combines_entrypoint_and_cmd_as_the_builder_does():
     ('CMD ["sleep", "infinity"]', "development"),
     ('CMD ["tail", "-f", "/dev/null"]', "development"),
     ("CMD while true; do sleep 60; done", "development"),
+    ("CMD ./lib/iventoy && sleep inf", "program"),  # the daemon runs; the sleep keeps the container up
+    ("CMD cp -a /src /w && make docs", "toolchain"),
     ('ENTRYPOINT ["/scripts/dev-entrypoint.sh"]', "development"),
     ('CMD ["npm", "run", "dev"]', "development"),
     ('CMD ["gradle", "bootRun"]', "toolchain"),
@@ -101,6 +103,7 @@ def test_default_command_combines_entrypoint_and_cmd_as_the_builder_does():
     ('ENTRYPOINT ["dotnet", "watch", "run"]', "development"),  # a watcher: a development server
     ('ENTRYPOINT ["dotnet", "app.dll"]', "program"),
     ('ENTRYPOINT ["go.bash"]', "toolchain"),
+    ('ENTRYPOINT ["/build.sh"]', "toolchain"),  # jellyfin's portable builder
     ("CMD sh -c 'cd /src && make test'", "toolchain"),
     ('ENTRYPOINT ["/sbin/my_init", "--", "/scripts/start.sh"]', "program"),
 ])

@@ -327,3 +327,59 @@ def test_corpus_findings_are_compiler_images(lint, corpus):
             ref = parse_image(diagnostic.properties["baseImage"])
             assert compiler_family(ref) is not None or ref.name == "node", path
             assert len(diagnostic.message) <= 160, diagnostic.message
+
+
+@pytest.mark.parametrize("text", [
+    # a Cloud Build step: the image is the SDK's own command line
+    'FROM mcr.microsoft.com/dotnet/core/sdk:2.1\nENTRYPOINT ["dotnet"]\n',
+    # podman's docs generator: the command copies the sources, then runs make
+    "FROM golang:latest\nRUN apt-get update && apt-get install -y pandoc man\n"
+    "CMD echo copying && cp -a /podman/ /podman-copy/ && make podman-remote-docs && cp -a out /podman/\n",
+    # a Tilt (local development) image, and a stage named for development
+    "FROM golang:1.26\nCOPY . .\nRUN go build -o /app ./cmd\nCMD [\"/app\"]\n",
+    "FROM golang:1.26 AS dev-base\nRUN go install golang.org/x/tools/gopls@latest\nFROM dev-base AS dev\nCOPY . .\n",
+    # a library's CI checks that it compiles (no command, no output), also cross-compiled
+    "FROM golang:1.18.2\nWORKDIR pty\nADD . .\nRUN go build\n",
+    "FROM golang:1.23\nENV CC=arm-linux-gnueabihf-gcc\nRUN apt install -y gcc-arm-linux-gnueabihf libc6-dev-armhf-cross\n"
+    "COPY . /src\nRUN go build ./...\n",
+])
+def test_builder_dev_and_ci_images(text):
+    path = "Dockerfile.tilt" if "go build -o /app ./cmd" in text else "Dockerfile"
+    assert lint_file(text, path) == []
+    if path != "Dockerfile":
+        assert len(lint_file(text, "Dockerfile")) == 1  # only the file name made it a development image
+
+
+def lint_file(text, path):
+    """SL401's findings for `text` read as the Dockerfile at `path` (the path is one of the purpose signals)."""
+    from dockerlint_slim.engine import Linter, LintOptions
+    from tests.rules.conftest import _RULES
+
+    return Linter(_RULES, LintOptions(select=(RULE,))).lint(text, path).diagnostics
+
+
+def test_output_built_in_the_final_stage_itself(lint):
+    # gobizfly: the last stage inherits the module cache and builds; it becomes the build stage
+    result = one(lint, """
+        FROM golang:1.13 AS build_base
+        RUN apt-get update && apt-get install -y git
+        FROM build_base AS build_go
+        RUN go mod download
+        FROM build_go AS server_builder
+        COPY . .
+        RUN CGO_ENABLED=1 go build -o /bin/gobizfly *.go
+        ENTRYPOINT ["/bin/gobizfly"]
+    """)
+    assert "COPY --from=server_builder /bin/gobizfly /bin/gobizfly" in result.fix.description
+    assert "FROM build_go AS server_builder" in result.fix.description
+
+
+def test_no_placeholder_copy_line_when_the_output_is_unknown(lint):
+    result = one(lint, 'FROM golang:1.22-alpine\nRUN go install github.com/skibish/ddns@latest\nCMD ["ddns"]\n')
+    assert "<" not in result.fix.description and "COPY --from=build`" in result.fix.description
+    assert "`alpine`" in result.fix.description
+
+
+def test_dotnet_core_sdk_suggests_the_core_runtime(lint):
+    result = one(lint, 'FROM mcr.microsoft.com/dotnet/core/sdk:3.1\nRUN dotnet publish -o /app\nCMD ["dotnet", "/app/a.dll"]\n')
+    assert "mcr.microsoft.com/dotnet/core/aspnet:3.1" in result.fix.description

@@ -244,3 +244,51 @@ def test_corpus_messages_are_one_short_line_with_advice():
         for finding in sl402(path.read_text(errors="replace")):
             assert "\n" not in finding.message and len(finding.message) <= 160, finding.message
             assert finding.fix and finding.fix.description
+
+
+def test_packages_outside_a_removed_group_in_another_run_are_kept_on_purpose():
+    # masscan: libpcap-dev in its own RUN (masscan dlopens libpcap.so), the build group removed in the next
+    text = """
+        FROM alpine:latest
+        RUN apk add --no-cache ca-certificates libpcap-dev
+        RUN apk add --no-cache --virtual .build-deps build-base git \\
+         && git clone https://github.com/robertdavidgraham/masscan.git /usr/src/masscan \\
+         && make -C /usr/src/masscan install && apk del .build-deps
+        ENTRYPOINT ["masscan"]
+    """
+    assert sl402(text) == []
+    assert len(sl402(text.replace("&& apk del .build-deps", ""))) == 2
+
+
+@pytest.mark.parametrize("packages", ["build-essential dkms", "build-essential linux-headers-amd64",
+                                      "build-essential kmod libelf-dev libmnl-dev"])
+def test_kernel_module_images_build_at_run_time(packages):
+    # wireguard's install image compiles the module for the host kernel when it runs
+    text = f"FROM debian:sid-slim\nRUN apt -y install {packages} git && make -C /src install\n" + APP
+    assert sl402(text) == []
+
+
+def test_interpreter_running_an_entrypoint_script_passes_the_command_through():
+    # AWS training images: ENTRYPOINT ["bash", "-m", "start.sh"] + CMD ["/bin/bash"]: an interactive shell
+    text = ('FROM amazonlinux:2023\nRUN dnf install -y gcc gcc-c++ make && pip install torch\n'
+            'ENTRYPOINT ["bash", "-m", "start_with_right_hostname.sh"]\nCMD ["/bin/bash"]\n')
+    assert sl402(text) == []
+    assert len(sl402(text.replace('CMD ["/bin/bash"]', 'CMD ["python", "serve.py"]'))) == 1
+
+
+def test_alpine_linux_headers_are_not_a_kernel_module_build():
+    # mailcow phpfpm: linux-headers for pecl builds; gmp-dev and libtool are left out of the `apk del` list
+    text = ("FROM php:8.2-fpm-alpine\nRUN apk add --no-cache autoconf g++ make gmp-dev libtool linux-headers "
+            "&& docker-php-ext-install gmp && apk del --purge autoconf g++ make linux-headers\n")
+    found = sl402(text)
+    assert len(found) == 1 and found[0].properties["packages"] == ["gmp-dev", "libtool"]
+
+
+def test_package_lists_in_variables_stay_groups_and_names_are_expanded():
+    # the php image keeps $PHPIZE_DEPS on purpose (docker-php-ext-install needs it): a named group, not expanded
+    php = ('FROM debian:bookworm-slim\nENV PHPIZE_DEPS="autoconf dpkg-dev file g++ gcc libc-dev make pkg-config re2c"\n'
+           "RUN apt-get install -y $PHPIZE_DEPS ca-certificates && ./configure && make install\n"
+           'CMD ["php", "-a"]\nENTRYPOINT ["docker-php-entrypoint"]\n')
+    assert sl402(php) == []
+    named = ("FROM amazonlinux:2023\nARG PY=3.12\nRUN dnf install -y python${PY}-devel gcc && pip install x\n" + APP)
+    assert sl402(named)[0].properties["packages"] == ["python3.12-devel", "gcc"]

@@ -175,3 +175,32 @@ def test_corpus_messages_and_suggestions(lint, corpus):
             assert finding.fix and finding.properties["estimate"]
             name, tag = finding.properties["suggestedImage"].split(":")
             assert official_tags.tag_exists(name, tag), (path, finding.properties["suggestedImage"])
+
+
+def test_no_alpine_for_the_debian_flavour_or_glibc_binaries(lint):
+    from dockerlint_slim.engine import Linter, LintOptions
+    from tests.rules.conftest import _RULES
+
+    # nginx-proxy: Dockerfile.debian copies forego/docker-gen built for Debian (glibc) next to nginx
+    text = """
+        FROM docker.io/nginxproxy/forego:0.18.8-debian AS forego
+        FROM docker.io/library/nginx:1.31.3
+        COPY --from=forego /usr/local/bin/forego /usr/local/bin/forego
+        CMD ["forego", "start", "-r"]
+    """
+    assert found(lint, text) == []
+    plain = 'FROM nginx:1.27\nCOPY site /usr/share/nginx/html\nCMD ["nginx", "-g", "daemon off;"]\n'
+    assert len(found(lint, plain)) == 1
+    linter = Linter(_RULES, LintOptions(select=(RULE,)))
+    assert linter.lint(plain, "Dockerfile.debian").diagnostics == []
+
+
+def test_healthcheck_and_apt_key_needs_are_named(lint):
+    text = """
+        FROM node:20
+        RUN apt-key adv --keyserver hkp://keyserver.ubuntu.com --recv-keys 0xABCDEF && npm ci
+        HEALTHCHECK CMD curl --fail http://localhost:3000 || exit 1
+        CMD ["node", "server.js"]
+    """
+    result = found(lint, text)[0]
+    assert result.properties["missingPrograms"] == ["curl", "gnupg"]
