@@ -8,11 +8,13 @@ CPU time (user + system) is reported too, as it is steadier than wall time on a 
 --runs runs (by CPU time) is kept.
 
     python benchmarks/bench_image.py [--gb 1.0] [--layouts docker,oci,oci-gzip] [--runs 1] [--json out.json]
-        [--code OTHER_CHECKOUT] [--no-dive]
+        [--code OTHER_CHECKOUT] [--no-dive] [--extra-layers 72] [--without-isal]
 
 Layouts: docker (legacy `docker save`), oci, oci-gzip (gzip layers, zero-filled files), oci-gzip-text (gzip
-layers, text-like files), docker-gz (`docker save | gzip`, text-like files). `--code DIR` measures the slimlint
-source in another checkout (before/after comparisons). The last lines are a Markdown table to paste.
+layers, text-like files), docker-gz (`docker save | gzip`, text-like files, members in the order the legacy
+`docker save` writes them: by layer id, manifest last). `--code DIR` measures the slimlint source in another
+checkout (before/after comparisons); `--without-isal` measures the zlib fallback. The last lines are a Markdown
+table to paste.
 """
 
 from __future__ import annotations
@@ -94,6 +96,19 @@ def make_spec(total_bytes: int, extra_layers: int = 0) -> ImageSpec:
     ])
 
 
+def _sort_members(archive: Path) -> None:
+    """Members in name order, manifest.json last, as the legacy `docker save` writes them: the layers' folders are
+    named by layer id, so their order in the archive is not the image's layer order."""
+    import tarfile
+
+    sorted_path = archive.with_suffix(".sorted")
+    with tarfile.open(archive) as src, tarfile.open(sorted_path, "w") as dst:
+        members = sorted(src.getmembers(), key=lambda info: (info.name == "manifest.json", info.name))
+        for info in members:
+            dst.addfile(info, src.extractfile(info) if info.isfile() else None)
+    sorted_path.replace(archive)
+
+
 def measure(command: list[str], env: dict | None = None) -> dict:
     out = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True,
                          env=env)
@@ -111,8 +126,15 @@ def main() -> int:
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument("--code", help="run the slimlint source of this checkout (default: this one)")
     parser.add_argument("--no-dive", action="store_true", help="do not run dive")
+    parser.add_argument("--without-isal", action="store_true",
+                        help="measure the zlib fallback (hide the isal package from slimlint)")
     args = parser.parse_args()
     env = dict(os.environ, PYTHONPATH=str(Path(args.code).resolve() if args.code else ROOT))
+    hidden = tempfile.TemporaryDirectory()
+    if args.without_isal:
+        (Path(hidden.name) / "isal").mkdir()
+        (Path(hidden.name) / "isal" / "__init__.py").write_text("raise ImportError('hidden by the benchmark')\n")
+        env["PYTHONPATH"] = hidden.name + os.pathsep + env["PYTHONPATH"]
 
     dive = shutil.which("dive")
     spec = make_spec(int(args.gb * 1e9), args.extra_layers)
@@ -134,6 +156,7 @@ def main() -> int:
                 plain = Path(tmp) / "plain.tar"
                 build_docker_archive(spec, plain)
                 set_fill("zeros")
+                _sort_members(plain)
                 with open(plain, "rb") as src, gzip.open(archive, "wb", compresslevel=6) as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
                 plain.unlink()

@@ -39,6 +39,8 @@ CHUNK = 1 << 20
 DOCKER_HUB = "registry-1.docker.io"
 _LOCAL = re.compile(r"^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$")
 _CHALLENGE = re.compile(r'(\w+)="([^"]*)"')
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"  # the distribution spec's repository name grammar
+_REPOSITORY = re.compile(f"{_COMPONENT}(?:/{_COMPONENT})*")
 
 
 @dataclass
@@ -70,7 +72,7 @@ def parse_reference(text: str) -> Reference:
         path, _, tag = path.rpartition(":")
     if host == "docker.io" and "/" not in path:
         path = "library/" + path
-    if not path or not re.fullmatch(r"[a-z0-9]+(?:[._/-]+[a-z0-9]+)*", path):
+    if not path or not _REPOSITORY.fullmatch(path):
         raise ImageError(f"{text!r} is not an image reference (e.g. ghcr.io/owner/app:1)")
     if digest and not re.fullmatch(r"sha256:[0-9a-f]{64}", digest):
         raise ImageError(f"{text!r}: only sha256 digests are supported")
