@@ -112,16 +112,24 @@ class LayerHashes:
     """sha256 of a layer's stored bytes (its blob digest) and of its uncompressed tar (its diff_id), computed while
     the layer streams; the same hash serves both when the layer is not compressed."""
 
-    def __init__(self) -> None:
+    def __init__(self, tar_digest: bool = True) -> None:
         self.stored = hashlib.sha256()
         self.tar: Any = None
         self.size = 0  # stored bytes
+        self.compressed = False
+        # A compressed layer whose blob digest is verified needs no second hash of the inflated tar: the digest
+        # chain (index -> manifest -> blob) already binds it. Without a blob digest (legacy archives), the
+        # diff_id is what is checked.
+        self.tar_digest = tar_digest
 
     def stored_hex(self) -> str:
         return self.stored.hexdigest()
 
-    def tar_hex(self) -> str:
-        return (self.tar or self.stored).hexdigest()
+    def tar_hex(self) -> str | None:
+        """The diff_id's hex digest; None when it was not computed (see tar_digest)."""
+        if self.compressed:
+            return self.tar.hexdigest() if self.tar is not None else None
+        return self.stored.hexdigest()
 
 
 def _hashing(chunks: Iterable[bytes], hasher: Any, counter: LayerHashes | None = None) -> Iterator[bytes]:
@@ -470,8 +478,10 @@ def entries_of(chunks: Iterable[bytes], label: str, budget: InflateBudget | None
             chunks = _hashing(chunks, hashes.stored, hashes)
         stream, compressed = decompressed(chunks, budget)
         if hashes is not None and compressed:
-            hashes.tar = hashlib.sha256()
-            stream = _hashing(stream, hashes.tar)
+            hashes.compressed = True
+            if hashes.tar_digest:
+                hashes.tar = hashlib.sha256()
+                stream = _hashing(stream, hashes.tar)
         blocks = Blocks(stream)
         for name, typeflag, size, link in headers(blocks):
             entry = _entry(name, typeflag, size, link)
