@@ -20,6 +20,9 @@ import pytest
 BASE = "docker.io/library/debian:bookworm"
 PODMAN, SKOPEO = shutil.which("podman"), shutil.which("skopeo")
 REGISTRY = "/usr/bin/docker-registry"
+# Image names unique to this test session: several checkouts may run the suite at once on one machine, and podman's
+# image store is shared by all of them.
+SESSION = f"{os.getpid()}-{os.urandom(3).hex()}"
 
 
 def _base_available() -> str | None:
@@ -83,7 +86,7 @@ def realimages(tmp_path_factory):
     root = tmp_path_factory.mktemp("realimage")
     images = {}
     for name, text in (("layered", LAYERED), ("filesonly", FILES_ONLY)):
-        tag = f"localhost/slimlint-test-{name}:1"
+        tag = f"localhost/slimlint-test-{name}-{SESSION}:1"
         build(tag, text, root / name)
         saved = {"podman": f"podman://{tag}"}
         saved["docker-archive"] = root / f"{name}.tar"

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
-from realimage_support import PASSWORD, PODMAN, SKOPEO, USER, build, podman
+from realimage_support import PASSWORD, PODMAN, SESSION, SKOPEO, USER, build, podman
 
 from dockerlint_slim.image.command import image_command
 
@@ -74,7 +74,7 @@ def test_registry_source_gives_the_same_figures(realimages, registry):
 def test_multi_platform_index_from_the_registry(realimages, registry, tmp_path):
     layered, saved_layered = realimages["layered"]
     filesonly, saved_files = realimages["filesonly"]
-    listname = "localhost/slimlint-test-list:1"
+    listname = f"localhost/slimlint-test-list-{SESSION}:1"
     subprocess.run([PODMAN, "manifest", "rm", listname], capture_output=True, check=False)
     podman("manifest", "create", listname)
     try:
@@ -188,15 +188,16 @@ def test_sl601_advice_for_a_package_cache_rewritten_by_a_later_install(tmp_path)
                   "RUN apt-get update && apt-get install -y --no-install-recommends jq\n")
     folder = tmp_path / "apt"
     try:
-        build("localhost/slimlint-test-apt:1", dockerfile, folder)
+        build(f"localhost/slimlint-test-apt-{SESSION}:1", dockerfile, folder)
     except AssertionError as error:
         if "Temporary failure resolving" in str(error) or "Could not resolve" in str(error):
             pytest.skip("the Debian archive is not reachable from this machine")
         raise
     try:
-        document = report("podman://localhost/slimlint-test-apt:1", "--dockerfile", folder / "Dockerfile")
+        document = report(f"podman://localhost/slimlint-test-apt-{SESSION}:1", "--dockerfile", folder / "Dockerfile")
     finally:
-        subprocess.run([PODMAN, "rmi", "-f", "localhost/slimlint-test-apt:1"], capture_output=True, check=False)
+        subprocess.run([PODMAN, "rmi", "-f", f"localhost/slimlint-test-apt-{SESSION}:1"], capture_output=True,
+                       check=False)
     wasted = {f["path"]: f["wasted_bytes"] for f in document["files"]}
     assert wasted["/var/cache/apt/pkgcache.bin"] > 1024 * 1024
     stored = [f for f in document["findings"] if f["line"] == 2 and f["properties"]["kind"] == "stored"]
