@@ -67,7 +67,7 @@ class Replay:
         (`COPY . /app` then `rm -rf /app/node_modules` when .dockerignore kept node_modules out)."""
         if self.context is None:
             return origins
-        touched = {id(w.created_by) for w in self.layers.events_for(event.run) if w.command is event.command}
+        touched = {id(w.created_by) for w in self.layers.events_of_command(event.command)}
         return [o for o in origins if not (isinstance(o.instruction, CopyInstruction) and o.instruction.from_ is None
                                            and o.kind == "copy" and id(o.instruction) not in touched)]
 
@@ -82,8 +82,8 @@ class Replay:
             inner = sorted({p for p in event.paths if p.startswith(origin.path.rstrip("/") + "/") and not is_glob(p)})
             keys += [(origin.instruction, overlap_key(origin.instruction.span.line, path)) for path in inner or [origin.path]]
         if self.context is not None:
-            for waste in self.layers.events_for(event.run):
-                if waste.command is not event.command or not waste.bytes:
+            for waste in self.layers.events_of_command(event.command):
+                if not waste.bytes:
                     continue
                 for instruction, key in keys:
                     path = key["path"]
@@ -99,8 +99,8 @@ class Replay:
         if self.context is None:
             return None
         total = 0
-        for waste in self.layers.events_for(event.run):
-            if waste.command is not event.command or not waste.bytes:
+        for waste in self.layers.events_of_command(event.command):
+            if not waste.bytes:
                 continue
             if any(waste.created_by is o.instruction and (waste.path == o.path or waste.path.startswith(o.path + "/")
                                                           or o.path == "/") for o in origins):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dockerlint_slim.context import gomatch
 from dockerlint_slim.context.dockerignore import IgnoreMatcher
 from dockerlint_slim.context.resolve import CopyResolution
 from dockerlint_slim.model import Instruction, RunInstruction, ShellCommand, Stage
@@ -46,6 +45,7 @@ class Node:
     # `COPY --exclude` of the COPY that brought it: those context files below `exclude_base` never reached the image
     exclude: IgnoreMatcher | None = None
     exclude_base: str = ""
+    merged: bool = False  # many items re-stored as one folder (their total size known, not each item's)
 
     def __post_init__(self) -> None:
         if self.origin is None:
@@ -102,6 +102,9 @@ class LayerModel:
     copies: dict[int, CopyResolution] = field(default_factory=dict)  # id(COPY/ADD) -> resolution
     context_bytes: int = 0  # bytes the image gets from the build context
     has_context: bool = False
+    _indexed: int = field(default=-1, repr=False)
+    _by_instruction: dict = field(default_factory=dict, repr=False)
+    _by_command: dict = field(default_factory=dict, repr=False)
 
     @property
     def stored_bytes(self) -> int:
@@ -140,21 +143,22 @@ class LayerModel:
         return total
 
     def events_for(self, instruction: Instruction) -> list[WasteEvent]:
-        return [e for e in self.events if e.instruction is instruction]
+        """The waste events of one instruction (looked up, not scanned: rules ask once per finding)."""
+        return self._index()[0].get(id(instruction), [])
 
-    def created_by(self, instruction: Instruction, path: str) -> WasteEvent | None:
-        """For a path that `instruction` (a RUN) deletes or modifies: the event naming which earlier instruction
-        created it and how many bytes its layer keeps (None when the path is not one slimlint tracked).
-        This is the hook SL102/SL103 use to add byte figures."""
-        path = gomatch.go_clean(path)
-        best = None
-        for event in self.events:
-            if event.instruction is not instruction:
-                continue
-            if event.path == path or event.path.startswith(path.rstrip("/") + "/") or path.startswith(event.path + "/"):
-                if best is None or (event.bytes or 0) > (best.bytes or 0):
-                    best = event
-        return best
+    def events_of_command(self, command: ShellCommand) -> list[WasteEvent]:
+        """The waste events one command of a RUN caused."""
+        return self._index()[1].get(id(command), [])
+
+    def _index(self) -> tuple[dict[int, list[WasteEvent]], dict[int, list[WasteEvent]]]:
+        if self._indexed != len(self.events):  # built once the model is complete (and again if events were added)
+            self._by_instruction, self._by_command = {}, {}
+            for event in self.events:
+                self._by_instruction.setdefault(id(event.instruction), []).append(event)
+                if event.command is not None:
+                    self._by_command.setdefault(id(event.command), []).append(event)
+            self._indexed = len(self.events)
+        return self._by_instruction, self._by_command
 
     def wasted_by_instruction(self) -> dict[int, int]:
         """id(instruction) -> known bytes of earlier layers it wastes."""

@@ -45,6 +45,7 @@ from dockerlint_slim.model import (
     WorkdirInstruction,
 )
 from dockerlint_slim.model.queries import under_mount
+from dockerlint_slim.replay.path_index import PathIndex
 from dockerlint_slim.replay.walk import BuildVars, image_instructions
 from dockerlint_slim.shell.argv import (
     expand_vars,
@@ -98,7 +99,8 @@ class Event:
 
 @dataclass
 class _State:
-    origins: list[Origin] = field(default_factory=list)
+    origins: PathIndex[Origin] = field(default_factory=PathIndex)  # files and folders, by path
+    remote: PathIndex[Origin] = field(default_factory=PathIndex)  # the `ADD <url>` / `ADD <git>` ones among them
     packages: dict[str, Origin] = field(default_factory=dict)
     env: BuildVars = field(default_factory=lambda: BuildVars())
     workdir: str = "/"
@@ -127,8 +129,8 @@ def _apply(stage: Stage, instruction: Instruction, state: _State, events: list[E
         if "HOME" not in state.env.env:
             state.home = "/root" if user in ("root", "0") else None
     elif isinstance(instruction, CopyInstruction):
-        state.origins = [o for o in state.origins if o.instruction is not instruction]
-        state.origins += _copy_origins(instruction, state)
+        for origin in _copy_origins(instruction, state):
+            _place(state, origin)
     elif isinstance(instruction, RunInstruction) and instruction.shell_analysed:
         _run(stage, instruction, state, events)
 
@@ -169,7 +171,7 @@ def _copy_origins(copy: CopyInstruction, state: _State) -> list[Origin]:
             if "." not in name:
                 found.append(Origin(dest, copy, "copy", what, known_contents=False, source=source, is_dir=True))
         elif into_dir or directory_like:
-            fresh = not any(o.path == dest or o.path.startswith(dest + "/") for o in state.origins)
+            fresh = not state.origins.has_under(dest)
             # `COPY . /app`: /app is this COPY's tree when nothing earlier was put there (and it is not `/`).
             known = not dest.endswith("/") and dest != "/" and fresh and _dedicated(dest)
             found.append(Origin(dest, copy, "copy", what, known_contents=known, source=source, is_dir=True))
@@ -240,8 +242,7 @@ _INSTALLERS = frozenset({"apt-get", "apt", "yum", "dnf", "microdnf", "tdnf", "zy
 
 def _consume(stage, run, command, call, cwd, state: _State, events) -> None:
     """`consume` events: a command unpacks, installs or runs a file that `ADD <url>` or `ADD <git>` fetched."""
-    remote = [o for o in state.origins if o.kind in ("add-url", "add-git") and o.instruction is not run]
-    if not remote:
+    if not len(state.remote):
         return
     name, argv = call.name, call.argv
     candidates: list[str] = []
@@ -253,8 +254,13 @@ def _consume(stage, run, command, call, cwd, state: _State, events) -> None:
     if name in SOURCE_BUILDERS or (argv and argv[0] in SOURCE_BUILDERS):
         candidates.append(".")  # a build in the current directory reads the cloned sources there
     paths = [p for p in (_resolve(c, cwd, state) for c in candidates if not _is_url(c)) if p]
-    matched = [o for o in remote if any(p == o.path or (o.kind == "add-git" and p.startswith(o.path + "/"))
-                                       for p in paths)]
+    found: dict[int, Origin] = {}
+    for path in paths:
+        # the download itself, or a file inside a git checkout
+        for origin in state.remote.at(path) + [o for _, o in state.remote.above(path) if o.kind == "add-git"]:
+            if origin.instruction is not run:
+                found[id(origin)] = origin
+    matched = sorted(found.values(), key=state.remote.order)
     if matched:
         events.append(Event("consume", stage, run, command, paths, matched))
 
@@ -322,21 +328,55 @@ def _covers(path: str, origin: Origin, recursive: bool = True) -> bool:
     return origin.known_contents and path.startswith(x + "/")
 
 
+def _candidates(path: str, index: PathIndex[Origin], recursive: bool) -> list[Origin]:
+    """The origins an operation on `path` may reach (`_covers` decides), found through the index: at the path,
+    below it (recursive operations), in the folders above it (whose known contents hold it); for a glob, at or
+    below the paths it matches, and in its folder (a directory-spilling COPY)."""
+    if _GLOB.search(path):
+        matched = index.matching(_segments(path), lambda part, name: fnmatch.fnmatchcase(name, part))
+        found = [o for m in matched for o in (index.under(m) if recursive else index.at(m))]
+        parent = posixpath.dirname(path)
+        return found + ([] if _GLOB.search(parent) else index.at(parent))
+    found = index.at(path) + [o for _, o in index.above(path) if o.known_contents]
+    return found + (index.under(path) if recursive else [])
+
+
+def _covered(paths: list[str], state: _State, recursive: bool) -> list[tuple[str, Origin]]:
+    """(operated path, origin) for the origins the operations on `paths` reach, oldest origin first."""
+    found: dict[int, tuple[str, Origin]] = {}
+    for path in paths:
+        for origin in _candidates(path, state.origins, recursive):
+            if id(origin) not in found and _covers(path, origin, recursive):
+                found[id(origin)] = (path, origin)
+    return sorted(found.values(), key=lambda pair: state.origins.order(pair[1]))
+
+
 def _matching(paths: list[str], state: _State, run: RunInstruction, recursive: bool = True) -> list[Origin]:
-    return [o for o in state.origins if o.kind != "package" and any(_covers(p, o, recursive) for p in paths)
-            and o.instruction is not run]
+    return [o for _, o in _covered(paths, state, recursive) if o.instruction is not run]
+
+
+def _place(state: _State, origin: Origin) -> None:
+    state.origins.add(origin.path, origin)
+    if origin.kind in ("add-url", "add-git"):
+        state.remote.add(origin.path, origin)
+
+
+def _forget(state: _State, origin: Origin) -> None:
+    state.origins.remove(origin)
+    state.remote.remove(origin)
 
 
 def _delete(stage, run, command, paths, state: _State, events, verb: str, recursive: bool) -> None:
     if not paths:
         return
-    matched = _matching(paths, state, run, recursive)
+    covered = _covered(paths, state, recursive)
+    matched = [o for _, o in covered if o.instruction is not run]
     if matched:
         events.append(Event(verb, stage, run, command, paths, matched, recursive))
     # Deleted files are gone for later commands, whoever created them (same-RUN cleanup included).
-    state.origins = [o for o in state.origins if not (o.kind != "package" and any(
-        _covers(p, o, recursive) and (_GLOB.search(p) or o.path == p or o.path.startswith(p.rstrip("/") + "/"))
-        for p in paths))]
+    for path, origin in covered:
+        if _GLOB.search(path) or origin.path == path or origin.path.startswith(path.rstrip("/") + "/"):
+            _forget(state, origin)
 
 
 def _package_call(command: ShellCommand, state: _State) -> PackageCall | None:
@@ -382,6 +422,27 @@ def _modify(stage, run, command, call, cwd, state: _State, events) -> None:
                                                                      or p.startswith(o.path + "/")) for p in paths)]
     if matched:
         events.append(Event("modify", stage, run, command, paths, matched, recursive))
+        _restored(run, name, paths, matched, state)
+
+
+def _restored(run: RunInstruction, name: str, paths: list[str], matched: list[Origin], state: _State) -> None:
+    """What a RUN rewrote is now stored by that RUN: the copied or RUN-made origins at or below each rewritten path
+    give way to one origin of this RUN (none after `mv`, which took them elsewhere). Later commands then name the
+    layer that holds the current copy, and a folder rewritten again and again is one origin, not all it ever held.
+    Downloads and caches keep their kind (SL303 and the cache advice read it)."""
+    for path in paths:
+        if _GLOB.search(path):
+            continue
+        inside = [o for o in matched if o.kind in ("copy", "run") and state.origins.path_of(o) is not None
+                  and (o.path == path or o.path.startswith(path.rstrip("/") + "/"))]
+        if not inside:
+            continue
+        for origin in inside:
+            _forget(state, origin)
+        if name != "mv":
+            whole = all(o.known_contents for o in inside) and _dedicated(path)
+            folder = any(o.is_dir or o.path != path for o in inside)
+            _place(state, Origin(path, run, "run", f"`{name}` (line {run.span.line})", whole, is_dir=folder))
 
 
 def _after_e(args: list[str]) -> list[str]:
@@ -412,8 +473,9 @@ def _create(run: RunInstruction, command: ShellCommand, package: PackageCall | N
             is_dir: bool = False) -> None:
         if path is None or under_mount(run, path) or _GLOB.search(path):
             return
-        state.origins = [o for o in state.origins if not (o.path == path and o.kind == kind)]
-        state.origins.append(Origin(path, run, kind, what, known, typical, is_dir=is_dir or not known))
+        for replaced in [o for o in state.origins.at(path) if o.kind == kind]:
+            _forget(state, replaced)
+        _place(state, Origin(path, run, kind, what, known, typical, is_dir=is_dir or not known))
 
     line = run.span.line
     for operator, target in command.redirects:

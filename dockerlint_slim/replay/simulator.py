@@ -34,6 +34,7 @@ from dockerlint_slim.replay.layer_model import (
     Node,
     WasteEvent,
 )
+from dockerlint_slim.replay.path_index import PathIndex
 from dockerlint_slim.replay.walk import BuildVars, image_instructions
 from dockerlint_slim.shell.argv import expand_vars, has_option, operands, unwrap_argv
 from dockerlint_slim.shell.commands import (
@@ -49,6 +50,9 @@ from dockerlint_slim.shell.commands import (
 )
 
 _INSTALLER_SUFFIXES = (".run", ".sh", ".bash")
+
+# A recursive rewrite of more items than this stores them again as one folder item (see `_Simulator.modify`).
+MERGE_AFTER = 64
 
 
 _INSTALL_SUFFIXES = (".deb", ".rpm", ".apk", ".whl", ".gem", ".tgz", ".tar.gz", ".zip", ".jar", ".run", ".bin")
@@ -88,7 +92,8 @@ class _Simulator:
     def __init__(self, model: LayerModel, context: BuildContext | None) -> None:
         self.model = model
         self.context = context
-        self.nodes: list[Node] = []  # live nodes, oldest first (few: one per COPY item or RUN-made path)
+        self.nodes: PathIndex[Node] = PathIndex()  # live nodes by path (one per COPY item or RUN-made path)
+        self._unknown: set[int] = set()  # id() of the layers already listed as adding unknown bytes
         self.known_dirs: set[str] = {"/"}  # folders known to exist (WORKDIR, mkdir): `COPY f /dir` lands in them
 
     # bookkeeping -----------------------------------------------------------------------------------------------
@@ -96,13 +101,14 @@ class _Simulator:
         key = id(instruction)
         self.model.stored.setdefault(key, 0)
         if size is None:
-            if not any(i is instruction for i in self.model.unknown_layers):
+            if id(instruction) not in self._unknown:
+                self._unknown.add(id(instruction))
                 self.model.unknown_layers.append(instruction)
             return
         self.model.stored[key] += size
 
     def _add(self, node: Node) -> None:
-        self.nodes.append(node)
+        self.nodes.add(node.path, node)
         self._store(node.instruction, node.size)
 
     def _inner(self, node: Node, sub: str) -> str | None:
@@ -118,6 +124,8 @@ class _Simulator:
             return True
         if any(sub == r or sub.startswith(r + "/") for r in node.removed):
             return False
+        if node.merged:
+            return True  # its items are not listed one by one any more: whatever was in it may still be
         inner = self._inner(node, sub)
         return (inner is not None and self.context is not None and self.context.get(inner) is not None
                 and not _excluded(node.exclude, node.exclude_base, inner))
@@ -135,12 +143,11 @@ class _Simulator:
 
     def _affected(self, path: str) -> list[tuple[Node, str]]:
         """Known nodes at or below `path` (sub-path ""), else the folder nodes whose copied content holds it."""
-        prefix = path.rstrip("/") + "/"
-        found = [(n, "") for n in self.nodes if n.path == path or n.path.startswith(prefix)]
+        found = [(n, "") for n in self.nodes.under(path)]
         holders = []
-        for node in self.nodes:
-            if node.kind == DIR and path.startswith(node.path.rstrip("/") + "/"):
-                rel = path[len(node.path.rstrip("/")) + 1 :]
+        for at, node in self.nodes.above(path):
+            if node.kind == DIR:
+                rel = path[len(at.rstrip("/")) + 1 :]
                 if self._exists_in(node, rel):
                     holders.append((node, rel))
         # The newest copy is the one the path shows; older ones were already counted as overwritten.
@@ -150,7 +157,7 @@ class _Simulator:
         """Live bytes of `sub` inside `node` ("" = the whole node)."""
         if sub == "":
             return node.live_size
-        if node.size is None or self.context is None:
+        if node.size is None or self.context is None or node.merged:
             return None
         inner = self._inner(node, sub)
         if inner is None or self.context.get(inner) is None:
@@ -176,7 +183,7 @@ class _Simulator:
     def _take(self, node: Node, sub: str, size: int | None) -> None:
         """Remove `sub` of `node` (or the whole node) from the live file system."""
         if sub == "":
-            self.nodes = [n for n in self.nodes if n is not node]
+            self.nodes.remove(node)
         else:
             node.removed[sub] = size
 
@@ -237,7 +244,8 @@ class _Simulator:
         if context is None:
             return
         prefix = dest.rstrip("/") + "/"
-        for node in list(self.nodes):
+        candidates = self.nodes.under(dest) + [node for _, node in self.nodes.above(dest)]
+        for node in sorted(candidates, key=self.nodes.order):
             path = node.path
             if path == dest or path.startswith(prefix):
                 rel = path[len(dest.rstrip("/")) :].lstrip("/")
@@ -338,11 +346,8 @@ class _Simulator:
 
     def _list(self, folder: str) -> set[str]:
         """Names directly inside an image folder, as far as slimlint knows them."""
-        names: set[str] = set()
-        prefix = folder.rstrip("/") + "/"
-        for node in self.nodes:
-            if node.path.startswith(prefix):
-                names.add(node.path[len(prefix) :].split("/", 1)[0])
+        names: set[str] = set(self.nodes.children(folder))
+        for node in self.nodes.at(folder) + [node for _, node in self.nodes.above(folder)]:
             if node.kind != DIR or node.source is None or self.context is None:
                 continue
             if node.path == folder:
@@ -387,6 +392,7 @@ class _Simulator:
             self._take(node, sub, size)
 
     def modify(self, state, command, word: str, recursive: bool) -> None:
+        restored: list[Node] = []
         for path, node, sub in self._expand(state, word):
             if state.mounted(path) or node.instruction is state.run:
                 continue
@@ -396,9 +402,22 @@ class _Simulator:
             size = self._bytes(node, sub)
             self._waste(state.run, MODIFIED, node, sub, size, command)
             self._take(node, sub, size)
-            self._add(Node(posixpath.join(node.path, sub) if sub else node.path, kind, size, state.run,
-                           self._inner(node, sub), origin=node.origin, exclude=node.exclude,
-                           exclude_base=node.exclude_base))
+            restored.append(Node(posixpath.join(node.path, sub) if sub else node.path, kind, size, state.run,
+                                 self._inner(node, sub), origin=node.origin, exclude=node.exclude,
+                                 exclude_base=node.exclude_base, merged=node.merged and not sub,
+                                 removed=_removed_below(node, sub)))
+        folder = state.path(word)
+        if recursive and folder is not None and len(restored) > MERGE_AFTER and not gomatch.has_wildcards(folder) \
+                and all(n.path == folder or n.path.startswith(folder.rstrip("/") + "/") for n in restored):
+            # `chown -R app /app` over many items: the folder is stored again as one item of this RUN (its total
+            # size kept). A folder re-permissioned again and again costs one item, not all it ever held; what is
+            # deleted inside it later is of unknown size then.
+            sizes = [n.size for n in restored]
+            total = None if any(size is None for size in sizes) else sum(sizes)
+            self._add(Node(folder, DIR, total, state.run, merged=True))
+            return
+        for node in restored:
+            self._add(node)
 
     def move(self, state, command, words: list[str], dest_word: str, copy: bool) -> None:
         dest = state.path(dest_word)
@@ -421,7 +440,8 @@ class _Simulator:
                     self._waste(state.run, MOVED, node, sub, size, command)
                     self._take(node, sub, size)
                 self._add(Node(target, self._kind_of(node, sub), size, state.run, self._inner(node, sub),
-                               origin=node.origin, exclude=node.exclude, exclude_base=node.exclude_base))
+                               origin=node.origin, exclude=node.exclude, exclude_base=node.exclude_base,
+                               merged=node.merged and not sub, removed=_removed_below(node, sub)))
 
     def _consume_one(self, state, command, action, path, node, sub, size) -> None:
         """Record that a RUN uses up something a COPY/ADD brought (also after a chmod or mv re-stored it)."""
@@ -433,10 +453,8 @@ class _Simulator:
         )
 
     def _is_known_dir(self, path: str) -> bool:
-        prefix = path.rstrip("/") + "/"
-        for node in self.nodes:
-            if node.path == path and node.kind == DIR or node.path.startswith(prefix):
-                return True
+        if any(node.kind == DIR for node in self.nodes.at(path)) or self.nodes.children(path):
+            return True
         return any(self._kind_of(node, sub) == DIR for node, sub in self._affected(path) if sub)
 
     def create(self, state, path: str | None, kind: str) -> None:
@@ -448,8 +466,16 @@ class _Simulator:
                 size = self._bytes(node, sub)
                 self._waste(state.run, OVERWRITTEN, node, sub, size)
                 self._take(node, sub, size)
-        if not any(n.path == path for n in self.nodes):
+        if not self.nodes.at(path):
             self._add(Node(path, kind, None, state.run))
+
+
+def _removed_below(node: Node, sub: str) -> dict[str, int | None]:
+    """What is already gone from `sub` of a node (relative to `sub`): a copy or move of it carries none of that."""
+    if not sub:
+        return dict(node.removed)
+    prefix = sub + "/"
+    return {r[len(prefix):]: b for r, b in node.removed.items() if r.startswith(prefix)}
 
 
 @dataclass

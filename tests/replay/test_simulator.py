@@ -201,7 +201,7 @@ def test_only_stages_that_reach_the_image(ctx) -> None:
     assert events(m) == [(DELETED, "/tmp/big.tar.gz", 50 * MiB, 3, 2)]
 
 
-def test_created_by_hook_for_sl102_sl103(ctx) -> None:
+def test_events_of_a_command_name_their_origin_and_bytes(ctx) -> None:
     df = dockerfile("""
         FROM debian
         COPY app /srv/app/
@@ -210,11 +210,32 @@ def test_created_by_hook_for_sl102_sl103(ctx) -> None:
     """)
     m = build_layer_model(df, ctx)
     run = df.stages[0].instructions[3]
-    event = m.created_by(run, "/srv/app/logs")
-    assert event.bytes == 4 * MiB and event.created_by.span.line == 2 and event.source == "app/logs"
-    downloaded = m.created_by(run, "/tmp/x.bin")
+    [rm] = run.commands
+    events = {e.path: e for e in m.events_of_command(rm)}
+    assert events == {e.path: e for e in m.events_for(run)}
+    logs, downloaded = events["/srv/app/logs"], events["/tmp/x.bin"]
+    assert logs.bytes == 4 * MiB and logs.created_by.span.line == 2 and logs.source == "app/logs"
     assert downloaded.bytes is None and downloaded.created_by.span.line == 3  # known origin, unknown size
-    assert m.created_by(run, "/nowhere") is None
+    assert m.events_for(df.stages[0].instructions[1]) == []
+
+
+def test_a_folder_rewritten_over_many_items_becomes_one_item(tmp_path) -> None:
+    """`chown -R` of a folder holding many separately copied items stores them again as one item: the waste is the
+    same, a later rewrite of the folder costs one item, and what is deleted inside it is of unknown size."""
+    from dockerlint_slim.replay.simulator import MERGE_AFTER
+
+    count = MERGE_AFTER + 1
+    root = make_context(tmp_path, {f"f{i}": 1000 for i in range(count)})
+    lines = [f"COPY f{i} /app/d{i}/f" for i in range(count)]
+    m = build_layer_model(dockerfile("FROM debian\n" + "\n".join(lines) + "\nRUN chown -R u /app\nRUN chown -R v /app\n"
+                                     "RUN rm /app/d0/f\n"), scan(root))
+    first, second, deletion = m.layers[-3:]
+    assert sum(e.bytes for e in m.events_for(first)) == count * 1000 and len(m.events_for(first)) == count
+    [again] = m.events_for(second)
+    assert again.path == "/app" and again.bytes == count * 1000 and again.created_by is first
+    [inside] = m.events_for(deletion)
+    assert inside.path == "/app/d0/f" and inside.bytes is None and inside.created_by is second
+    assert m.stored_bytes == 3 * count * 1000 and m.wasted_bytes == 2 * count * 1000
 
 
 def test_without_context_paths_are_tracked_but_not_sized() -> None:
@@ -366,3 +387,14 @@ def test_heredoc_exec_form_and_sh_c_runs_are_read(ctx) -> None:
     assert [(e.action, e.path) for e in m.events] == [
         (DELETED, "/tmp/big.tar.gz"), (DELETED, "/tmp/package.json"), (MODIFIED, "/tmp/setup.run")
     ]
+
+
+def test_rewritten_folder_keeps_what_was_already_overwritten(tmp_path) -> None:
+    """A `chmod -R` re-stores what is left of a copied folder; a later COPY over it must not overwrite the files an
+    earlier COPY had already replaced again (fuzzer: waste exceeded the stored bytes)."""
+    root = make_context(tmp_path, {"big.tar.gz": 12 * MiB, "app/main.py": 2 * MiB})
+    m = build_layer_model(dockerfile("FROM debian\nCOPY . /app\nCOPY . /app\nCOPY big.tar.gz /app\n"
+                                     "RUN chmod -R 755 /app\nCOPY . /app\n"), scan(root))
+    total = 14 * MiB
+    assert m.stored_bytes == 4 * total + 12 * MiB
+    assert m.wasted_bytes == m.stored_bytes - total  # everything but the last COPY is dead
