@@ -184,7 +184,11 @@ def classify(rule: str, side: str, dockerfile: Dockerfile, line: int, unparsed: 
 
     Each cause was adjudicated by reading the corpus files (docs/comparison/hadolint.md) and has a regression
     test in tests/rules/test_hadolint_regressions.py."""
-    from dockerlint_slim.knowledge.package_managers import package_call
+    from dockerlint_slim.knowledge.package_managers import (
+        distro_pip_predates_cache,
+        is_cleanup_script,
+        package_call,
+    )
     from dockerlint_slim.shell.argv import program_argv
     from dockerlint_slim.shell.commands import removes_path
 
@@ -216,6 +220,19 @@ def classify(rule: str, side: str, dockerfile: Dockerfile, line: int, unparsed: 
         if rule == "SL202" and side == "hadolint only" and any(
                 a[:1] in (("apt-get",), ("apt",)) and "install" in a and package_call(a).simulated for a in argvs):
             return "hadolint-flags-simulated-install"
+        if side == "hadolint only" and rule in ("SL201", "SL205") and any(is_cleanup_script(a) for a in argvs):
+            return "hadolint-cannot-read-cleanup-script"
+        if rule == "SL205" and side == "hadolint only":
+            calls = [package_call(a) for a in argvs]
+            installs = [c for c in calls if c is not None and c.name in ("pip", "uv") and c.action == "install"]
+            if installs and all(c.operands and all(w.endswith(".whl") and "://" not in w for w in c.operands)
+                                for c in installs):
+                return "hadolint-local-wheels-only"
+            if distro_pip_predates_cache(stage.base_image):
+                return "hadolint-release-pip-before-6"
+        if rule == "SL202" and side == "hadolint only" and any(
+                a[:1] in (("apt-get",), ("apt",)) and "install" in a for a in argvs):
+            return "hadolint-nothing-recommended"  # SL202 read the package table (or the packages were there)
         if rule == "SL201" and side == "slimlint only":
             updates = [i for i, a in enumerate(argvs) if a[:1] in (("apt-get",), ("apt",)) and "update" in a]
             removes = [i for i, c in enumerate(instruction.commands) if removes_path(c, "/var/lib/apt/lists")]

@@ -25,7 +25,8 @@ NAV_RULES_TITLE = "Rules"
 # Section titles of the rule docstrings (see registry.py) that become `##` headings.
 _HEADINGS = {
     "what it does", "why is this bad?", "why is this bad", "example", "examples", "use instead", "options",
-    "limitations", "known limitations", "known limits", "exceptions", "notes", "see also", "how to fix", "fix",
+    "limitations", "known limitations", "known limits", "sizes", "exceptions", "notes", "see also", "how to fix",
+    "fix",
 }
 _HADOLINT = re.compile(r"(?<![\[`/\w])(DL[0-9]{4})\b")
 _NEEDS = {

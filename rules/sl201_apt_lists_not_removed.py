@@ -1,14 +1,24 @@
 r"""What it does
-Flags `apt-get update` / `apt update` in a layer of the image when the same `RUN` does not delete
-`/var/lib/apt/lists` after it. Accepted cleanups: `rm -rf /var/lib/apt/lists/*` (or `rm -fr /var/lib/apt/lists`,
-or a parent such as `/var/lib/apt`), `find /var/lib/apt/lists -delete`, `apt-get dist-clean`, and a cache or tmpfs
-mount on the lists directory. A removal placed before the update, or an `rm -rf` of an unrelated path, does not
-count. Only stages that reach the image are checked (the target and the stages it is built `FROM`).
+Flags `apt-get update` / `apt update` / `aptitude update` in a layer of the image when the same `RUN` does not
+delete `/var/lib/apt/lists` after it. Accepted cleanups: `rm -rf /var/lib/apt/lists/*` (or `rm -fr
+/var/lib/apt/lists`, a parent such as `/var/lib/apt`, a relative path after `cd`), `find /var/lib/apt/lists
+-delete`, `apt-get dist-clean`, a cache or tmpfs mount on the lists directory, and a cleanup script of the project
+(`clean-layer.sh`, `/scripts/cleanup.sh`, `apt-install-and-clear`), whose contents the linter cannot read. A removal
+placed before the update, or an `rm -rf` of an unrelated path, does not count. Only stages that reach the image are
+checked (the target and the stages it is built `FROM`).
 
 Why is this bad?
-`apt-get update` downloads the package indexes of every configured repository into `/var/lib/apt/lists`:
-typically 20–50 MB on Debian and more on Ubuntu. The installed packages never need them again, but once the
-`RUN` ends they are stored in its layer. Deleting them in a later `RUN` does not shrink the image.
+`apt-get update` downloads the package indexes of every configured repository into `/var/lib/apt/lists`. The
+installed packages never need them again, but once the `RUN` ends they are stored in its layer. Deleting them in a
+later `RUN` does not shrink the image.
+
+Sizes
+The message quotes a measured size as an estimate (`properties.estimate`): 19.0 MiB for Debian 12's lists (the
+official image's sources and apt settings, which keep the lists compressed) and 53.1 MiB for Ubuntu 24.04's, for an
+Ubuntu base (the image name or a tag word says so: `ubuntu:22.04`, `nvidia/cuda:12.4.1-devel-ubuntu22.04`).
+Without the official images' `Acquire::GzipIndexes` setting Debian 12's lists take 83.3 MiB. Extra repositories add
+their own indexes. The figures are measured by `benchmarks/cache_sizes/` (podman builds, 2026-11-30) and kept in
+`dockerlint_slim/knowledge/cache_sizes.py`.
 
 Example
 ```dockerfile
@@ -31,6 +41,16 @@ RUN --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \
     --mount=type=cache,target=/var/cache/apt,sharing=locked \
     apt-get update && apt-get install -y --no-install-recommends curl
 ```
+
+When a later `RUN` installs with apt without its own `apt-get update`, it reads the lists this `RUN` left: the
+advice then says to start that `RUN` with `apt-get update &&` too (removing the lists alone would break it), and
+`--fix` leaves the file as it is.
+
+Known limits
+- The size is an estimate for the distribution, not the lists of this file's repositories and release.
+- A cleanup script of the project is trusted by its name; a script named otherwise that removes the lists is not
+  seen (the finding stays).
+- Lists removed in a `RUN` under a non-POSIX `SHELL` are not seen.
 
 hadolint equivalent: DL3009 (hadolint accepts any `rm -rf` as the cleanup and rejects `rm -fr /var/lib/apt/lists`).
 """

@@ -1,13 +1,31 @@
 r"""What it does
-Flags `apt-get install` / `apt install` in a layer of the image without `--no-install-recommends` (or
-`-o APT::Install-Recommends=false`). An earlier `RUN` of the stage (or a stage it is built `FROM`) that writes
-`APT::Install-Recommends "false";` into apt's configuration also counts. Only stages that reach the image are
-checked.
+Flags `apt-get install` / `apt install` / `aptitude install` in a layer of the image when the packages it names
+pull in packages they only *recommend*. Not flagged: `--no-install-recommends` (aptitude: `-R` /
+`--without-recommends`), `-o APT::Install-Recommends=false`, the setting written into apt's configuration by an
+earlier `RUN` or `COPY` of the stage (or a stage it is built `FROM`), simulations (`apt-get install -s`), flags held
+in an `ARG`/`ENV` with a default (`apt-get install $APT_FLAGS curl`, read as BuildKit substitutes it).
+
+Whether Recommends come along is read from an offline table of Debian's package indexes
+(`knowledge/debian_packages.py`, Debian 11, 12 and 13): for the image's release (named by its tag,
+`python:3.12-slim-bookworm`, or by the official images' tag table, `python:3.12` -> trixie), the install is replayed
+as apt would do it with and without Recommends, starting from `debian:<release>` plus the packages the base image
+ships (buildpack-deps-based images) and those earlier `RUN`s installed. No finding when the difference is empty
+(`apt-get install pandoc tzdata`: nothing recommended; `apt-get install git` on `golang:1.25`: already there).
+
+Where there is no table (Ubuntu and other distributions, a release older than Debian 11, a package or a
+variable the table cannot read, a package from a repository the image added: NodeSource, a PPA, Docker's) the
+finding stays and says the size is unknown, except when no Debian release recommends anything for the named
+packages.
 
 Why is this bad?
-By default apt also installs every package that the requested ones merely *recommend*: documentation,
-optional helpers, whole desktop libraries. They are rarely needed in a container and often add tens of MB
-(sometimes hundreds) to the layer.
+By default apt also installs every package that the requested ones merely *recommend*: documentation, optional
+helpers, whole desktop libraries. They are rarely needed in a container: `curl` alone brings 6 (ca-certificates,
+publicsuffix, ... 3.6 MiB) on Debian 12, `openssh-server` 35 (29 MiB), `build-essential` 69 (75 MiB).
+
+Sizes
+The size in the message is the sum of the recommended packages' `Installed-Size` in Debian's package index, an
+estimate of what they unpack (maintainer scripts add a little, `-slim` images drop documentation);
+`properties.recommended` lists them.
 
 Example
 ```dockerfile
@@ -21,12 +39,22 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 ```
 
+and name any recommended package the image really needs (often `ca-certificates`).
+
 Fix
 `--fix --unsafe-fixes` adds `--no-install-recommends` (aptitude: `--without-recommends`) right after `install`.
 It is unsafe: the image no longer gets the recommended packages, and a program may have relied on one of them.
 No fix when the command is read through a variable or in an exec-form `RUN`.
 
-hadolint equivalent: DL3015.
+Known limits
+- Without a table for the image's release (Ubuntu, Debian 10 and older, other apt-based distributions) the
+  finding cannot tell whether Recommends come along: it is kept with "size unknown".
+- Packages an unknown base image ships (other than buildpack-deps-based official images) are counted as new.
+- Once the image adds another apt repository, every later install is "size unknown": its packages may come from
+  there with other Recommends.
+- More than 200 installs in one file: the rest say "size unknown" (each replay takes milliseconds).
+
+hadolint equivalent: DL3015 (which flags every install without the flag, Recommends or not, and not aptitude).
 """
 
 from __future__ import annotations

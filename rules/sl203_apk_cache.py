@@ -1,12 +1,19 @@
 """What it does
-Flags `apk add` (and `apk update` / `apk upgrade`) in a layer of the image without `--no-cache`, unless the
-same `RUN` deletes `/var/cache/apk/*` after it or a cache/tmpfs mount covers `/var/cache/apk`. A removal placed
-before the command does not count. Only stages that reach the image are checked.
+Flags `apk add` (and `apk update` / `apk upgrade`) in a layer of the image without `--no-cache`, unless the same
+`RUN` deletes `/var/cache/apk/*` after it, a cache/tmpfs mount covers `/var/cache/apk` (or `/etc/apk/cache`), or a
+cleanup script of the project runs after it. `--no-network` (nothing downloaded) is accepted, and so are flags held
+in an `ARG`/`ENV` with a default (`ARG APK_OPTS=--no-cache` + `apk add $APK_OPTS curl`, read as BuildKit
+substitutes them). A removal placed before the command does not count. Only stages that reach the image are
+checked; one finding per `RUN`.
 
 Why is this bad?
-Without `--no-cache`, apk downloads the repository indexes (`APKINDEX.*.tar.gz`, about 2-3 MB for main and
-community) into `/var/cache/apk` and leaves them in the layer. `--no-cache` fetches them to a temporary
-place and drops them when apk exits.
+Without `--no-cache`, apk downloads the repository indexes (`APKINDEX.*.tar.gz` of main and community) into
+`/var/cache/apk` and leaves them in the layer. `--no-cache` fetches them to a temporary place and drops them when apk
+exits.
+
+Sizes
+Unknown: no Alpine mirror was reachable to measure the indexes, so the message says "size unknown" rather than a
+guess.
 
 Example
 ```dockerfile
@@ -26,6 +33,10 @@ call with `--no-cache` fetches fresh indexes itself). No fix when the `RUN` ends
 `RUN` installs from the indexes this one leaves (it would fail without them), or when the apk command is read
 through a variable.
 
+Known limits
+- A variable without a default (`ARG APK_OPTS`) is not guessed: the flag it may hold is not seen.
+- An `/etc/apk/cache` link created by the base image (apk then also keeps the packages) is not known.
+
 hadolint equivalent: DL3019 (hadolint does not accept `rm -rf /var/cache/apk/*` as the cleanup).
 """
 
@@ -44,7 +55,13 @@ from dockerlint_slim.knowledge.package_managers import (
     package_call,
     variables_at,
 )
-from dockerlint_slim.model.queries import commands_after, image_runs, mount_covers_path, run_removes_path
+from dockerlint_slim.model.queries import (
+    command_position,
+    image_runs,
+    last_command_where,
+    mount_covers_path,
+    run_removes_path,
+)
 from dockerlint_slim.shell.argv import program_argv
 
 ID = "SL203"
@@ -82,8 +99,8 @@ def check(target):
             if call is None or call.action not in FETCHING or call.has_flag("--no-cache", "--no-network"):
                 continue
             sub = call.subcommand
-            if any(run_removes_path(run, c, CACHE) or is_cleanup_script(program_argv(c))
-                   for c in commands_after(run, command)):
+            if last_command_where(run, "apk cache removed", lambda c: run_removes_path(run, c, CACHE) or (
+                    is_cleanup_script(program_argv(c)))) > command_position(run, command):
                 continue
             yield Finding(
                 command.span,

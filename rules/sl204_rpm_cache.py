@@ -1,14 +1,19 @@
 """What it does
-Flags installs with yum, dnf, microdnf, tdnf or zypper in a layer of the image when the same `RUN` does not
-clean the package manager's cache after the *last* install: `yum|dnf|microdnf|tdnf clean all`, `zypper clean -a`
-(`zypper cc -a`), or `rm -rf` of the cache directory (`/var/cache/yum`, `/var/cache/dnf`, `/var/cache/libdnf5`,
-`/var/cache/tdnf`, `/var/cache/zypp`, or `/var/cache/*`). A cache/tmpfs mount on that directory also counts.
-A clean placed before the install, a partial clean (`yum clean packages`) and an `rm -rf` of an unrelated
-path do not. Only stages that reach the image are checked.
+Flags installs and upgrades with yum, dnf, microdnf, tdnf or zypper in a layer of the image when the same `RUN`
+does not clean the package manager's cache after the *last* of them: `yum|dnf|microdnf|tdnf clean all`, `zypper
+clean -a` (`zypper cc -a`), `rm -rf` of the cache directory (`/var/cache/yum`, `/var/cache/dnf`,
+`/var/cache/libdnf5`, `/var/cache/tdnf`, `/var/cache/zypp`, or `/var/cache/*`), or a cleanup script of the project.
+A cache/tmpfs mount on that directory also counts. A clean placed before the install, a partial clean (`yum clean
+packages`, `zypper clean` without `-a`) and an `rm -rf` of an unrelated path do not. Only stages that reach the
+image are checked.
 
 Why is this bad?
-These managers keep the repository metadata (tens of MB for a RHEL/Fedora/openSUSE base, often 100+ MB
-on Fedora) and sometimes the downloaded RPMs in `/var/cache`; the installed packages never need them again.
+These managers keep the repository metadata (and, with `keepcache`, the downloaded RPMs) in `/var/cache`; the
+installed packages never need them again.
+
+Sizes
+Unknown: no Fedora, RHEL, Rocky or openSUSE base image or mirror is reachable here to measure the metadata, so the
+message says "size unknown" rather than a guess.
 
 Example
 ```dockerfile
@@ -19,12 +24,16 @@ RUN dnf install -y httpd
 Use instead
 ```dockerfile
 FROM rockylinux:9
-RUN dnf install -y httpd && dnf clean all && rm -rf /var/cache/dnf
+RUN dnf install -y httpd && dnf clean all
 ```
 
 Fix
 `--fix` ends the `RUN` with `yum clean all` (`dnf`, `microdnf`, `tdnf`, `dnf5` alike) or `zypper clean -a`, run
 through `sudo` when the install was. No fix for an install into another root (`--installroot`).
+
+Known limits
+- `yum clean metadata` plus `yum clean packages` (a complete clean in two commands) is not recognised.
+- Caches relocated by `--setopt=cachedir=...` are not followed.
 
 hadolint equivalent: DL3032 (yum), DL3040 (dnf, microdnf), DL3036 (zypper).
 """

@@ -3,21 +3,37 @@ Flags `pip install` (`pip`, `pip3`, `pip3.12`, `python -m pip`, `python3 -m pip`
 (`uv pip install`, `uv pip sync`, `uv sync`, `uv tool install`) in a layer of the image that keep the download
 cache. Not flagged when:
 
-- pip gets `--no-cache-dir`; uv gets `--no-cache` (or `-n`);
-- `PIP_NO_CACHE_DIR` (any boolean: pip reads even `off`/`0` as "no cache") / `UV_NO_CACHE` (truthy) is set by `ENV` or `ARG` in the stage or a stage it is built
-  `FROM`, or as a `VAR=1 pip ...` prefix;
+- pip gets `--no-cache-dir` or an abbreviation pip accepts (`--no-cache`); uv gets `--no-cache` (or `-n`); also
+  when the flag is held in an `ARG`/`ENV` with a default (`pip install $PIP_FLAGS ...`, read as BuildKit
+  substitutes it);
+- `PIP_NO_CACHE_DIR` (any boolean: pip reads even `off`/`0` as "no cache") / `UV_NO_CACHE` (truthy) is set by `ENV`
+  or `ARG` in the stage or a stage it is built `FROM`, or as a `VAR=1 pip ...` prefix;
 - an earlier `RUN` ran `pip config set global.no-cache-dir ...`;
 - a cache or tmpfs mount covers the cache directory (`/root/.cache/pip`, `/root/.cache/uv`, `PIP_CACHE_DIR`,
   `UV_CACHE_DIR`, or a parent such as `/root/.cache`);
-- the same `RUN` removes the cache directory (`rm -rf /root/.cache/pip`, `~/.cache`) or runs `pip cache purge`
-  / `uv cache clean` after the install.
+- the same `RUN` removes the cache directory (`rm -rf /root/.cache/pip`, `~/.cache`, `"$PIP_CACHE_DIR"`,
+  `$(pip cache dir)`), runs `pip cache purge` / `uv cache clean`, or runs a cleanup script of the project
+  (`clean-layer.sh`) after the install;
+- the `RUN` sets the cache's place itself (`export PIP_CACHE_DIR=$(mktemp -d)`, `XDG_CACHE_HOME=...`): where it
+  goes is not guessed;
+- the pip that runs is older than 6, which has no cache (and no `--no-cache-dir`: the flag would fail): the
+  `python-pip` / `python3-pip` of Debian 7/8 or Ubuntu 12.04/14.04 (`FROM ubuntu:14.04`,
+  `nvidia/cuda:8.0-devel-ubuntu14.04`) before any `pip install -U pip`, `easy_install pip` or `get-pip.py`;
+- only wheel files on disk are installed (`pip install /wheels/*.whl`): nothing is downloaded.
 
-Only stages that reach the image are checked.
+The cache is in the home of the user the `RUN` runs as (`USER app` -> `/home/app/.cache/pip`; images that run as
+their own user, Jupyter's `jovyan`, Ray's `ray`, are known). Only stages that reach the image are checked; one
+finding per `RUN`.
 
 Why is this bad?
-pip keeps a copy of every wheel it downloads or builds in `~/.cache/pip` (uv in `~/.cache/uv`), so the layer
-stores each package twice: installed, and in the cache. That is often tens to hundreds of MB (PyTorch alone is
-several GB).
+pip keeps a copy of every archive it downloads (and every wheel it builds) in `~/.cache/pip` (uv in `~/.cache/uv`),
+so the layer stores each package twice: installed, and in the cache.
+
+Sizes
+As large as the downloads, so the message says "size unknown". Measured examples (the archives `pip download`
+fetches, which pip's HTTP cache keeps, 2026-11-30): 1.5 MiB for flask, requests and gunicorn; 15.1 MiB for django,
+psycopg2-binary, celery and redis; 28.3 MiB for numpy and pandas (`knowledge/cache_sizes.py`,
+`benchmarks/cache_sizes/`).
 
 Example
 ```dockerfile
@@ -37,10 +53,19 @@ or, with BuildKit, keep the cache between builds but out of the image:
 RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
 ```
 
+`--no-cache-dir` was checked with Debian 12's pip 23 (in a venv and system-wide): it builds and writes no cache.
+
 Fix
 `--fix` adds `--no-cache-dir` (uv: `--no-cache`) right after `install` in every pip (uv) install of the `RUN`
 that keeps the cache. Never for a pip older than 6 (it has no cache and no such option: the rule is silent
 there); no fix when an install names its own `--cache-dir` or the command is read through a variable.
+
+Known limits
+- The pip version of a base image built elsewhere is not known: an image built on Ubuntu 14.04 whose name does not
+  say so (`kaixhin/cuda-digits-deps`) and that kept the release's pip 1.5 is still reported.
+- A base image that runs as another user without saying so in its name puts the cache in that user's home: the
+  message names root's.
+- `pip download` and `pip wheel` are not checked (their cache is usually what the command is for).
 
 hadolint equivalent: DL3042.
 """
@@ -72,9 +97,10 @@ from dockerlint_slim.knowledge.package_managers import (
     variables_at,
 )
 from dockerlint_slim.model.queries import (
-    commands_after,
+    command_position,
     image_runs,
     image_stages,
+    last_command_where,
     mount_covers_path,
     rehome,
     run_removes_path,
@@ -138,12 +164,13 @@ def _cleans(kind: str, command, cache: str, run, home: str = "/root") -> bool:
     return run_removes_path(run, command, cache, home=home)
 
 
-def _covers_any_home(run, after, cache: str) -> bool:
-    """With an unknown $HOME: a cache mount or an `rm` of some `<home>/.cache/pip` (or its `.cache`)."""
+def _covers_any_home(run, position: int, cache: str) -> bool:
+    """With an unknown $HOME: a cache mount or a later `rm` of some `<home>/.cache/pip` (or its `.cache`)."""
     suffixes = (cache[len("/root"):], "/.cache")
-    targets = [m.target.rstrip("/") for m in run.mounts if m.type in ("cache", "tmpfs") and m.target]
-    removed = [p.rstrip("/*") for c in after for p in removed_paths(c)]
-    return any(t.endswith(suffixes) for t in targets + removed)
+    if any(m.target.rstrip("/").endswith(suffixes) for m in run.mounts if m.type in ("cache", "tmpfs") and m.target):
+        return True
+    return last_command_where(run, ("rm of some home's cache", cache), lambda c: any(
+        p.rstrip("/*").endswith(suffixes) for p in removed_paths(c))) > position
 
 
 class _PipState:
@@ -217,10 +244,12 @@ def _finding(stage, run, command, call, state: _PipState) -> Finding | None:
     home = cache_home(stage, run)
     if mount_covers_path(run, cache):
         return None
-    after = commands_after(run, command)
-    if any(_cleans(kind, c, cache, run, home or "/root") for c in after):
+    # Each question about the rest of the RUN is answered once per RUN (linear however many installs it has).
+    position = command_position(run, command)
+    if last_command_where(run, ("pip cache cleaned", kind, cache, home), lambda c: _cleans(
+            kind, c, cache, run, home or "/root")) > position:
         return None
-    if home is None and cache in (PIP_CACHE, UV_CACHE) and _covers_any_home(run, after, cache):
+    if home is None and cache in (PIP_CACHE, UV_CACHE) and _covers_any_home(run, position, cache):
         return None  # `USER 1000`: the cache is in that user's home, which a mount or rm may name
     if home is None and cache in (PIP_CACHE, UV_CACHE):
         cache = "~" + cache[len("/root"):]

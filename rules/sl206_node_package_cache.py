@@ -1,20 +1,33 @@
 """What it does
 Flags npm, yarn and pnpm installs in a layer of the image that leave the package manager's cache behind:
 
-- `npm install|i|ci|add|update` unless the same `RUN` runs `npm cache clean --force` (or removes `~/.npm`)
-  after it, or a cache/tmpfs mount covers `~/.npm` (or `npm_config_cache`);
-- `yarn` / `yarn install|add|global add` unless `yarn cache clean` follows (or the yarn cache folder is
-  removed: `/usr/local/share/.cache/yarn`, `~/.cache/yarn`, `YARN_CACHE_FOLDER`), or a cache mount covers it;
-- `pnpm install|i|add|fetch` unless `pnpm store prune` follows, the store is removed, or a cache mount
-  covers the store (`~/.local/share/pnpm/store`, `$PNPM_HOME/store`, `--store-dir`).
+- `npm install|i|ci|add|update` (and their aliases) unless the same `RUN` runs `npm cache clean --force` (aliases
+  `clear`, `rm`) or removes `~/.npm` (or `$npm_config_cache`) after it, or a cache/tmpfs mount covers `~/.npm`;
+- `yarn` / `yarn install|add|upgrade|global add` unless `yarn cache clean` follows or the yarn cache folder is
+  removed (`/usr/local/share/.cache/yarn`, `~/.cache/yarn`, `$YARN_CACHE_FOLDER`, `$(yarn cache dir)`), or a cache
+  mount covers it; `yarn --version` installs nothing;
+- `pnpm install|i|add|fetch|update` unless `pnpm store prune` follows, the store is removed, or a cache mount
+  covers the store (`~/.local/share/pnpm/store`, `$PNPM_HOME/store`, `--store-dir`, `pnpm config set store-dir`).
 
-A cache mount whose target names the tool (`/root/.npm`, `/usr/local/share/.cache/yarn`, `/pnpm/store`)
-counts. Only stages that reach the image are checked.
+`export YARN_CACHE_FOLDER="$(mktemp -d)" && yarn install && rm -r "$YARN_CACHE_FOLDER"` is a cleanup (so is the same
+with `npm_config_cache`); a `RUN` that sets the cache's place itself and never removes it is not guessed. A cache
+mount whose target names the tool (`/root/.npm`, `/usr/local/share/.cache/yarn`, `/pnpm/store`) counts, and so does
+a cleanup script of the project. Only stages that reach the image are checked.
+
+Where the cache is: yarn v1 run by root keeps it in `/usr/local/share/.cache/yarn` whatever `$HOME` says (checked
+with Debian 12's yarnpkg 1.22: nothing was written under `$HOME`); as another user in `~/.cache/yarn`. npm and pnpm
+use the home of the user the `RUN` runs as.
 
 Why is this bad?
 Each of these tools keeps a compressed copy of every package it downloads (npm in `~/.npm/_cacache`, yarn v1 in
 `/usr/local/share/.cache/yarn` for root, pnpm in its content-addressed store). The copy sits next to
-`node_modules` in the layer: typically tens to hundreds of MB.
+`node_modules` in the layer.
+
+Sizes
+As large as the downloads, so the message says "size unknown". Measured examples (Debian 12's npm 9 and yarn 1.22,
+`express axios lodash`, 2026-11-30): npm's cache 7.4 MiB next to a 6.9 MiB `node_modules`; yarn's 10.1 MiB
+(`knowledge/cache_sizes.py`, `benchmarks/cache_sizes/`). `npm cache clean --force` and `npm cache clear --force` were
+checked to build and empty the cache.
 
 Example
 ```dockerfile
@@ -36,6 +49,13 @@ was). The yarn fix is safe only when the install passes a yarn 1 option (`--froz
 ...): yarn 2+ with Plug'n'Play loads packages from its cache at run time, so elsewhere it is unsafe, and there is
 none when the stage shows yarn 2+ (corepack, `yarn set version`, a copied `.yarnrc.yml`). No fix for pnpm
 (`pnpm store prune` keeps what node_modules links to) or when the install names its own cache folder.
+
+Known limits
+- yarn 2+ (berry) keeps its cache in the project (`.yarn/cache`) or `~/.yarn/berry/cache`; `yarn workspaces focus`
+  is not checked.
+- bun is not checked.
+- A base image that runs as another user without saying so puts the cache in that user's home: the message names
+  root's.
 
 hadolint equivalent: DL3060 (yarn only).
 """
@@ -63,8 +83,9 @@ from dockerlint_slim.knowledge.package_managers import (
     run_assigns,
 )
 from dockerlint_slim.model.queries import (
-    commands_after,
+    command_position,
     image_runs,
+    last_command_where,
     mount_covers_path,
     rehome,
     run_removes_path,
@@ -95,11 +116,6 @@ def node_call(command):
     return call if call is not None and call.manager in NODE_MANAGERS else None
 
 
-def install_tool(command) -> str | None:
-    call = node_call(command)
-    return call.name if call is not None and call.action == INSTALL else None
-
-
 def default_dirs(tool: str, home: str | None, root: bool = True) -> list[str]:
     """The tool's own cache directories for a user whose home is `home` (root's when unknown). yarn v1 run by root
     caches in /usr/local/share/.cache/yarn whatever $HOME is; as another user in ~/.cache/yarn."""
@@ -109,9 +125,8 @@ def default_dirs(tool: str, home: str | None, root: bool = True) -> list[str]:
     return ([YARN_ROOT_CACHE] if root and tool == "yarn" else []) + moved
 
 
-def cache_dirs(tool: str, argv: tuple[str, ...], stage, run, command) -> list[str]:
+def cache_dirs(tool: str, argv: tuple[str, ...], stage, run, command, configured: str | None = None) -> list[str]:
     dirs = default_dirs(tool, cache_home(stage, run), user_before(stage, run) == "root")
-    configured = _configured_dir(stage, run, tool)
     if configured:
         dirs.append(configured)
     flag = package_call(argv).option("--cache", "--cache-folder", "--store-dir")
@@ -132,23 +147,16 @@ def cache_dirs(tool: str, argv: tuple[str, ...], stage, run, command) -> list[st
 CONFIG_KEYS = {"npm": "cache", "yarn": "cache-folder", "pnpm": "store-dir"}
 
 
-def _configured_dir(stage, before_run, tool: str) -> str | None:
-    """`pnpm config set store-dir DIR` (`npm config set cache DIR`, `yarn config set cache-folder DIR`) in an
-    earlier RUN of the stage's lineage, or earlier in the same RUN."""
-    found = None
-    for ancestor in reversed(list(stage.lineage())):
-        for run in ancestor.runs():
-            for command in run.commands:
-                call = node_call(command)
-                words = call.operands if call is not None and call.name == tool and call.action == CONFIG else ()
-                if words[:1] == ("set",) and len(words) >= 2:
-                    key, _, value = words[1].partition("=")
-                    value = value or (words[2] if len(words) > 2 else "")
-                    if key == CONFIG_KEYS[tool] and value.startswith("/"):
-                        found = value
-            if run is before_run:
-                return found
-    return found
+def configured_dir(call, tool: str) -> str | None:
+    """The folder `pnpm config set store-dir DIR` (`npm config set cache DIR`, `yarn config set cache-folder DIR`)
+    sets for `tool`, None for any other command."""
+    words = call.operands if call is not None and call.name == tool and call.action == CONFIG else ()
+    if words[:1] == ("set",) and len(words) >= 2:
+        key, _, value = words[1].partition("=")
+        value = value or (words[2] if len(words) > 2 else "")
+        if key == CONFIG_KEYS[tool] and value.startswith("/"):
+            return value
+    return None
 
 
 def _mount_names_tool(run, tool: str) -> bool:
@@ -170,10 +178,11 @@ def _cleans(tool: str, command, dirs: list[str], run, home: str = "/root") -> bo
     return any(run_removes_path(run, command, d, home=home) for d in dirs)
 
 
-def _removes_some_home_cache(after, defaults: list[str]) -> bool:
+def _some_home_cache(command, defaults: tuple[str, ...]) -> bool:
+    """An rm of `<some home>/.npm` (`~/.cache/yarn`, ...): with an unknown $HOME, the cleanup of that user's cache."""
     suffixes = tuple(d[len("/root"):] for d in defaults if d.startswith("/root/"))
     suffixes += tuple(s.rsplit("/", 1)[0] for s in suffixes if s.count("/") > 1)  # ~/.npm for ~/.npm/_cacache
-    return any(p.rstrip("/*").endswith(suffixes) for c in after for p in removed_paths(c))
+    return any(p.rstrip("/*").endswith(suffixes) for p in removed_paths(command))
 
 
 # Options only yarn 1 has: a RUN that passes one runs yarn 1, whose cache `yarn cache clean` may empty.
@@ -221,38 +230,51 @@ def _yarn_berry(stage) -> bool:
 
 
 def check(target):
+    configured: dict[str, str | None] = {"npm": None, "yarn": None, "pnpm": None}  # by `<tool> config set`, so far
     for stage, run in image_runs(target.dockerfile):
         reported: set[str] = set()
         for command in run.commands:
-            argv = program_argv(command)
-            tool = install_tool(command)
+            call = node_call(command)
+            for tool in configured:
+                configured[tool] = configured_dir(call, tool) or configured[tool]
+            tool = call.name if call is not None and call.action == INSTALL else None
             if tool is None or tool in reported:
                 continue
-            if run_assigns(run, (*CACHE_ENV[tool], "XDG_CACHE_HOME", "HOME")):
-                continue  # the RUN puts the cache where its script decides (`export npm_config_cache=...`)
-            dirs = cache_dirs(tool, argv, stage, run, command)
-            if _mount_names_tool(run, tool) or any(mount_covers_path(run, d) for d in dirs):
-                continue
-            home = cache_home(stage, run)
-            defaults = default_dirs(tool, home, user_before(stage, run) == "root")
-            after = commands_after(run, command)
-            if any(_cleans(tool, c, dirs, run, home or "/root") for c in after):
-                continue
-            if home is None and _removes_some_home_cache(after, defaults):
-                continue  # `USER 1000`: an rm of <that user's home>/.npm is the cleanup
-            reported.add(tool)
-            shown = " ".join([tool, *node_call(command).command])
-            # A configured cache dir (flag/ENV) is the real one; else the tool's default for root.
-            where = dirs[-1] if len(dirs) > len(defaults) else dirs[0]
-            default = where in CACHE_DIRS[tool]
-            if tool == "npm" and where.endswith("/.npm/_cacache"):
-                where = where.removesuffix("/_cacache")  # npm < 5 keeps its cache right in ~/.npm
-            if home is None and default and where.startswith("/root/"):
-                where = "~" + where[len("/root"):]
-            yield Finding(
-                command.span,
-                f"`{shown}` keeps a copy of every downloaded package in {where} in this layer (size unknown)",
-                fix=Fix(f"End this RUN with `&& {CLEAN_COMMAND[tool]}`, or mount a cache on {where}",
-                        *_edits(target.dockerfile, stage, run, command, tool, argv)),
-                properties={"tool": tool, "path": where},
-            )
+            finding = _finding(target.dockerfile, stage, run, command, call, tool, configured[tool])
+            if finding is not None:
+                reported.add(tool)
+                yield finding
+
+
+def _finding(dockerfile, stage, run, command, call, tool: str, configured: str | None) -> Finding | None:
+    if run_assigns(run, (*CACHE_ENV[tool], "XDG_CACHE_HOME", "HOME")):
+        return None  # the RUN puts the cache where its script decides (`export npm_config_cache=...`)
+    dirs = cache_dirs(tool, call.argv, stage, run, command, configured)
+    if _mount_names_tool(run, tool) or any(mount_covers_path(run, d) for d in dirs):
+        return None
+    home = cache_home(stage, run)
+    defaults = default_dirs(tool, home, user_before(stage, run) == "root")
+    # Each question about the rest of the RUN is answered once per RUN (linear however many installs it has).
+    position = command_position(run, command)
+    key = (tool, tuple(dirs), home)
+    if last_command_where(run, ("node cache cleaned",) + key,
+                          lambda c: _cleans(tool, c, dirs, run, home or "/root")) > position:
+        return None
+    if home is None and last_command_where(run, ("node cache of some home",) + key,
+                                           lambda c: _some_home_cache(c, tuple(defaults))) > position:
+        return None  # `USER 1000`: an rm of <that user's home>/.npm is the cleanup
+    shown = " ".join([tool, *call.command])
+    # A configured cache dir (flag/ENV) is the real one; else the tool's default for root.
+    where = dirs[-1] if len(dirs) > len(defaults) else dirs[0]
+    default = where in CACHE_DIRS[tool]
+    if tool == "npm" and where.endswith("/.npm/_cacache"):
+        where = where.removesuffix("/_cacache")  # npm < 5 keeps its cache right in ~/.npm
+    if home is None and default and where.startswith("/root/"):
+        where = "~" + where[len("/root"):]
+    return Finding(
+        command.span,
+        f"`{shown}` keeps a copy of every downloaded package in {where} in this layer (size unknown)",
+        fix=Fix(f"End this RUN with `&& {CLEAN_COMMAND[tool]}`, or mount a cache on {where}",
+                *_edits(dockerfile, stage, run, command, tool, call.argv)),
+        properties={"tool": tool, "path": where},
+    )

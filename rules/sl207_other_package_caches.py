@@ -3,27 +3,46 @@ Flags package tools of other ecosystems that leave caches or documentation in a 
 same `RUN` does not clean up after them and no cache/tmpfs mount keeps the cache out of the layer:
 
 - `gem install` generates ri/rdoc documentation. Accepted: `--no-document` / `-N` (or `--no-rdoc`/`--no-ri`),
-  a gemrc with `--no-document` written earlier, the official `ruby` images (their gemrc already says it).
+  a gemrc with `--no-document` written earlier, the official `ruby` images and images built from them
+  (`mcr.microsoft.com/devcontainers/ruby`, `discourse/ruby`): their gemrc already says it.
 - `bundle install` keeps every downloaded `.gem` in `<bundle path>/cache`. Accepted: `rm -rf` of that cache
-  (`/usr/local/bundle/cache`, `"$BUNDLE_PATH"/ruby/*/cache`, `~/.bundle`) afterwards.
+  (`/usr/local/bundle/cache`, `"$BUNDLE_PATH"/ruby/*/cache`, `~/.bundle`) or `find <path> -name cache ... -exec rm
+  -rf {} +` afterwards.
 - `conda`/`mamba`/`micromamba` `install`/`create`/`update`/`env create` keep tarballs and extracted packages in
-  `<prefix>/pkgs`. Accepted: `conda clean -afy` (`-a`/`--all`, or `-tp...`), `rm -rf /opt/conda/pkgs` afterwards.
+  `<root prefix>/pkgs`. Accepted: `conda clean -afy` (`-a`/`--all`, or `-tp...`), `rm -rf /opt/conda/pkgs` or of the
+  root prefix (`/opt/conda/bin/mamba ... && rm -rf /opt/conda`) afterwards; `--download-only` fills the cache on
+  purpose and is not reported.
 - `composer install`/`update`/`require`/`create-project` keep downloaded archives in the composer cache.
   Accepted: `--no-cache`, `COMPOSER_CACHE_DIR=/dev/null`, `composer clear-cache` or removing the cache afterwards.
-- `go build`/`install`/`test` fill the build cache (`~/.cache/go-build`); `go mod download`/`go get`/`go install
-  pkg@version` fill the module cache (`$GOPATH/pkg/mod`). Accepted: `go clean -cache` / `-modcache`, `rm -rf` of
-  the cache directories (`GOCACHE`, `GOMODCACHE`, `GOPATH`) afterwards.
-- `cargo build`/`install`/`fetch` keep the crate registry index and sources in `$CARGO_HOME/registry`.
-  Accepted: `rm -rf` of `$CARGO_HOME/registry` (or `~/.cargo/registry`) afterwards.
+- `go build`/`install`/`test` fill the build cache (`~/.cache/go-build`, Go >= 1.10); `go mod download`, `go
+  install pkg@version` and `go get` in module mode fill the module cache (`$GOPATH/pkg/mod`, Go >= 1.11). Accepted:
+  `go clean -cache` / `-modcache`, `rm -rf` of the cache directories (`GOCACHE`, `GOMODCACHE`, `GOPATH`, also as
+  `"$GOPATH"`) afterwards. `FROM golang` (and images built from it) sets `GOPATH=/go`. The Go version comes from
+  the `golang:<version>` tag, a downloaded `go1.N.linux-*.tar.gz`, or the release's `golang-go` package (Debian
+  8-10, Ubuntu 14.04-18.04): before 1.10 nothing is reported for builds, before 1.11 nothing for downloads.
+  Dockerfiles written for GOPATH mode (`go get <import path>` with no go.mod) are not reported unless the tag pins a
+  Go from 1.10 to 1.17: with the Go of their time there may be no cache, with Go >= 1.18 `go get` outside a module
+  fails and the image cannot be built.
+- `cargo build`/`install`/`fetch` keep the crate registry index and sources in `$CARGO_HOME/registry`
+  (`/usr/local/cargo` in the official rust images and images built from them). Accepted: `rm -rf` of
+  `$CARGO_HOME/registry` (or `~/.cargo/registry`) afterwards.
 - `cpanm` keeps the unpacked source, build tree and log of every module in `~/.cpanm` (`$PERL_CPANM_HOME`);
   `cpm install` keeps its own in `~/.perl-cpm`. Accepted: `rm -rf ~/.cpanm` (`~/.perl-cpm`) afterwards.
 
-Only stages that reach the image are checked; build stages whose output is copied out with `COPY --from` are
-not.
+A cleanup script of the project after the command (`clean-layer.sh`) is trusted, and a `RUN` that sets a cache's
+place itself (`export GOCACHE="$PWD/.gocache"`) is not guessed. Only stages that reach the image are checked;
+build stages whose output is copied out with `COPY --from` are not.
 
 Why is this bad?
-The caches hold a second copy of everything the tool downloaded (and for Go, every compiled package): tens to
-hundreds of MB that the running program never reads. Generated gem docs are a few MB of HTML per gem.
+The caches hold a second copy of everything the tool downloaded (and for Go, every compiled package) that the
+running program never reads.
+
+Sizes
+Go's build cache is quoted as an estimate: 72.1 MiB for a net/http program built with Go 1.23 (Go >= 1.20 compiles
+the standard library into the cache; 113.3 MiB for a small service using gorilla/mux, logrus, cobra and the
+Prometheus client), 1.5 MiB for the same program with Go 1.19, whose standard library comes precompiled. Measured by
+`benchmarks/cache_sizes/` (podman, 2026-11-30), kept in `knowledge/cache_sizes.py`. The other caches could not be
+measured here (RubyGems, conda, Packagist, crates.io and CPAN are not reachable): their size is unknown.
 
 Example
 ```dockerfile
@@ -46,6 +65,13 @@ Fix
 bundle path of their own, `rm -rf /usr/local/bundle/cache`. The go and cargo cleanups are unsafe when a later
 `RUN` runs go or cargo again: it then downloads or rebuilds what this `RUN` cached. No fix for composer (its
 `--no-cache` needs Composer 2) or when the tool is named through a variable.
+
+Known limits
+- The Go version of an image whose tag does not say it (`golang:latest`, `golang:${GO}` without a default, a Go
+  built from source) is taken to be a current one.
+- `bundle install` with a configured path (`bundle config set path vendor/bundle`) keeps its cache there: the
+  message names the official images' `/usr/local/bundle/cache`.
+- The size of caches other than Go's build cache is not quoted.
 """
 
 from __future__ import annotations
@@ -85,9 +111,11 @@ from dockerlint_slim.knowledge.package_managers import (
 )
 from dockerlint_slim.knowledge.cache_sizes import GO_BUILD_CACHE_HTTP, GO_BUILD_CACHE_HTTP_PRECOMPILED_STD, Measured
 from dockerlint_slim.model.queries import (
+    command_position,
     commands_after,
     image_runs,
     image_stages,
+    last_command_where,
     mount_covers_path,
     user_before,
     var_before,
@@ -119,16 +147,33 @@ class Leftover:
     applicability: str = SAFE
 
 
-def _removed(commands, stage=None, run=None) -> list[str]:
-    """Paths the commands delete; with the stage and RUN, `$GOPATH/pkg/mod` is read with the variables' values."""
+class _After:
+    """Questions about the commands of the RUN that follow one command, each answered from a per-RUN memo
+    (`model.queries.last_command_where`): linear in the RUN however many installs it holds."""
+
+    def __init__(self, stage, run, command) -> None:
+        self.stage, self.run = stage, run
+        self.position = command_position(run, command)
+
+    def any(self, key, predicate) -> bool:
+        """A later command of the RUN satisfies `predicate` (`key` names it and what it depends on)."""
+        return last_command_where(self.run, key, predicate) > self.position
+
+    def removes(self, key, test) -> bool:
+        """A later command deletes a path (variables read with their values) for which `test(path)` holds."""
+        return self.any(("removes", key), lambda c: any(test(p) for p in _removed_paths(c, self.stage, self.run)))
+
+
+def _removed_paths(command, stage, run) -> list[str]:
+    """Paths the command deletes, `$GOPATH/pkg/mod` read with the variables' values."""
     found = []
-    for command in commands:
-        lookup = variables_at(stage, run, command) if stage is not None else None
-        for pattern in removed_paths(command):
-            if lookup is not None and "$" in pattern:
-                expanded = expand_words((pattern,), lookup)
-                pattern = expanded[0] if len(expanded) == 1 else pattern
-            found.append(normalize_path(pattern))
+    lookup = None
+    for pattern in removed_paths(command):
+        if "$" in pattern:
+            lookup = lookup or variables_at(stage, run, command)
+            expanded = expand_words((pattern,), lookup)
+            pattern = expanded[0] if len(expanded) == 1 else pattern
+        found.append(normalize_path(pattern))
     return found
 
 
@@ -147,21 +192,18 @@ def _image_named(stage, names) -> bool:
     return official_image(stage.base_image) in names
 
 
-def _cleaned_by_script(after) -> bool:
-    """A project cleanup script (`clean-layer.sh`) runs after: what it removes cannot be known."""
-    return any(is_cleanup_script(program_argv(c)) for c in after)
-
-
-def _find_deletes_named(after, *names: str) -> bool:
+def _find_deletes_named(command, *names: str) -> bool:
     """`find /app/vendor/bundle -name cache -type d -exec rm -rf {} +` (or `-delete`): every `cache` below goes."""
-    for command in after:
-        argv = program_argv(command)
-        if argv[:1] != ("find",) or not ("-delete" in argv or ("-exec" in argv and "rm" in argv)):
-            continue
-        if any(a in ("-name", "-iname") and argv[i + 2 : i + 3] in [(n,) for n in names]
-               for i, a in enumerate(argv[1:])):
-            return True
-    return False
+    argv = program_argv(command)
+    if argv[:1] != ("find",) or not ("-delete" in argv or ("-exec" in argv and "rm" in argv)):
+        return False
+    return any(a in ("-name", "-iname") and argv[i + 2 : i + 3] in [(n,) for n in names]
+               for i, a in enumerate(argv[1:]))
+
+
+def _bundle_cache(path: str) -> bool:
+    low = path.lower()
+    return ("cache" in low and any(k in low for k in ("bundle", "gem", "ruby"))) or low.rstrip("/").endswith("/.bundle")
 
 
 # --- gem --------------------------------------------------------------------------------------------------------
@@ -169,24 +211,16 @@ def _find_deletes_named(after, *names: str) -> bool:
 GEM_NO_DOCS = ("--no-document", "-N", "--no-doc", "--no-rdoc", "--no-ri")
 
 
-def _gemrc_disables_docs(stage, run) -> bool:
-    """`echo 'gem: --no-document' > ~/.gemrc` (or /etc/gemrc) in this or an earlier RUN of the lineage."""
-    for ancestor in reversed(list(stage.lineage())):
-        for other in ancestor.runs():
-            for command in other.commands:
-                text = " ".join(command.argv)
-                if "gem:" in text or "install:" in text:
-                    if "--no-document" in text or "--no-rdoc" in text:
-                        return True
-            if other is run:
-                return False
-    return False
+def _writes_gemrc_no_docs(command) -> bool:
+    """`echo 'gem: --no-document' > ~/.gemrc` (or /etc/gemrc): later `gem install`s generate no docs."""
+    text = " ".join(command.argv)
+    return ("gem:" in text or "install:" in text) and ("--no-document" in text or "--no-rdoc" in text)
 
 
 def _gem(stage, run, command, call, after, state) -> Leftover | None:
     if call.manager is not GEM or call.command not in (("install",), ("i",)):
         return None
-    if call.has_flag(*GEM_NO_DOCS) or _image_named(stage, GEM_NO_DOCUMENT_IMAGES) or _gemrc_disables_docs(stage, run):
+    if call.has_flag(*GEM_NO_DOCS) or _image_named(stage, GEM_NO_DOCUMENT_IMAGES) or state.gemrc_no_docs:
         return None
     return Leftover("gem install", "generated ri/rdoc documentation",
                     "add `--no-document` (or write `gem: --no-document` to /etc/gemrc)", flag="--no-document")
@@ -198,16 +232,10 @@ def _gem(stage, run, command, call, after, state) -> Leftover | None:
 def _bundle(stage, run, command, call, after, state) -> Leftover | None:
     if call.manager is not BUNDLER or call.command != ("install",):
         return None
-    if _find_deletes_named(after, "cache"):
+    if after.any("find -name cache", lambda c: _find_deletes_named(c, "cache")):
         return None
-    if _mount_mentions(run, "bundle", "gem"):
+    if _mount_mentions(run, "bundle", "gem") or after.removes("bundle cache", _bundle_cache):
         return None
-    for path in _removed(after):
-        low = path.lower()
-        if ("cache" in low and any(k in low for k in ("bundle", "gem", "ruby"))) or low.rstrip("/").endswith(
-            "/.bundle"
-        ):
-            return None
     # The fix only where the cache is known to be /usr/local/bundle/cache: the official image's GEM_HOME, and no
     # bundle path of its own (`--path`, `--deployment`, BUNDLE_PATH, `bundle config`).
     own_path = any(var_before(stage, run, name) not in (None, "/usr/local/bundle") for name in ("BUNDLE_PATH", "GEM_HOME"))
@@ -236,16 +264,14 @@ def _conda(stage, run, command, call, after, state) -> Leftover | None:
         return None  # `--download-only` fills the package cache on purpose
     if _mount_mentions(run, "pkgs", "conda", "mamba"):
         return None
-    if any(_conda_clean(package_call(program_argv(c))) for c in after):
+    if after.any("conda clean", lambda c: _conda_clean(package_call(program_argv(c)))):
         return None
     # The package cache is <root prefix>/pkgs: `/opt/conda/bin/mamba` runs from the root prefix /opt/conda.
     written = unwrap_argv(command.argv)[:1] or ("",)
     root = written[0].rsplit("/bin/", 1)[0] if "/bin/" in written[0] else None
-    for path in _removed(after, stage, run):
-        if path.rstrip("/").endswith("/pkgs") or path.endswith("/pkgs/*"):
-            return None
-        if root and path_pattern_covers(path, root + "/pkgs"):
-            return None
+    if after.removes(("conda pkgs", root), lambda p: p.rstrip("/").endswith("/pkgs") or p.endswith("/pkgs/*") or (
+            root is not None and path_pattern_covers(p, root + "/pkgs"))):
+        return None
     return Leftover(f"{call.program} {call.subcommand}", "every downloaded tarball and extracted package in "
                     "<prefix>/pkgs", f"end this RUN with `&& {call.program} clean -afy`", append="{program} clean -afy")
 
@@ -260,13 +286,11 @@ def _composer(stage, run, command, call, after, state) -> Leftover | None:
         return None
     if cache_dir and mount_covers_path(run, cache_dir):
         return None
-    for c in after:
-        later = package_call(program_argv(c))
-        if later is not None and later.manager is COMPOSER and later.action == CLEAN:
-            return None
-    removed = _removed(after)
-    if any("composer" in p.lower() for p in removed) or (cache_dir and any(
-            path_pattern_covers(p, cache_dir) for p in removed)):
+    if after.any("composer clear-cache", lambda c: (lambda later: later is not None and later.manager is COMPOSER
+                                                      and later.action == CLEAN)(package_call(program_argv(c)))):
+        return None
+    if after.removes(("composer cache", cache_dir), lambda p: "composer" in p.lower() or bool(
+            cache_dir and path_pattern_covers(p, cache_dir))):
         return None
     return Leftover(f"composer {call.command[-1]}", "downloaded package archives in the composer cache "
                     "(~/.cache/composer or $COMPOSER_HOME/cache)", "add `--no-cache` (Composer 2)")
@@ -298,19 +322,17 @@ def _go(stage, run, command, call, after, state) -> Leftover | None:
     downloads = downloads and not run_assigns(run, ("GOPATH", "GOMODCACHE", "HOME"))
     gocache, modcache = _go_dirs(stage, run, command)
     left = []
-    removed = _removed(after, stage, run)
-    cleans = [program_argv(c) for c in after]
     if builds and gocache != "off" and not mount_covers_path(run, gocache):
-        cleaned = any(a[:2] == ("go", "clean") and "-cache" in a for a in cleans) or any(
-            path_pattern_covers(p, gocache) for p in removed) or any(
-            removes_variable_path(c, "GOCACHE") for c in after)
+        cleaned = after.any("go clean -cache", lambda c: _go_clean(c, "-cache")) or after.removes(
+            ("gocache", gocache), lambda p: path_pattern_covers(p, gocache)) or after.any(
+            "rm $GOCACHE", lambda c: removes_variable_path(c, "GOCACHE"))
         if not cleaned:
             left.append(f"the build cache ({gocache})")
     if downloads and not mount_covers_path(run, modcache):
         gopath_src = modcache.rsplit("/pkg/mod", 1)[0] + "/src"  # where GOPATH-mode `go get` puts sources
-        cleaned = any(a[:2] == ("go", "clean") and "-modcache" in a for a in cleans) or any(
-            path_pattern_covers(p, modcache) or path_pattern_covers(p, gopath_src) for p in removed) or any(
-            removes_variable_path(c, "GOPATH", "GOMODCACHE") for c in after)
+        cleaned = after.any("go clean -modcache", lambda c: _go_clean(c, "-modcache")) or after.removes(
+            ("gomodcache", modcache), lambda p: path_pattern_covers(p, modcache) or path_pattern_covers(
+                p, gopath_src)) or after.any("rm $GOPATH", lambda c: removes_variable_path(c, "GOPATH", "GOMODCACHE"))
         if not cleaned:
             left.append(f"the module cache ({modcache})")
     if not left:
@@ -332,6 +354,11 @@ def _go(stage, run, command, call, after, state) -> Leftover | None:
                     applicability=UNSAFE if later_go else SAFE)
 
 
+def _go_clean(command, flag: str) -> bool:
+    argv = program_argv(command)
+    return argv[:2] == ("go", "clean") and flag in argv
+
+
 # --- cargo ------------------------------------------------------------------------------------------------------
 
 
@@ -344,8 +371,8 @@ def _cargo(stage, run, command, call, after, state) -> Leftover | None:
     registry = cargo_home.rstrip("/") + "/registry"
     if mount_covers_path(run, registry) or _mount_mentions(run, "registry"):
         return None
-    removed = _removed(after)
-    if any(path_pattern_covers(p, registry) or p.rstrip("/*").endswith("/registry") for p in removed):
+    if after.removes(("cargo registry", registry), lambda p: path_pattern_covers(p, registry) or p.rstrip(
+            "/*").endswith("/registry")):
         return None
     later_cargo = any(a[:1] == ("cargo",) for later in state.later_runs(stage, run)
                       for a in map(program_argv, later.commands))
@@ -374,9 +401,9 @@ def _cpan(stage, run, command, call, after, state) -> Leftover | None:
     if mount_covers_path(run, home):
         return None
     name = default.rsplit("/", 1)[-1]
-    for path in _removed(after):
-        if path_pattern_covers(path, home) or (home == default and name in path):
-            return None
+    if after.removes(("cpan home", home, default), lambda p: path_pattern_covers(p, home) or (
+            home == default and name in p)):
+        return None
     shown = "~/" + name if home == default else home
     return Leftover(tool, f"the unpacked sources, build trees and logs of every module in {shown}",
                     f"end this RUN with `&& rm -rf {shown}`", append=f"rm -rf {shown}" if "$" not in shown else None)
@@ -394,8 +421,10 @@ class _State:
         self.gopath_mode = gopath_mode
         self.bundle_configured = False  # `bundle config ...` ran: the bundle path may be elsewhere
         self.dockerfile = dockerfile
+        self.gemrc_no_docs = False  # a gemrc saying `--no-document` was written by an earlier command
 
-    def after(self, call, argv) -> None:
+    def after(self, call, argv, command) -> None:
+        self.gemrc_no_docs = self.gemrc_no_docs or _writes_gemrc_no_docs(command)
         installed = go_version_installed(call, argv, self.base_image)
         if installed is not None:
             self.go_version = installed
@@ -465,9 +494,9 @@ def check(target):
             argv = program_argv(command)
             call = package_call(argv)
             if call is not None and not state.skip(call):
-                after = commands_after(run, command)
-                if _cleaned_by_script(after):
-                    state.after(call, argv)
+                after = _After(stage, run, command)
+                if after.any("cleanup script", lambda c: is_cleanup_script(program_argv(c))):
+                    state.after(call, argv, command)
                     continue
                 for probe in CHECKS:
                     leftover = probe(stage, run, command, call, after, state)
@@ -486,4 +515,4 @@ def check(target):
                                 _edits(target.dockerfile, run, command, call, leftover), leftover.applicability),
                         properties=properties,
                     )
-            state.after(call, argv)
+            state.after(call, argv, command)

@@ -18,6 +18,7 @@ whose variables are not all known stays as written (`$BUILD_DEPS`): never guesse
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
@@ -919,12 +920,22 @@ _STATEMENT_END = re.compile(r"&&|\|\||[;&|\n()`{}]")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
+_ASSIGNS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def run_assigns(run, names: tuple[str, ...]) -> bool:
     """The RUN's script sets one of the variables `names` for the rest of the script (`export GOCACHE="$PWD/.gc"`,
     `GOPATH=$(mktemp -d); ...`), not only for one command (`HOME=/home/app git config ...`): the cache it names lives
-    where the script decided, which cannot be known."""
+    where the script decided, which cannot be known. Read once per RUN and `names`."""
     if not names:
         return False
+    memo = _ASSIGNS.setdefault(run, {})
+    if names not in memo:
+        memo[names] = _assigns(run, names)
+    return memo[names]
+
+
+def _assigns(run, names: tuple[str, ...]) -> bool:
     wanted = tuple(f"{name}=" for name in names)
     for text in (run.script, *(h.content for h in getattr(run, "heredocs", ()))):
         if not text or not any(w in text for w in wanted):

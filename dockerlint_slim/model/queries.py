@@ -70,6 +70,23 @@ def commands_after(run: RunInstruction, command: ShellCommand) -> CommandsAfter:
     return CommandsAfter(run.commands, len(run.commands) if index is None else index + 1)
 
 
+def command_position(run: RunInstruction, command: ShellCommand) -> int:
+    """The index of `command` in `run.commands` (-1 when it is not one of them)."""
+    return _run_facts(run).position.get(id(command), -1)
+
+
+def last_command_where(run: RunInstruction, key, predicate) -> int:
+    """The index of the last command of `run` for which `predicate(command)` holds, -1 when none; computed once per
+    RUN and `key` (name the predicate and what it depends on), so "is it cleaned after this command?" is a lookup
+    (`last_command_where(...) > command_position(...)`) instead of a scan of the rest of the RUN per command."""
+    memo = _run_facts(run).last_match
+    index = memo.get(key)
+    if index is None:
+        index = next((i for i in range(len(run.commands) - 1, -1, -1) if predicate(run.commands[i])), -1)
+        memo[key] = index
+    return index
+
+
 def mount_covers_path(run: RunInstruction, path: str, kinds: tuple[str, ...] = ("cache", "tmpfs")) -> bool:
     """True when a mount of one of `kinds` is on `path` or a parent of it (its files never reach a layer);
     `~`/`$HOME` in either path is read as root's home."""
@@ -253,6 +270,7 @@ class _RunFacts:
 
     def __init__(self, run: RunInstruction) -> None:
         self.position: dict[int, int] = {}
+        self.last_match: dict[object, int] = {}  # memo of `last_command_where`
         self.cwd: list[_Folder | None] = []
         absolute, workdir = _Folder(None, "/"), _Folder(None, "")
         folder: _Folder | None = workdir

@@ -77,6 +77,38 @@ CASES = [
         """, "SL202", False, ("DL3015",), True,
          "hadolint false positive: `apt-get install -s` only simulates the install (docker-library postgres 18, "
          "2 files; slimlint flagged it too until this was fixed)"),
+    # --- found in the real-world set: package-manager rules -------------------------------------------------
+    Case("cleanup-script-removes-lists", """
+        FROM ubuntu:20.04
+        COPY clean-layer.sh /usr/bin/clean-layer.sh
+        RUN apt-get update && apt-get install -y --no-install-recommends locales && clean-layer.sh
+        """, "SL201", False, ("DL3009",), True,
+         "hadolint false positive: the project's cleanup script removes /var/lib/apt/lists (ml-workspace's "
+         "clean-layer.sh, photoprism's /scripts/cleanup.sh, TVM's apt-install-and-clear; 43 RUNs)"),
+    Case("release-pip-before-6", """
+        FROM ubuntu:14.04
+        RUN apt-get update && apt-get install -y python-pip && rm -rf /var/lib/apt/lists/*
+        RUN pip install pymongo
+        """, "SL205", False, ("DL3042",), True,
+         "hadolint false positive: Ubuntu 14.04's pip 1.5 has no cache and no --no-cache-dir (the advice would "
+         "fail the build); Kaixhin/dockerfiles, 17 RUNs"),
+    Case("local-wheels-only", """
+        FROM python:3.12-slim
+        RUN --mount=type=bind,from=build,source=/wheels,target=/wheels pip install /wheels/*.whl
+        """, "SL205", False, ("DL3042",), True,
+         "hadolint false positive: wheel files on disk download nothing into pip's cache (text-generation-inference, "
+         "TensorRT; 9 RUNs)"),
+    Case("nothing-recommended", """
+        FROM debian:bookworm
+        RUN apt-get update && apt-get install -y tzdata apache2-utils && rm -rf /var/lib/apt/lists/*
+        """, "SL202", False, ("DL3015",), True,
+         "hadolint false positive: the named packages recommend nothing (Debian's package index), so the flag "
+         "changes nothing; 33 installs in the real-world set"),
+    Case("aptitude-install", """
+        FROM debian:bookworm
+        RUN aptitude update && aptitude install -y git && rm -rf /var/lib/apt/lists/*
+        """, "SL202", True, ("DL3015",), False,
+         "hadolint false negative: aptitude installs Recommends too (its -R/--without-recommends is the flag)"),
     Case("apk-no-network-through-xargs", """
         FROM alpine:3.20
         RUN apk add --no-cache --virtual .build-deps gcc musl-dev \\
