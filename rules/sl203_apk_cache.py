@@ -59,6 +59,7 @@ from dockerlint_slim.model.queries import (
     command_position,
     image_runs,
     last_command_where,
+    later_run_where,
     mount_covers_path,
     run_removes_path,
 )
@@ -142,21 +143,17 @@ def _edits(dockerfile, stage, run) -> tuple:
 
 def _later_reads_indexes(dockerfile, stage, run) -> bool:
     """A later RUN of the stage (or of a stage built FROM it) fetches with apk without `--no-cache`, `--update` or
-    an `apk update` of its own."""
-    for other_stage in dockerfile.stages:
-        if not any(ancestor is stage for ancestor in other_stage.lineage()):
+    an `apk update` of its own (answered once per RUN of the file)."""
+    return later_run_where(dockerfile, stage, run, "apk reads the indexes", _reads_indexes)
+
+
+def _reads_indexes(stage, run) -> bool:
+    for command in run.commands:
+        call = apk_call(stage, run, command)
+        if call is None:
             continue
-        runs = list(other_stage.runs())
-        if other_stage is stage:
-            runs = runs[runs.index(run) + 1 :] if run in runs else []
-        for later in runs:
-            for command in later.commands:
-                call = apk_call(other_stage, later, command)
-                if call is None:
-                    continue
-                if call.action == UPDATE:
-                    break
-                if call.action in (INSTALL, UPGRADE) and not call.has_flag("--no-cache", "--update", "-U",
-                                                                            "--no-network"):
-                    return True
+        if call.action == UPDATE:
+            return False
+        if call.action in (INSTALL, UPGRADE) and not call.has_flag("--no-cache", "--update", "-U", "--no-network"):
+            return True
     return False

@@ -98,6 +98,7 @@ from dockerlint_slim.knowledge.package_managers import (
 )
 from dockerlint_slim.model.queries import (
     command_position,
+    commands_after,
     image_runs,
     image_stages,
     last_command_where,

@@ -62,6 +62,8 @@ hadolint equivalent: DL3060 (yarn only).
 
 from __future__ import annotations
 
+import weakref
+
 from dockerlint_slim.diagnostics import SAFE, UNSAFE, Finding, Fix
 from dockerlint_slim.fixes.edits import append_command, privilege_prefix
 from dockerlint_slim.knowledge.package_managers import (
@@ -213,7 +215,17 @@ def _edits(dockerfile, stage, run, command, tool: str, argv) -> tuple[tuple, str
     return tuple(append_command(dockerfile, run, prefix + CLEAN_COMMAND[tool]) or ()), applicability
 
 
+_YARN_BERRY: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def _yarn_berry(stage) -> bool:
+    """`_uses_yarn_berry`, once per stage."""
+    if stage not in _YARN_BERRY:
+        _YARN_BERRY[stage] = _uses_yarn_berry(stage)
+    return _YARN_BERRY[stage]
+
+
+def _uses_yarn_berry(stage) -> bool:
     """Signs of yarn 2+: corepack, `yarn set version`, a copied .yarnrc.yml / .yarn / .pnp.cjs."""
     for ancestor in stage.lineage():
         for instruction in ancestor.instructions:

@@ -112,10 +112,10 @@ from dockerlint_slim.knowledge.package_managers import (
 from dockerlint_slim.knowledge.cache_sizes import GO_BUILD_CACHE_HTTP, GO_BUILD_CACHE_HTTP_PRECOMPILED_STD, Measured
 from dockerlint_slim.model.queries import (
     command_position,
-    commands_after,
     image_runs,
     image_stages,
     last_command_where,
+    later_run_where,
     mount_covers_path,
     user_before,
     var_before,
@@ -346,7 +346,8 @@ def _go(stage, run, command, call, after, state) -> Leftover | None:
         size = GO_BUILD_CACHE_HTTP_PRECOMPILED_STD if precompiled else GO_BUILD_CACHE_HTTP
     # `go clean -cache` fails on a Go without a build cache: only with a known version. Unsafe when a later RUN runs
     # go again: it rebuilds or downloads again what this RUN cached (slower, and it needs the network).
-    later_go = any(a[:1] == ("go",) for later in state.later_runs(stage, run) for a in map(program_argv, later.commands))
+    later_go = later_run_where(state.dockerfile, stage, run, ("runs", "go"), lambda _stage, later: any(
+        program_argv(c)[:1] == ("go",) for c in later.commands))
     return Leftover(f"go {call.subcommand}", " and ".join(left),
                     f"end this RUN with `&& go clean {flags}`, use cache mounts, or build in a separate stage "
                     "and copy only the binary", size,
@@ -374,8 +375,8 @@ def _cargo(stage, run, command, call, after, state) -> Leftover | None:
     if after.removes(("cargo registry", registry), lambda p: path_pattern_covers(p, registry) or p.rstrip(
             "/*").endswith("/registry")):
         return None
-    later_cargo = any(a[:1] == ("cargo",) for later in state.later_runs(stage, run)
-                      for a in map(program_argv, later.commands))
+    later_cargo = later_run_where(state.dockerfile, stage, run, ("runs", "cargo"), lambda _stage, later: any(
+        program_argv(c)[:1] == ("cargo",) for c in later.commands))
     return Leftover(f"cargo {call.command[0]}", f"the crate registry index and sources in {registry}",
                     f"end this RUN with `&& rm -rf {registry}` or use a cache mount on it",
                     # root's home, or a CARGO_HOME the Dockerfile or the official image sets: the path is known
@@ -430,16 +431,6 @@ class _State:
             self.go_version = installed
         if call is not None and call.manager is BUNDLER and call.command[:1] == ("config",):
             self.bundle_configured = True
-
-    def later_runs(self, stage, run):
-        """The RUNs after `run` in its stage and in the stages built FROM it."""
-        for other in self.dockerfile.stages if self.dockerfile is not None else ():
-            if not any(ancestor is stage for ancestor in other.lineage()):
-                continue
-            runs = list(other.runs())
-            if other is stage:
-                runs = runs[runs.index(run) + 1 :] if run in runs else []
-            yield from runs
 
     def skip(self, call) -> bool:
         """Go commands of a Dockerfile written for GOPATH mode with a Go version that cannot be known: with the Go

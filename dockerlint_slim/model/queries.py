@@ -87,6 +87,42 @@ def last_command_where(run: RunInstruction, key, predicate) -> int:
     return index
 
 
+_LATER: "weakref.WeakKeyDictionary[Dockerfile, dict]" = weakref.WeakKeyDictionary()
+
+
+def later_run_where(dockerfile: Dockerfile, stage: Stage, run: RunInstruction, key, predicate) -> bool:
+    """Whether a RUN after `run` in its stage, or a RUN of a stage built FROM it, satisfies `predicate(stage, run)`;
+    the predicate is evaluated once per RUN of the file and `key` (name it and what it depends on), so asking for
+    every RUN stays linear."""
+    memo = _LATER.setdefault(dockerfile, {})
+    table = memo.get(key)
+    if table is None:
+        table = memo[key] = _later_table(dockerfile, predicate)
+    positions, suffix, descendants = table
+    runs_after = suffix.get(stage.index, [False])
+    index = positions.get(id(run))
+    return (index is not None and runs_after[index + 1]) or descendants.get(stage.index, False)
+
+
+def _later_table(dockerfile: Dockerfile, predicate):
+    positions: dict[int, int] = {}
+    suffix: dict[int, list[bool]] = {}
+    for stage in dockerfile.stages:
+        runs = list(stage.runs())
+        flags = [bool(predicate(stage, run)) for run in runs]
+        after = [False] * (len(runs) + 1)
+        for index in range(len(runs) - 1, -1, -1):
+            after[index] = after[index + 1] or flags[index]
+            positions[id(runs[index])] = index
+        suffix[stage.index] = after
+    descendants = {stage.index: False for stage in dockerfile.stages}
+    for stage in dockerfile.stages:
+        if suffix[stage.index][0]:
+            for ancestor in list(stage.lineage())[1:]:
+                descendants[ancestor.index] = True
+    return positions, suffix, descendants
+
+
 def mount_covers_path(run: RunInstruction, path: str, kinds: tuple[str, ...] = ("cache", "tmpfs")) -> bool:
     """True when a mount of one of `kinds` is on `path` or a parent of it (its files never reach a layer);
     `~`/`$HOME` in either path is read as root's home."""
