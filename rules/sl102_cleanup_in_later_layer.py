@@ -32,11 +32,20 @@ Only files that this Dockerfile's own instructions created count: removing base-
 `rm -f /etc/apt/apt.conf.d/docker-clean`) is a configuration tweak, not wasted cleanup. Files an
 `ADD <url>` downloaded and a later `RUN` deletes are reported by SL303 instead. Only stages that reach the
 image are checked (the target and the stages it is built `FROM`).
+
+Fix
+`--fix` moves the cleanup to the end of the `RUN` that created everything it deletes (in the style of that
+`RUN`) and drops the cleanup's `RUN` when it ran nothing else. Only when the move cannot change the build: the
+files come from that one `RUN` of the same stage, only instructions that add no file (`ENV`, `LABEL`, `EXPOSE`,
+...) stand between the two, the cleanup is the first command of its `RUN`, and it names absolute paths without
+variables. Otherwise the finding says where to move it.
 """
 
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import MESSAGE_WIDTH, OVERLAP, Finding, Fix, clip, format_bytes, join_within
+from dockerlint_slim.fixes.edits import move_command
+from dockerlint_slim.model import RunInstruction
 from dockerlint_slim.options import Size
 from dockerlint_slim.replay import Replay, replay_for
 from dockerlint_slim.replay.origins import Event, Origin, origins_summary
@@ -46,6 +55,7 @@ NAME = "cleanup-in-later-layer"
 SEVERITY = "warning"
 SUMMARY = "A RUN deletes files an earlier layer created; the bytes stay in that layer"
 TAGS = ("layers", "size")
+FIX = "sometimes"
 # With a build context the deleted bytes are known: findings below `min_bytes` are left out (0: report all).
 OPTIONS = {"min_bytes": Size(0, "report only cleanups of at least this many bytes (with a build context)")}
 
@@ -54,13 +64,13 @@ def check(target):
     min_bytes = target.options["min_bytes"]
     replay = replay_for(target)
     for event, origins in replay.confirmed(("delete", "clean", "remove-packages")):
-        finding = _finding(event, origins, replay)
+        finding = _finding(event, origins, replay, target.dockerfile)
         if finding.wasted_bytes is not None and finding.wasted_bytes < min_bytes:
             continue
         yield finding
 
 
-def _finding(event: Event, origins: list[Origin], replay: Replay) -> Finding:
+def _finding(event: Event, origins: list[Origin], replay: Replay, dockerfile) -> Finding:
     command = clip(" ".join(event.command.argv), 42)
     wasted = replay.bytes_of(event, origins)
     cost = f" ({format_bytes(wasted)})" if wasted else _typical(origins)
@@ -76,9 +86,42 @@ def _finding(event: Event, origins: list[Origin], replay: Replay) -> Finding:
         room = MESSAGE_WIDTH - len(command) - len(tail) - 11
         message = f"`{command}` deletes {origins_summary(origins, event.paths, room)}{tail}"
         fix = Fix(_advice(origins))
+    moved = _move(dockerfile, event)
+    if moved is not None:
+        fix = Fix(fix.description, tuple(moved[0]), removes_instructions=moved[1])
     return Finding(event.command.span, message, wasted_bytes=wasted, fix=fix,
                    properties={"createdAt": sorted({o.instruction.span.line for o in origins}),
                                OVERLAP: replay.overlap_keys(event, origins)})
+
+
+# Instructions that may stand between the RUN that made the files and the one that deletes them: they add no file
+# and change nothing a command with absolute paths and no variables depends on.
+_NEUTRAL = frozenset({"ENV", "ARG", "LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "MAINTAINER"})
+
+
+def _move(dockerfile, event: Event):
+    """Edits that move the cleanup to the end of the one RUN that created everything it deletes (and drop its RUN
+    when it was all that RUN did), or None when the move could change what the build does: files from other
+    instructions, a RUN in between that could add more, another user or folder, a variable or relative path in the
+    command, commands before it in its RUN (they may still read the files)."""
+    origins = event.origins
+    creator = origins[0].instruction if origins else None
+    if not isinstance(creator, RunInstruction) or any(o.instruction is not creator for o in origins):
+        return None
+    if creator is event.run or event.run.commands[:1] != (event.command,):
+        return None
+    instructions = event.stage.instructions
+    if creator not in instructions or event.run not in instructions:
+        return None
+    between = instructions[instructions.index(creator) + 1 : instructions.index(event.run)]
+    if any(i.keyword not in _NEUTRAL for i in between):
+        return None
+    argv = event.command.argv
+    if any("$" in word or "`" in word for word in argv):
+        return None
+    if event.verb == "delete" and any(not word.startswith(("/", "-", "~")) for word in argv[1:]):
+        return None
+    return move_command(dockerfile, event.command, event.run, creator)
 
 
 def _lines(origins: list[Origin]) -> str:

@@ -36,17 +36,27 @@ node_modules
 **/*.log
 ```
 
+Fix
+`--fix` appends the lines to the ignore file the build reads (`<Dockerfile>.dockerignore` or the context's
+`.dockerignore`, created when missing), except a line that would drop something the build still uses: a source a
+COPY/ADD names itself, `.git` when a stage runs git, `node_modules` when a stage copies folders without installing
+its own, `.env` files a RUN mentions, `target/` when a stage builds with cargo or Maven. It is unsafe when other
+Dockerfiles share the context's `.dockerignore` (their builds read it too).
+
 hadolint equivalent: none (hadolint does not read the build context).
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
 from dataclasses import dataclass
 
+from dockerlint_slim.context.dockerignore import DockerignoreError, default_dockerignore, parse_dockerignore
 from dockerlint_slim.context.resolve import exclude_matcher
 from dockerlint_slim.context.scan import DIR
-from dockerlint_slim.diagnostics import Finding, Fix, clip, format_bytes, join_within
+from dockerlint_slim.diagnostics import SAFE, UNSAFE, Finding, Fix, Span, TextEdit, clip, format_bytes, join_within
+from dockerlint_slim.knowledge.dockerfile_names import is_dockerfile_name
 from dockerlint_slim.model import RunInstruction
 from dockerlint_slim.options import Integer, MiB, Size
 from dockerlint_slim.replay import layer_model_for
@@ -58,6 +68,7 @@ SUMMARY = "A broad COPY brings VCS folders, dependencies, caches, logs or editor
 NEEDS = frozenset({"context"})
 OPTIONS = {"min_bytes": Size(MiB, "smallest junk total reported"), "top": Integer(5, "paths named in the message", minimum=1)}
 TAGS = ("context", "size")
+FIX = "sometimes"
 
 _VCS = {".git", ".hg", ".svn"}
 _CACHE_DIRS = {
@@ -103,7 +114,8 @@ def check(target):
                 _scan(context, item.source, exclude, offenders, uses_git, installs_js, builds_target)
             total = sum(o.bytes for o in offenders.values())
             if offenders and total >= min_bytes:
-                yield _finding(instruction, offenders, total, top, context.dockerignore_path)
+                finding = _finding(instruction, offenders, total, top, context.dockerignore_path)
+                yield _with_fix(finding, target.dockerfile, context)
 
 
 def _scan(context, root: str, exclude, offenders, uses_git: bool, installs_js: bool, builds_target: bool) -> None:
@@ -221,3 +233,91 @@ def _is_js_install(argv) -> bool:
         return False
     words = [a for a in argv[1:] if not a.startswith("-")]
     return (words[0] if words else "") in _JS_INSTALL[name]
+
+
+# --- fix ---------------------------------------------------------------------------------------------------------
+
+def _with_fix(finding: Finding, dockerfile, context) -> Finding:
+    """The finding with edits that append its lines to the ignore file (created when missing), minus every line
+    that would drop something the build still uses: a source a COPY/ADD names itself, `.git` when any stage runs
+    git, `node_modules` when a stage copies the folder without installing its own, `.env` files a RUN reads,
+    `target/` when any stage builds with cargo or Maven. Unsafe when the ignore file is the context's own
+    `.dockerignore` and other Dockerfiles share the context (their builds read it too)."""
+    lines = [line for line in finding.properties.get("dockerignore_lines", ()) if _keeps_the_build(line, dockerfile)]
+    if not lines:
+        return finding
+    path = context.dockerignore_path or default_dockerignore(context.root)
+    text = context.ignore.text or ""
+    try:
+        parse_dockerignore(text + "\n" + "\n".join(lines) + "\n")
+    except DockerignoreError:
+        return finding
+    count = text.count("\n")
+    if not text:
+        span, prefix = Span(1, 1, 1, 1), ""
+    elif text.endswith("\n"):
+        span, prefix = Span(count + 1, 1, count + 1, 1), ""
+    else:
+        last = len(text.rsplit("\n", 1)[-1].rstrip("\r")) + 1
+        span, prefix = Span(count + 1, last, count + 1, last), "\n"
+    edit = TextEdit(span, prefix + "".join(line + "\n" for line in lines), path=path)
+    own = os.path.abspath(dockerfile.path)
+    shared = path != dockerfile.path + ".dockerignore" and any(
+        _is_dockerfile_name(name) and os.path.abspath(os.path.join(context.root, name)) != own
+        for name in _context_files(context))
+    fix = finding.fix
+    return Finding(finding.span, finding.message, finding.wasted_bytes,
+                   Fix(fix.description, (edit,), UNSAFE if shared else SAFE), finding.properties)
+
+
+def _keeps_the_build(line: str, dockerfile) -> bool:
+    if line.startswith(("#", "!")) or not line.strip():
+        return False
+    matcher = parse_dockerignore(line + "\n")
+    instructions = [i for i in dockerfile.instructions]
+    for instruction in instructions:
+        if instruction.keyword in ("COPY", "ADD") and not getattr(instruction, "from_", None):
+            for source in getattr(instruction, "sources", ()):
+                name = source.strip("/").removeprefix("./")
+                if name and name not in (".", "*") and _excluded_or_inside(matcher, name):
+                    return False
+    texts = [run.original for stage in dockerfile.stages for run in stage.runs()]
+    words = [c.argv for stage in dockerfile.stages for run in stage.runs() for c in run.commands]
+    name = line.rsplit("/", 1)[-1]
+    if name in _VCS and any(_is_git_use(argv) for argv in words):
+        return False
+    if name == "node_modules" and not all(_installs_js(stage) for stage in dockerfile.stages if _copies_folders(stage)):
+        return False
+    if name.startswith(".env") and any(".env" in text for text in texts):
+        return False
+    if name == "target" or line.endswith("/target"):
+        return not any(argv and argv[0].rsplit("/", 1)[-1] in ("cargo", "mvn", "mvnw") for argv in words)
+    return True
+
+
+def _excluded_or_inside(matcher, name: str) -> bool:
+    """The ignore line drops the named source, or a folder above it, or something inside it."""
+    parts = name.split("/")
+    if any(matcher.excluded("/".join(parts[:i])) for i in range(1, len(parts) + 1)):
+        return True
+    return any(p.text.startswith(name.rstrip("/") + "/") for p in matcher.patterns)
+
+
+def _installs_js(stage) -> bool:
+    return any(_is_js_install(c.argv) for run in stage.runs() for c in run.commands)
+
+
+def _copies_folders(stage) -> bool:
+    return any(i.keyword in ("COPY", "ADD") and not getattr(i, "from_", None) and any(
+        s in (".", "./") or s.endswith("/") or "." not in posixpath.basename(s) for s in getattr(i, "sources", ()))
+        for i in stage.instructions)
+
+
+def _context_files(context):
+    for path, entry in context.entries.items():
+        if entry.kind != DIR:
+            yield path
+
+
+def _is_dockerfile_name(path: str) -> bool:
+    return is_dockerfile_name(posixpath.basename(path))

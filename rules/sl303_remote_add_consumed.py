@@ -24,23 +24,42 @@ RUN curl -fsSL https://example.com/tool-1.2.tar.gz | tar -xz -C /opt
 
 A download that is used as is (a static binary, made executable with `ADD --chmod=755`) is fine. Only stages
 that reach the image are checked; downloads in build-only stages are free.
+
+Fix
+`--fix --unsafe-fixes` removes the `ADD` and makes the `RUN` that uses the download fetch it first (`curl -fsSL -o
+PATH URL &&`, or `wget -q -O PATH URL &&`) and delete it at its end. It is unsafe: the download then runs in the
+image with its own tools instead of the builder. Only when the stage surely has a downloader able to fetch the URL
+(a buildpack-deps based image, Alpine's BusyBox wget, or an earlier `RUN` that installed curl or wget, with CA
+certificates for https), for a plain `ADD <http(s) url> <dest>` (no `--checksum`, `--chown`, `--chmod`), a `RUN`
+of the same stage that is one `&&` chain run as root, and nothing else naming the downloaded path.
 """
 
 from __future__ import annotations
 
-from dockerlint_slim.diagnostics import OVERLAP, Finding, Fix, clip, overlap_key
+import re
+import shlex
+
+from dockerlint_slim.diagnostics import OVERLAP, UNSAFE, Finding, Fix, clip, overlap_key
+from dockerlint_slim.fixes.edits import append_command, prepend_command, remove_instruction
+from dockerlint_slim.knowledge.base_images import buildpack_packages, parse_image
+from dockerlint_slim.knowledge.package_managers import APT, INSTALL, apt_skips_recommends, package_call
+from dockerlint_slim.model.queries import user_before
 from dockerlint_slim.replay import replay_for
+from dockerlint_slim.shell.argv import program_argv
+from dockerlint_slim.shell.commands import removes_path
 
 ID = "SL303"
 NAME = "remote-add-consumed"
 SEVERITY = "warning"
 SUMMARY = "ADD <url> downloads a file that a later RUN extracts, installs or deletes; it stays in its own layer"
 TAGS = ("layers", "size")
+FIX = "unsafe"  # the download moves from the builder (ADD) into the image's own curl or wget
 # A later `rm` of the download (SL102) is the same waste: this finding, at the ADD, replaces it.
 SUPERSEDES = ("SL102",)
 
 
 def check(target):
+    dockerfile = target.dockerfile
     reported: set[int] = set()
     for event in replay_for(target).events:
         if event.verb not in ("consume", "delete"):
@@ -60,11 +79,12 @@ def check(target):
                 thing = clip(origin.path, 40)
             message = (f"`ADD {clip(origin.source, 40)}` stores {thing} in its own layer; line {line} "
                        f"{action} it, but it stays in the image")
+            edits = _edits(dockerfile, event, origin)
             yield Finding(
                 add.span,
                 message,
                 fix=Fix(f"Fetch it inside the RUN on line {line} ({fetch}) and remove it there, or fetch it in a "
-                        "build stage and COPY only the result"),
+                        "build stage and COPY only the result", edits, UNSAFE, 1 if edits else 0),
                 properties={"consumedAt": line, "path": origin.path,
                             OVERLAP: [overlap_key(add.span.line, origin.path)]},
             )
@@ -81,3 +101,70 @@ def _action(name: str, kind: str) -> str:
     if name in ("sh", "bash", "dash", "ash", "zsh", "python", "python3", "perl", "php", "ruby", "node"):
         return "runs"
     return "installs"
+
+
+# --- fix ---------------------------------------------------------------------------------------------------------
+
+_URL = re.compile(r"^https?://[A-Za-z0-9._~:/?#@!&'()*+,;=%-]+$")
+_PATH = re.compile(r"^/[A-Za-z0-9._/+-]+$")
+
+
+def _edits(dockerfile, event, origin) -> tuple:
+    """The ADD goes; the RUN that uses the download first fetches it with the stage's curl or wget (to the same
+    path) and deletes it at its end. Only for a plain `ADD <http(s) url> <dest>` (no --checksum, --chown,
+    --chmod), a RUN of the same stage that is one `&&` chain run as root, nothing else naming the path, and a
+    stage known to have curl or wget able to fetch the URL."""
+    add, run, stage = origin.instruction, event.run, event.stage
+    url, path = origin.source or "", origin.path
+    if origin.kind != "add-url" or not _URL.match(url) or not _PATH.match(path):
+        return ()
+    if add.flags or len(getattr(add, "sources", ())) != 1 or add.stage_index != run.stage_index:
+        return ()
+    if user_before(stage, run) != "root" or add not in stage.instructions or run not in stage.instructions:
+        return ()
+    later = dockerfile.instructions[dockerfile.instructions.index(add) + 1 :]
+    if any(i is not run and path in i.original for i in later):
+        return ()
+    program = _downloader(stage, run, url)
+    if program is None:
+        return ()
+    fetch = (f"curl -fsSL -o {path} {shlex.quote(url)}" if program == "curl"
+             else f"wget -q -O {path} {shlex.quote(url)}")
+    first = prepend_command(dockerfile, run, fetch)
+    removal = remove_instruction(dockerfile, add)
+    cleanup = [] if any(removes_path(c, path) for c in run.commands) else append_command(dockerfile, run, f"rm -f {path}")
+    if first is None or removal is None or cleanup is None:
+        return ()
+    return tuple(removal + first + cleanup)
+
+
+_DOWNLOADERS = ("curl", "wget")
+
+
+def _downloader(stage, run, url: str) -> str | None:
+    """curl or wget when the stage surely has one that can fetch `url` before `run`: the base image ships it
+    (buildpack-deps and the images built on it: curl; Alpine: BusyBox wget), an earlier RUN fetched an https URL
+    with it, or installed it (with CA certificates for an https URL)."""
+    ref = parse_image(stage.base_image or "")
+    if ref is not None and "curl" in buildpack_packages(ref):
+        return "curl"
+    https = url.startswith("https://")
+    for ancestor in reversed(list(stage.lineage())):
+        for earlier in ancestor.runs():
+            if earlier is run:
+                break
+            for command in earlier.commands:
+                argv = program_argv(command)
+                if argv[:1] and argv[0] in _DOWNLOADERS and any(a.startswith("https://") for a in argv):
+                    return argv[0]
+                call = package_call(argv)
+                if call is None or call.action != INSTALL:
+                    continue
+                names = set(call.packages)
+                certificates = "ca-certificates" in names or (call.manager is APT and not apt_skips_recommends(call))
+                for program in _DOWNLOADERS:
+                    if program in names and (certificates or not https):
+                        return program
+    if ref is not None and (ref.name == "alpine" or "alpine" in (ref.tag or "")):
+        return "wget"
+    return None

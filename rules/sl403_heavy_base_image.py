@@ -40,6 +40,11 @@ interpreter prompt, `sleep infinity`, `tail -f /dev/null`, a development entrypo
 CMD/ENTRYPOINT of their own whose base runs no service (base images for other images, dev containers, toolbox
 images): their full base is chosen on purpose.
 
+Fix
+`--fix --unsafe-fixes` changes the `FROM` to the suggested published tag, keeping the registry or mirror the file
+names. It is unsafe: the image then lacks the packages the full variant had. No fix for an Alpine suggestion
+(another C library), when the smaller image lacks a program the file runs, or for an image pinned by digest.
+
 Known limits
 - Sizes are approximate figures of recent tags, not measured for the tag in the file.
 - Whether `pip install`, `npm install` or `gem install` need the compilers of the full image (packages without
@@ -52,7 +57,8 @@ from __future__ import annotations
 import posixpath
 import re
 
-from dockerlint_slim.diagnostics import Finding, Fix
+from dockerlint_slim.diagnostics import UNSAFE, Finding, Fix
+from dockerlint_slim.fixes.edits import replace_image
 from dockerlint_slim.knowledge.base_images import (
     JDK_IMAGES,
     MB,
@@ -74,6 +80,7 @@ SEVERITY = "info"
 SUMMARY = "The final base image has a much smaller official variant"
 TAGS = ("base-image", "size")
 OPTIONS = {"min_saving_mb": Integer(40, "smallest saving (uncompressed MB) worth a note")}
+FIX = "unsafe"  # a different base image: what the image contains changes
 
 # Programs that exist only on Debian-family images: an Alpine base breaks a file that runs them.
 _DEBIAN_TOOLS = frozenset({"apt-get", "apt", "aptitude", "dpkg", "dpkg-reconfigure", "apt-key", "apt-mark",
@@ -120,9 +127,26 @@ def check(target):
         root.from_instruction.span,
         message,
         wasted_bytes=smaller.saved_uncompressed_mb * MB,
-        fix=Fix(advice),
+        fix=Fix(advice, _edits(dockerfile, root, ref, smaller, missing), UNSAFE),
         properties={"estimate": "approximate image sizes", "suggestedImage": suggestion, "missingPrograms": missing},
     )
+
+
+def _edits(dockerfile, root, ref, smaller, missing) -> tuple:
+    """`FROM` the suggested published tag, written the way the file names the image (its registry or mirror kept).
+    Not for an Alpine suggestion (another libc: native code may break), when the smaller image lacks a program
+    the file runs, or for a reference pinned by digest."""
+    if smaller.smaller.variant == "alpine" or missing or ref.digest:
+        return ()
+    written = root.from_instruction.image
+    if smaller.smaller.name == ref.name:
+        base = written.rsplit(":", 1)[0] if ref.tag is not None else written
+        image = f"{base}:{smaller.suggested_tag}"
+    elif "/" not in written:
+        image = smaller.suggested_image  # another official image (a JRE for a JDK)
+    else:
+        return ()
+    return tuple(replace_image(dockerfile, root.from_instruction, image) or ())
 
 
 def _programs_run(dockerfile) -> set[str]:

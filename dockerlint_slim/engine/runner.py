@@ -15,6 +15,7 @@ from dockerlint_slim.engine.config import Config, ConfigError, load_settings, re
 from dockerlint_slim.engine.linter import FileError
 from dockerlint_slim.engine.registry import Rule, RuleLoadError, described, load_rules
 from dockerlint_slim.files import read_regular_file
+from dockerlint_slim.knowledge.dockerfile_names import is_dockerfile_name
 from dockerlint_slim.options import OptionError, parse_ratio, parse_size
 from dockerlint_slim.printable import printable
 
@@ -50,20 +51,6 @@ class CheckRequest:
     show_fixes: bool | None = None
     fixable: tuple[str, ...] = ()
     unfixable: tuple[str, ...] = ()
-
-
-def is_dockerfile_name(name: str) -> bool:
-    lower = name.lower()
-    if lower.endswith(".dockerignore"):  # Dockerfile.dockerignore: BuildKit's per-Dockerfile ignore file
-        return False
-    # The core issue's list: `Dockerfile`, `Dockerfile.*`, `*.dockerfile`, `Containerfile*` (so `Containerfile-dev`
-    # too, as Podman users name them), plus `*.containerfile`.
-    return (
-        lower == "dockerfile"
-        or lower.startswith(("dockerfile.", "containerfile"))
-        or lower.endswith(".dockerfile")
-        or lower.endswith(".containerfile")
-    )
 
 
 def warn(message: str) -> None:

@@ -333,11 +333,19 @@ def replace_image(dockerfile: Dockerfile, instruction: FromInstruction, image: s
     return [TextEdit(span, image)]
 
 
+_LONG_LINE = 100
+
+
 def add_flag(dockerfile: Dockerfile, instruction: Instruction, flag: str) -> Edits | None:
-    """Insert an instruction flag before the arguments (`RUN --mount=... cmd`)."""
+    """Insert an instruction flag before the arguments (`RUN --mount=... cmd`); when the line would get long, the
+    arguments move to a continuation line."""
     point = instruction.position(0)
     if point is None:
         return None
+    line = dockerfile.lines[point[0] - 1] if 0 < point[0] <= len(dockerfile.lines) else ""
+    if len(line) + len(flag) + 1 > _LONG_LINE and isinstance(instruction, RunInstruction):
+        indent = run_style(dockerfile, instruction).indent or "    "
+        return [TextEdit(_point(*point), f"{flag} {dockerfile.escape}\n{indent}")]
     return [TextEdit(_point(*point), flag + " ")]
 
 
@@ -530,3 +538,114 @@ def program_word(command: ShellCommand, call) -> str | None:
     if index < 0 or not _PLAIN_WORD.match(command.argv[index]):
         return None
     return command.argv[index]
+
+
+def command_text(dockerfile: Dockerfile, run: RunInstruction, command: ShellCommand) -> str | None:
+    """The shell text of a simple command of a shell-form RUN, as written (quotes kept, continuations joined)."""
+    if run.json_form or run.heredocs or not _exact(run, dockerfile):
+        return None
+    start = _offset_of(run, command.span.line, command.span.column)
+    end = _offset_of(run, command.span.end_line, command.span.end_column)
+    if start is None or end is None or end <= start:
+        return None
+    return " ".join(run.arguments[start:end].split()) if "\n" not in run.arguments[start:end] else None
+
+
+def is_whole_script(run: RunInstruction, command: ShellCommand) -> bool:
+    """`command` is everything the RUN runs (removing it leaves an empty RUN)."""
+    if run.json_form or run.heredocs or len(run.commands) != 1 or run.commands[0] is not command:
+        return False
+    shape = outline(run.arguments)
+    return shape is not None and len(shape.statements) == 1 and not shape.has_comment
+
+
+def move_command(dockerfile: Dockerfile, command: ShellCommand, source: RunInstruction,
+                 destination: RunInstruction) -> tuple[Edits, int] | None:
+    """Move a command from one RUN to the end of another (a cleanup into the RUN that made the mess); the source RUN
+    goes when the command was all it ran. Returns (edits, instructions removed), or None."""
+    text = command_text(dockerfile, source, command)
+    if text is None:
+        return None
+    appended = append_command(dockerfile, destination, text)
+    if appended is None:
+        return None
+    if is_whole_script(source, command):
+        removal = remove_instruction(dockerfile, source)
+        return (appended + removal, 1) if removal is not None else None
+    removal = remove_command(dockerfile, source, command)
+    return (appended + removal, 0) if removal is not None else None
+
+
+def replace_destination(dockerfile: Dockerfile, instruction: Instruction, destination: str) -> Edits | None:
+    """`COPY src /old` -> `COPY src /new` (shell form, the destination written as a plain last word)."""
+    text = instruction.arguments.rstrip()
+    if instruction.json_form or instruction.heredocs or not instruction.args or not text.endswith(instruction.args[-1]):
+        return None
+    if not _PLAIN_WORD.match(destination) or not _PLAIN_WORD.match(instruction.args[-1]):
+        return None
+    span = _range(instruction, len(text) - len(instruction.args[-1]), len(text))
+    if span is None or _source(dockerfile, span) != instruction.args[-1]:
+        return None
+    return [TextEdit(span, destination)]
+
+
+# `# syntax=` images whose Dockerfile frontend predates `RUN --mount` (it came with 1.2; 1.x-experimental had it).
+_OLD_FRONTEND = re.compile(r"^(docker\.io/)?docker/dockerfile:1\.[01](\.\d+)?$")
+
+
+def syntax_for_mounts(dockerfile: Dockerfile) -> Edits | None:
+    """The edit that makes the file's frontend understand `RUN --mount`: [] when it already does (no `# syntax`
+    line: the builder's own frontend, BuildKit's and Buildah's, has it); a pinned 1.0/1.1 becomes
+    `docker/dockerfile:1`; None for another frontend slimlint cannot vouch for."""
+    syntax = dockerfile.directives.get("syntax")
+    if syntax is None:
+        return []
+    value = syntax.strip()
+    if value.startswith(("docker/dockerfile:1", "docker.io/docker/dockerfile:1")) and not _OLD_FRONTEND.match(value):
+        return []
+    if not _OLD_FRONTEND.match(value):
+        return None
+    for number, line in enumerate(dockerfile.lines, start=1):
+        start = line.find(value)
+        if line.lstrip().startswith("#") and "syntax" in line.lower() and start >= 0:
+            return [TextEdit(Span(number, start + 1, number, start + 1 + len(value)), "docker/dockerfile:1")]
+    return None
+
+
+_MOUNT_VALUE = re.compile(r"^[A-Za-z0-9_./@+-]+$")
+
+
+def bind_mount_instead(dockerfile: Dockerfile, copy: Instruction, run: RunInstruction, source: str,
+                       target: str, read_write: bool = False) -> Edits | None:
+    """Drop a COPY and give the RUN that uses what it copied a bind mount of the same context file instead:
+    `COPY big.tar /tmp/` + `RUN tar -xf /tmp/big.tar` -> `RUN --mount=type=bind,source=big.tar,target=/tmp/big.tar
+    tar -xf /tmp/big.tar`."""
+    if not _MOUNT_VALUE.match(source) or not _MOUNT_VALUE.match(target) or not target.startswith("/"):
+        return None
+    syntax = syntax_for_mounts(dockerfile)
+    removal = remove_instruction(dockerfile, copy)
+    mount = add_flag(dockerfile, run, f"--mount=type=bind,source={source},target={target}" + (",rw" if read_write else ""))
+    if syntax is None or removal is None or mount is None:
+        return None
+    return syntax + removal + mount
+
+
+def prepend_command(dockerfile: Dockerfile, run: RunInstruction, command: str) -> Edits | None:
+    """Edits that run `command` first in `run`, the rest only when it succeeded (`cmd && rest`); None when the
+    script is not one `&&` chain (`cmd && a; b` would run `b` after a failed `cmd`)."""
+    if not run.shell_analysed or run.json_form or run.heredocs or not _exact(run, dockerfile):
+        return None
+    shape = outline(run.arguments)
+    if shape is None or shape.has_error or shape.background or shape.has_comment or len(shape.statements) != 1 \
+            or shape.has_or:
+        return None
+    point = run.position(shape.statements[0][0])
+    if point is None:
+        return None
+    if len(run.arguments_map) == 1:
+        return [TextEdit(_point(*point), f"{command} && ")]
+    style = run_style(dockerfile, run)
+    escape = dockerfile.escape
+    if style.leading:
+        return [TextEdit(_point(*point), f"{command} {escape}\n{style.indent}&& ")]
+    return [TextEdit(_point(*point), f"{command} && {escape}\n{style.indent}")]

@@ -278,9 +278,13 @@ def test_sl301_copy_consumed_by_a_later_run(consumed_results, case):
     assert finding["line"] == 2 and finding["severity"] == "warning" and finding["wasted_bytes"] == 11 * MiB
     message = finding["message"]
     assert "11.0 MiB" in message and verb in message
-    # The fix: a bind mount (BuildKit), or fetch it inside the consuming RUN and delete it there.
+    # The fix: a bind mount (BuildKit), or fetch it inside the consuming RUN and delete it there; a file that is only
+    # moved is copied straight to its final place.
     help_text = finding["fix"]["description"]
-    assert f"--mount=type=bind,source={name}" in help_text and "inside the RUN that consumes it" in help_text
+    if verb == "moves":
+        assert help_text.startswith("Copy it straight to its final place (") and finding["fix"]["edits"]
+    else:
+        assert f"--mount=type=bind,source={name}" in help_text and "inside the RUN that consumes it" in help_text
 
 
 def test_sl301_threshold_default_and_configurable(tmp_path):

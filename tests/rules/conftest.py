@@ -31,7 +31,7 @@ def lint():
 
 
 def run_fix(text: str, select=("ALL",), unsafe: bool = False, context_dir=None, target: str | None = None,
-            read_other=None, dedent: bool = True):
+            read_other=None, dedent: bool = True, path: str = "Dockerfile"):
     """`--fix` on `text` in memory: the FixOutcome (fixed text, fixed findings, findings left)."""
     from dockerlint_slim.engine.fixer import FixPolicy, fix_source
 
@@ -39,7 +39,7 @@ def run_fix(text: str, select=("ALL",), unsafe: bool = False, context_dir=None, 
     linter = Linter(_RULES, LintOptions(select=selected, target=target, context_dir=context_dir))
     source = textwrap.dedent(text).lstrip("\n") if dedent else text
     kwargs = {"read_other": read_other} if read_other is not None else {}
-    return fix_source(linter, source, "Dockerfile", FixPolicy(unsafe=unsafe, rules=tuple(_RULES)), **kwargs)
+    return fix_source(linter, source, path, FixPolicy(unsafe=unsafe, rules=tuple(_RULES)), **kwargs)
 
 
 def fixed_text(text: str, select=("ALL",), unsafe: bool = False, **options) -> str:

@@ -417,3 +417,50 @@ def test_wrappers_alone_and_wrapped_deletions(lint, wrapper):
         RUN {wrapper}
         RUN {wrapper} rm /etc/app.conf
     """) == [(RULE, 5)]
+
+
+# --- fix -----------------------------------------------------------------------------------------------------------
+
+def test_fix_moves_the_cleanup_and_drops_the_empty_run(fix):
+    assert fix("""
+        FROM debian:bookworm-slim
+        RUN apt-get update \\
+         && apt-get install -y --no-install-recommends curl
+        ENV LANG=C.UTF-8
+        RUN rm -rf /var/lib/apt/lists/*
+        CMD ["curl"]
+    """, select="SL102") == (
+        "FROM debian:bookworm-slim\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends curl \\\n"
+        " && rm -rf /var/lib/apt/lists/*\nENV LANG=C.UTF-8\nCMD [\"curl\"]\n")
+
+
+def test_fix_moves_only_the_cleanup_out_of_a_longer_run(fix):
+    assert fix("""
+        FROM debian:bookworm-slim
+        RUN curl -fsSL -o /tmp/tool.tgz https://example.com/tool.tgz && tar -xzf /tmp/tool.tgz -C /opt
+        RUN rm -f /tmp/tool.tgz && /opt/tool/bin/setup
+    """, select="SL102") == (
+        "FROM debian:bookworm-slim\nRUN curl -fsSL -o /tmp/tool.tgz https://example.com/tool.tgz "
+        "&& tar -xzf /tmp/tool.tgz -C /opt && rm -f /tmp/tool.tgz\nRUN /opt/tool/bin/setup\n")
+
+
+def _sl102_fixes(lint, text):
+    return [d.fix for d in lint(text) if d.rule_id == "SL102"]
+
+
+@pytest.mark.parametrize("text", [
+    # a RUN in between may add more files under the same path
+    "FROM debian\nRUN curl -o /tmp/a.tgz https://x/a.tgz\nRUN make\nRUN rm -rf /tmp/a.tgz\n",
+    # another user: the move would delete with other rights
+    "FROM debian\nRUN curl -o /tmp/a.tgz https://x/a.tgz\nUSER app\nRUN rm -rf /tmp/a.tgz\n",
+    # a command before the cleanup may still read the file
+    "FROM debian\nRUN curl -o /tmp/a.tgz https://x/a.tgz\nRUN tar -xzf /tmp/a.tgz && rm /tmp/a.tgz\n",
+    # a variable or a relative path: its meaning may differ in the other RUN
+    "FROM debian\nRUN curl -o /tmp/a.tgz https://x/a.tgz\nENV T=/tmp\nRUN rm -rf $T/a.tgz\n",
+    "FROM debian\nWORKDIR /tmp\nRUN curl -o a.tgz https://x/a.tgz\nRUN rm -rf a.tgz\n",
+    # files from a COPY: the fix is not to copy them (SL301, .dockerignore)
+    "FROM debian\nCOPY a.tgz /tmp/\nRUN rm -rf /tmp/a.tgz\n",
+])
+def test_no_fix_when_the_move_could_change_the_build(lint, text):
+    fixes = _sl102_fixes(lint, text)
+    assert fixes and all(f.edits == () for f in fixes), text

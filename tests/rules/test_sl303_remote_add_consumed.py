@@ -150,3 +150,40 @@ def test_wrapped_consumer_is_still_seen(lint, wrapper):
         RUN {wrapper} tar -xzf /tmp/tool-1.2.tar.gz -C /opt
     """)
     assert [d.span.line for d in result] == [2]
+
+
+# --- fix -----------------------------------------------------------------------------------------------------------
+
+def test_fix_downloads_in_the_run_and_is_unsafe(fix):
+    text = ("FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\n"
+            "ADD https://example.com/tool-1.2.tar.gz /tmp/\nRUN tar -xzf /tmp/tool-1.2.tar.gz -C /opt\n")
+    assert fix(text, select="SL303") == text  # unsafe: only with --unsafe-fixes
+    assert fix(text, select="SL303", unsafe=True) == (
+        "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\n"
+        "RUN curl -fsSL -o /tmp/tool-1.2.tar.gz https://example.com/tool-1.2.tar.gz "
+        "&& tar -xzf /tmp/tool-1.2.tar.gz -C /opt && rm -f /tmp/tool-1.2.tar.gz\n")
+
+
+def test_fix_with_busybox_wget_keeps_the_existing_rm(fix):
+    text = ("FROM alpine:3.20\nADD https://example.com/app.tgz /tmp/app.tgz\n"
+            "RUN tar -xzf /tmp/app.tgz -C /opt \\\n && rm /tmp/app.tgz\n")
+    assert fix(text, select="SL303", unsafe=True) == (
+        "FROM alpine:3.20\nRUN wget -q -O /tmp/app.tgz https://example.com/app.tgz \\\n"
+        " && tar -xzf /tmp/app.tgz -C /opt \\\n && rm /tmp/app.tgz\n")
+
+
+@pytest.mark.parametrize("text", [
+    # no downloader known in the stage (curl without CA certificates cannot fetch https)
+    "FROM debian:bookworm-slim\nADD https://example.com/t.tgz /tmp/\nRUN tar -xzf /tmp/t.tgz -C /opt\n",
+    "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+    "ADD https://example.com/t.tgz /tmp/\nRUN tar -xzf /tmp/t.tgz -C /opt\n",
+    # --checksum is a verification the RUN would lose
+    "FROM alpine\nADD --checksum=sha256:abc https://example.com/t.tgz /tmp/\nRUN tar -xzf /tmp/t.tgz -C /opt\n",
+    # the RUN is not one && chain; another user; another instruction names the path
+    "FROM alpine\nADD https://example.com/t.tgz /tmp/\nRUN tar -xzf /tmp/t.tgz -C /opt; echo done\n",
+    "FROM alpine\nADD https://example.com/t.tgz /tmp/\nUSER app\nRUN tar -xzf /tmp/t.tgz -C /home/app\n",
+    "FROM alpine\nADD https://example.com/t.tgz /tmp/\nRUN tar -xzf /tmp/t.tgz -C /opt\nRUN ls /tmp/t.tgz\n",
+])
+def test_no_fix(lint, text):
+    fixes = [d.fix for d in lint(text) if d.rule_id == "SL303"]
+    assert fixes and all(f.edits == () for f in fixes), text

@@ -204,3 +204,20 @@ def test_healthcheck_and_apt_key_needs_are_named(lint):
     """
     result = found(lint, text)[0]
     assert result.properties["missingPrograms"] == ["curl", "gnupg"]
+
+
+# --- fix -----------------------------------------------------------------------------------------------------------
+
+def test_fix_switches_to_the_published_slim_tag_keeping_the_registry(fix):
+    text = 'FROM docker.io/library/python:3.12\nCOPY app.py /app/\nCMD ["python", "/app/app.py"]\n'
+    assert fix(text, select="SL403") == text  # unsafe
+    assert fix(text, select="SL403", unsafe=True) == text.replace("python:3.12\n", "python:3.12-slim\n")
+
+
+def test_no_fix_for_alpine_missing_programs_or_digests(lint):
+    for text in (
+        'FROM nginx:1.25-perl\nCOPY site /usr/share/nginx/html\n',  # the smaller twin is an alpine tag
+        'FROM python:3.12\nRUN git clone https://example.com/x /x\nCMD ["python", "/x/app.py"]\n',  # no git in slim
+    ):
+        hits = [d for d in lint(text) if d.rule_id == "SL403"]
+        assert hits and hits[0].fix.edits == (), text
