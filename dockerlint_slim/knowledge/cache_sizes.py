@@ -54,7 +54,7 @@ APT_LISTS_DEBIAN_12_UNCOMPRESSED = Measured(
 # Go's build cache (GOCACHE, ~/.cache/go-build) after one `go build`. Go >= 1.20 no longer ships the standard
 # library precompiled, so the cache holds every standard package the program imports.
 GO_BUILD_CACHE_HTTP = Measured(
-    75_592_154, "a net/http program (Go 1.23)",
+    75_592_170, "a net/http program (Go 1.23)",
     "`du -sb /root/.cache/go-build` after `go build` of a 12-line net/http + encoding/json program with Go 1.23.5 "
     "(bookworm-backports golang-1.23-go)",
 )
@@ -65,7 +65,7 @@ GO_BUILD_CACHE_SERVICE = Measured(
 )
 # Go 1.10 to 1.19 ship the standard library precompiled in GOROOT: the cache holds the program's own packages.
 GO_BUILD_CACHE_HTTP_PRECOMPILED_STD = Measured(
-    1_549_780, "a net/http program (Go 1.19)",
+    1_549_363, "a net/http program (Go 1.19)",
     "as GO_BUILD_CACHE_HTTP with Debian 12's golang-go (Go 1.19.8, standard library precompiled)",
 )
 
