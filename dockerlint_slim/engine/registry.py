@@ -182,7 +182,7 @@ def _rules_package() -> ModuleType:
     except ImportError:
         # Run from a source checkout whose folder shadows the installed package (`python -m dockerlint_slim` or
         # pytest in the repository root): rules/ sits beside dockerlint_slim/, as pyproject's package-dir maps it.
-        folder = Path(__file__).resolve().parent.parent / "rules"
+        folder = Path(__file__).resolve().parents[2] / "rules"
         spec = importlib.util.spec_from_file_location(
             "dockerlint_slim.rules", folder / "__init__.py", submodule_search_locations=[str(folder)]
         )
