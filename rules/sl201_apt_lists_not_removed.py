@@ -116,9 +116,24 @@ def lists_size(base_image: str) -> Measured:
     return APT_LISTS_UBUNTU_24_04 if words & _UBUNTU_WORDS else APT_LISTS_DEBIAN_12
 
 
+def _first_reader_below(dockerfile, readers: dict[int, int | None]) -> list[int | None]:
+    """Per stage, the earliest of `readers` among the stages built FROM it, directly or not (None when none): one
+    pass from the last stage up, as a stage's parent always comes before it."""
+    below: list[int | None] = [None] * len(dockerfile.stages)
+    for stage in reversed(dockerfile.stages):
+        parent = stage.parent
+        if parent is None:
+            continue
+        for value in (readers[stage.index], below[stage.index]):
+            if value is not None and (below[parent.index] is None or value < below[parent.index]):
+                below[parent.index] = value
+    return below
+
+
 def check(target):
     dockerfile = target.dockerfile
     readers = _first_readers(dockerfile)
+    readers_below = _first_reader_below(dockerfile, readers)
     for stage in image_stages(dockerfile):
         runs = [run for run in stage.runs() if run.shell_analysed]
         # The line of the next RUN of the stage that removes the lists (a common, useless split), and of the next
@@ -126,8 +141,7 @@ def check(target):
         later_cleanup: list[int | None] = [None] * len(runs)
         later_reader: list[int | None] = [None] * len(runs)
         cleanup = None
-        reader = min((readers[s.index] for s in dockerfile.stages if s is not stage and readers[s.index] is not None
-                      and any(a is stage for a in s.lineage())), default=None)
+        reader = readers_below[stage.index]
         for index in range(len(runs) - 1, -1, -1):
             later_cleanup[index], later_reader[index] = cleanup, reader
             if any(cleans_lists(c, runs[index]) for c in runs[index].commands):

@@ -73,7 +73,7 @@ from dockerlint_slim.knowledge.package_managers import (
     package_name,
     variables_at,
 )
-from dockerlint_slim.model.queries import image_stages
+from dockerlint_slim.model.queries import image_stages, lineage_value
 from dockerlint_slim.shell.argv import program_argv
 
 ID = "SL202"
@@ -118,14 +118,24 @@ def _heredoc_sets_no_recommends(instruction) -> bool:
     return any(_NO_RECOMMENDS_LINE.search(h.content) for h in getattr(instruction, "heredocs", ()))
 
 
-def _copy_configured_from(stage) -> float:
+def _copy_configured_from(stage, copied: dict[int, float]) -> float:
     """The line from which a `COPY <<EOF /etc/apt/apt.conf.d/...` with the setting is in effect in `stage`
-    (-inf when a stage it is built FROM has one, +inf when none does). Computed once per stage: linear."""
-    for ancestor in list(stage.lineage())[1:]:
-        if any(i.keyword in ("COPY", "ADD") and _heredoc_sets_no_recommends(i) for i in ancestor.instructions):
-            return float("-inf")
-    lines = [i.span.line for i in stage.instructions if i.keyword in ("COPY", "ADD") and _heredoc_sets_no_recommends(i)]
-    return min(lines, default=float("inf"))
+    (-inf when a stage it is built FROM has one, +inf when none does). `copied` remembers each stage's answer, so
+    a chain of stages built FROM each other is read once: linear."""
+    pending = []
+    member = stage
+    while member is not None and member.index not in copied:
+        pending.append(member)
+        member = member.parent
+    for member in reversed(pending):  # the stage furthest up first
+        inherited = member.parent is not None and copied[member.parent.index] < float("inf")
+        lines = [i.span.line for i in member.instructions if i.keyword in ("COPY", "ADD") and _heredoc_sets_no_recommends(i)]
+        copied[member.index] = float("-inf") if inherited else min(lines, default=float("inf"))
+    return copied[stage.index]
+
+
+def _no_recommends_or_none(run) -> bool | None:
+    return True if _configures_no_recommends(run) else None
 
 
 # Each replay of apt's choice takes a few milliseconds: a file with more installs than this says "size unknown" for
@@ -216,9 +226,11 @@ def image_suite(base_image: str) -> str | None:
 def check(target):
     stages = image_stages(target.dockerfile)
     recommends = _Recommends(stages[-1].base_image if stages else "")
+    copied: dict[int, float] = {}
     for stage in stages:
-        configured = any(_configures_no_recommends(r) for s in list(stage.lineage())[1:] for r in s.runs())
-        copy_configured_from = _copy_configured_from(stage)
+        configured = stage.parent is not None and bool(
+            lineage_value(stage.parent, (ID, "no-recommends"), _no_recommends_or_none))
+        copy_configured_from = _copy_configured_from(stage, copied)
         for run in stage.runs():
             configured = configured or _configures_no_recommends(run) or copy_configured_from < run.span.line
             if not run.shell_analysed:

@@ -12,6 +12,17 @@ def corpus() -> list[Path]:
     return corpus_files()
 
 
+def pytest_collection_modifyitems(config, items):
+    """`slow` tests (full-size hostile inputs) run in CI, or when asked for (`-m slow`); a developer's default run
+    stays fast."""
+    if os.environ.get("CI") or "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: runs in CI (CI=true) or with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 # CI runs the property tests with a fixed seed so that a red build always means a change broke something;
 # developers get fresh random examples on every run.
 from hypothesis import settings  # noqa: E402

@@ -13,6 +13,7 @@ negation, escapes, Python's reading of a `[` inside a class), groups, `*` and `?
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 _MAX_STATES = 2048  # DFA states kept per pattern before the cache starts afresh (bounded memory)
@@ -335,8 +336,8 @@ def _literal_prefix(pattern: str) -> str:
 
 def _literal_suffix(pattern: str) -> str:
     """The literal characters right before the trailing `\\Z`."""
-    if not pattern.endswith("\\Z"):
-        return ""
+    if not pattern.endswith("\\Z") or re.search(r"\\[0-7x]", pattern):
+        return ""  # read backwards, the digits of `\101` or `\x41` would pass for literal characters
     out: list[str] = []
     end = len(pattern) - 2  # characters [0, end) remain
     while end > 1:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import weakref
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -114,6 +115,16 @@ def run_style(dockerfile: Dockerfile, run: RunInstruction) -> _Style:
     own = _style_of(_continuation_lines(dockerfile, run))
     if own is not None:
         return own
+    style = _FILE_STYLES.get(dockerfile)
+    if style is None:  # once per file: rules ask it for every RUN of a 200,000-line file
+        style = _FILE_STYLES[dockerfile] = _file_style(dockerfile)
+    return style
+
+
+_FILE_STYLES: "weakref.WeakKeyDictionary[Dockerfile, _Style]" = weakref.WeakKeyDictionary()
+
+
+def _file_style(dockerfile: Dockerfile) -> _Style:
     for other in dockerfile.instructions:
         if isinstance(other, RunInstruction) and not other.json_form and len(other.arguments_map) > 1:
             style = _style_of(_continuation_lines(dockerfile, other))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -174,6 +175,71 @@ class ParseError:
     span: Span
 
 
+_MISSING = object()
+
+
+class InheritedEnv(MutableMapping):
+    """The ENV of a stage: its own values over those of the stage it is built FROM, read through the chain (each
+    answer remembered along it), so that a chain of 20,000 `FROM previous` stages holds each value once instead of
+    copying every ancestor's variables into every stage."""
+
+    __slots__ = ("own", "parent", "_known")
+
+    def __init__(self, parent: "InheritedEnv | None" = None) -> None:
+        self.own: dict[str, str | None] = {}
+        self.parent = parent
+        self._known: dict[str, object] = {}  # name -> what the ancestors hold (_MISSING: nothing)
+
+    def get(self, name, default=None):
+        if name in self.own:
+            return self.own[name]
+        walked = [self]
+        env, found = self.parent, _MISSING
+        while env is not None:
+            if name in env.own:
+                found = env.own[name]
+                break
+            if name in env._known:
+                found = env._known[name]
+                break
+            walked.append(env)
+            env = env.parent
+        for each in walked:  # a parent is complete when its children are built: the answer stays true
+            each._known[name] = found
+        return default if found is _MISSING else found
+
+    def __getitem__(self, name):
+        value = self.get(name, _MISSING)
+        if value is _MISSING:
+            raise KeyError(name)
+        return value
+
+    def __contains__(self, name) -> bool:
+        return self.get(name, _MISSING) is not _MISSING
+
+    def __setitem__(self, name, value) -> None:
+        self.own[name] = value
+
+    def __delitem__(self, name) -> None:
+        raise TypeError("a stage's ENV is only ever added to")
+
+    def __iter__(self):
+        seen: set[str] = set()
+        env: InheritedEnv | None = self
+        while env is not None:
+            for name in env.own:
+                if name not in seen:
+                    seen.add(name)
+                    yield name
+            env = env.parent
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return f"InheritedEnv({dict(self)!r})"
+
+
 @dataclass(eq=False)
 class Stage:
     index: int
@@ -181,7 +247,7 @@ class Stage:
     instructions: list[Instruction] = field(default_factory=list)  # FROM first
     parent: "Stage | None" = None  # set when built `FROM <earlier stage>`
     reaches_image: bool = False  # its layers end up in the built image
-    env: dict[str, str] = field(default_factory=dict)  # ENV at the end of the stage, inherited from the parent
+    env: InheritedEnv = field(default_factory=InheritedEnv)  # ENV at the end of the stage, inherited from the parent
     workdir: str = "/"  # WORKDIR at the end of the stage, inherited from the parent
     shell: tuple[str, ...] = ("/bin/sh", "-c")
     shell_is_posix: bool = True

@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 import posixpath
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Iterator
 
 from dockerlint_slim.model.dockerfile import (
@@ -157,6 +157,9 @@ class _StageFacts:
         self.users: tuple[list[int], list[str]] = ([], [])  # (indexes of USER, user names)
         self.lineage_args: dict[str, str | None] = {}  # memo of `_lineage_arg_default`
         self.lineage_user: tuple[str | None] | None = None  # memo of `_lineage_user`, boxed (None: not computed)
+        self.runs: list[RunInstruction] = list(stage.runs())
+        self.run_values: dict[Hashable, tuple[list[int], list]] = {}  # key -> (RUN indexes with a value, values)
+        self.lineage_values: dict[Hashable, object] = {}  # key -> the last value of the whole lineage
         for index, instruction in enumerate(stage.instructions):
             self.position.setdefault(id(instruction), index)
             if isinstance(instruction, OnbuildInstruction) and instruction.trigger is not None:
@@ -240,6 +243,43 @@ def _lineage_user(stage: Stage) -> str | None:
     return user
 
 
+def _run_values(facts: _StageFacts, key: Hashable, read) -> tuple[list[int], list]:
+    found = facts.run_values.get(key)
+    if found is None:
+        found = facts.run_values[key] = ([], [])
+        for index, run in enumerate(facts.runs):
+            value = read(run)
+            if value is not None:
+                found[0].append(index)
+                found[1].append(value)
+    return found
+
+
+def lineage_value(stage: Stage, key: Hashable, read: Callable[[RunInstruction], object]):
+    """The last value `read` finds (not None) over every RUN of the stage and the stages it is built FROM; `key`
+    as for `last_in_lineage`."""
+    return _lineage_value(stage, key, read)
+
+
+def _lineage_value(stage: Stage, key: Hashable, read):
+    """The last value `read` finds over every RUN of the stage's lineage (remembered along the chain)."""
+    walked: list[_StageFacts] = []
+    value = None
+    for member in stage.lineage():
+        facts = _stage_facts(member)
+        if key in facts.lineage_values:
+            value = facts.lineage_values[key]
+            break
+        walked.append(facts)
+        values = _run_values(facts, key, read)[1]
+        if values:
+            value = values[-1]
+            break
+    for facts in walked:
+        facts.lineage_values[key] = value
+    return value
+
+
 def stage_var(stage: Stage, name: str) -> str | None:
     """An ENV value of the stage's lineage, else an `ARG name=default` declared in it (ARGs are env vars in RUN)."""
     value = stage.env.get(name)
@@ -263,16 +303,22 @@ def var_before(stage: Stage, instruction, name: str) -> str | None:
     return _latest(facts.args.get(name), position)
 
 
+_MAX_CD_DEPTH = 64
+
+
 class _Folder:
     """A folder reached by `cd`s, in a tree shared by the commands of a RUN: a chain of 100,000 `cd`s costs one node
     per step instead of one path string per command. A root is `/` or, for relative steps, the WORKDIR."""
 
-    __slots__ = ("parent", "name", "children")
+    __slots__ = ("parent", "name", "children", "depth")
 
     def __init__(self, parent: "_Folder | None", name: str) -> None:
         self.parent, self.name, self.children = parent, name, {}
+        self.depth = parent.depth + 1 if parent is not None else 0
 
-    def walk(self, path: str) -> "_Folder":
+    def walk(self, path: str) -> "_Folder | None":
+        """The folder `cd path` leads to from here; None (unknown) past _MAX_CD_DEPTH levels, deeper than any real
+        build goes, so that reading a folder's path stays cheap."""
         folder = self
         for part in path.split("/"):
             if part in ("", "."):
@@ -285,6 +331,8 @@ class _Folder:
                     continue  # `/..` is `/`
             child = folder.children.get(part)
             if child is None:
+                if folder.depth >= _MAX_CD_DEPTH:
+                    return None
                 child = folder.children[part] = _Folder(folder, part)
             folder = child
         return folder

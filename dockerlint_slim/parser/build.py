@@ -16,6 +16,7 @@ from dockerlint_slim.model import (
     Flag,
     FromInstruction,
     Heredoc,
+    InheritedEnv,
     Instruction,
     Mount,
     OnbuildInstruction,
@@ -27,7 +28,7 @@ from dockerlint_slim.model import (
     WorkdirInstruction,
 )
 from dockerlint_slim.parser.lexer import RawInstruction, lex
-from dockerlint_slim.parser.words import expand
+from dockerlint_slim.parser.words import ExpansionLimits, expand
 from dockerlint_slim.shell import script as shell
 
 # Flags BuildKit accepts per instruction; anything else fails the build ("unknown flag").
@@ -125,7 +126,8 @@ class _Builder:
         self.stage_by_name: dict[str, Stage] = {}  # the last stage of each name: FROM <name> builds on it
         self.global_args: dict[str, str | None] = {}
         self.stage: Stage | None = None
-        self.vars: dict[str, str | None] = {}  # what substitution sees in the current stage: ARGs then ENV
+        self.vars: dict[str, str | None] | InheritedEnv = {}  # what substitution sees in the stage: ARGs, then ENV
+        self.limits = ExpansionLimits()  # what the file's substitutions may cost, and what they had to leave out
         self.workdir = "/"
 
     def error(self, message: str, span: Span) -> None:
@@ -134,7 +136,10 @@ class _Builder:
     def add(self, raw: RawInstruction) -> None:
         if not raw.keyword:
             return  # a lone line continuation at the end of the file: nothing to build
+        reported = len(self.limits.problems)
         instruction = self.build(raw)
+        for problem in self.limits.problems[reported:]:  # substitutions cut or left unevaluated on this line
+            self.error(problem, _span(raw))
         if instruction is None:
             return
         self.instructions.append(instruction)
@@ -209,7 +214,7 @@ class _Builder:
         )
 
     def expand(self, text: str) -> str:
-        return expand(text, self.vars, self.escape)
+        return expand(text, self.vars, self.escape, self.limits)
 
     # FROM ---------------------------------------------------------------------------------------------------
     def from_(self, raw: RawInstruction, common: dict) -> FromInstruction:
@@ -221,7 +226,7 @@ class _Builder:
             self.error("FROM requires either one or three arguments: FROM <image> [AS <name>]", common["span"])
         image = values[0] if values else ""
         global_vars = {name: None for name in _AUTOMATIC_ARGS} | self.global_args
-        resolved = expand(image, global_vars, self.escape) if image else ""
+        resolved = expand(image, global_vars, self.escape, self.limits) if image else ""
         platform = next((f.value for f in common["flags"] if f.name == "platform"), None)
         return FromInstruction(**common, image=image, resolved_image=resolved, platform=platform, alias=alias)
 
@@ -229,13 +234,13 @@ class _Builder:
         parent = self.stage_by_name.get(instruction.resolved_image.lower())
         if parent is None and "$" in instruction.image:
             # `FROM runtime-$TARGETARCH` (multi-arch Dockerfiles): pick the stage of the usual build platform.
-            guess = expand(instruction.image, self._platform_vars(), self.escape).lower()
+            guess = expand(instruction.image, self._platform_vars(), self.escape, self.limits).lower()
             parent = self.stage_by_name.get(guess)
         stage = Stage(index=len(self.stages), from_instruction=instruction, parent=parent)
         instruction.stage_index = stage.index
         stage.instructions.append(instruction)
         if parent is not None:
-            stage.env = dict(parent.env)
+            stage.env = InheritedEnv(parent.env)
             stage.shell, stage.shell_is_posix = parent.shell, parent.shell_is_posix
         if parent is not None:
             stage.workdir = parent.workdir
@@ -244,7 +249,7 @@ class _Builder:
         if stage.name:
             self.stage_by_name[stage.name] = stage
         self.stage = stage
-        self.vars = dict(stage.env)
+        self.vars = InheritedEnv(stage.env)  # the stage's ENV, with its ARGs over it (never copied: see InheritedEnv)
 
     def _platform_vars(self) -> dict:
         values = dict(self.global_args)
@@ -263,7 +268,11 @@ class _Builder:
         script = " ".join(raw.values) if raw.json_form else raw.rest
         commands: tuple = ()
         if posix:
-            commands = tuple(self.run_commands(raw, common))
+            try:
+                commands = tuple(self.run_commands(raw, common))
+            except shell.ScriptTooComplex as exc:
+                self.error(f"{exc}: its commands are not checked", common["span"])
+                posix = False
         return RunInstruction(
             **common,
             mounts=mounts,

@@ -128,21 +128,65 @@ def process_words(text: str, *, raw_quotes: bool, raw_escapes: bool, strict: boo
     return found
 
 
-def expand(text: str, env: Mapping[str, str | None], escape: str = "\\") -> str:
-    """Substitute variables and remove quotes, as BuildKit does for one word. Unset variables become ''."""
-    return _Expander(text, env, escape).word()
+# A substitution never produces more than this many characters: `ARG A2=${A1}${A1}` forty times doubles a value
+# to a terabyte. Real values (versions, URLs, package lists) are far below it.
+MAX_VALUE = 64 * 1024
+# Pattern operators (`${v#p}`, `${v%%p}`, `${v//p/r}`) cost up to the square of the value's length with Python's
+# matching: a file's expansions may spend this many character steps on them; past that they are left unevaluated.
+MAX_PATTERN_WORK = 20_000_000
+_MAX_PATTERN_COST = 5_000_000  # ... and one operator this many (see `_affordable`)
+
+
+class ExpansionLimits:
+    """What one file's substitutions may cost, and what they had to leave out (`problems`, reported as SL000)."""
+
+    def __init__(self) -> None:
+        self.work = 0
+        self.problems: list[str] = []
+
+    def problem(self, message: str) -> None:
+        if message not in self.problems:
+            self.problems.append(message)
+
+
+def expand(text: str, env: Mapping[str, str | None], escape: str = "\\",
+           limits: ExpansionLimits | None = None) -> str:
+    """Substitute variables and remove quotes, as BuildKit does for one word. Unset variables become ''. The
+    result is at most MAX_VALUE characters; what had to be cut or left unevaluated is noted in `limits`."""
+    return _Expander(text, env, escape, limits or ExpansionLimits()).word()
+
+
+class _Pieces:
+    """The parts of a word being built, never more than MAX_VALUE characters in all."""
+
+    def __init__(self, limits: ExpansionLimits) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+        self.limits = limits
+
+    def add(self, piece: str) -> None:
+        if self.size + len(piece) > MAX_VALUE:
+            piece = piece[: MAX_VALUE - self.size]
+            self.limits.problem(f"a variable expands to more than {MAX_VALUE // 1024} KiB (BuildKit would need the "
+                                "memory for all of it); slimlint uses its first 64 KiB")
+        self.parts.append(piece)
+        self.size += len(piece)
+
+    def text(self) -> str:
+        return "".join(self.parts)
 
 
 class _Expander:
-    def __init__(self, text: str, env: Mapping[str, str | None], escape: str) -> None:
+    def __init__(self, text: str, env: Mapping[str, str | None], escape: str, limits: ExpansionLimits) -> None:
         self.text = text
         self.env = env
         self.escape = escape
+        self.limits = limits
         self.pos = 0
         self.depth = 0
 
     def word(self, stop: str = "") -> str:
-        out: list[str] = []
+        out = _Pieces(self.limits)
         text, length = self.text, len(self.text)
         while self.pos < length:
             ch = text[self.pos]
@@ -150,25 +194,25 @@ class _Expander:
                 break
             if ch == self.escape:
                 if self.pos + 1 < length:
-                    out.append(text[self.pos + 1])
+                    out.add(text[self.pos + 1])
                 self.pos += 2
             elif ch == "'":
                 end = text.find("'", self.pos + 1)
                 end = length if end < 0 else end
-                out.append(text[self.pos + 1 : end])
+                out.add(text[self.pos + 1 : end])
                 self.pos = end + 1
             elif ch == '"':
                 self.pos += 1
-                out.append(self._double_quoted())
+                out.add(self._double_quoted())
             elif ch == "$":
-                out.append(self._dollar())
+                out.add(self._dollar())
             else:
-                out.append(ch)
+                out.add(ch)
                 self.pos += 1
-        return "".join(out)
+        return out.text()
 
     def _double_quoted(self) -> str:
-        out: list[str] = []
+        out = _Pieces(self.limits)
         text, length = self.text, len(self.text)
         while self.pos < length:
             ch = text[self.pos]
@@ -176,14 +220,14 @@ class _Expander:
                 self.pos += 1
                 break
             if ch == self.escape and self.pos + 1 < length and text[self.pos + 1] in ('"', "$", self.escape):
-                out.append(text[self.pos + 1])
+                out.add(text[self.pos + 1])
                 self.pos += 2
             elif ch == "$":
-                out.append(self._dollar())
+                out.add(self._dollar())
             else:
-                out.append(ch)
+                out.add(ch)
                 self.pos += 1
-        return "".join(out)
+        return out.text()
 
     def _lookup(self, name: str) -> str | None:
         return self.env.get(name)
@@ -224,7 +268,7 @@ class _Expander:
             self.depth -= 1
         if self.pos < len(text) and text[self.pos] == "}":
             self.pos += 1
-        return _apply(operator, value, argument, replacement)
+        return _apply(operator, value, argument, replacement, self.limits)
 
     def _operator(self) -> str:
         text = self.text
@@ -236,7 +280,7 @@ class _Expander:
         return "?unknown"
 
 
-def _apply(operator: str, value: str | None, argument: str, replacement: str) -> str:
+def _apply(operator: str, value: str | None, argument: str, replacement: str, limits: ExpansionLimits) -> str:
     if operator == ":-":
         return value if value else argument
     if operator == "-":
@@ -248,16 +292,34 @@ def _apply(operator: str, value: str | None, argument: str, replacement: str) ->
     if operator in (":?", "?", "?unknown"):
         return value or ""
     value = value or ""
+    if operator in ("#", "##", "%", "%%", "/", "//") and not _affordable(value, argument, limits):
+        limits.problem(f"`${{...{operator}{argument[:40]}}}` on a value of {len(value)} characters is not evaluated "
+                       "(too costly to match); slimlint uses the value as is")
+        return value
     if operator in ("#", "##"):
         return _trim_prefix(value, argument, longest=operator == "##")
     if operator in ("%", "%%"):
         return _trim_suffix(value, argument, longest=operator == "%%")
     if operator in ("/", "//"):
-        return _replace(value, argument, replacement, every=operator == "//")
+        return _replace(value, argument, replacement, every=operator == "//", limits=limits)
     return value
 
 
+def _affordable(value: str, pattern: str, limits: ExpansionLimits) -> bool:
+    """Can the pattern operator run on `value` within its own and the file's budget? Literal patterns are cheap;
+    with wildcards, Python's backtracking tries up to (length + 1) ** (stars + 1) ways."""
+    if not any(ch in pattern for ch in "*?["):
+        return True
+    cost = (len(value) + 1) ** (pattern.count("*") + 1)
+    if cost > _MAX_PATTERN_COST:
+        return False
+    limits.work += cost
+    return limits.work <= MAX_PATTERN_WORK
+
+
 def _trim_prefix(value: str, pattern: str, longest: bool) -> str:
+    if not any(ch in pattern for ch in "*?["):
+        return value[len(pattern):] if value.startswith(pattern) else value
     cuts = range(len(value), -1, -1) if longest else range(len(value) + 1)
     for cut in cuts:
         if fnmatch.fnmatchcase(value[:cut], pattern):
@@ -266,6 +328,8 @@ def _trim_prefix(value: str, pattern: str, longest: bool) -> str:
 
 
 def _trim_suffix(value: str, pattern: str, longest: bool) -> str:
+    if not any(ch in pattern for ch in "*?["):
+        return value[: len(value) - len(pattern)] if pattern and value.endswith(pattern) else value
     cuts = range(len(value) + 1) if longest else range(len(value), -1, -1)
     for cut in cuts:
         if fnmatch.fnmatchcase(value[cut:], pattern):
@@ -273,10 +337,19 @@ def _trim_suffix(value: str, pattern: str, longest: bool) -> str:
     return value
 
 
-def _replace(value: str, pattern: str, replacement: str, every: bool) -> str:
+def _replace(value: str, pattern: str, replacement: str, every: bool, limits: ExpansionLimits) -> str:
     if not pattern:
         return value
-    return _glob_regex(pattern).sub(lambda _: replacement, value, count=0 if every else 1)
+    out = _Pieces(limits)
+    position = 0
+    for match in _glob_regex(pattern).finditer(value):
+        out.add(value[position : match.start()])
+        out.add(replacement)
+        position = match.end()
+        if not every or out.size >= MAX_VALUE:
+            break
+    out.add(value[position:])
+    return out.text()
 
 
 def _glob_regex(pattern: str) -> re.Pattern[str]:

@@ -48,13 +48,26 @@ class _Script:
     depth: int
 
 
+class ScriptTooComplex(ValueError):
+    """The commands of a script would take far more memory than its text: 50,000 nested `$(echo $(echo ...))` repeat
+    each inner command in the words of every command around it (gigabytes). Such a script is not analysed."""
+
+
+# The words of a script's commands may hold this many times its own text (plus a MiB): nesting repeats inner text
+# in outer words, a few times over in real scripts (`sh -c "..."` in `$(...)`), thousands of times in crafted ones.
+_WORDS_PER_SCRIPT_CHARACTER = 16
+_WORDS_MARGIN = 1024 * 1024
+
+
 def parse_script(text: str, locate: Locator) -> list[ShellCommand]:
-    """All simple commands of a shell script in source order, including those in `sh -c` strings."""
+    """All simple commands of a shell script in source order, including those in `sh -c` strings. Raises
+    ScriptTooComplex when their words would exceed the budget above."""
     commands: list[ShellCommand] = []
+    budget = [_WORDS_PER_SCRIPT_CHARACTER * len(text) + _WORDS_MARGIN]
     pending = [_Script(text, locate, 0)]
     while pending:
         script = pending.pop(0)
-        for command, string_offset in _commands_of(script):
+        for command, string_offset in _commands_of(script, budget):
             commands.append(command)
             if string_offset is not None and script.depth < _MAX_SCRIPT_DEPTH:
                 inner = command.argv[-1]
@@ -86,7 +99,7 @@ def _shifted(locate: Locator, base: int) -> Locator:
     return lambda offset: locate(base + offset)
 
 
-def _commands_of(script: _Script) -> list[tuple[ShellCommand, int | None]]:
+def _commands_of(script: _Script, budget: list[int]) -> list[tuple[ShellCommand, int | None]]:
     """(command, offset of its `-c` script string or None) for each simple command in the script."""
     import tree_sitter
 
@@ -106,6 +119,9 @@ def _commands_of(script: _Script) -> list[tuple[ShellCommand, int | None]]:
     for node in nodes:
         if node.start_byte < skip_until:
             continue
+        budget[0] -= node.end_byte - node.start_byte  # before its words are copied out of the script
+        if budget[0] < 0:
+            raise ScriptTooComplex(f"shell script nested too deeply to analyse ({len(found)} commands read)")
         command = _command(node, data, to_char, script.locate, redirects.get(node.id, ()))
         if command is not None:
             found.append(command)
