@@ -12,8 +12,9 @@ from pathlib import Path
 import click
 
 from dockerlint_slim import __version__
+from dockerlint_slim.printable import use_color
 
-FORMAT_CHOICES = ("text", "json", "sarif", "github", "gitlab")
+FORMAT_CHOICES = ("text", "concise", "json", "sarif", "github", "gitlab", "markdown")
 _SUBCOMMANDS = ("check", "rules", "ast", "image")
 
 
@@ -57,20 +58,36 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(token.strip() for value in values for token in value.split(",") if token.strip())
 
 
-def _use_color(no_color: bool, output: str | None) -> bool:
-    if no_color or os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return output is None and sys.stdout.isatty()
+def _reports(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """`--report FORMAT=PATH` values as (format, path)."""
+    found = []
+    for value in values:
+        fmt, separator, path = value.partition("=")
+        if not separator or not path or fmt not in FORMAT_CHOICES:
+            raise UsageFailure(f"--report {value!r}: expected FORMAT=PATH with FORMAT one of {', '.join(FORMAT_CHOICES)}")
+        found.append((fmt, path))
+    return tuple(found)
 
 
 @cli.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=True, allow_dash=True))
 @click.option("--context", "context_dir", type=click.Path(file_okay=False), help="Build context folder (as in `docker build CONTEXT`).")
 @click.option("--target", help="The stage `docker build --target` would build (default: the last stage).")
-@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text", show_default=True)
+@click.option("--output-format", "--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text", show_default=True,
+              help="How findings are printed: text (with code frames), concise (one line each), json, sarif, github "
+                   "(workflow annotations), gitlab (Code Quality), markdown (a summary table).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
+@click.option("--report", "reports", multiple=True, metavar="FORMAT=PATH",
+              help="Also write the report in FORMAT to PATH, from the same run (repeatable): "
+                   "`--format github --report sarif=slimlint.sarif`.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings and the bytes at stake per rule "
+                                                 "instead of the findings (text or json).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 still means an error).")
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings and errors only: no summary, build report, "
+                                                  "notes or warnings.")
+@click.option("--stdin-filename", metavar="PATH",
+              help="The name of the Dockerfile read from standard input (`-`): shown in reports and matched by "
+                   "per-file settings, as if the file were there.")
 @click.option("--select", multiple=True, help="Rules to run: ids, id prefixes (SL2) or names, comma-separated.")
 @click.option("--ignore", multiple=True, help="Rules to skip: ids, id prefixes or names, comma-separated.")
 @click.option("--fail-level", type=click.Choice(("error", "warning", "info", "none")), help="Lowest severity that makes the exit code 1 [default: info].")
@@ -79,7 +96,7 @@ def _use_color(no_color: bool, output: str | None) -> bool:
 @click.option("--max-wasted-bytes", help="SL501 budget: predicted waste above this fails (20MB, 20MiB, bytes).")
 @click.option("--min-efficiency", help="SL501 budget: predicted efficiency below this ratio fails (0..1).")
 @click.option("--sarif-category", help="SARIF runs[].automationDetails.id, to upload several analyses side by side.")
-@click.option("--no-color", is_flag=True, help="No colours (also NO_COLOR=1; FORCE_COLOR=1 forces them).")
+@click.option("--no-color", is_flag=True, help="No colours (also NO_COLOR=1 or TERM=dumb; FORCE_COLOR=1 forces them).")
 @click.option("--fix/--no-fix", "fix", default=None, help="Apply safe fixes in place, then report what is left.")
 @click.option("--unsafe-fixes/--no-unsafe-fixes", "unsafe_fixes", default=None,
               help="Also apply unsafe fixes (they change what the image contains or how it builds).")
@@ -88,14 +105,26 @@ def _use_color(no_color: bool, output: str | None) -> bool:
 @click.option("--show-fixes/--no-show-fixes", "show_fixes", default=None, help="List the fixes applied, per file and rule.")
 @click.option("--fixable", multiple=True, help="Rules whose fixes may be applied (ids, prefixes or names).")
 @click.option("--unfixable", multiple=True, help="Rules whose fixes are never applied.")
-def check(paths, context_dir, target, fmt, output, select, ignore, fail_level, config_path, rules_dir,
-          max_wasted_bytes, min_efficiency, sarif_category, no_color, fix, unsafe_fixes, diff, fix_only, show_fixes,
-          fixable, unfixable) -> None:
+def check(paths, context_dir, target, fmt, output, reports, statistics, exit_zero, quiet, stdin_filename, select,
+          ignore, fail_level, config_path, rules_dir, max_wasted_bytes, min_efficiency, sarif_category, no_color, fix,
+          unsafe_fixes, diff, fix_only, show_fixes, fixable, unfixable) -> None:
     """Lint Dockerfiles (files, folders searched recursively, or - for stdin); with --fix, fix them."""
     from dockerlint_slim.engine.runner import CheckRequest, run_check
 
+    if stdin_filename is not None:
+        if any(path != "-" for path in paths):
+            raise UsageFailure("--stdin-filename names the Dockerfile read from standard input: give no other path "
+                               "(or `-`)")
+        paths = ("-",)
+    if statistics and fmt not in ("text", "concise", "json"):
+        raise UsageFailure(f"--statistics prints text or json, not {fmt}")
     request = CheckRequest(
         paths=paths,
+        reports=_reports(reports),
+        statistics=statistics,
+        exit_zero=exit_zero,
+        quiet=quiet,
+        stdin_filename=stdin_filename,
         context_dir=context_dir,
         target=target,
         fmt=fmt,
@@ -108,7 +137,7 @@ def check(paths, context_dir, target, fmt, output, select, ignore, fail_level, c
         max_wasted_bytes=max_wasted_bytes,
         min_efficiency=min_efficiency,
         sarif_category=sarif_category,
-        color=_use_color(no_color, output),
+        color=use_color(no_color, output),
         fix=fix,
         unsafe_fixes=unsafe_fixes,
         diff=diff,
@@ -123,29 +152,55 @@ def check(paths, context_dir, target, fmt, output, select, ignore, fail_level, c
 @cli.command("rules")
 @click.argument("rule", required=False)
 @click.option("--rules-dir", multiple=True, type=click.Path(file_okay=False), help="Folder of extra rule modules.")
-def rules_command(rule: str | None, rules_dir) -> None:
+@click.option("--output-format", "--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True, help="text, or json: the rules' metadata and docs for tools.")
+def rules_command(rule: str | None, rules_dir, fmt: str) -> None:
     """List every rule, or print the docs of one (by id or name)."""
+    from dockerlint_slim.engine.registry import FIX_AVAILABILITY
     from dockerlint_slim.engine.runner import RunError, load_all_rules
 
     try:
         rules = load_all_rules(tuple(Path(p) for p in rules_dir))
     except RunError as exc:
         raise UsageFailure(str(exc)) from None
+    if rule is not None:
+        rules = [r for r in rules if r.id == rule.upper() or r.name == rule]
+        if not rules:
+            raise UsageFailure(f"unknown rule {rule!r}; `slimlint rules` lists them")
+    if fmt == "json":
+        import json
+
+        documents = [rule_document(r) for r in rules]
+        click.echo(json.dumps(documents[0] if rule is not None else documents, indent=2, default=str))
+        return
     if rule is None:
         width = max(len(r.name) for r in rules)
         for r in rules:
             click.echo(f"{r.id}  {r.name.ljust(width)}  {r.severity.ljust(7)}  {('fix=' + r.fix).ljust(13)}  {r.summary}")
         return
-    found = [r for r in rules if r.id == rule.upper() or r.name == rule]
-    if not found:
-        raise UsageFailure(f"unknown rule {rule!r}; `slimlint rules` lists them")
-    r = found[0]
+    r = rules[0]
     needs = f"\nneeds: {', '.join(sorted(r.needs))}" if r.needs else ""
     options = "".join(f"\noption {name} ({option.kind}, default {option.default!r})"
                       + (f": {option.help}" if option.help else "") for name, option in r.options.items())
-    from dockerlint_slim.engine.registry import FIX_AVAILABILITY
-
     click.echo(f"{r.id} {r.name} ({r.severity})\n{r.summary}\n{FIX_AVAILABILITY[r.fix]}{needs}{options}\n\n{r.docs}")
+
+
+def rule_document(rule) -> dict:
+    """A rule as `slimlint rules --format json` prints it."""
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "severity": rule.severity,
+        "summary": rule.summary,
+        "fix": rule.fix,
+        "needs": sorted(rule.needs),
+        "tags": list(rule.tags),
+        "options": {name: {"kind": option.kind, "default": option.default, "help": option.help}
+                    for name, option in rule.options.items()},
+        "origin": rule.origin,
+        "url": rule.docs_url,
+        "docs": rule.docs,
+    }
 
 
 @cli.command("ast")

@@ -132,7 +132,8 @@ def join_within(parts: list[str], width: int, separator: str = ", ", hidden: int
 @dataclass
 class ByteTotals:
     """Bytes at stake over some findings, each byte once: `known` (measured: the build context, the image) and
-    `estimated` (typical sizes) kept apart. Info-level findings are hints: their estimates are left out."""
+    `estimated` (typical sizes) kept apart. Info-level findings are hints, not problems to fix: their bytes, measured
+    or estimated, are left out (a rule configured down to `info` no longer counts either)."""
 
     known: int = 0
     estimated: int = 0
@@ -140,11 +141,10 @@ class ByteTotals:
     def add(self, diagnostics) -> None:
         claims: list[tuple[int, str, int]] = []  # (origin line, path, bytes) of the known bytes findings locate
         for d in diagnostics:
-            if not d.wasted_bytes or d.properties.get(AGGREGATE):
+            if not d.wasted_bytes or d.properties.get(AGGREGATE) or d.severity == "info":
                 continue
             if d.properties.get(ESTIMATE):
-                if d.severity != "info":
-                    self.estimated += d.wasted_bytes
+                self.estimated += d.wasted_bytes
                 continue
             keys = [k for k in d.properties.get(OVERLAP) or () if isinstance(k, dict) and k.get("bytes")]
             located = sum(k["bytes"] for k in keys)

@@ -7,7 +7,9 @@ UTF-8 stream can write). `printable` spells all of them as escapes; ordinary tex
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 
 # C0 controls but tab, DEL and C1 controls, lone surrogates (bytes of a non-UTF-8 name, as Python decodes them),
 # line and paragraph separators, and the bidirectional overrides and isolates that reorder what a reader sees.
@@ -39,3 +41,25 @@ def utf8_safe(text: str) -> str:
     if text.isascii():
         return text
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def use_color(no_color: bool, output: str | None, stream=None) -> bool:
+    """Colour, by the conventions users set in their environment:
+
+    - `--no-color` always wins;
+    - `NO_COLOR` set to anything but the empty string: no colour (no-color.org; it wins over FORCE_COLOR, as in
+      CPython, pytest and rich);
+    - `FORCE_COLOR` set to anything but the empty string forces colour (force-color.org), also into a pipe, a file
+      or a dumb terminal, except `0` and `false`, which mean no colour (Node.js and supports-color read them so);
+    - `TERM=dumb`: no colour (a terminal that cannot show it, such as Emacs' shell);
+    - otherwise colour only when the report goes to a terminal.
+    """
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    forced = os.environ.get("FORCE_COLOR")
+    if forced:
+        return forced.strip().lower() not in ("0", "false")
+    if os.environ.get("TERM") == "dumb":
+        return False
+    stream = stream if stream is not None else sys.stdout
+    return output is None and hasattr(stream, "isatty") and stream.isatty()

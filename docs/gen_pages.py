@@ -22,13 +22,6 @@ RULES_DIR = "rules"
 CLI_PAGE = "cli.md"
 NAV_RULES_TITLE = "Rules"
 
-# Section titles of the rule docstrings (see registry.py) that become `##` headings.
-_HEADINGS = {
-    "what it does", "why is this bad?", "why is this bad", "example", "examples", "use instead", "options",
-    "limitations", "known limitations", "known limits", "sizes", "exceptions", "notes", "see also", "how to fix",
-    "fix",
-}
-_HADOLINT = re.compile(r"(?<![\[`/\w])(DL[0-9]{4})\b")
 _NEEDS = {
     "context": "the build context: runs only with `--context DIR` (or `context` / `contexts` in the "
     "[configuration](../configuration.md)); see [Build context analysis](../context.md)",
@@ -51,25 +44,10 @@ def builtin_rules():
 
 
 def docs_markdown(docs: str) -> str:
-    """The rule docstring as Markdown: its section titles become `##` headings, hadolint ids link to their wiki."""
-    out: list[str] = []
-    in_fence = False
-    for line in docs.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("```"):
-            in_fence = not in_fence
-            out.append(line)
-            continue
-        if not in_fence and stripped.lower().rstrip(":") in _HEADINGS:
-            if out and out[-1].strip():
-                out.append("")
-            out += [f"## {stripped.rstrip(':')}", ""]
-            continue
-        if not in_fence:
-            line = _HADOLINT.sub(r"[\1](https://github.com/hadolint/hadolint/wiki/\1)", line)
-        out.append(line)
-    text = "\n".join(out).strip()
-    return re.sub(r"\n{3,}", "\n\n", text)
+    """The rule docstring as Markdown (shared with SARIF's help.markdown): section titles as `##` headings."""
+    from dockerlint_slim.formatters.rule_docs import docs_markdown as markdown
+
+    return markdown(docs)
 
 
 def toml_value(value) -> str:
@@ -238,6 +216,19 @@ def on_config(config, **_kwargs):
             entries = item[NAV_RULES_TITLE]
             entries += [{f"{rule.id} {rule.name}": f"{RULES_DIR}/{rule.doc_slug}.md"} for rule in builtin_rules()]
     return config
+
+
+# Markers in hand-written pages replaced by text generated from the code (one definition, shown where it is needed).
+def _fragments() -> dict[str, str]:
+    from dockerlint_slim.knowledge.dockerfile_names import names_markdown
+
+    return {"<!-- dockerfile-names -->": names_markdown()}
+
+
+def on_page_markdown(markdown, page, config, files, **_kwargs):
+    for marker, text in _fragments().items():
+        markdown = markdown.replace(marker, text)
+    return markdown
 
 
 def on_files(files, config, **_kwargs):

@@ -89,6 +89,13 @@ class Rule:
     def doc_slug(self) -> str:
         return f"{self.id.lower()}-{self.name}"
 
+    @property
+    def docs_url(self) -> str | None:
+        """The rule's page on the docs site; None for a plugin or local rule (its docs are its own)."""
+        from dockerlint_slim import DOCS_URL
+
+        return f"{DOCS_URL}rules/{self.doc_slug}/" if self.origin == "builtin" else None
+
 
 def rule_from_module(module: ModuleType, origin: str) -> Rule:
     """The rule a module declares; RuleLoadError (one line) for anything wrong with it, whatever reading it raises

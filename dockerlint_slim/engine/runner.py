@@ -35,6 +35,11 @@ class CheckRequest:
     target: str | None = None
     fmt: str = "text"
     output: str | None = None
+    reports: tuple[tuple[str, str], ...] = ()  # --report FORMAT=PATH: more reports of the same run
+    statistics: bool = False
+    exit_zero: bool = False
+    quiet: bool = False
+    stdin_filename: str | None = None  # the name standard input is reported under
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     fail_level: str | None = None
@@ -53,8 +58,19 @@ class CheckRequest:
     unfixable: tuple[str, ...] = ()
 
 
+# `--quiet`: warnings and notes are not printed (set for the length of one run).
+_quiet = False
+
+
 def warn(message: str) -> None:
-    print(f"slimlint: warning: {printable(message)}", file=sys.stderr)
+    if not _quiet:
+        print(f"slimlint: warning: {printable(message)}", file=sys.stderr)
+
+
+def note(message: str) -> None:
+    """Something the user should know about this run that is no problem (which config was read)."""
+    if not _quiet:
+        print(f"slimlint: note: {printable(message)}", file=sys.stderr)
 
 
 def discover(paths: tuple[str, ...], errors: list[FileError]) -> list[tuple[str, bool]]:
@@ -272,6 +288,16 @@ def fix_policy(request: CheckRequest, config: Config, rules: list[Rule]):
 
 
 def run_check(request: CheckRequest) -> int:
+    """Lint (and fix), write the reports, and return the exit code (see `_run_check`)."""
+    global _quiet
+    saved, _quiet = _quiet, request.quiet
+    try:
+        return _run_check(request)
+    finally:
+        _quiet = saved
+
+
+def _run_check(request: CheckRequest) -> int:
     """Lint (and fix), write the report, and return the exit code.
 
     A problem of the run (bad options or config, rules that do not load, an `-o` that names an input) ends it with
@@ -299,8 +325,10 @@ def run_check(request: CheckRequest) -> int:
             paths = ("Dockerfile",)
         errors: list[FileError] = []
         files = discover(paths, errors)
-        _refuse_to_overwrite_inputs(request.output, [p for p in paths if p != "-"] + [f for f, _ in files],
-                                    config.path)
+        inputs = [p for p in paths if p != "-"] + [f for f, _ in files]
+        for written in [request.output] + [path for _, path in request.reports]:
+            _refuse_to_overwrite_inputs(written, inputs, config.path)
+        _refuse_same_output_twice(request)
         rules = load_all_rules(tuple(config.rules_dirs) + tuple(Path(p) for p in request.rules_dirs))
         try:
             check_rule_references(rules, request, config)
@@ -318,7 +346,9 @@ def run_check(request: CheckRequest) -> int:
         outcomes = []
         budget_option = next((name for name, value in (("--max-wasted-bytes", request.max_wasted_bytes),
                                                        ("--min-efficiency", request.min_efficiency)) if value), None)
-        for path, discovered in files:
+        for source, discovered in files:
+            # Standard input is reported, and matched by per-file settings, under --stdin-filename.
+            path = request.stdin_filename if source == "-" and request.stdin_filename else source
             try:
                 context = _context_for(path, request, config)
                 if context is not None and not context.is_dir():
@@ -329,14 +359,14 @@ def run_check(request: CheckRequest) -> int:
                 if context not in linters:
                     linters[context] = Linter(rules, replace(options, context_dir=context))
                 if fixing:
-                    outcome = _fix_one(linters[context], path, discovered, policy, request)
+                    outcome = _fix_one(linters[context], source, path, discovered, policy, request)
                     if outcome.error:
                         errors.append(FileError(path, printable(outcome.error)))
                     outcome.result.fixed = dict(outcome.counts())
                     outcomes.append(outcome)
                     result = outcome.result
                 else:
-                    result = linters[context].lint(read_dockerfile(path, discovered), path)
+                    result = linters[context].lint(read_dockerfile(source, discovered), path)
             except (RunError, TargetNotFound) + _context_errors() as exc:
                 errors.append(FileError(path, printable(str(exc))))
                 continue
@@ -351,8 +381,16 @@ def run_check(request: CheckRequest) -> int:
         ran = linters[next(iter(linters))].rules if linters else Linter(rules, options).rules
         if request.diff:
             return _report_diff(outcomes, bool(errors))
-        report = render_report(request.fmt, results, ran, errors=errors, color=request.color,
-                               category=request.sarif_category, fix_policy=policy, show_fixes=show_fixes)
+        options = dict(errors=errors, category=request.sarif_category, fix_policy=policy, show_fixes=show_fixes,
+                       quiet=request.quiet)
+        if request.statistics:
+            from dockerlint_slim.formatters.statistics import render as render_statistics
+
+            report = render_statistics(request.fmt, results, ran, color=request.color, **options)
+        else:
+            report = render_report(request.fmt, results, ran, color=request.color, **options)
+        for fmt, written in request.reports:
+            _write(render_report(fmt, results, ran, color=False, **options), written)
         stdin_fixed = fixing and [path for path, _ in files] == ["-"] and bool(outcomes)
         if stdin_fixed:
             sys.stdout.write(outcomes[0].text)  # the fixed Dockerfile; the report goes to stderr
@@ -368,23 +406,24 @@ def run_check(request: CheckRequest) -> int:
         return 2
     if errors:
         return 2
-    if request.fix_only or fail_level == "none":
+    if request.fix_only or request.exit_zero or fail_level == "none":
         return 0
     threshold = SEVERITY_RANK[fail_level]
     failing = any(SEVERITY_RANK[d.severity] <= threshold for r in results for d in r.diagnostics)
     return 1 if failing else 0
 
 
-def _fix_one(linter, path: str, discovered: bool, policy, request: CheckRequest):
+def _fix_one(linter, source: str, path: str, discovered: bool, policy, request: CheckRequest):
+    """Fix the Dockerfile read from `source` (a file or `-`), reported as `path`."""
     from dockerlint_slim.engine.fixer import FixFailed, fix_source, write_outcome
 
     try:
-        outcome = fix_source(linter, read_dockerfile(path, discovered), path, policy)
+        outcome = fix_source(linter, read_dockerfile(source, discovered), path, policy)
     except FixFailed as exc:
         raise RunError(str(exc)) from exc
     if not outcome.converged:
         warn(f"{path}: fixes did not settle after several passes; the last text is kept")
-    if not request.diff and path != "-" and outcome.changed:
+    if not request.diff and source != "-" and outcome.changed:
         try:
             write_outcome(outcome)
         except OSError as exc:
@@ -453,6 +492,18 @@ def _refuse_to_overwrite_inputs(output: str | None, inputs: list[str], config_pa
         if (existing.st_dev, existing.st_ino) == (written.st_dev, written.st_ino) and not stat.S_ISDIR(existing.st_mode):
             raise RunError(f"-o {printable(output)} is {printable(candidate)}, one of the files being read; "
                            "refusing to overwrite it with the report")
+
+
+def _refuse_same_output_twice(request: CheckRequest) -> None:
+    """Two reports of one run written to the same file would leave only the last one."""
+    seen: dict[str, str] = {}
+    for fmt, path in [(request.fmt, request.output)] + list(request.reports):
+        if path is None:
+            continue
+        key = os.path.abspath(path)
+        if key in seen:
+            raise RunError(f"{printable(path)} is named for two reports ({seen[key]} and {fmt}); give each its own file")
+        seen[key] = fmt
 
 
 def _context_errors() -> tuple[type[Exception], ...]:

@@ -12,10 +12,12 @@ from dockerlint_slim.diagnostics import ByteTotals
 
 FORMATS = {
     "text": "dockerlint_slim.formatters.text",
+    "concise": "dockerlint_slim.formatters.concise",
     "json": "dockerlint_slim.formatters.json_format",
     "sarif": "dockerlint_slim.formatters.sarif",
     "github": "dockerlint_slim.formatters.github",
     "gitlab": "dockerlint_slim.formatters.gitlab",
+    "markdown": "dockerlint_slim.formatters.markdown",
 }
 
 

@@ -13,7 +13,6 @@ import hashlib
 import json
 from pathlib import Path
 
-from dockerlint_slim import DOCS_URL
 from dockerlint_slim.formatters.sarif import find_source_root, relative_uri
 from dockerlint_slim.printable import utf8_safe
 
@@ -52,7 +51,8 @@ def issues(results, rules, *, root: Path | None = None, errors=()) -> list[dict]
                 "engine_name": "slimlint",
             }
             if rule is not None:
-                issue["content"] = {"body": f"{rule.name}: {rule.summary}. See {DOCS_URL}rules/{rule.doc_slug}/"}
+                see = f" See {rule.docs_url}" if rule.docs_url else ""
+                issue["content"] = {"body": f"{rule.name}: {rule.summary}.{see}"}
             if d.wasted_bytes is not None:
                 issue["wasted_bytes"] = d.wasted_bytes
             found.append(issue)

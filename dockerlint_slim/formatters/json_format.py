@@ -27,10 +27,13 @@ def fix_dict(fix) -> dict | None:
     }
 
 
-def finding_dict(diagnostic, policy=None) -> dict:
+def finding_dict(diagnostic, policy=None, rule=None) -> dict:
+    """One finding; `rule` (the registry.Rule that made it) adds its name and the URL of its docs page."""
     span = diagnostic.span
     return {
         "rule_id": diagnostic.rule_id,
+        "rule_name": rule.name if rule is not None else None,
+        "url": rule.docs_url if rule is not None else None,
         "severity": diagnostic.severity,
         "message": diagnostic.message,
         "path": utf8_safe(diagnostic.path),
@@ -71,11 +74,13 @@ def _dump(value, indent: str = "") -> str:
 
 def render(results, rules, *, fix_policy=None, errors=(), **_options) -> str:
     encoded: dict[int, _Encoded] = {}
+    by_id = {rule.id: rule for rule in rules}
 
     def finding(diagnostic) -> _Encoded:
         # Each finding is encoded once and shared by `files[].findings` and `findings`.
         if id(diagnostic) not in encoded:
-            encoded[id(diagnostic)] = _Encoded(json.dumps(finding_dict(diagnostic, fix_policy), default=str))
+            encoded[id(diagnostic)] = _Encoded(json.dumps(finding_dict(diagnostic, fix_policy, by_id.get(diagnostic.rule_id)),
+                                                          default=str))
         return encoded[id(diagnostic)]
 
     files = []

@@ -70,14 +70,18 @@ def rule_description(rule) -> str:
 
 
 def _descriptor(rule) -> om.ReportingDescriptor:
+    from dockerlint_slim.formatters.rule_docs import docs_markdown
+
     docs = rule.docs or rule.summary
+    # GitHub renders help.markdown on the alert page: the docstring's sections as headings, the examples as code.
+    markdown = f"{rule.summary.rstrip('.')}.\n\n{docs_markdown(docs, level=3)}" if rule.docs else rule.summary
     return om.ReportingDescriptor(
         id=rule.id,
         name=rule.name,
         short_description=om.MultiformatMessageString(text=rule.summary),
         full_description=om.MultiformatMessageString(text=rule_description(rule)),
-        help=om.MultiformatMessageString(text=docs, markdown=docs),
-        help_uri=f"{DOCS_URL}rules/{rule.doc_slug}/",
+        help=om.MultiformatMessageString(text=docs, markdown=markdown),
+        help_uri=rule.docs_url,
         default_configuration=om.ReportingConfiguration(level=_LEVEL[rule.severity]),
         properties=om.PropertyBag(tags=list(rule.tags) or ["bloat"]),
     )
@@ -129,10 +133,6 @@ def build_log(results, rules, *, root: Path | None = None, category: str | None 
             if d.fix is not None and d.fix.description:
                 # The advice, for every fix: SARIF's `fixes` must carry file changes, which only some fixes have.
                 properties["fix"] = d.fix.description
-            if result.report:
-                # The file's build report (predicted waste, efficiency, top wasted paths), as JSON's files[].report:
-                # SARIF consumers see results, not run properties.
-                properties["buildReport"] = result.report
             sarif_results.append(
                 om.Result(
                     rule_id=d.rule_id,
@@ -157,6 +157,8 @@ def build_log(results, rules, *, root: Path | None = None, category: str | None 
                     properties=_property_bag(properties) if properties else None,
                 )
             )
+    # The build report of each file (predicted waste, efficiency, top wasted paths; JSON's files[].report), once per
+    # run: copying it into every result would repeat it once per finding.
     reports = [{"path": artifact_location(r.path, root).uri, **r.report} for r in results if r.report]
     run = om.Run(
         tool=om.Tool(

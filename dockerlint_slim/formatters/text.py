@@ -71,29 +71,52 @@ def help_line(text: str, frame: list[str], color: bool) -> str:
     return " " * gutter + "= " + _style("help:", color, bold=True) + " " + printable(" ".join(text.split()))
 
 
-def render(results, rules, *, color: bool = False, frames: bool = True, fix_policy=None, show_fixes: bool = False,
-           errors=(), **_options) -> str:
+def finding_line(d, policy, color: bool) -> str:
+    """`path:line:col: RULE severity: [*] message [bytes]`: one finding on one line."""
+    where = _style(f"{printable(d.path)}:{d.span.line}:{d.span.column}:", color, bold=True)
+    level = _style(f"{d.rule_id} {d.severity}:", color, fg=_COLORS.get(d.severity), bold=True)
+    # Measured bytes only: an estimate is worded by its rule's message, in its own units.
+    shown = format_bytes(d.wasted_bytes) if d.wasted_bytes and not d.properties.get(ESTIMATE) else ""
+    cost = f" [{shown}]" if shown and shown not in d.message else ""
+    # `[*]`: `--fix` fixes it (ruff's mark), placed after the level so `path:line:col: ID level:` parsers hold.
+    mark = _style("[*] ", color, bold=True) if policy.applies(d) else ""
+    return f"{where} {level} {mark}{printable(d.message)}{cost}"
+
+
+def render(results, rules, *, color: bool = False, frames: bool = True, concise: bool = False, quiet: bool = False,
+           fix_policy=None, show_fixes: bool = False, errors=(), **_options) -> str:
+    """The findings with a code frame (unless `frames` is false) and a help line each, the build reports and a
+    summary; `concise`: one line per finding, no frames, help or build report; `quiet`: the findings and errors
+    only."""
     highlight = _highlighter(color)
     policy = fix_policy or _DefaultPolicy()
     out: list[str] = []
     for result in results:
         for d in result.diagnostics:
-            where = _style(f"{printable(d.path)}:{d.span.line}:{d.span.column}:", color, bold=True)
-            level = _style(f"{d.rule_id} {d.severity}:", color, fg=_COLORS.get(d.severity), bold=True)
-            # Measured bytes only: an estimate is worded by its rule's message, in its own units.
-            shown = format_bytes(d.wasted_bytes) if d.wasted_bytes and not d.properties.get(ESTIMATE) else ""
-            cost = f" [{shown}]" if shown and shown not in d.message else ""
-            # `[*]`: `--fix` fixes it (ruff's mark), placed after the level so `path:line:col: ID level:` parsers hold.
-            mark = _style("[*] ", color, bold=True) if policy.applies(d) else ""
-            out.append(f"{where} {level} {mark}{printable(d.message)}{cost}")
+            out.append(finding_line(d, policy, color))
+            if concise:
+                continue
             frame = code_frame(result.source_lines, d.span, highlight) if frames else []
             out += frame
             if d.fix is not None and d.fix.description:
                 out.append(help_line(d.fix.description, frame, color))
-        if result.report:
+        if result.report and not concise and not quiet:
             out += report_lines(result.path, result.report, color)
-    for error in errors:  # files (or rules on a file) that could not be checked
-        out.append(_style(f"{printable(error.path)}: error:", color, fg="red", bold=True) + f" {printable(error.message)}")
+    out += error_lines(errors, color)
+    if not quiet:
+        out += summary_lines(results, rules, color=color, policy=policy, show_fixes=show_fixes, errors=errors)
+    return "\n".join(out) + "\n" if out else ""
+
+
+def error_lines(errors, color: bool) -> list[str]:
+    """Files (or rules on a file) that could not be checked."""
+    return [_style(f"{printable(error.path)}: error:", color, fg="red", bold=True) + f" {printable(error.message)}"
+            for error in errors]
+
+
+def summary_lines(results, rules, *, color: bool, policy, show_fixes: bool, errors) -> list[str]:
+    """What was fixed, how many problems and how many bytes at stake, what `--fix` would fix, what failed."""
+    out: list[str] = []
     summary = summarize(results)
     counts, total = summary["by_severity"], summary["findings"]
     known, estimated = summary["known_wasted_bytes"], summary["estimated_wasted_bytes"]
@@ -130,7 +153,7 @@ def render(results, rules, *, color: bool = False, frames: bool = True, fix_poli
         failed = len({error.path for error in errors})
         out.append(_style(f"{failed} file{'s' if failed != 1 else ''} could not be checked fully (see the errors above).",
                           color, fg="red", bold=True))
-    return "\n".join(out) + "\n"
+    return out
 
 
 class _DefaultPolicy:

@@ -17,6 +17,7 @@ import click
 
 from dockerlint_slim.image import dive_ci
 from dockerlint_slim.image.dive_ci import ci_from_environment
+from dockerlint_slim.printable import use_color
 from dockerlint_slim.image.errors import ImageError
 from dockerlint_slim.image.sources import SOURCES
 from dockerlint_slim.image.report import (
@@ -107,12 +108,6 @@ def _sl601_rule():
     from dockerlint_slim.engine.registry import rule_from_module
 
     return rule_from_module(importlib.import_module("dockerlint_slim.rules.sl601_image_layer_waste"), "builtin")
-
-
-def _use_color(no_color: bool) -> bool:
-    if no_color or os.environ.get("NO_COLOR"):
-        return False
-    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
 
 
 @click.command("image")
@@ -220,7 +215,7 @@ def image_command(image, source, tag, platform, insecure, dockerfile_path, targe
 
         diagnostics = _without_ignored(dockerfile, sl601(dockerfile_path, analysis.image, analysis.result, mapping,
                                                          report.base_layers, min_waste_bytes))
-    _emit(_render(fmt, report, dockerfile, dockerfile_path, diagnostics, mapping, _use_color(no_color) and not output),
+    _emit(_render(fmt, report, dockerfile, dockerfile_path, diagnostics, mapping, use_color(no_color, output)),
           output)
     sys.exit(0 if report.passed and not _failing(diagnostics, fail_level) else 1)
 

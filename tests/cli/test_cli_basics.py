@@ -202,6 +202,22 @@ def test_dockerignore_files_are_not_linted(tmp_path):
     assert [Path(f["path"]).name for f in json.loads(proc.stdout)["files"]] == ["Dockerfile"]
 
 
+def test_folder_search_takes_dockerfile_names_only(tmp_path):
+    """`Dockerfile-dev` is a Dockerfile (as `Containerfile-dev`); a README such as `docs/Dockerfile.md`, BuildKit's
+    `*.dockerignore` files and a program's `dockerfile_parse.py` are not."""
+    for name in ("Dockerfile-dev", "Containerfile-dev", "docs/Dockerfile.md", "app.Dockerfile.dockerignore",
+                 "tools/dockerfile_parse.py", "app.Dockerfile"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(CLEAN if not name.endswith(".md") else "# How to build\n\nRun `make`.\n")
+    proc = run(str(tmp_path), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    found = sorted(Path(f["path"]).relative_to(tmp_path).as_posix() for f in json.loads(proc.stdout)["files"])
+    assert found == ["Containerfile-dev", "Dockerfile-dev", "app.Dockerfile"]
+    # Named on the command line, any file is linted: the name rule is for searches.
+    named = run(str(tmp_path / "docs" / "Dockerfile.md"), "--format", "json")
+    assert [f["rule_id"] for f in json.loads(named.stdout)["findings"]] == ["SL000"]
+
+
 def test_github_annotation_paths_are_repository_relative(tmp_path):
     (tmp_path / ".git").mkdir()
     sub = tmp_path / "svc"

@@ -43,6 +43,30 @@ def test_valid_against_schema_with_rules_and_results(tmp_path):
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.resolve().as_uri() + "/"
 
 
+def test_help_markdown_has_headings_and_code_blocks(tmp_path):
+    """GitHub renders help.markdown on the alert page: the docstring's sections are headings, its examples code."""
+    driver = sarif(tmp_path, BAD)["runs"][0]["tool"]["driver"]
+    rule = next(r for r in driver["rules"] if r["id"] == "SL101")
+    markdown = rule["help"]["markdown"]
+    assert "\n### What it does\n" in markdown and "\n### Why is this bad?\n" in markdown
+    assert "\n### Use instead\n\n```dockerfile\n" in markdown
+    assert "[DL3059](https://github.com/hadolint/hadolint/wiki/DL3059)" in markdown
+    assert rule["help"]["text"].startswith("What it does")  # the plain text stays as written
+
+
+def test_plugin_rules_have_no_help_uri_on_this_site(tmp_path):
+    from dataclasses import replace
+
+    rules = [replace(rule, origin="plugin x") if rule.id == "SL101" else rule for rule in load_rules()]
+    path = tmp_path / "Dockerfile"
+    path.write_text(BAD)
+    result = Linter(rules, LintOptions()).lint(path.read_bytes(), str(path))
+    log = json.loads(render("sarif", [result], rules, root=tmp_path))
+    jsonschema.validate(log, SCHEMA)
+    rule = next(r for r in log["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "SL101")
+    assert "helpUri" not in rule
+
+
 def test_clean_run_is_a_valid_log_with_one_run(tmp_path):
     log = sarif(tmp_path, "FROM alpine\nRUN echo hi\n")
     jsonschema.validate(log, SCHEMA)

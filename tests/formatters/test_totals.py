@@ -63,6 +63,14 @@ def test_footer_keeps_estimates_apart_in_one_unit():
     assert footer(d("SL403", 41 * MiB, severity="info", estimate=True)) == "Found 1 problem (1 info) in 1 file."
 
 
+def test_info_level_findings_add_no_bytes_measured_or_estimated():
+    """The footer's "at stake" is what the problems cost: an info-level hint adds nothing, also when its bytes are
+    measured (a rule configured down to info)."""
+    assert footer(d("SL302", 5 * MiB, severity="info")) == "Found 1 problem (1 info) in 1 file."
+    assert footer(d("SL302", 5 * MiB, severity="info"), d("SL301", 2 * MiB)) == (
+        "Found 2 problems (1 warning, 1 info) in 1 file; 2.0 MiB of image size at stake.")
+
+
 def test_finding_line_shows_measured_bytes_only_and_not_twice():
     lines = render("text", [FileResult("Dockerfile", [
         Diagnostic("SL302", "warning", "COPY brings junk", "Dockerfile", SPAN, wasted_bytes=5 * MiB),

@@ -44,14 +44,15 @@ def test_hook_filter_finds_what_the_cli_finds(tmp_path):
     hook = next(h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text()) if h["id"] == "slimlint")
     assert (hook["entry"], hook["language"]) == ("slimlint", "python")
     names = ["Dockerfile", "sub/Dockerfile.prod", "app.dockerfile", "x/App.Dockerfile", "Containerfile",
-             "y/Containerfile.fedora", "README.md", "Dockerfile.dockerignore", "notes/dockerfile.txt.bak/x"]
+             "y/Containerfile.fedora", "README.md", "Dockerfile.dockerignore", "notes/dockerfile.txt.bak/x",
+             "z/Dockerfile-dev", "docs/Dockerfile.md", "w/app.Dockerfile.dockerignore", "tools/dockerfile_parse.py"]
     for name in names:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(SCATTERED)
     discovered = {Path(f["path"]).as_posix() for f in lint_json(".", cwd=tmp_path)["files"]}
     hooked = {name for name in names if re.search(hook["files"], name)}
     assert discovered == hooked == {"Dockerfile", "sub/Dockerfile.prod", "app.dockerfile", "x/App.Dockerfile",
-                                    "Containerfile", "y/Containerfile.fedora"}
+                                    "Containerfile", "y/Containerfile.fedora", "z/Dockerfile-dev"}
 
 
 def test_documented_hook_snippet_has_rev_and_working_args(tmp_path):

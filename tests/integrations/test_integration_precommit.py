@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,16 +33,19 @@ def hook() -> dict:
         ("Dockerfile", True),
         ("services/api/Dockerfile", True),
         ("Dockerfile.prod", True),
+        ("Dockerfile-dev", True),
         ("deploy/Dockerfile.alpine", True),
         ("app.dockerfile", True),
         ("docker/App.Dockerfile", True),
         ("Containerfile", True),
         ("build/Containerfile.fedora", True),
+        ("Containerfile-dev", True),
         ("worker.containerfile", True),
         ("dockerfile", True),
         # BuildKit's per-Dockerfile ignore files are not Dockerfiles.
         ("Dockerfile.dockerignore", False),
         ("app.Dockerfile.dockerignore", False),
+        ("docs/Dockerfile.md", False),
         ("README.md", False),
         ("docs/dockerfiles.md", False),
         ("Dockerfiles/readme.txt", False),
@@ -60,6 +64,29 @@ def test_hook_definition():
     assert spec["language"] == "python"
     assert spec["entry"] == "slimlint"
     assert spec.get("pass_filenames", True)
+    # One run for all files: pre-commit would otherwise split them into batches, each with its own summary.
+    assert spec["require_serial"] is True
+
+
+def test_hook_file_is_generated_from_the_discovery_rule():
+    """`files:` is the rule `slimlint DIR` uses, written by scripts/gen_precommit_hooks.py."""
+    from dockerlint_slim.knowledge.dockerfile_names import hook_files_regex
+
+    assert hook()["files"] == hook_files_regex()
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_precommit_hooks.py"), "--check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_local_hook_snippet_is_the_shipped_hook():
+    """The `repo: local` snippet of the docs is the shipped hook with `language: system`."""
+    page = (ROOT / "docs" / "integrations" / "pre-commit.md").read_text()
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", page, re.S)]
+    local = next(b["repos"][0]["hooks"][0] for b in blocks
+                 if isinstance(b, dict) and b.get("repos") and b["repos"][0]["repo"] == "local")
+    shipped = {k: v for k, v in hook().items() if k not in ("language", "description", "minimum_pre_commit_version")}
+    assert local.pop("language") == "system"
+    assert local == shipped
 
 
 @pytest.fixture(scope="module")
