@@ -9,6 +9,8 @@ Each case is a folder of `cases/` with a `Dockerfile`, the small files of its bu
     rules = ["SL201"]    # the rules the case is about (the findings it must get)
     waste = "known" | "estimated" | "unknown" | "none"
     ci = true            # built by tests/realbuild (all cases are built by run.py)
+    base = "debootstrap" # build on this machine's debootstrap debian:bookworm as it is (default: "official-apt",
+                         # the same plus the official image's apt sources and settings; see base/Dockerfile)
     junk = ["app/.git"]  # image paths (no leading slash) whose bytes are waste although readable at the end
 
     [[generate]]         # large context files, generated so that nothing large is committed
@@ -63,6 +65,7 @@ CASES_DIR = HERE / "cases"
 GENERATOR_VERSION = 1
 
 ROLES = ("bad", "fixed", "good")
+BASES = ("official-apt", "debootstrap")
 WASTE_KINDS = ("known", "estimated", "unknown", "none")
 TAR_MTIME = 1_700_000_000
 
@@ -79,6 +82,7 @@ class Case:
     twin: str | None = None
     twin_of: str | None = None
     junk: list[str] = field(default_factory=list)
+    base: str = "official-apt"
     generate: list[dict] = field(default_factory=list)
 
     @property
@@ -118,15 +122,17 @@ def load_case(path: Path) -> Case:
         raise CaseError(f"{toml_path}: {error}") from None
     if not (path / "Dockerfile").is_file():
         raise CaseError(f"{path}: no Dockerfile")
-    unknown = set(meta) - {"summary", "role", "twin", "twin_of", "rules", "waste", "ci", "junk", "generate"}
+    unknown = set(meta) - {"summary", "role", "twin", "twin_of", "rules", "waste", "ci", "junk", "base", "generate"}
     if unknown:
         raise CaseError(f"{toml_path}: unknown keys {sorted(unknown)}")
     case = Case(name=path.name, path=path, summary=meta.get("summary", ""), role=meta.get("role", ""),
                 waste=meta.get("waste", ""), rules=list(meta.get("rules", [])), ci=bool(meta.get("ci", False)),
                 twin=meta.get("twin"), twin_of=meta.get("twin_of"), junk=list(meta.get("junk", [])),
-                generate=list(meta.get("generate", [])))
+                base=meta.get("base", "official-apt"), generate=list(meta.get("generate", [])))
     if case.role not in ROLES:
         raise CaseError(f"{toml_path}: role must be one of {ROLES}")
+    if case.base not in BASES:
+        raise CaseError(f"{toml_path}: base must be one of {BASES}")
     if case.waste not in WASTE_KINDS:
         raise CaseError(f"{toml_path}: waste must be one of {WASTE_KINDS}")
     if case.role == "bad" and not case.twin:
@@ -260,13 +266,17 @@ def _split(size: int, parts: int) -> list[int]:
 # --- building with buildah 1.28 --------------------------------------------------------------------------------
 
 _HEREDOC_RUN = re.compile(r"^RUN((?:\s+--\S+)*)\s+<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]*)\3\s*$")
+_FROM_DEBIAN = re.compile(r"^(FROM\s+(?:--platform=\S+\s+)?)(?:docker\.io/)?(?:library/)?debian:(?:bookworm|12)(\s|$)",
+                          re.IGNORECASE)
 
 
-def buildable_dockerfile(text: str) -> str:
-    """The Dockerfile podman builds. buildah 1.28 (Debian 12's podman) has no heredocs: a RUN whose whole command
-    is one heredoc is the heredoc used as the RUN's script, which BuildKit runs as `<shell> -c <body>`, so it
-    becomes the exec form `RUN [flags] ["/bin/sh", "-c", "<body>"]` with the same flags: the same file system
-    changes in the same one layer. Any other heredoc is an error (no case uses one)."""
+def buildable_dockerfile(text: str, base: str | None = None) -> str:
+    """The Dockerfile podman builds, which does exactly what the case's Dockerfile says:
+    - `FROM debian:bookworm` names `base` when given (the base image with the official image's apt settings);
+    - buildah 1.28 (Debian 12's podman) has no heredocs: a RUN whose whole command is one heredoc is the heredoc
+      used as the RUN's script, which BuildKit runs as `<shell> -c <body>`, so it becomes the exec form
+      `RUN [flags] ["/bin/sh", "-c", "<body>"]` with the same flags: the same file system changes in the same
+      one layer. Any other heredoc is an error (no case uses one)."""
     import json
 
     lines = text.splitlines(keepends=True)
@@ -274,6 +284,8 @@ def buildable_dockerfile(text: str) -> str:
     i = 0
     while i < len(lines):
         line = lines[i]
+        if base is not None and _FROM_DEBIAN.match(line):
+            line = _FROM_DEBIAN.sub(lambda m: m.group(1) + base + m.group(2), line, count=1)
         match = _HEREDOC_RUN.match(line.rstrip("\n"))
         if match is None:
             if "<<" in line and line.lstrip().upper().startswith(("RUN", "COPY", "ADD")):

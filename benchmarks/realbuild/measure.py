@@ -27,7 +27,7 @@ Per finding, "measured" is the bytes of the image on the paths and layers the fi
 | SL201, SL203-SL207    | stored by the finding line's layer under the cache folder it names (alive or dead: the   |
 |                       | whole cache is what the fix keeps out of the image)                                     |
 | SL102, SL103          | stored by the layers of the lines in `createdAt` and made unreadable by the finding's layer, |
-|                       | under the path the command names (`apt-get clean`: /var/cache/apt)                     |
+|                       | under the paths of `properties.overlap`, else the path the command names               |
 | SL301                 | stored by the COPY's layer under `properties.path` and not readable in the final image    |
 | SL303                 | stored by the ADD's layer and not readable in the final image                            |
 | SL302                 | stored by the COPY's layer in the offending paths (`.git/` = a `.git` folder at any depth, |
@@ -88,7 +88,8 @@ def _run_json(command: list[str], ok_codes=(0, 1), timeout: int = 600) -> dict:
 
 # --- at build time -------------------------------------------------------------------------------------------
 
-def base_layer_count(image: truth_mod.Image, base_diff_ids: list[str]) -> int:
+def base_layer_count(image: truth_mod.Image, base_diff_ids) -> int:
+    """How many of the image's first layers are the base image's (equal digests)."""
     count = 0
     for layer, base in zip(image.layers, base_diff_ids):
         if layer.digest.split(":")[-1] != base.split(":")[-1]:
@@ -97,10 +98,10 @@ def base_layer_count(image: truth_mod.Image, base_diff_ids: list[str]) -> int:
     return count
 
 
-def measure_archive(archive: Path, base_diff_ids: list[str]) -> dict:
-    """truth.json: the ground-truth figures and dive's, from the docker-archive."""
+def measure_archive(archive: Path, base_image) -> dict:
+    """truth.json: the ground-truth figures and dive's, from the docker-archive (`base_image`: podman.BaseImage)."""
     image = truth_mod.read_image(archive)
-    base = base_layer_count(image, base_diff_ids)
+    base = base_layer_count(image, base_image.diff_ids)
     figures = image.figures(base)
     version = image.read("etc/debian_version")
     figures["debian_version"] = version.decode().strip() if version else None
@@ -184,6 +185,7 @@ def prediction(result: dict) -> dict:
     findings = result.get("findings", [])
     unknown = [f"{f['rule_id']}@{f['line']}" for f in findings
                if f["rule_id"] in _BYTE_CLAIMING and f.get("wasted_bytes") is None]
+    unknown_parts = [f"{u.get('path')}@{u.get('line')}" for u in report.get("unknown_wasted") or []]
     if "known_wasted_bytes" in report:
         known = report["known_wasted_bytes"] or 0
         estimated = report.get("estimated_wasted_bytes") or 0
@@ -202,6 +204,7 @@ def prediction(result: dict) -> dict:
         "estimated": estimated,
         "total": known + estimated,
         "unknown_findings": unknown,
+        "unknown_parts": unknown_parts,
         "report_says_unknown": unknown_flag,
         "efficiency": efficiency,
         "image_bytes_known": report.get("image_bytes"),
@@ -249,7 +252,8 @@ def attribute(finding: dict, image: truth_mod.Image, line_layer: dict[int, int] 
         origins = {line_layer[c] for c in props.get("createdAt", []) if c in line_layer}
         if layer is None or not origins:
             return {"bytes": None, "how": "no layers to measure"}
-        paths = _cleaned_paths(finding["message"])
+        paths = sorted({o["path"] for o in props.get("overlap", []) if o.get("path")}) \
+            or _cleaned_paths(finding["message"])
         where = f" under {', '.join(paths)}" if paths else ""
         return {"bytes": image.query(layers=origins, alive=False, killed_by={layer}, under=paths or None),
                 "how": f"stored by lines {props.get('createdAt')}{where}, made unreadable by line {line}"}
@@ -363,8 +367,8 @@ def slimlint_image(layout: Path, dockerfile: Path) -> dict:
         "user_wasted_bytes": document["user_wasted_bytes"],
         "base_layers": document["base_layers"],
         "matched": (document.get("dockerfile") or {}).get("matched"),
-        "sl601": [{"line": f["line"], "wasted_bytes": f.get("wasted_bytes"), "message": f["message"]}
-                  for f in document.get("findings", [])],
+        "sl601": [{"line": f["line"], "wasted_bytes": f.get("wasted_bytes"), "message": f["message"],
+                   "fix": (f.get("fix") or {}).get("description")} for f in document.get("findings", [])],
     }
 
 
@@ -380,11 +384,12 @@ def within(predicted: float, measured: float, tolerance: float = TOLERANCE, floo
     return abs(predicted - measured) <= max(tolerance * measured, floor)
 
 
-def evaluate(case, build, base_diff_ids: list[str], twin_image: truth_mod.Image | None = None,
+def evaluate(case, build, base_image, twin_image: truth_mod.Image | None = None,
              with_image_cli: bool = True) -> dict:
-    """Everything the accuracy table says about one built case."""
+    """Everything the accuracy table says about one built case (`base_image`: the podman.BaseImage it is on)."""
     record = {"case": case.name, "role": case.role, "waste_kind": case.waste, "rules": case.rules,
-              "twin": case.twin, "twin_of": case.twin_of, "summary": case.summary, "ci": case.ci}
+              "twin": case.twin, "twin_of": case.twin_of, "summary": case.summary, "ci": case.ci,
+              "base": case.base}
     if not build.ok:
         record["build"] = {"ok": False, "error": build.error}
         return record
@@ -392,7 +397,9 @@ def evaluate(case, build, base_diff_ids: list[str], twin_image: truth_mod.Image 
     record["build"] = {"ok": True, "seconds": stored.get("build_seconds"), "podman": stored.get("podman"),
                        "debian_version": stored.get("debian_version"), "built_at": stored.get("built_at")}
     image = truth_mod.read_image(build.image)
-    base = base_layer_count(image, base_diff_ids)
+    base = base_layer_count(image, base_image.diff_ids)
+    if base != len(base_image.diff_ids):
+        raise RuntimeError(f"{case.name}: the image does not start with the layers of {base_image.ref}")
     dockerfile = build.context / "Dockerfile"
     line_layer = layer_of_line(image, base, layer_lines(dockerfile))
     waste = measured_waste(image, base, case.junk)

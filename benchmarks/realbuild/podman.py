@@ -4,8 +4,9 @@
 
 (the flags of `../shared/tools/realbuild-setup.sh`; `--layers` keeps one layer per instruction, which is what is
 being measured). After a build the image is measured from a `podman save` docker-archive (the ground truth of
-`truth.py` and dive's figures, written to `truth.json`), saved once more as an OCI layout folder for later
-measurements by `slimlint image`, and removed from podman's storage together with its intermediate images.
+`truth.py` and dive's figures, written to `truth.json`), saved once more as an OCI layout folder (uncompressed
+layers) for later measurements by `slimlint image`, and removed from podman's storage together with its
+intermediate images.
 
 Why not keep the images in podman's storage: with the vfs driver these machines use, every layer is a full copy
 of the file system (a 10-layer case holds ~2.5 GB), so the 44 cases would take tens of GB. The cache keeps each
@@ -22,7 +23,13 @@ Cache layout (`$SLIMLINT_REALBUILD_CACHE`, default `~/.cache/slimlint/realbuild`
     cases/<case>/<key>/failed.json     a failed build (kept so that a rerun does not retry it; --rebuild does)
 
 `<key>` is sha256 of the case's content hash and the base image id: another base (a new machine importing a
-newer Debian point release) means new builds.
+newer Debian point release, a change to base/Dockerfile) means new builds.
+
+The base: this machine's `debian:bookworm` is a debootstrap minbase with the official image's docker-clean hook
+but not its other apt settings, so `apt-get update` would store four times the lists the official image stores.
+Cases are built on `base/Dockerfile` (that image plus the official apt sources and settings, one layer; podman
+builds it once and keeps it) by rewriting their `FROM debian:bookworm`; a case with `base = "debootstrap"` uses
+the image as it is. Either way the base's layers are the first ones of the case's image (`BaseImage.diff_ids`).
 """
 
 from __future__ import annotations
@@ -76,12 +83,48 @@ def unavailable_reason() -> str | None:
     return None
 
 
-def base_image_id() -> str:
-    return _podman("image", "inspect", "--format", "{{.Id}}", BASE_IMAGE).strip()
+@dataclass(frozen=True)
+class BaseImage:
+    """What a case is built FROM: `ref` replaces `debian:bookworm` in the Dockerfile podman builds."""
+
+    kind: str  # official-apt | debootstrap
+    ref: str
+    id: str
+    diff_ids: tuple[str, ...]  # its layers: the first layers of every image built on it
 
 
-def base_diff_ids() -> list[str]:
-    return json.loads(_podman("image", "inspect", "--format", "{{json .RootFS.Layers}}", BASE_IMAGE))
+BASE_DIR = Path(__file__).resolve().parent / "base"
+
+
+def _inspect(ref: str) -> tuple[str, tuple[str, ...]]:
+    image_id = _podman("image", "inspect", "--format", "{{.Id}}", ref).strip()
+    layers = json.loads(_podman("image", "inspect", "--format", "{{json .RootFS.Layers}}", ref))
+    return image_id, tuple(layers)
+
+
+def ensure_base(kind: str) -> BaseImage:
+    """`debootstrap`: this machine's debian:bookworm as it is. `official-apt`: the same plus one layer with the
+    official image's apt sources and settings (base/Dockerfile), built once and kept in podman's storage."""
+    debian_id, debian_layers = _inspect(BASE_IMAGE)
+    if kind == "debootstrap":
+        return BaseImage(kind, BASE_IMAGE, debian_id, debian_layers)
+    import hashlib
+
+    digest = hashlib.sha256(debian_id.encode())
+    for file in sorted(p for p in BASE_DIR.rglob("*") if p.is_file()):
+        digest.update(f"{file.relative_to(BASE_DIR).as_posix()}\0".encode() + file.read_bytes())
+    ref = f"{IMAGE_REPOSITORY}/debian-bookworm-{kind}:{digest.hexdigest()[:16]}"
+    with _locked(cache_root() / "locks" / "base.lock"):
+        if subprocess.run(["podman", "image", "exists", ref], capture_output=True, timeout=120).returncode != 0:
+            built: list[str] = []
+            log = cache_root() / f"base-{kind}.build.log"
+            try:
+                _build(ref, BASE_DIR / "Dockerfile", BASE_DIR, log, built)
+            except BuildError:
+                _remove_images(ref, built)
+                raise
+    image_id, layers = _inspect(ref)
+    return BaseImage(kind, ref, image_id, layers)
 
 
 def podman_version() -> str:
@@ -140,9 +183,9 @@ def _locked(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def ensure_context(case: Case, base_id: str) -> Path:
+def ensure_context(case: Case, base: BaseImage) -> Path:
     """The case's materialized build context in the cache (generated once per content hash)."""
-    entry = cache_root() / "cases" / case.name / cache_key(case, base_id)
+    entry = cache_root() / "cases" / case.name / cache_key(case, base.id)
     context = entry / "context"
     marker = entry / "context.done"
     with _locked(cache_root() / "locks" / f"{case.name}.lock"):
@@ -153,11 +196,11 @@ def ensure_context(case: Case, base_id: str) -> Path:
     return context
 
 
-def ensure_built(case: Case, base_id: str, measure, *, rebuild: bool = False, keep_archive: Path | None = None,
-                 log=print) -> Build:
-    """Build `case` unless the cache has it. `measure(archive_path, build)` returns the dict stored as
+def ensure_built(case: Case, base: BaseImage, measure, *, rebuild: bool = False,
+                 keep_archive: Path | None = None, log=print) -> Build:
+    """Build `case` on `base` unless the cache has it. `measure(archive_path, build)` returns the dict stored as
     truth.json; it runs on the docker-archive right after the build."""
-    key = cache_key(case, base_id)
+    key = cache_key(case, base.id)
     entry = cache_root() / "cases" / case.name / key
     with _locked(cache_root() / "locks" / f"{case.name}.lock"):
         if not rebuild and (entry / "truth.json").exists() and (entry / "image" / "index.json").exists():
@@ -173,7 +216,7 @@ def ensure_built(case: Case, base_id: str, measure, *, rebuild: bool = False, ke
             materialize(case, entry / "context")
             (entry / "context.done").write_text(case.content_hash() + "\n")
         dockerfile = entry / "Dockerfile.podman"
-        dockerfile.write_text(buildable_dockerfile(case.dockerfile.read_text()))
+        dockerfile.write_text(buildable_dockerfile(case.dockerfile.read_text(), base.ref))
         tag = f"{IMAGE_REPOSITORY}/{case.name}:{key}"
         log(f"building {case.name} ({key}) ...")
         started = time.monotonic()
@@ -187,7 +230,7 @@ def ensure_built(case: Case, base_id: str, measure, *, rebuild: bool = False, ke
                 truth = measure(archive, Build(case, key, entry, cached=False))
                 truth["build_seconds"] = seconds
                 truth["podman"] = podman_version()
-                truth["base_image_id"] = base_id
+                truth["base_image"] = {"kind": base.kind, "ref": base.ref, "id": base.id}
                 truth["built_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
                 _podman("save", "--format", "oci-dir", "--uncompressed", "-o", str(entry / "image"), tag)
                 _dedupe_blobs(entry / "image")

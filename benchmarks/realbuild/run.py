@@ -61,13 +61,14 @@ def main(argv: list[str] | None = None) -> int:
     by_name = {c.name: c for c in load_cases()}
     # a twin is needed to measure SL202 and the twin differences: build it along
     wanted = {c.name for c in cases} | {c.twin for c in cases if c.twin}
-    base_id, base_diff_ids = podman.base_image_id(), podman.base_diff_ids()
+    bases = {kind: podman.ensure_base(kind) for kind in sorted({by_name[name].base for name in wanted})}
 
     started = time.monotonic()
     builds = {}
     for name in sorted(wanted):
-        builds[name] = podman.ensure_built(by_name[name], base_id,
-                                           lambda archive, build: measure.measure_archive(archive, base_diff_ids),
+        base = bases[by_name[name].base]
+        builds[name] = podman.ensure_built(by_name[name], base,
+                                           lambda archive, build, base=base: measure.measure_archive(archive, base),
                                            rebuild=args.rebuild, keep_archive=args.keep_archives,
                                            log=lambda text: print(text, file=sys.stderr, flush=True))
     built_seconds = time.monotonic() - started
@@ -77,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         build = builds[case.name]
         twin_build = builds.get(case.twin) if case.twin else None
         twin_image = truth.read_image(twin_build.image) if twin_build is not None and twin_build.ok else None
-        record = measure.evaluate(case, build, base_diff_ids, twin_image, with_image_cli=args.archive == "oci-dir")
+        record = measure.evaluate(case, build, bases[case.base], twin_image,
+                                  with_image_cli=args.archive == "oci-dir")
         if args.archive != "oci-dir" and build.ok:
             record["slimlint_image"] = _image_cli_on_archive(build, args.archive)
         records.append(record)
@@ -86,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         "generated_by": COMMAND,
         "date": time.strftime("%Y-%m-%d", time.gmtime()),
         "podman": podman.podman_version(),
-        "base_image": {"name": podman.BASE_IMAGE, "id": base_id},
+        "base_images": {kind: {"ref": base.ref, "id": base.id, "layers": len(base.diff_ids)}
+                        for kind, base in bases.items()},
         "seconds": {"build": round(built_seconds, 1), "total": round(time.monotonic() - started, 1)},
         "cases": records,
         "twins": twin_rows(records, builds),
@@ -232,6 +235,13 @@ def _pct(value) -> str:
     return f"{value * 100:+.0f} %"
 
 
+def _unknown(predicted: dict) -> str:
+    parts = predicted.get("unknown_parts") or []
+    findings = [f for f in predicted.get("unknown_findings", []) if f.split("@")[0] != "SL102" or not parts]
+    text = ", ".join(parts + findings)
+    return text or "–"
+
+
 def _eff(value) -> str:
     return "–" if value is None else f"{value * 100:.1f} %"
 
@@ -246,10 +256,12 @@ def render_markdown(results: dict) -> str:
         f"Regenerate with `{COMMAND}` (needs podman and `debian:bookworm`, see `../shared/tools/realbuild-setup.sh`;",
         "builds are cached, a cold run of all cases takes about half an hour on 2 cores).",
         "",
-        f"Measured {results['date']} with {results['podman']}, base image `{results['base_image']['name']}` "
-        f"(Debian {_debian(records)}, a debootstrap minbase image with the official image's `docker-clean` apt "
-        "configuration but neither its gzipped indexes nor its `Acquire::Languages none`: see "
-        "[measured sizes](data/measured-sizes.md)). Sizes in MB = 10^6 bytes.",
+        f"Measured {results['date']} with {results['podman']} (buildah 1.28). Every case says `FROM debian:bookworm`; "
+        f"this machine's `debian:bookworm` (Debian {_debian(records)}) is a debootstrap minbase with the official "
+        "image's docker-clean hook but not its other apt settings, so the cases are built on it plus one layer "
+        "with the official image's apt sources and settings (`benchmarks/realbuild/base/`: lists kept gzipped, no "
+        "translations), except those marked *debootstrap*. That layer and the base are the image's base layers. "
+        "Sizes in MB = 10^6 bytes.",
         "",
         "## Headline",
         "",
@@ -266,7 +278,8 @@ def render_markdown(results: dict) -> str:
         "## Per case",
         "",
         "Measured waste = dead bytes of the Dockerfile's layers + caches (and declared junk) they left readable. "
-        "Predicted = known + estimated (the unknown part lists findings that claim waste without a figure). "
+        "Predicted = known + estimated; the unknown part lists what the build report says it cannot size "
+        "(path@line) and findings that claim waste without a figure. "
         "Efficiency: predicted (over the bytes the replay knows) / measured (dive's formula, every file of a "
         "deleted folder counted as deleted) / `slimlint image` / dive.",
         "",
@@ -287,7 +300,7 @@ def render_markdown(results: dict) -> str:
         out.append(
             f"| `{r['case']}` | {r['role']} | {r['waste_kind']} | {_mb(m['image_bytes'])} "
             f"| {_mb(w['total'])} ({_mb(w['dead'])} + {_mb(kept)}) | {_mb(p['total'])} ({_mb(p['known'])} + "
-            f"{_mb(p['estimated'])}) | {', '.join(p['unknown_findings']) or '–'} | {_pct(r['waste_error'])} "
+            f"{_mb(p['estimated'])}) | {_unknown(p)} | {_pct(r['waste_error'])} "
             f"| {_eff(p['efficiency'])} / {_eff(m['efficiency'])} / {_eff(image_eff)} / {_eff(dive_eff)} |")
     out += [
         "",
@@ -358,6 +371,21 @@ def render_markdown(results: dict) -> str:
                    f"{_mb(dv.get('image_bytes'))} | {_mb(dead)} / {_mb(si.get('wasted_bytes'))} / "
                    f"{_mb(dv.get('inefficient_bytes'))} | {_eff(m['efficiency'])} / {_eff(si.get('efficiency'))} / "
                    f"{_eff(dv.get('efficiency'))} |")
+    out += [
+        "",
+        "## SL601 on the built images",
+        "",
+        "`slimlint image IMAGE --dockerfile Dockerfile`: the waste it finds in the built image, on the line it "
+        "blames, with its advice (to check that the advice fits the cause).",
+        "",
+        "| case | line | bytes | message | advice |",
+        "| --- | ---: | ---: | --- | --- |",
+    ]
+    for r in records:
+        for f in (r.get("slimlint_image") or {}).get("sl601", []):
+            message = f["message"].replace("|", "\\|")
+            advice = (f.get("fix") or "–").replace("|", "\\|")
+            out.append(f"| `{r['case']}` | {f['line']} | {_mb(f['wasted_bytes'])} | {message} | {advice} |")
     out += ["", "## Cases", ""]
     for r in records:
         twin = f" Fixed twin: `{r['twin']}`." if r.get("twin") else (

@@ -26,17 +26,22 @@ class Session:
     """Builds and measurements, made on first use and kept for the session."""
 
     def __init__(self) -> None:
-        self.base_id = podman.base_image_id()
-        self.base_diff_ids = podman.base_diff_ids()
+        self._bases: dict[str, podman.BaseImage] = {}
         self._builds: dict[str, podman.Build] = {}
         self._records: dict[str, dict] = {}
         self._images: dict[str, truth.Image] = {}
 
+    def base(self, name: str) -> podman.BaseImage:
+        kind = ALL[name].base
+        if kind not in self._bases:
+            self._bases[kind] = podman.ensure_base(kind)
+        return self._bases[kind]
+
     def build(self, name: str) -> podman.Build:
         if name not in self._builds:
+            base = self.base(name)
             self._builds[name] = podman.ensure_built(
-                ALL[name], self.base_id, lambda archive, build: measure.measure_archive(archive, self.base_diff_ids),
-                log=lambda text: None)
+                ALL[name], base, lambda archive, build: measure.measure_archive(archive, base), log=lambda text: None)
         return self._builds[name]
 
     def image(self, name: str) -> truth.Image:
@@ -55,7 +60,7 @@ class Session:
             if not build.ok:
                 pytest.fail(f"{name} did not build: {build.error}")
             twin = self.image(case.twin) if case.twin else None
-            self._records[name] = measure.evaluate(case, build, self.base_diff_ids, twin)
+            self._records[name] = measure.evaluate(case, build, self.base(name), twin)
         return self._records[name]
 
 

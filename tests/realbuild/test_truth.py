@@ -188,3 +188,22 @@ def test_finding_attribution(tmp_path):
     assert measure.attribute(sl102, image, lines)["bytes"] == 3000
     waste = measure.measured_waste(image, 1, [])
     assert waste == {"dead": 3000, "kept_caches": 8000, "kept_junk": 0, "total": 11000}
+
+
+def test_built_dockerfile_names_the_base_with_the_official_apt_settings():
+    text = "FROM debian:bookworm AS build\nRUN true\nFROM build AS final\nFROM debian:bookworm-slim\nfrom debian:12\n"
+    assert cases.buildable_dockerfile(text, "localhost/base:1") == (
+        "FROM localhost/base:1 AS build\nRUN true\nFROM build AS final\nFROM debian:bookworm-slim\nfrom localhost/base:1\n")
+    assert cases.buildable_dockerfile(text) == text
+
+
+def test_prediction_reads_the_reports_known_estimated_and_unknown_parts():
+    result = {"report": {"wasted_bytes": 30, "known_wasted_bytes": 10, "estimated_wasted_bytes": 20,
+                         "unknown_wasted_parts": 1, "unknown_wasted": [{"path": "/root/.cache/pip", "line": 3}],
+                         "efficiency": None},
+              "findings": [{"rule_id": "SL205", "line": 3, "wasted_bytes": None, "properties": {}},
+                           {"rule_id": "SL403", "line": 1, "wasted_bytes": 43_000_000, "properties": {"estimate": True}}]}
+    predicted = measure.prediction(result)
+    assert (predicted["known"], predicted["estimated"], predicted["total"]) == (10, 20, 30)
+    assert predicted["report_says_unknown"] and predicted["unknown_parts"] == ["/root/.cache/pip@3"]
+    assert predicted["unknown_findings"] == ["SL205@3"]
