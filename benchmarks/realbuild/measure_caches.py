@@ -1,7 +1,15 @@
-"""Measure the package-manager caches whose typical sizes slimlint's rules print, on images built here.
+"""Measured cache sizes: the page docs/data/measured-sizes.md, and the measurements that complete those of
+`benchmarks/cache_sizes/` (whose figures the rules print, kept in `dockerlint_slim/knowledge/cache_sizes.py`).
 
     python benchmarks/realbuild/measure_caches.py            # all probes -> measured-sizes.json, docs/data/measured-sizes.md
     python benchmarks/realbuild/measure_caches.py --probe pip   # one probe (JSON on stdout)
+
+The page lists the figures the rules print (read from the knowledge module), the same caches as the real-build
+cases measured them (results.json of run.py), and what these probes measure: what Recommends add (SL202), what
+`apt-get clean` finds with and without the official image's docker-clean hook (SL102), and pip's cache as it
+really fills when the index's responses are cacheable, against the size of the downloads, which is how the
+knowledge module measures it (this machine's package proxy drops caching headers, so pip caches nothing from
+PyPI here) (SL205).
 
 Each probe is a Dockerfile `FROM debian:bookworm` whose RUN steps print `MEASURE <key> <bytes>` (and
 `NOTE <key> <text>`) lines; the build log is the measurement. Probes are built fresh every time (no cache: the
@@ -65,49 +73,6 @@ PIP_SETS = {
     "data": "numpy==1.26.4\npandas==2.2.2\n",
 }
 
-APT_LISTS = r"""FROM debian:bookworm
-COPY size /usr/local/bin/size
-RUN echo "NOTE debian_version $(cat /etc/debian_version)"
-# 1. this base image as it is: bookworm main only, lists stored uncompressed, Translation-en
-RUN apt-get update -qq \
- && echo "MEASURE apt_lists_this_base $(size /var/lib/apt/lists)" \
- && for f in /var/lib/apt/lists/*_*; do echo "NOTE apt_list_file_this_base $(stat -c %s "$f") ${f##*/}"; done \
- && sed -n 's/^Date: /NOTE apt_lists_date /p' /var/lib/apt/lists/*InRelease \
- && rm -rf /var/lib/apt/lists/*
-# 2. the official image's sources (suite, -security, -updates; main), lists uncompressed, with translations
-RUN printf '%s\n' 'deb http://deb.debian.org/debian bookworm main' \
-      'deb http://deb.debian.org/debian-security bookworm-security main' \
-      'deb http://deb.debian.org/debian bookworm-updates main' > /etc/apt/sources.list \
- && apt-get update -qq \
- && echo "MEASURE apt_lists_official_sources_uncompressed $(size /var/lib/apt/lists)" \
- && rm -rf /var/lib/apt/lists/*
-# 3. ... plus the official image's apt configuration (debuerreotype): lists kept gzipped, no translations
-RUN printf '%s\n' 'deb http://deb.debian.org/debian bookworm main' \
-      'deb http://deb.debian.org/debian-security bookworm-security main' \
-      'deb http://deb.debian.org/debian bookworm-updates main' > /etc/apt/sources.list \
- && printf 'Acquire::GzipIndexes "true";\n' > /etc/apt/apt.conf.d/docker-gzip-indexes \
- && printf 'Acquire::Languages "none";\n' > /etc/apt/apt.conf.d/docker-no-languages \
- && apt-get update -qq \
- && echo "MEASURE apt_lists_official_image $(size /var/lib/apt/lists)" \
- && for f in /var/lib/apt/lists/*_*; do echo "NOTE apt_list_file_official_image $(stat -c %s "$f") ${f##*/}"; done \
- && rm -rf /var/lib/apt/lists/*
-# 4. Ubuntu 24.04's lists (the ubuntu image's sources: noble, -updates, -backports, -security; all four
-#    components), fetched with this apt into a separate folder, raw and with the two settings above
-RUN mkdir -p /tmp/ubuntu/lists/partial \
- && for suite in noble noble-updates noble-backports noble-security; do \
-      echo "deb [trusted=yes] http://archive.ubuntu.com/ubuntu $suite main restricted universe multiverse"; \
-    done > /tmp/ubuntu/sources.list \
- && ubuntu_apt() { apt-get -qq -o Dir::Etc::SourceList=/tmp/ubuntu/sources.list -o Dir::Etc::SourceParts=/nonexistent \
-      -o Dir::State::Lists=/tmp/ubuntu/lists "$@"; } \
- && ubuntu_apt update \
- && echo "MEASURE apt_lists_ubuntu_noble_uncompressed $(size /tmp/ubuntu/lists)" \
- && rm -rf /tmp/ubuntu/lists && mkdir -p /tmp/ubuntu/lists/partial \
- && ubuntu_apt -o Acquire::GzipIndexes=true -o Acquire::Languages=none update \
- && echo "MEASURE apt_lists_ubuntu_noble_gzip_no_languages $(size /tmp/ubuntu/lists)" \
- && sed -n 's/^Date: /NOTE apt_lists_ubuntu_date /p' /tmp/ubuntu/lists/*noble_InRelease \
- && rm -rf /tmp/ubuntu
-"""
-
 APT_ARCHIVES = r"""FROM debian:bookworm
 COPY size /usr/local/bin/size
 # with the official image's docker-clean hook (this base has it): what `apt-get clean` would still find
@@ -125,7 +90,7 @@ RUN rm /etc/apt/apt.conf.d/docker-clean \
 
 RECOMMENDS = r"""FROM debian:bookworm
 RUN apt-get update -qq \
- && used() { du -sbx / 2>/dev/null | cut -f1; } \
+ && used() {{ du -sbx / 2>/dev/null | cut -f1; }} \
  && before=$(used) \
  && apt-get install -y -qq --no-install-recommends {package} >/dev/null \
  && without=$(used) && dpkg-query -W -f '${{Package}}\n' | sort > /tmp/without \
@@ -171,46 +136,10 @@ RUN for set in client web data; do \
     done
 """
 
-NODE = r"""FROM debian:bookworm
-COPY size /usr/local/bin/size
-RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends npm yarnpkg >/dev/null \
- && rm -rf /var/lib/apt/lists/* && echo "NOTE node_version $(node --version) npm $(npm --version) yarn $(yarnpkg --version)"
-ENV NODE_EXTRA_CA_CERTS=/etc/ssl/host-ca.crt
-RUN mkdir -p /tmp/a && cd /tmp/a && npm init -y >/dev/null && npm install -s express@4.19.2 lodash@4.17.21 \
- && echo "MEASURE npm_cache_express_lodash $(size /root/.npm/_cacache)" \
- && echo "MEASURE npm_node_modules_express_lodash $(size /tmp/a/node_modules)" \
- && rm -rf /root/.npm /tmp/a
-RUN mkdir -p /tmp/b && cd /tmp/b && npm init -y >/dev/null && npm install -s typescript@5.4.5 \
- && echo "MEASURE npm_cache_typescript $(size /root/.npm/_cacache)" \
- && echo "MEASURE npm_node_modules_typescript $(size /tmp/b/node_modules)" \
- && rm -rf /root/.npm /tmp/b
-RUN mkdir -p /tmp/c && cd /tmp/c && echo '{"name":"c","version":"1.0.0","private":true}' > package.json \
- && yarnpkg add -s express@4.19.2 lodash@4.17.21 >/dev/null \
- && echo "MEASURE yarn_cache_express_lodash $(size /usr/local/share/.cache/yarn)" \
- && rm -rf /usr/local/share/.cache/yarn /tmp/c
-"""
-
-GO = r"""FROM debian:bookworm
-COPY size /usr/local/bin/size
-COPY main.go go.mod /src/
-RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends golang-go >/dev/null \
- && rm -rf /var/lib/apt/lists/* && echo "NOTE go_version $(go version)"
-RUN cd /src && go build -o /tmp/hello . \
- && echo "MEASURE go_build_cache_stdlib_program $(size "$(go env GOCACHE)")" \
- && echo "MEASURE go_binary_stdlib_program $(size /tmp/hello)"
-"""
-
-GO_MAIN = (HERE / "cases" / "go-build-cache-kept" / "main.go")
-GO_MOD = (HERE / "cases" / "go-build-cache-kept" / "go.mod")
-
-
 def probes() -> dict[str, tuple[str, dict[str, str]]]:
     out = {
-        "apt-lists": (APT_LISTS, {}),
         "apt-archives": (APT_ARCHIVES, {}),
         "pip": (PIP, {"serve.py": SERVE_SCRIPT, **{f"requirements-{k}.txt": v for k, v in PIP_SETS.items()}}),
-        "node": (NODE, {}),
-        "go": (GO, {"main.go": GO_MAIN.read_text(), "go.mod": GO_MOD.read_text()}),
     }
     for package in RECOMMENDS_PACKAGES:
         key = package.replace("-", "_").replace("3", "3")
@@ -253,22 +182,14 @@ def run_probe(name: str, dockerfile: str, files: dict[str, str]) -> dict:
     return result
 
 
-# What each measured figure backs: (key, rule, what the rule says today, what it measures)
+# What each figure measures: (key, the rule it concerns, what)
 FIGURES = [
-    ("apt_lists_this_base", "SL201", "/var/lib/apt/lists after `apt-get update` on this base (bookworm main, "
-     "uncompressed, Translation-en): what the real-build cases measure"),
-    ("apt_lists_official_sources_uncompressed", "SL201", "the same with the official image's three suites, "
-     "lists uncompressed, with translations (a Debian system without the official image's apt settings)"),
-    ("apt_lists_official_image", "SL201", "the official `debian:bookworm` image's configuration: three suites, "
-     "`Acquire::GzipIndexes`, `Acquire::Languages none`"),
-    ("apt_lists_ubuntu_noble_uncompressed", "SL201", "Ubuntu 24.04 (noble, -updates, -backports, -security; "
-     "main restricted universe multiverse), uncompressed, with translations"),
-    ("apt_lists_ubuntu_noble_gzip_no_languages", "SL201", "the same with `GzipIndexes` and `Languages none`"),
     ("apt_cache_after_install_docker_clean", "SL102", "/var/cache/apt after an install on a base with the "
-     "docker-clean hook: what a later `apt-get clean` deletes"),
-    ("apt_archives_python3_pip", "SL102", "/var/cache/apt/archives after installing python3-pip without the hook"),
-    ("apt_binary_caches", "SL102", "pkgcache.bin + srcpkgcache.bin without the hook"),
-    ("apt_cache_total_python3_pip", "SL102", "/var/cache/apt in total without the hook"),
+     "official image's docker-clean hook: what a later `apt-get clean` deletes"),
+    ("apt_archives_python3_pip", "SL102", "/var/cache/apt/archives after installing python3-pip on a base "
+     "without the hook"),
+    ("apt_binary_caches", "SL102", "pkgcache.bin + srcpkgcache.bin on a base without the hook"),
+    ("apt_cache_total_python3_pip", "SL102", "/var/cache/apt in total on a base without the hook"),
 ] + [
     (f"recommends_{p.replace('-', '_')}", "SL202", f"bytes `apt-get install {p}` adds over "
      f"`--no-install-recommends`") for p in RECOMMENDS_PACKAGES
@@ -290,33 +211,42 @@ FIGURES = [
 ] + [
     ("pip_cache_sdist_jieba", "SL205", "/root/.cache/pip after installing jieba 0.42.1 (an sdist-only "
      "package, 19 MB): the wheel pip builds is cached"),
-    ("npm_cache_express_lodash", "SL206", "/root/.npm/_cacache after `npm install express lodash` (Debian's npm)"),
-    ("npm_node_modules_express_lodash", "SL206", "their node_modules (for scale)"),
-    ("npm_cache_typescript", "SL206", "/root/.npm/_cacache after `npm install typescript`"),
-    ("npm_node_modules_typescript", "SL206", "its node_modules (for scale)"),
-    ("yarn_cache_express_lodash", "SL206", "yarn v1's cache (/usr/local/share/.cache/yarn) for express and lodash"),
-    ("go_build_cache_stdlib_program", "SL207", "GOCACHE after `go build` of a net/http + encoding/json program "
-     "with Debian's Go 1.19"),
-    ("go_binary_stdlib_program", "SL207", "the program (for scale)"),
+    ("pip_cache_sdist_jieba_wheels", "SL205", "the built-wheel part of it (~/.cache/pip/wheels)"),
 ]
 
 NOT_MEASURED = [
-    ("SL203", "apk's index cache (/var/cache/apk, `APKINDEX.*.tar.gz`)", "about 2-3 MB",
-     "no Alpine base and no route to Alpine's mirrors here. Public reports: 0.75 + 0.53 MB = 1.3 MB for main + "
-     "community on alpine:3.8 (docker-library/php#708, 2018); ~1.4 MB (NLnetLabs/routinator#262, 2019); "
-     "~1.8 MB (resyst-it/docker-bind9#11, 2020)"),
-    ("SL204", "yum/dnf/zypper metadata caches", "typically tens of MB (50 MiB as the figure)",
-     "no RHEL/Fedora/openSUSE base and no route to their mirrors here. Public reports of `dnf clean all` "
-     "savings: ~150 MB on Fedora (florianfesti/boxes#151, 2019), ~60 MB (ManageIQ/manageiq-rpm_build#217, "
-     "2021, with an update in the same layer), ~80 MB (llm-d/llm-d-router#328, 2025); ~300 kB left after "
-     "`dnf clean all` on UBI 8 (metal3-io/ironic-image#91)"),
-    ("SL207", "gem docs, bundler, cargo, composer, conda, cpanm caches", "a few MB per gem; often hundreds of MB",
-     "their registries (rubygems.org, crates.io, packagist.org, anaconda.org, cpan) are not reachable from "
-     "this machine"),
+    ("SL203", "apk's index cache (/var/cache/apk, `APKINDEX.*.tar.gz`)",
+     "no Alpine base and no route to Alpine's mirrors here (the rule says the size is unknown). Public reports: "
+     "0.75 + 0.53 MB = 1.3 MB for main + community on alpine:3.8 (docker-library/php#708, 2018); ~1.4 MB "
+     "(NLnetLabs/routinator#262, 2019); ~1.8 MB (resyst-it/docker-bind9#11, 2020)"),
+    ("SL204", "yum/dnf/zypper metadata caches",
+     "no RHEL/Fedora/openSUSE base and no route to their mirrors here (the rule says the size is unknown). "
+     "Public reports of what `dnf clean all` saves: ~150 MB on Fedora (florianfesti/boxes#151, 2019), ~60 MB "
+     "(ManageIQ/manageiq-rpm_build#217, 2021, with an update in the same layer), ~80 MB "
+     "(llm-d/llm-d-router#328, 2025); ~300 kB left after `dnf clean all` on UBI 8 (metal3-io/ironic-image#91)"),
+    ("SL207", "gem docs, bundler, cargo, composer, conda, cpanm caches",
+     "their registries (rubygems.org, crates.io, packagist.org, anaconda.org, CPAN) are not reachable from "
+     "this machine (the rule says the size is unknown)"),
 ]
 
 
+def _ground_truth_rows() -> list[str]:
+    """Cache sizes the ground-truth cases measured (results.json of run.py), for the same caches."""
+    results = HERE / "results.json"
+    if not results.exists():
+        return ["(run `python benchmarks/realbuild/run.py` first)"]
+    rows = []
+    for record in json.loads(results.read_text())["cases"]:
+        for finding in record.get("findings", []):
+            if finding["rule"] in ("SL201", "SL205", "SL206", "SL207") and finding["measured_bytes"] is not None:
+                rows.append(f"| `{record['case']}` | {finding['rule']} | {finding['measured_bytes']:,} "
+                            f"| {finding['measured_bytes'] / 1e6:.1f} | {finding['how']} |")
+    return rows
+
+
 def render(results: dict) -> str:
+    from dockerlint_slim.knowledge import cache_sizes
+
     measures = {k: v for probe in results["probes"].values() for k, v in probe["measures"].items()}
     notes = {k: v for probe in results["probes"].values() for k, v in probe["notes"].items()}
     out = [
@@ -325,19 +255,38 @@ def render(results: dict) -> str:
         f"<!-- generated by `{COMMAND}`; do not edit by hand -->",
         f"Regenerate with `{COMMAND}` (needs podman and `debian:bookworm`; about 15 minutes on 2 cores).",
         "",
-        f"Measured {results['date']} with {results['podman']} on the `debian:bookworm` image of "
-        "`../shared/tools/realbuild-setup.sh` (a debootstrap minbase with the official image's docker-clean hook), "
-        f"Debian {', '.join(notes.get('debian_version', ['?']))}; archive snapshot: Debian lists dated "
-        f"{'; '.join(notes.get('apt_lists_date', ['?']))}; Ubuntu lists dated "
-        f"{'; '.join(notes.get('apt_lists_ubuntu_date', ['?']))}. Sizes are bytes of file data (`du -sb`); "
-        "MB = 10^6 bytes.",
+        "Every byte figure slimlint prints for a package-manager cache, where it comes from, and the measurements "
+        "that check it. All builds start `FROM debian:bookworm` (the only base image these machines have). "
+        "Sizes are bytes of file data (`du -sb`); MB = 10^6 bytes.",
         "",
-        "Each figure comes from a RUN step that prints it during a real build (the probes in "
-        "`benchmarks/realbuild/measure_caches.py`). The official image's apt settings are those of "
-        "debuerreotype, which builds it (`scripts/debuerreotype-minimizing-config`: `docker-clean`, "
-        "`docker-gzip-indexes` with `Acquire::GzipIndexes \"true\"`, `docker-no-languages` with "
-        "`Acquire::Languages \"none\"`; sources from `scripts/debuerreotype-debian-sources-list`: the suite, "
-        "`-security` and `-updates`, component main).",
+        "## The figures the rules print",
+        "",
+        "From `dockerlint_slim/knowledge/cache_sizes.py` (the one place for them; measured by the probes of "
+        "`benchmarks/cache_sizes/`, `python benchmarks/cache_sizes/measure.py`).",
+        "",
+        "| figure | bytes | MB | how it was measured |",
+        "| --- | ---: | ---: | --- |",
+    ]
+    for name, value in cache_sizes.ALL.items():
+        out.append(f"| `{name}` | {value.bytes:,} | {value.bytes / 1e6:.1f} | {value.how} |")
+    out += [
+        "",
+        "## Measured by the ground-truth builds",
+        "",
+        "The same caches in the images of `benchmarks/realbuild/cases` (bytes stored under the cache folder by "
+        "the layer of the finding's line; see [accuracy](../accuracy.md)). Those images are built on this "
+        "machine's debootstrap `debian:bookworm` plus the official image's apt sources and settings "
+        "(`benchmarks/realbuild/base/`), except the cases marked `base = \"debootstrap\"`.",
+        "",
+        "| case | rule | bytes | MB | measured on |",
+        "| --- | --- | ---: | ---: | --- |",
+        *_ground_truth_rows(),
+        "",
+        "## Measured by this script",
+        "",
+        f"Measured {results['date']} with {results['podman']}; Debian "
+        f"{', '.join(notes.get('debian_version', ['?']))}. Each figure is printed by a RUN step of a real build "
+        "(the probes in `benchmarks/realbuild/measure_caches.py`).",
         "",
         "| figure | rule | bytes | MB | what |",
         "| --- | --- | ---: | ---: | --- |",
@@ -347,22 +296,17 @@ def render(results: dict) -> str:
         shown = "not measured (probe failed)" if value is None else f"{value:,}"
         mb = "" if value is None else f"{value / 1e6:.1f}"
         out.append(f"| `{key}` | {rule} | {shown} | {mb} | {what} |")
-    out += ["", "## Notes from the probes", ""]
-    for key in ("pip_version", "node_version", "go_version"):
+    out += ["", "Notes from the probes:", ""]
+    for key in ("pip_version",):
         for value in notes.get(key, []):
             out.append(f"- {key}: {value}")
     for package in RECOMMENDS_PACKAGES:
         key = f"recommends_{package.replace('-', '_')}_packages"
         for value in notes.get(key, []):
             out.append(f"- recommended packages `apt-get install {package}` adds: {value or '(none)'}")
-    for key in ("apt_list_file_this_base", "apt_list_file_official_image"):
-        files = notes.get(key, [])
-        if files:
-            out.append(f"- {key.replace('_', ' ')}: " + "; ".join(files))
-    out += ["", "## Not measurable here", "", "| rule | cache | the rule says | status and public figures |",
-            "| --- | --- | --- | --- |"]
-    for rule, cache, says, status in NOT_MEASURED:
-        out.append(f"| {rule} | {cache} | {says} | {status} |")
+    out += ["", "## Not measurable here", "", "| rule | cache | status and public figures |", "| --- | --- | --- |"]
+    for rule, cache, status in NOT_MEASURED:
+        out.append(f"| {rule} | {cache} | {status} |")
     failed = [name for name, probe in results["probes"].items() if not probe["ok"]]
     if failed:
         out += ["", "Probes that failed this run: " + ", ".join(failed) + " (see measured-sizes.json)."]
@@ -374,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--probe", action="append", help="only this probe (repeatable)")
     args = parser.parse_args(argv)
+    podman.stop_cleanly_on_signals()
     reason = podman.unavailable_reason()
     if reason:
         print(f"measure_caches.py: {reason}", file=sys.stderr)
@@ -386,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         selected = {name: selected[name] for name in args.probe}
     results = {"generated_by": COMMAND, "date": time.strftime("%Y-%m-%d", time.gmtime()),
-               "podman": podman.podman_version(), "base_image_id": podman.base_image_id(), "probes": {}}
+               "podman": podman.podman_version(), "base_image_id": podman.ensure_base("debootstrap").id, "probes": {}}
     for name, (dockerfile, files) in selected.items():
         print(f"probe {name} ...", file=sys.stderr, flush=True)
         results["probes"][name] = run_probe(name, dockerfile, files)
