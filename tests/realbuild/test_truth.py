@@ -125,6 +125,17 @@ def test_every_case_is_well_formed():
     assert {"SL101", "SL102", "SL103", "SL201", "SL202", "SL205", "SL206", "SL207", "SL301", "SL302", "SL303"} <= covered
 
 
+def test_ci_builds_a_small_subset_in_twin_pairs():
+    """tests/realbuild builds the `ci = true` cases and their twins; a cold CI machine builds each of them (about
+    half a minute to a minute each on 2 cores), so the subset stays at most 6 images, whole bad/fixed pairs."""
+    loaded = {case.name: case for case in cases.load_cases()}
+    ci = {name for name, case in loaded.items() if case.ci}
+    built = ci | {loaded[name].twin for name in ci if loaded[name].twin}
+    assert 2 <= len(built) <= 6, sorted(built)
+    assert built == ci, f"twins not marked ci: {sorted(built - ci)}"
+    assert any(loaded[name].role == "bad" for name in ci)
+
+
 def test_context_generation_is_deterministic(tmp_path):
     case = cases.load_cases(["targz-extract-rm-same"])[0]
     first = cases.materialize(case, tmp_path / "one") / "assets.tar.gz"
