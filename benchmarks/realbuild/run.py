@@ -1,9 +1,10 @@
 """Build every real-build case with podman, measure the images, compare with slimlint's predictions.
 
-    python benchmarks/realbuild/run.py                  # all cases -> results.json and docs/accuracy.md
+    python benchmarks/realbuild/run.py                  # all cases -> results.json, docs/accuracy.md, README headline
     python benchmarks/realbuild/run.py --case apt-lists-kept --case apt-lists-removed   # a subset (JSON only)
     python benchmarks/realbuild/run.py --ci-only        # the cases tests/realbuild builds
     python benchmarks/realbuild/run.py --rebuild        # ignore cached builds
+    python benchmarks/realbuild/run.py --render         # docs/accuracy.md and README from results.json again
     python benchmarks/realbuild/run.py --archive oci-archive   # `slimlint image` on an oci-archive instead
 
 Needs podman and the `debian:bookworm` base image (`../shared/tools/realbuild-setup.sh`). Each case is built once
@@ -32,6 +33,7 @@ from realbuild.cases import load_cases  # noqa: E402
 
 RESULTS = HERE / "results.json"
 ACCURACY = ROOT / "docs" / "accuracy.md"
+README = ROOT / "README.md"
 COMMAND = "python benchmarks/realbuild/run.py"
 
 
@@ -46,9 +48,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help=f"results file (default {RESULTS.relative_to(ROOT)} for a full run)")
     parser.add_argument("--markdown", type=Path,
                         help=f"accuracy table (default {ACCURACY.relative_to(ROOT)} for a full run)")
+    parser.add_argument("--render", action="store_true",
+                        help="only write docs/accuracy.md and README's headline again from results.json")
     parser.add_argument("--prune", action="store_true", help="delete cached builds of cases that no longer exist")
     args = parser.parse_args(argv)
 
+    if args.render:
+        results = json.loads(RESULTS.read_text())
+        results["headline"] = headline(results["cases"])
+        ACCURACY.write_text(render_markdown(results))
+        update_readme(README, results)
+        return 0
     podman.stop_cleanly_on_signals()
     reason = podman.unavailable_reason()
     if reason:
@@ -107,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     if markdown_path:
         markdown_path.write_text(render_markdown(results))
         print(f"wrote {markdown_path}", file=sys.stderr)
+    if full and args.markdown is None and update_readme(README, results):
+        print(f"updated the accuracy headline in {README}", file=sys.stderr)
     if args.prune:
         _prune({c.name for c in load_cases()})
     return 0
@@ -206,6 +218,9 @@ def headline(records: list[dict]) -> dict:
             elif finding.get("in_words_range") is False:
                 off_findings.append(f"{record['case']}:{finding['rule']}@{finding['line']} (words)")
     ordered = sorted(errors)
+    # predicted efficiency vs measured, in points, where the build report shows one
+    points = sorted((abs(r["predicted"]["efficiency"] - r["measured"]["efficiency"]) * 100, r["case"])
+                    for r in records if r.get("predicted") and r["predicted"].get("efficiency") is not None)
     return {
         "cases": len(records),
         "built": sum(1 for r in records if r["build"]["ok"]),
@@ -216,6 +231,10 @@ def headline(records: list[dict]) -> dict:
         "unknown_cases": len(unknown_cases),
         "unknown_cases_reported_unknown": len(said_unknown),
         "findings_off_by_more_than_tolerance": off_findings,
+        "efficiency_shown": len(points),
+        "efficiency_within_tolerance": sum(1 for p, _ in points if p <= measure.EFFICIENCY_TOLERANCE * 100),
+        "efficiency_median_points": statistics.median(p for p, _ in points) if points else None,
+        "efficiency_worst": {"case": points[-1][1], "points": points[-1][0]} if points else None,
     }
 
 
@@ -246,6 +265,42 @@ def _eff(value) -> str:
     return "–" if value is None else f"{value * 100:.1f} %"
 
 
+def headline_lines(results: dict) -> list[str]:
+    """The headline, for docs/accuracy.md and README."""
+    h = results["headline"]
+    worst_eff = h.get("efficiency_worst")
+    return [
+        f"{h['cases']} cases, {h['built']} built.",
+        f"Cases whose waste comes from files the model can see or estimate: {h['cases_with_visible_waste']}; "
+        f"predicted waste within ±{measure.TOLERANCE:.0%} of measured: {h['within_tolerance']}. Median absolute "
+        f"prediction error on those: {_pct(h['median_abs_error']).lstrip('+')}; worst: "
+        + (f"`{h['worst']['case']}` {_pct(h['worst']['error'])}." if h["worst"] else "–."),
+        f"Cases whose waste cannot be known before the build: {h['unknown_cases']}; reported as unknown by the "
+        f"build report: {h['unknown_cases_reported_unknown']}.",
+        f"Predicted efficiency shown on {h.get('efficiency_shown', 0)} cases, within "
+        f"{measure.EFFICIENCY_TOLERANCE * 100:.0f} points of measured on {h.get('efficiency_within_tolerance', 0)}; "
+        + (f"median error {h['efficiency_median_points']:.1f} points, worst `{worst_eff['case']}` "
+           f"{worst_eff['points']:.1f} points." if worst_eff else "–."),
+        f"Findings whose claimed bytes are off by more than {measure.TOLERANCE:.0%} (or whose stated range misses "
+        f"the measurement): {len(h['findings_off_by_more_than_tolerance'])}.",
+    ]
+
+
+README_START = "<!-- accuracy headline: generated by benchmarks/realbuild/run.py -->"
+README_END = "<!-- end of accuracy headline -->"
+
+
+def update_readme(readme: Path, results: dict) -> bool:
+    """Replace the block between README_START and README_END with the headline; False when README has none."""
+    text = readme.read_text()
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        return False
+    block = "\n".join([README_START, *(f"- {line}" for line in headline_lines(results)), ""])
+    readme.write_text(text[:start] + block + text[end:])
+    return True
+
+
 def render_markdown(results: dict) -> str:
     h = results["headline"]
     records = results["cases"]
@@ -265,15 +320,7 @@ def render_markdown(results: dict) -> str:
         "",
         "## Headline",
         "",
-        f"- {h['cases']} cases, {h['built']} built.",
-        f"- Cases whose waste comes from files the model can see or estimate: {h['cases_with_visible_waste']}; "
-        f"predicted waste within ±{measure.TOLERANCE:.0%} of measured: {h['within_tolerance']}.",
-        f"- Median absolute prediction error on those: {_pct(h['median_abs_error']).lstrip('+')}; worst: "
-        + (f"`{h['worst']['case']}` {_pct(h['worst']['error'])}." if h["worst"] else "–"),
-        f"- Cases whose waste cannot be known before the build: {h['unknown_cases']}; reported as unknown by the "
-        f"build report: {h['unknown_cases_reported_unknown']}.",
-        f"- Findings whose claimed bytes are off by more than {measure.TOLERANCE:.0%} (or whose stated range misses "
-        f"the measurement): {len(h['findings_off_by_more_than_tolerance'])}.",
+        *(f"- {line}" for line in headline_lines(results)),
         "",
         "## Per case",
         "",

@@ -21,8 +21,13 @@ ALL = {case.name: case for case in load_cases()}
 CI_CASES = sorted(name for name, case in ALL.items() if case.ci)
 
 # Where today's product misses a goal: case -> the measured numbers (from `benchmarks/realbuild/run.py`).
-WASTE_XFAIL: dict[str, str] = {}
-EFFICIENCY_XFAIL: dict[str, str] = {}
+WASTE_XFAIL: dict[str, str] = {
+    "copy-all-junk": "the build report does not count SL302's 8.4 MB of .git and logs: predicted 0 MB, measured 8.4 MB",
+}
+EFFICIENCY_XFAIL: dict[str, str] = {
+    "tar-extract-rm-later": "efficiency over the bytes the replay knows (no base image, no extraction size): "
+                            "predicted 0.0 %, measured 84.9 %",
+}
 TWIN_XFAIL: dict[str, str] = {}
 IMAGE_XFAIL: dict[str, str] = {}
 

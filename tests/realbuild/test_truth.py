@@ -218,3 +218,45 @@ def test_prediction_reads_the_reports_known_estimated_and_unknown_parts():
     assert (predicted["known"], predicted["estimated"], predicted["total"]) == (10, 20, 30)
     assert predicted["report_says_unknown"] and predicted["unknown_parts"] == ["/root/.cache/pip@3"]
     assert predicted["unknown_findings"] == ["SL205@3"]
+
+
+# --- the published table ---------------------------------------------------------------------------------------
+
+def _record(name, kind, measured_waste, predicted_total, predicted_eff=None, measured_eff=0.9):
+    error = None if not measured_waste else (predicted_total - measured_waste) / measured_waste
+    return {"case": name, "role": "bad", "waste_kind": kind, "build": {"ok": True}, "findings": [],
+            "measured": {"waste": {"total": measured_waste}, "efficiency": measured_eff},
+            "predicted": {"total": predicted_total, "efficiency": predicted_eff, "report_says_unknown": kind == "unknown"},
+            "waste_error": error}
+
+
+def test_headline_and_the_readme_block_it_rewrites(tmp_path):
+    from realbuild import run
+
+    mb = 10**7  # above the 1 MiB floor of the tolerance
+    records = [_record("a", "known", mb, mb, predicted_eff=0.85), _record("b", "estimated", mb, 1.5 * mb),
+               _record("c", "estimated", mb, 0.9 * mb, predicted_eff=0.5), _record("d", "unknown", mb, 0)]
+    h = run.headline(records)
+    assert (h["cases"], h["cases_with_visible_waste"], h["within_tolerance"]) == (4, 3, 2)
+    assert h["median_abs_error"] == pytest.approx(0.1) and h["worst"] == {"case": "b", "error": 0.5}
+    assert (h["unknown_cases"], h["unknown_cases_reported_unknown"]) == (1, 1)
+    assert (h["efficiency_shown"], h["efficiency_within_tolerance"]) == (2, 1)
+    assert h["efficiency_worst"]["case"] == "c" and h["efficiency_worst"]["points"] == pytest.approx(40)
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\n{run.README_START}\n- stale\n{run.README_END}\n\nafter\n")
+    assert run.update_readme(readme, {"headline": h})
+    text = readme.read_text()
+    assert "stale" not in text and text.endswith(f"{run.README_END}\n\nafter\n")
+    assert "4 cases" in text and "`b` +50 %" in text and "worst `c` 40.0 points" in text
+    (tmp_path / "other.md").write_text("no block\n")
+    assert not run.update_readme(tmp_path / "other.md", {"headline": h})
+
+
+def test_the_published_table_is_generated_and_summarised_in_readme():
+    from realbuild import run
+
+    accuracy = run.ACCURACY.read_text()
+    assert f"Regenerate with `{run.COMMAND}`" in accuracy
+    readme = run.README.read_text()
+    start, end = readme.index(run.README_START), readme.index(run.README_END)
+    assert "cases" in readme[start:end] and "docs/accuracy.md" in readme
