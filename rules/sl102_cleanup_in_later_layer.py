@@ -29,9 +29,15 @@ ADD app.tar.gz /opt/
 ```
 
 Only files that this Dockerfile's own instructions created count: removing base-image files (for example
-`rm -f /etc/apt/apt.conf.d/docker-clean`) is a configuration tweak, not wasted cleanup. Files an
-`ADD <url>` downloaded and a later `RUN` deletes are reported by SL303 instead. Only stages that reach the
-image are checked (the target and the stages it is built `FROM`).
+`rm -f /etc/apt/apt.conf.d/docker-clean`) is a configuration tweak, not wasted cleanup. A separate
+`apt-get clean` on an image built from the official Debian or Ubuntu images deletes nothing (they remove
+downloaded packages after every install) and is not reported, unless the Dockerfile turned that off. Files
+that a file was moved out of (`mv`), or that the deleting `RUN` itself built, extracted or downloaded, are not
+the earlier layer's. Only stages that reach the image are checked (the target and the stages it is built `FROM`).
+
+Overlaps: the deletion of a large copied item that a `RUN` consumed is SL301's finding, and the deletion of a
+download SL303's (both at the instruction that stored the bytes); this rule reports them when those rules are
+off or quiet.
 
 Fix
 `--fix` moves the cleanup to the end of the `RUN` that created everything it deletes (in the style of that
@@ -39,6 +45,17 @@ Fix
 files come from that one `RUN` of the same stage, only instructions that add no file (`ENV`, `LABEL`, `EXPOSE`,
 ...) stand between the two, the cleanup is the first command of its `RUN`, and it names absolute paths without
 variables. Otherwise the finding says where to move it.
+
+Known limits
+- Without `--context` it cannot tell a copied file from a copied folder: `COPY name /dir` counts as a file when
+  `name` has an extension, else as a folder whose content is this COPY's (unless it goes into `/etc`, where the
+  base image's packages keep files). With `--context` the build context decides.
+- Files of the base image are unknown: deleting them is never reported, even when the base image is wasteful.
+- Paths hidden behind unset variables, `cd` into unknown folders or shell functions are skipped, not guessed.
+- A cache's size (apt lists, pip cache) is not measured in the linted build: the message quotes a measured
+  typical figure; the bytes of copied files come from the build context (`--context`).
+- Images built from a base that is not the official Debian/Ubuntu one, and keeps downloaded packages, have an
+  apt cache that `apt-get clean` would empty: that cleanup is not reported.
 """
 
 from __future__ import annotations

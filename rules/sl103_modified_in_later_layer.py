@@ -28,7 +28,19 @@ COPY --chmod=755 entrypoint.sh /usr/local/bin/
 
 Files that a `RUN` created are best changed in that same `RUN`; copied files take `COPY --chown/--chmod`,
 or are copied straight to their final path instead of being moved. Base-image files are not reported, and
-only stages that reach the image are checked.
+only stages that reach the image are checked. A file the rewriting `RUN` built, extracted or downloaded itself
+(`git clone` in one `RUN`, `make && strip bin/tool` in the next) is that `RUN`'s, not the earlier layer's; a
+file rewritten twice in one `RUN` is one finding. The move of a large copied item that a `RUN` consumes is
+SL301's finding when SL301 reports it.
+
+Known limits
+- Without `--context` a copied file and a copied folder are told apart by name only (an extension means a file);
+  with `--context` the build context decides.
+- A build in a folder (`make`, `go build`, `cmake` in a cloned tree) may write any file below it: rewrites there
+  in the same `RUN` are not reported, even of files the clone brought.
+- `chmod` of a file that is already executable re-stores it too (the layer stores the file again); the rule
+  cannot know the mode a file had, so it reports every rewrite of an earlier layer's file.
+- Files of the base image are unknown: rewriting them is never reported.
 """
 
 from __future__ import annotations

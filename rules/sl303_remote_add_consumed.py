@@ -1,29 +1,42 @@
-"""What it does
-Flags `ADD <url>` (or `ADD <git repository>`) whose download a later `RUN` of the same image extracts,
-installs, runs, copies or deletes: `ADD https://example.com/app.tar.gz /tmp/` followed by
-`RUN tar -xzf /tmp/app.tar.gz`, `dpkg -i`, `sh /tmp/install.sh`, `rm /tmp/app.tar.gz`, or a build inside an
-`ADD`ed git checkout.
+r"""What it does
+Flags a download that ends up in the image although it was only needed to install something:
+
+- `ADD <url>` (or `ADD <git repository>`) whose download a later `RUN` of the same image extracts, installs,
+  runs as an installer or deletes: `ADD https://example.com/app.tar.gz /tmp/` followed by
+  `RUN tar -xzf /tmp/app.tar.gz`, `dpkg -i`, `sh /tmp/install.sh`, `rm /tmp/app.tar.gz`, or a build inside an
+  `ADD`ed git checkout;
+- an archive or package that a `RUN` downloads (`curl -o`, `wget -O`), extracts or installs, and leaves behind:
+  no command of that `RUN` deletes it (or the `rm` names another file: `curl -o /tmp/x.tar.xz ... && rm
+  /tmp/x.tar.gz`).
 
 Why is this bad?
 `ADD` stores the downloaded file in a layer of its own. Whatever the later `RUN` does with it (unpack it,
 install it, delete it) cannot take it out of that layer again: the archive ships in the image next to what
-was extracted from it.
+was extracted from it. A `RUN` that downloads, extracts and forgets to delete stores the archive in its own layer
+for the same result.
 
 Example
 ```dockerfile
 FROM debian:bookworm-slim
 ADD https://example.com/tool-1.2.tar.gz /tmp/
 RUN tar -xzf /tmp/tool-1.2.tar.gz -C /opt && rm /tmp/tool-1.2.tar.gz
+RUN curl -fsSLo /tmp/node.tar.xz https://nodejs.org/dist/v20.11.0/node-v20.11.0-linux-x64.tar.xz \
+ && tar -xJf /tmp/node.tar.xz -C /usr/local --strip-components=1 && rm /tmp/node.tar.gz
 ```
 
 Use instead
 ```dockerfile
 FROM debian:bookworm-slim
 RUN curl -fsSL https://example.com/tool-1.2.tar.gz | tar -xz -C /opt
+RUN curl -fsSLo /tmp/node.tar.xz https://nodejs.org/dist/v20.11.0/node-v20.11.0-linux-x64.tar.xz \
+ && tar -xJf /tmp/node.tar.xz -C /usr/local --strip-components=1 && rm /tmp/node.tar.xz
 ```
 
-A download that is used as is (a static binary, made executable with `ADD --chmod=755`) is fine. Only stages
-that reach the image are checked; downloads in build-only stages are free.
+A download that is used as is is fine: a static binary (made executable with `ADD --chmod=755`), a model file or
+a jar the image keeps, a small file an installer reads and keeps (a requirements file for `pip install -r`, a
+GPG key for `rpm --import`), or a script run from where the image keeps it. Only stages that reach the image are
+checked; downloads in build-only stages are free. A later `rm` of the same download (SL102) is this rule's
+finding (SL303 supersedes SL102 on it).
 
 Fix
 `--fix --unsafe-fixes` removes the `ADD` and makes the `RUN` that uses the download fetch it first (`curl -fsSL -o
@@ -32,6 +45,15 @@ image with its own tools instead of the builder. Only when the stage surely has 
 (a buildpack-deps based image, Alpine's BusyBox wget, or an earlier `RUN` that installed curl or wget, with CA
 certificates for https), for a plain `ADD <http(s) url> <dest>` (no `--checksum`, `--chown`, `--chmod`), a `RUN`
 of the same stage that is one `&&` chain run as root, and nothing else naming the downloaded path.
+
+Known limits
+- What a download holds is never known before the build: the findings have no byte figure.
+- A file name with a variable that is not set in the Dockerfile (`$VERSION` from `--build-arg` without a default)
+  cannot be followed.
+- Consumption is read from the command line: an archive extracted by a script (`./install.sh` that unpacks
+  `/tmp/x.tgz`) is not seen, and neither is a download named by a shell variable set inside the RUN.
+- Git checkouts count as consumed when a build runs in them; one whose sources the image runs as they are is not
+  told apart from one it builds from.
 """
 
 from __future__ import annotations
@@ -51,10 +73,10 @@ from dockerlint_slim.shell.commands import removes_path
 ID = "SL303"
 NAME = "remote-add-consumed"
 SEVERITY = "warning"
-SUMMARY = "ADD <url> downloads a file that a later RUN extracts, installs or deletes; it stays in its own layer"
+SUMMARY = "A download (ADD <url>, or curl/wget in a RUN) is only extracted or installed, yet stays in the image"
 TAGS = ("layers", "size")
 FIX = "unsafe"  # the download moves from the builder (ADD) into the image's own curl or wget
-# A later `rm` of the download (SL102) is the same waste: this finding, at the ADD, replaces it.
+# A later `rm` of the download (SL102) is the same waste: this finding, at the download, replaces it.
 SUPERSEDES = ("SL102",)
 
 
@@ -62,32 +84,55 @@ def check(target):
     dockerfile = target.dockerfile
     reported: set[int] = set()
     for event in replay_for(target).events:
+        if event.verb == "leftover":
+            yield _leftover(event)
+            continue
         if event.verb not in ("consume", "delete"):
             continue
         for origin in event.origins:
             if origin.kind not in ("add-url", "add-git") or id(origin.instruction) in reported:
                 continue
             reported.add(id(origin.instruction))
-            add = origin.instruction
-            action = "deletes" if event.verb == "delete" else _action(event.command.name, origin.kind)
-            line = event.command.span.line
-            if origin.kind == "add-git":
-                fetch = f"`git clone --depth 1 {origin.source}`"
-                thing = f"the git checkout {clip(origin.path, 40)}"
-            else:
-                fetch = f"`curl -fsSL {origin.source}`"
-                thing = clip(origin.path, 40)
-            message = (f"`ADD {clip(origin.source, 40)}` stores {thing} in its own layer; line {line} "
-                       f"{action} it, but it stays in the image")
-            edits = _edits(dockerfile, event, origin)
-            yield Finding(
-                add.span,
-                message,
-                fix=Fix(f"Fetch it inside the RUN on line {line} ({fetch}) and remove it there, or fetch it in a "
-                        "build stage and COPY only the result", edits, UNSAFE, 1 if edits else 0),
-                properties={"consumedAt": line, "path": origin.path,
-                            OVERLAP: [overlap_key(add.span.line, origin.path)]},
-            )
+            yield _added(dockerfile, event, origin)
+
+
+def _added(dockerfile, event, origin) -> Finding:
+    add = origin.instruction
+    action = "deletes" if event.verb == "delete" else _action(event.command.name, origin.kind)
+    line = event.command.span.line
+    if origin.kind == "add-git":
+        fetch = f"`git clone --depth 1 {origin.source}`"
+        thing = f"the git checkout {clip(origin.path, 40)}"
+    else:
+        fetch = f"`curl -fsSL {origin.source}`"
+        thing = clip(origin.path, 40)
+    message = (f"`ADD {clip(origin.source, 40)}` stores {thing} in its own layer; line {line} "
+               f"{action} it, but it stays in the image")
+    edits = _edits(dockerfile, event, origin)
+    return Finding(
+        add.span,
+        message,
+        fix=Fix(f"Fetch it inside the RUN on line {line} ({fetch}) and remove it there, or fetch it in a "
+                "build stage and COPY only the result", edits, UNSAFE, 1 if edits else 0),
+        properties={"consumedAt": line, "path": origin.path, OVERLAP: [overlap_key(add.span.line, origin.path)]},
+    )
+
+
+def _leftover(event) -> Finding:
+    [download] = event.origins
+    consumer = event.command
+    span = download.command.span if download.command is not None else event.run.span
+    other = f" (the RUN deletes {clip(event.paths[0], 36)} instead)" if event.paths else ""
+    message = (f"the download {clip(download.path, 40)} is {_action(consumer.name, 'run')} at line "
+               f"{consumer.span.line} but never deleted{other}: it stays in this layer")
+    command = f"&& rm {download.path}" if len(download.path) <= 60 else "&& rm <the download>"
+    return Finding(
+        span,
+        message,
+        fix=Fix(f"End the RUN with `{command}` after it is used, or stream it (`curl -fsSL URL | tar -x ...`)"),
+        properties={"path": download.path, "consumedAt": consumer.span.line,
+                    OVERLAP: [overlap_key(download.instruction.span.line, download.path)]},
+    )
 
 
 def _action(name: str, kind: str) -> str:
@@ -95,12 +140,12 @@ def _action(name: str, kind: str) -> str:
         return "builds from"
     if name in ("tar", "bsdtar", "unzip", "gunzip", "gzip", "bunzip2", "bzip2", "xz", "unxz", "zstd", "unzstd",
                 "7z", "7za", "cpio"):
-        return "extracts"
+        return "extracts" if kind != "run" else "extracted"
     if name in ("cp", "install"):
-        return "copies"
+        return "copies" if kind != "run" else "copied"
     if name in ("sh", "bash", "dash", "ash", "zsh", "python", "python3", "perl", "php", "ruby", "node"):
-        return "runs"
-    return "installs"
+        return "runs" if kind != "run" else "run"
+    return "installs" if kind != "run" else "installed"
 
 
 # --- fix ---------------------------------------------------------------------------------------------------------

@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 
 from dockerlint_slim.context.resolve import CONTEXT, GIT, REMOTE, is_archive_name, source_origin
 from dockerlint_slim.diagnostics import clip, join_within
-from dockerlint_slim.knowledge.build_tools import SOURCE_BUILDERS, is_interpreter
+from dockerlint_slim.knowledge.build_tools import (
+    BUILD_SYSTEMS,
+    C_COMPILERS,
+    LANGUAGE_COMPILERS,
+    SOURCE_BUILDERS,
+    is_interpreter,
+    is_shell,
+)
 from dockerlint_slim.knowledge.cache_sizes import APT_LISTS_DEBIAN_12
 from dockerlint_slim.knowledge.package_managers import (
     APK_CACHE,
@@ -49,6 +56,7 @@ from dockerlint_slim.replay.path_index import PathIndex
 from dockerlint_slim.replay.walk import BuildVars, image_instructions
 from dockerlint_slim.shell.argv import (
     expand_vars,
+    has_option,
     operands,
     subcommand,
     unwrap_argv,
@@ -81,12 +89,20 @@ class Origin:
     typical: str | None = None  # "the apt lists: ~19.0 MiB, measured for Debian 12" for well-known caches
     source: str | None = None  # the COPY/ADD source it came from
     is_dir: bool = False  # surely a directory (a non-recursive chmod/chown of it changes no file)
+    fetched: bool = False  # a RUN's download (`curl -o`, `wget -O`): consumed and left behind, it is a `leftover`
+    command: ShellCommand | None = None  # the command of a RUN that wrote it
+    # One file: nothing below `path` is this instruction's (`COPY nginx.conf /etc/nginx` may have gone into a folder
+    # of the base image; what else is in that folder is not this COPY's).
+    single_file: bool = False
 
 
 @dataclass(eq=False)
 class Event:
     """A command of a later layer that deletes (`delete`, `clean`, `remove-packages`) or rewrites (`modify`)
-    files created by earlier instructions (`origins`, all from other instructions than `run`)."""
+    files created by earlier instructions (`origins`, all from other instructions than `run`), that unpacks,
+    installs or runs a download of an `ADD` (`consume`); or, at the end of a RUN, a download of that RUN which one
+    of its commands consumed and none deleted (`leftover`: `command` is the consuming one, `origins` the download,
+    `paths` what the RUN deleted in that folder instead)."""
 
     verb: str
     stage: Stage
@@ -105,6 +121,14 @@ class _State:
     env: BuildVars = field(default_factory=lambda: BuildVars())
     workdir: str = "/"
     home: str | None = "/root"
+    # Official Debian/Ubuntu images delete downloaded .deb files after every install (docker-clean); a Dockerfile
+    # that removes that setting, or keeps packages, has an apt cache to clean.
+    apt_keeps_archives: bool = False
+    # Of the RUN being replayed: folders its commands build in (their files may be new), its downloads that a
+    # command consumed (id -> (download, consuming command)), and the paths it deleted.
+    built: list[str] = field(default_factory=list)
+    consumed: dict[int, tuple[Origin, ShellCommand]] = field(default_factory=dict)
+    deleted: list[str] = field(default_factory=list)
 
 
 def image_file_events(dockerfile: Dockerfile) -> list[Event]:
@@ -173,11 +197,44 @@ def _copy_origins(copy: CopyInstruction, state: _State) -> list[Origin]:
         elif into_dir or directory_like:
             fresh = not state.origins.has_under(dest)
             # `COPY . /app`: /app is this COPY's tree when nothing earlier was put there (and it is not `/`).
-            known = not dest.endswith("/") and dest != "/" and fresh and _dedicated(dest)
+            known = not dest.endswith("/") and dest != "/" and fresh and _dedicated(dest) and not _system_folder(dest)
             found.append(Origin(dest, copy, "copy", what, known_contents=known, source=source, is_dir=True))
+        elif _looks_like_a_file(source):
+            found.append(Origin(dest, copy, "copy", what, source=source, single_file=True))
+            name = posixpath.basename(source.rstrip("/"))
+            if name and name != posixpath.basename(dest):
+                # Without a trailing slash the destination may still be an existing folder: the file lands inside.
+                found.append(Origin(posixpath.join(dest, name), copy, "copy", what, source=source, single_file=True))
         else:
-            found.append(Origin(dest, copy, "copy", what, source=source))
+            # `COPY app /app`, `COPY ./bin /usr/local/bin`, `ADD crontab /etc/crontab`: a folder (its content goes
+            # into the destination) or a file. What is below the destination is this COPY's unless something else
+            # is known to be there, or it is a configuration folder the base image's packages fill.
+            known = dest != "/" and not _system_folder(dest)
+            found.append(Origin(dest, copy, "copy", what, known_contents=known, source=source))
+            name = posixpath.basename(source.rstrip("/"))
+            exists = state.origins.has_under(dest) or not _dedicated(dest) or _system_folder(dest)
+            if name and name != posixpath.basename(dest) and exists:
+                # `COPY --from=composer /usr/bin/composer /usr/local/bin`, `ADD monit /etc/init.d`: into a folder
+                # that is surely there already, a file keeps its name
+                found.append(Origin(posixpath.join(dest, name), copy, "copy", what, source=source, single_file=True))
     return found
+
+
+_EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9_-]*$")
+
+
+def _looks_like_a_file(source: str) -> bool:
+    """`nginx.conf`, `entrypoint.sh`, `.env`: a name with an extension (a folder rarely has one; `scripts_14.0` or
+    `python3.12` are versions, not extensions)."""
+    name = posixpath.basename(source.rstrip("/"))
+    return bool(_EXTENSION.search(name.lstrip("."))) or (name.startswith(".") and len(name) > 1)
+
+
+def _system_folder(path: str) -> bool:
+    """A configuration folder (`/etc/nginx`): the base image's packages keep files there, so a folder copied there
+    joins what is already in it (`COPY conf/ /etc/nginx/` then `rm /etc/nginx/conf.d/default.conf` deletes a file
+    of the base image). Other folders, even under /usr, are usually the application's own (`/usr/share/zabbix`)."""
+    return (path.rstrip("/") + "/").startswith("/etc/")
 
 
 # System directories that hold much more than what one instruction puts there.
@@ -197,6 +254,7 @@ _MODIFIERS = frozenset({"chown", "chgrp", "chmod", "touch", "sed", "perl", "dos2
 
 def _run(stage: Stage, run: RunInstruction, state: _State, events: list[Event]) -> None:
     cwd: str | None = state.workdir
+    state.built, state.consumed, state.deleted = [], {}, []
     for command in run.commands:
         call = _program(command)  # what runs (`sudo`, `env A=b` dropped); events keep naming `command`
         name, argv = call.name, call.argv
@@ -206,19 +264,85 @@ def _run(stage: Stage, run: RunInstruction, state: _State, events: list[Event]) 
             directory = cd_operand(argv) or state.home  # a bare `cd` goes to $HOME
             cwd = _resolve(directory, cwd, state) if directory and directory != "-" else None
             continue
+        if cwd is not None and (name in _BUILDS_IN_PLACE or argv[0] in _BUILDS_IN_PLACE):
+            state.built.append(cwd)  # what the build writes below its folder is this RUN's, not the sources'
         package = _package_call(call, state)
         if package is not None and package.manager.name in SYSTEM_MANAGERS and package.action in (REMOVE, AUTOREMOVE):
             _remove_packages(stage, run, command, package, state, events)
         elif name == "rm":
             words, recursive = rm_call(argv)
             paths = _resolved_operands(words, cwd, state, run)
+            state.deleted += paths
             _delete(stage, run, command, paths, state, events, "delete", recursive)
         elif package is not None and clean_targets(package, state.home):
             _delete(stage, run, command, clean_targets(package, state.home), state, events, "clean", True)
         elif name in _MODIFIERS:
             _modify(stage, run, command, call, cwd, state, events)
         _consume(stage, run, command, call, cwd, state, events)
-        _create(run, call, package, cwd, state)
+        _create(run, call, package, cwd, state, command)
+        if name == "mv":
+            _moved_away(call.argv, cwd, state, run)
+        elif name in _DECOMPRESSORS:
+            _decompressed(call.argv, cwd, state, run)
+        _apt_settings(call, cwd, state)
+    _leftovers(stage, run, state, events)
+
+
+# Programs that build in their folder (compilers, build systems): files below it may be new. (pip, npm and python
+# write where they are told: their outputs are tracked one by one.)
+_BUILDS_IN_PLACE = (SOURCE_BUILDERS - {"pip", "pip3", "npm", "yarn", "python", "python3"}) | BUILD_SYSTEMS | C_COMPILERS \
+    | LANGUAGE_COMPILERS | {"./configure", "./autogen.sh"}
+
+# Unpacked in place: the compressed file is replaced by its content (unless kept with -k or written to stdout).
+_DECOMPRESSORS = frozenset({"gunzip", "unxz", "bunzip2", "unzstd", "unlzma", "gzip", "xz", "bzip2", "zstd", "lzma"})
+
+# Downloads that are dead weight once consumed: archives, packages and installers (a script is a few KB).
+_PACKAGE_FILE = re.compile(r"\.(tar(\.(gz|bz2|xz|zst|lz4|lzma))?|tgz|tbz2?|txz|zip|7z|deb|rpm|apk|whl|gem|jar|"
+                           r"run|bin|gz|xz|bz2|zst)$", re.I)
+
+
+def _moved_away(argv: tuple[str, ...], cwd: str | None, state: _State, run: RunInstruction) -> None:
+    """`mv a b`: nothing is left at `a` for a later command to delete or rewrite, whoever created it."""
+    call = move_call(argv)
+    if call is None:
+        return
+    for path in _resolved_operands(call[0], cwd, state, run):
+        if _GLOB.search(path):
+            continue
+        for origin in state.origins.under(path):
+            _forget(state, origin)
+
+
+def _decompressed(argv: tuple[str, ...], cwd: str | None, state: _State, run: RunInstruction) -> None:
+    name = posixpath.basename(argv[0])
+    args = list(argv[1:])
+    if name in ("gzip", "xz", "bzip2", "zstd", "lzma") and not has_option(args, "d", ("--decompress",)):
+        return
+    if has_option(args, "k", ("--keep",)) or has_option(args, "c", ("--stdout",)):
+        return
+    for path in _resolved_operands(operands(args), cwd, state, run):
+        state.deleted.append(path)
+        for origin in state.origins.at(path):
+            _forget(state, origin)
+
+
+def _apt_settings(call: ShellCommand, cwd: str | None, state: _State) -> None:
+    """Whether this image keeps downloaded .deb files: it removed the official images' docker-clean setting, or
+    wrote `Keep-Downloaded-Packages "true"` (the cache-mount recipe)."""
+    if call.name == "rm" and any(w.rstrip("/").endswith("apt.conf.d/docker-clean") for w in call.argv[1:]):
+        state.apt_keeps_archives = True
+    elif any("Keep-Downloaded-Packages" in w and "true" in w.lower() for w in call.argv[1:]):
+        state.apt_keeps_archives = True
+
+
+def _leftovers(stage: Stage, run: RunInstruction, state: _State, events: list[Event]) -> None:
+    """Downloads of this RUN that a command consumed and that are still there when the RUN ends."""
+    for origin, command in state.consumed.values():
+        if origin not in state.origins:
+            continue  # deleted, moved or unpacked in place
+        folder = posixpath.dirname(origin.path)
+        elsewhere = [p for p in state.deleted if posixpath.dirname(p) == folder and p != origin.path]
+        events.append(Event("leftover", stage, run, command, elsewhere, [origin]))
 
 
 def _program(command: ShellCommand) -> ShellCommand:
@@ -231,29 +355,73 @@ def _program(command: ShellCommand) -> ShellCommand:
     return ShellCommand(argv, command.span, command.env + assigned)
 
 
-# Commands that unpack, install or run a file: the file itself is then dead weight in the image.
-_UNPACKERS = frozenset({"tar", "bsdtar", "unzip", "gunzip", "gzip", "bunzip2", "bzip2", "xz", "unxz", "zstd",
-                        "unzstd", "7z", "7za", "cpio", "dpkg", "rpm", "install", "cp"})
+# Commands that unpack, install or copy a file: the file itself is then dead weight in the image.
+_UNPACKERS = frozenset({"bsdtar", "gunzip", "gzip", "bunzip2", "bzip2", "xz", "unxz", "zstd", "unzstd", "7z", "7za",
+                        "cpio", "install", "cp"})
 
 
 _INSTALLERS = frozenset({"apt-get", "apt", "yum", "dnf", "microdnf", "tdnf", "zypper", "apk", "pip", "pip3", "gem",
                          "npm", "rpm", "dpkg", "pipx", "uv"})
 
+# Installer options whose value is read, not installed: a requirements or constraints file, a key to import, a
+# config file. Such small files are kept where they are (the installer may read them again); not consumed.
+_READ_OPTIONS = frozenset({"-r", "--requirement", "-c", "--constraint", "--import", "-e", "--editable", "-C",
+                           "--config", "--rcfile", "--keyring", "-o"})
+_INSTALLER_LOOKING = re.compile(r"(install|setup|get-|bootstrap)", re.I)
+
+
+def _consumed_operands(call: ShellCommand) -> list[str]:
+    """The file operands a command uses up: the archive it extracts, the packages it installs (by their file
+    names: not the requirements file or GPG key it reads), the installer script it runs."""
+    name, argv = call.name, call.argv
+    if name == "tar":
+        archive = tar_call(argv)
+        return [archive.archive] if archive.extract and archive.archive not in (None, "-") else []
+    if name == "unzip":
+        archive = unzip_call(argv)[0]
+        return [archive] if archive else []
+    if name in _UNPACKERS:
+        return operands(argv[1:])
+    if name in _INSTALLERS:
+        words, skip = [], False
+        for word in argv[1:]:
+            if skip:
+                skip = False
+            elif word in _READ_OPTIONS:
+                skip = True
+            elif not word.startswith("-") and not _is_url(word):
+                words.append(word)
+        return words
+    if is_shell(name) or is_interpreter(name):
+        if any(a.startswith("-") and "c" in a[1:] and not a.startswith("--") for a in argv[1:2]):
+            return []  # `sh -c STRING`
+        script = next((w for w in argv[1:] if not w.startswith("-")), None)
+        return [script] if script and _runs_once(script) else []
+    if "/" in argv[0] and _runs_once(argv[0]):
+        return [argv[0]]  # the downloaded installer run directly
+    return []
+
+
+def _runs_once(script: str) -> bool:
+    """A script run once to install something (not the application's own program, which the image keeps)."""
+    base = posixpath.basename(script)
+    return base.endswith((".run", ".bin")) or bool(_INSTALLER_LOOKING.search(base)) or script.startswith("/tmp/")
+
 
 def _consume(stage, run, command, call, cwd, state: _State, events) -> None:
-    """`consume` events: a command unpacks, installs or runs a file that `ADD <url>` or `ADD <git>` fetched."""
-    if not len(state.remote):
-        return
+    """`consume` events: a command unpacks, installs or runs a file that `ADD <url>` or `ADD <git>` fetched; and the
+    RUN's own downloads it uses up (`leftover` events at the end of the RUN if it keeps them)."""
     name, argv = call.name, call.argv
-    candidates: list[str] = []
-    if name in _UNPACKERS or name in _INSTALLERS or is_interpreter(name):
-        candidates = [a for a in argv[1:] if not a.startswith("-") or a.startswith("-f")]
-        candidates = [a[2:] if a.startswith("-f") and len(a) > 2 else a for a in candidates]
-    if argv and argv[0].endswith((".sh", ".run", ".bin", ".py")):
-        candidates.append(argv[0])  # the downloaded installer run directly
-    if name in SOURCE_BUILDERS or (argv and argv[0] in SOURCE_BUILDERS):
+    candidates = _consumed_operands(call)
+    if name in SOURCE_BUILDERS or argv[0] in SOURCE_BUILDERS:
         candidates.append(".")  # a build in the current directory reads the cloned sources there
     paths = [p for p in (_resolve(c, cwd, state) for c in candidates if not _is_url(c)) if p]
+    for path in paths:
+        for origin in state.origins.at(path):
+            if origin.fetched and origin.instruction is run and _PACKAGE_FILE.search(origin.path):
+                state.consumed.setdefault(id(origin), (origin, command))
+    if not len(state.remote):
+        return
     found: dict[int, Origin] = {}
     for path in paths:
         # the download itself, or a file inside a git checkout
@@ -318,14 +486,19 @@ def _covers(path: str, origin: Origin, recursive: bool = True) -> bool:
             prefix = "/" + "/".join(segments[:depth])
             if _glob_match(path, prefix) and (recursive or depth == len(segments)):
                 return origin.known_contents or depth == len(segments)
-        # `dir/*` reaches the entries that a directory-spilling COPY put into `dir`.
+        # `dir/*` reaches the entries that a directory-spilling COPY put into `dir`, and a glob inside a folder
+        # whose whole content is the origin's (`COPY . /app` then `chmod +x /app/*.sh`) reaches its files.
         parent = posixpath.dirname(path)
-        return not origin.known_contents and parent == x and not _GLOB.search(parent)
+        if _GLOB.search(parent):
+            return False
+        if not origin.known_contents:
+            return parent == x
+        return not origin.single_file and (parent == x or parent.startswith(x.rstrip("/") + "/"))
     if path == x:
-        return recursive or (origin.known_contents and not origin.is_dir)
+        return recursive or not origin.is_dir
     if recursive and (x.startswith(path.rstrip("/") + "/") or path == "/"):
         return True
-    return origin.known_contents and path.startswith(x + "/")
+    return origin.known_contents and not origin.single_file and path.startswith(x + "/")
 
 
 def _candidates(path: str, index: PathIndex[Origin], recursive: bool) -> list[Origin]:
@@ -336,7 +509,9 @@ def _candidates(path: str, index: PathIndex[Origin], recursive: bool) -> list[Or
         matched = index.matching(_segments(path), lambda part, name: fnmatch.fnmatchcase(name, part))
         found = [o for m in matched for o in (index.under(m) if recursive else index.at(m))]
         parent = posixpath.dirname(path)
-        return found + ([] if _GLOB.search(parent) else index.at(parent))
+        if _GLOB.search(parent):
+            return found
+        return found + index.at(parent) + [o for _, o in index.above(parent) if o.known_contents]
     found = index.at(path) + [o for _, o in index.above(path) if o.known_contents]
     return found + (index.under(path) if recursive else [])
 
@@ -352,7 +527,24 @@ def _covered(paths: list[str], state: _State, recursive: bool) -> list[tuple[str
 
 
 def _matching(paths: list[str], state: _State, run: RunInstruction, recursive: bool = True) -> list[Origin]:
-    return [o for _, o in _covered(paths, state, recursive) if o.instruction is not run]
+    return [o for p, o in _covered(paths, state, recursive) if o.instruction is not run and not _shadowed(p, o, state, run)]
+
+
+def _shadowed(path: str, origin: Origin, state: _State, run: RunInstruction) -> bool:
+    """Whether `path`, which `origin` (an earlier instruction's folder) reaches only through a folder above it, may be
+    this RUN's own file: the RUN built, extracted, cloned or downloaded into a folder at or above `path` inside
+    that origin (`git clone /src`, then `cd /src && make && strip bin/app`: bin/app was built now)."""
+    top = origin.path.rstrip("/")
+    if _GLOB.search(path) or path == origin.path or not path.startswith(top + "/"):
+        return False
+
+    def inside(folder: str) -> bool:
+        return (folder == top or folder.startswith(top + "/")) and (path == folder or path.startswith(folder.rstrip("/") + "/"))
+
+    if any(inside(folder) for folder in state.built):
+        return True
+    mine = [(at, o) for at, o in state.origins.above(path)] + [(path, o) for o in state.origins.at(path)]
+    return any(o.instruction is run and inside(at) for at, o in mine)
 
 
 def _place(state: _State, origin: Origin) -> None:
@@ -370,7 +562,7 @@ def _delete(stage, run, command, paths, state: _State, events, verb: str, recurs
     if not paths:
         return
     covered = _covered(paths, state, recursive)
-    matched = [o for _, o in covered if o.instruction is not run]
+    matched = [o for p, o in covered if o.instruction is not run and not _shadowed(p, o, state, run)]
     if matched:
         events.append(Event(verb, stage, run, command, paths, matched, recursive))
     # Deleted files are gone for later commands, whoever created them (same-RUN cleanup included).
@@ -422,6 +614,8 @@ def _modify(stage, run, command, call, cwd, state: _State, events) -> None:
                                                                      or p.startswith(o.path + "/")) for p in paths)]
     if matched:
         events.append(Event("modify", stage, run, command, paths, matched, recursive))
+        # From now on the RUN's own copy is the file: a second rewrite or a deletion in this RUN wastes nothing more
+        # (`chmod +x f && chown app f`, `chmod +x f && ./f && rm f`: one copy of the COPY's f is wasted, once).
         _restored(run, name, paths, matched, state)
 
 
@@ -462,20 +656,22 @@ _WRITE_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>"})
 
 
 def _create(run: RunInstruction, command: ShellCommand, package: PackageCall | None, cwd: str | None,
-            state: _State) -> None:
-    """Record what a RUN command writes that a later layer may delete or rewrite."""
+            state: _State, original: ShellCommand | None = None) -> None:
+    """Record what a RUN command writes that a later layer may delete or rewrite (`original`: the command as
+    written, wrappers included, for spans)."""
     name, argv = command.name, command.argv
     sub = subcommand(argv)
     manager = package.manager.name if package is not None else None
     action = package.action if package is not None else None
 
     def add(path: str | None, kind: str, what: str, known: bool = True, typical: str | None = None,
-            is_dir: bool = False) -> None:
+            is_dir: bool = False, fetched: bool = False, single_file: bool = False) -> None:
         if path is None or under_mount(run, path) or _GLOB.search(path):
             return
         for replaced in [o for o in state.origins.at(path) if o.kind == kind]:
             _forget(state, replaced)
-        _place(state, Origin(path, run, kind, what, known, typical, is_dir=is_dir or not known))
+        _place(state, Origin(path, run, kind, what, known, typical, is_dir=is_dir or not known, fetched=fetched,
+                             command=original or command, single_file=single_file))
 
     line = run.span.line
     for operator, target in command.redirects:
@@ -490,9 +686,10 @@ def _create(run: RunInstruction, command: ShellCommand, package: PackageCall | N
         virtual = package.option("--virtual", "-t") if manager == "apk" else None
         for installed in packages + ([virtual] if virtual else []):
             state.packages[installed] = Origin(installed, run, "package", f"`{name} {sub}` (line {line})")
-        if manager == "apt":
-            add(APT_ARCHIVES, "cache", f"the apt cache of `{name} install` (line {line})", False,
-                "often small: official Debian/Ubuntu images drop downloaded .deb files")
+        if manager == "apt" and state.apt_keeps_archives:
+            # Only here: the official Debian/Ubuntu images delete the .deb files after every install (docker-clean),
+            # so a later `apt-get clean` deletes nothing unless this image turned that off.
+            add(APT_ARCHIVES, "cache", f"the apt cache of `{name} install` (line {line})", False)
         elif manager == "rpm":
             add(RPM_CACHE_DIRS.get(name, "/var/cache/dnf"), "cache", f"the {name} cache of `{name} {sub}` (line {line})",
                 False)
@@ -509,7 +706,7 @@ def _create(run: RunInstruction, command: ShellCommand, package: PackageCall | N
                 is_dir=True)
     elif name in ("curl", "wget"):
         for path in _download_paths(argv, cwd, state):
-            add(path, "run", f"the download of `{name}` (line {line})")
+            add(path, "run", f"the download of `{name}` (line {line})", fetched=True)
     elif name in ("tar", "unzip", "bsdtar"):
         _extraction(run, command, cwd, state, add)
     elif name == "git" and sub == "clone":
@@ -526,6 +723,14 @@ def _create(run: RunInstruction, command: ShellCommand, package: PackageCall | N
                 for source in sources:
                     add(posixpath.join(resolved, posixpath.basename(source.rstrip("/"))), "run",
                         f"`{name}` (line {line})")
+            elif name == "cp" and not any(has_option(argv[1:], letter, ("--recursive", "--archive"))
+                                          for letter in "rRa"):
+                # `cp ct /usr/local/bin`: one file, at the destination or inside it when it is a folder; nothing
+                # else below the destination is this command's
+                add(resolved, "run", f"`{name}` (line {line})", single_file=True)
+                base = posixpath.basename(sources[0].rstrip("/"))
+                if base and base != posixpath.basename(resolved):
+                    add(posixpath.join(resolved, base), "run", f"`{name}` (line {line})", single_file=True)
             else:
                 add(resolved, "run", f"`{name}` (line {line})")
 

@@ -168,6 +168,10 @@ def _url_file_name(url: str) -> str:
     return posixpath.basename(url.split("?", 1)[0])
 
 
+# curl's short options that take a value (`-o FILE`, `-H HEADER`, `-u USER`, ...).
+_CURL_VALUE_LETTERS = frozenset("oHdDuXAebcTFmwxrCEKyYzQtU")
+
+
 def download_outputs(argv: tuple[str, ...]) -> list[str]:
     """Files a `curl`/`wget` command writes, as written (relative to the working directory unless absolute):
     `curl -o F`/`-oF`/`--output=F`, `curl -O URL` (the URL's file name; every URL with `--remote-name-all`),
@@ -182,8 +186,16 @@ def download_outputs(argv: tuple[str, ...]) -> list[str]:
                 outputs.append(args[index + 1])
             elif word.startswith("--output="):
                 outputs.append(word.split("=", 1)[1])
-            elif word.startswith("-o") and len(word) > 2 and not word.startswith("--"):
-                outputs.append(word[2:])
+            elif word.startswith("-") and not word.startswith("--") and len(word) > 1:
+                # a cluster of short options (`-fsSLo FILE`, `-oFILE`): the first one that takes a value takes the
+                # rest of the word, or the next word
+                for position, letter in enumerate(word[1:], start=1):
+                    if letter in _CURL_VALUE_LETTERS:
+                        rest = word[position + 1 :]
+                        value = rest if rest else (args[index + 1] if index + 1 < len(args) else None)
+                        if letter == "o" and value is not None:
+                            outputs.append(value)
+                        break
         outputs = [o for o in outputs if o and o != "-"]
         if outputs:
             return outputs

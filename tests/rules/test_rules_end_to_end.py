@@ -139,7 +139,7 @@ def test_sl102_rm_rf_of_files_an_earlier_run_extracted():
 @pytest.mark.parametrize("install,clean", [
     ("yum install -y httpd", "yum clean all"),
     ("dnf install -y httpd", "dnf clean all"),
-    ("apt-get update && apt-get install -y curl", "apt-get clean"),
+    ("rm /etc/apt/apt.conf.d/docker-clean && apt-get update && apt-get install -y curl", "apt-get clean"),
     ("apt-get update && apt-get install -y curl", "rm -rf /var/lib/apt/lists/*"),
     ("apt update && apt install -y curl", "rm -rf /var/lib/apt/lists/*"),
 ])

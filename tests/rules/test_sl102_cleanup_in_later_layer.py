@@ -33,7 +33,7 @@ def test_apt_lists_removed_in_own_layer_names_the_update(lint):
     """)[0]
 
 
-@pytest.mark.parametrize("cleanup", ["rm -rf /var/lib/apt/lists/*", "rm -fr /var/lib/apt/lists", "apt-get clean",
+@pytest.mark.parametrize("cleanup", ["rm -rf /var/lib/apt/lists/*", "rm -fr /var/lib/apt/lists",
                                      "apt-get dist-clean", "rm -rf /var/lib/apt/lists/partial /var/lib/apt/lists/*"])
 def test_apt_cleanups_in_a_later_layer(lint, cleanup):
     assert ids(lint, f"""
@@ -43,12 +43,31 @@ def test_apt_cleanups_in_a_later_layer(lint, cleanup):
     """) == [(RULE, 3)]
 
 
-def test_cleanup_in_the_same_run_is_fine(lint):
-    assert ids(lint, """
+@pytest.mark.parametrize("base", ["debian:bookworm", "ubuntu:24.04", "python:3.12-slim", "node:20"])
+@pytest.mark.parametrize("clean", ["apt-get clean", "apt-get autoclean", "apt clean", "rm -rf /var/cache/apt/*",
+                                   "rm -rf /var/cache/apt/archives/*.deb"])
+def test_apt_cache_cleaned_later_on_official_images_deletes_nothing(lint, base, clean):
+    # The official Debian/Ubuntu images (and every image built from them) delete downloaded .deb files after each
+    # install (/etc/apt/apt.conf.d/docker-clean): a later `apt-get clean` has nothing to delete.
+    assert ids(lint, f"""
+        FROM {base}
+        RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*
+        RUN {clean}
+    """) == []
+
+
+@pytest.mark.parametrize("keep", ["rm -f /etc/apt/apt.conf.d/docker-clean",
+                                  "echo 'Binary::apt::APT::Keep-Downloaded-Packages \"true\";' > /etc/apt/apt.conf.d/keep"])
+def test_apt_cache_cleaned_later_when_the_image_keeps_packages(lint, keep):
+    assert ids(lint, f"""
         FROM debian:bookworm
+        RUN {keep}
         RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*
         RUN apt-get clean
-    """) == [(RULE, 3)]  # the install's apt cache (not the lists) is still in layer 2
+    """) == [(RULE, 4)]
+
+
+def test_cleanup_in_the_same_run_is_fine(lint):
     assert ids(lint, """
         FROM debian:bookworm
         RUN apt-get update && apt-get install -y curl && apt-get clean && rm -rf /var/lib/apt/lists/*
@@ -464,3 +483,54 @@ def _sl102_fixes(lint, text):
 def test_no_fix_when_the_move_could_change_the_build(lint, text):
     fixes = _sl102_fixes(lint, text)
     assert fixes and all(f.edits == () for f in fixes), text
+
+
+@pytest.mark.parametrize("copy,rm", [
+    ("COPY nginx.conf /etc/nginx", "rm /etc/nginx/conf.d/default.conf"),  # a file into a folder of the base image
+    ("COPY app.conf /etc/app", "rm -rf /etc/app/old"),
+    ("COPY Percona-Server.rpm /tmp", "rm -rf /tmp/percona-release.rpm"),  # another file of that folder
+    ("COPY conf/ /etc/nginx/", "rm /etc/nginx/conf.d/default.conf"),  # a folder into a configuration folder
+    ("COPY ./Docker/*.Apache.conf /etc/apache2/conf.d/", "rm -f /etc/apache2/conf.d/info.conf"),
+])
+def test_files_of_the_base_image_next_to_a_copied_file_are_not_its(lint, copy, rm):
+    assert ids(lint, f"FROM nginx:1.27\n{copy}\nRUN {rm}\n") == []
+
+
+@pytest.mark.parametrize("copy,rm", [
+    ("COPY nginx.conf /etc/nginx", "rm /etc/nginx/nginx.conf"),  # the file landed inside the folder
+    ("COPY nginx.conf /etc/nginx/nginx.conf", "rm /etc/nginx/nginx.conf"),
+    ("COPY password.txt .", "rm password.txt"),
+    ("COPY Percona-Server.rpm /tmp", "rm -rf /tmp/*.rpm"),
+    ("COPY --from=composer /usr/bin/composer /usr/local/bin", "rm -f /usr/local/bin/composer"),
+    ("COPY --from=builder /out/ui /usr/share/app", "rm -rf /usr/share/app/tests"),
+    ("COPY --from=extensions /tmp /tmp", "rm -rf /tmp/*"),
+])
+def test_copied_files_deleted_later(lint, copy, rm):
+    assert ids(lint, f"FROM nginx:1.27\n{copy}\nRUN {rm}\n") == [(RULE, 3)]
+
+
+@pytest.mark.parametrize("moved", [
+    "RUN curl -fsSLo /tmp/tool.tgz https://e.com/tool.tgz\nRUN mv /tmp/tool.tgz /opt/",
+    "RUN curl -fsSLo /tmp/tool.tgz https://e.com/tool.tgz && mv /tmp/tool.tgz /opt/",
+    "COPY tool.tgz /tmp/\nRUN mv /tmp/tool.tgz /opt/tool.tgz",
+])
+def test_a_file_moved_out_leaves_nothing_to_delete(lint, moved):
+    assert ids(lint, f"FROM debian:bookworm\n{moved}\nRUN rm -rf /tmp/*\n") == []
+
+
+def test_a_file_a_run_built_or_extracted_itself_is_not_the_earlier_layers(lint):
+    assert ids(lint, """
+        FROM debian:bookworm
+        RUN git clone https://example.com/tool.git /src/tool
+        RUN cd /src/tool && make && rm -rf /src/tool/build
+        COPY . /app
+        RUN cd /app && curl -fsSLo vendor.zip https://e.com/v.zip && unzip vendor.zip -d vendor && rm -rf vendor
+        RUN cp /app/nginx.conf.template /app/nginx.conf.smoke && nginx -t -c /app/nginx.conf.smoke \\
+         && rm /app/nginx.conf.smoke
+    """) == []
+    # what the earlier layer put there is still reported
+    assert ids(lint, """
+        FROM debian:bookworm
+        RUN git clone https://example.com/tool.git /src/tool
+        RUN cd /src/tool && make install && rm -rf /src/tool
+    """) == [(RULE, 3)]

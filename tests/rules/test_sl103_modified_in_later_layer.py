@@ -220,3 +220,43 @@ def test_wrappers_alone_and_wrapped_rewrites(lint, wrapper):
         RUN {wrapper} chmod 600 /etc/app.conf
     """, select=("SL103",))
     assert [(d.rule_id, d.span.line) for d in found] == [("SL103", 5)]
+
+
+def test_a_file_built_in_the_same_run_is_not_the_clones(lint):
+    found = lint("""
+        FROM debian:bookworm
+        RUN git clone https://example.com/tool.git /src/tool
+        RUN cd /src/tool && make && strip /src/tool/bin/tool && chmod 755 /src/tool/bin/tool
+        RUN cd /src && tar -xzf /tmp/x.tgz -C /src/tool/vendor && chmod -R 755 /src/tool/vendor
+    """, select=("SL103",))
+    assert found == []
+    # rewriting the clone itself is still a finding
+    found = lint("""
+        FROM debian:bookworm
+        RUN git clone https://example.com/tool.git /src/tool
+        RUN cd /src/tool && make && chown -R app /src/tool
+    """, select=("SL103",))
+    assert [(d.span.line, "git clone" in d.message) for d in found] == [(3, True)]
+
+
+def test_one_finding_for_a_file_rewritten_twice_in_one_run(lint):
+    found = lint("""
+        FROM debian:bookworm
+        COPY entrypoint.sh /usr/local/bin/
+        RUN chown app /usr/local/bin/entrypoint.sh && chmod u+x /usr/local/bin/entrypoint.sh \\
+         && /usr/local/bin/entrypoint.sh --selftest && rm /usr/local/bin/entrypoint.sh
+        RUN chmod 700 /usr/local/bin/entrypoint.sh || true
+    """, select=("SL102", "SL103"))
+    assert [(d.rule_id, d.span.line, d.span.column) for d in found] == [("SL103", 3, 5)]
+
+
+@pytest.mark.parametrize("copy,change", [
+    ("COPY scripts_14.0 /scripts", "chmod u+x /scripts/*"),  # a version, not an extension: a folder
+    ("COPY . /app", "chmod +x /app/*.sh"),
+    ("ADD crontab /etc/crontab", "chmod 644 /etc/crontab"),
+    ("COPY ./bin /usr/local/bin", "chmod +x /usr/local/bin/doctor"),
+    ("COPY harbor_registryctl /home/harbor", "chmod u+x /home/harbor/harbor_registryctl"),
+])
+def test_rewrites_of_copied_files_found_through_folders_and_globs(lint, copy, change):
+    text = f"FROM debian:bookworm\nCOPY start.sh /home/harbor\n{copy}\nRUN {change}\n"
+    assert [d.span.line for d in lint(text, select=("SL103",))] == [4]

@@ -187,3 +187,72 @@ def test_fix_with_busybox_wget_keeps_the_existing_rm(fix):
 def test_no_fix(lint, text):
     fixes = [d.fix for d in lint(text) if d.rule_id == "SL303"]
     assert fixes and all(f.edits == () for f in fixes), text
+
+
+@pytest.mark.parametrize("run", [
+    "curl -fsSLo /tmp/node.tar.xz https://nodejs.org/node.tar.xz && tar -xJf /tmp/node.tar.xz -C /usr/local",
+    "curl -fsSLo /tmp/node.tar.xz https://nodejs.org/node.tar.xz && tar -xJf /tmp/node.tar.xz -C /usr/local "
+    "&& rm /tmp/node.tar.gz",
+    "cd /tmp && wget -q https://example.com/tool_1.0_amd64.deb && dpkg -i tool_1.0_amd64.deb",
+    "wget -O /opt/app.zip https://example.com/app.zip && unzip /opt/app.zip -d /opt && rm -rf /opt/app.ZIP",
+])
+def test_download_left_behind_in_the_run_that_consumed_it(lint, run):
+    [finding] = found(lint, f"""
+        FROM debian:bookworm-slim
+        RUN {run}
+    """)
+    assert finding.span.line == 2 and "never deleted" in finding.message
+    assert ("instead" in finding.message) is ("rm " in run)
+    assert finding.fix.description.startswith("End the RUN with `&& rm /")
+
+
+@pytest.mark.parametrize("run", [
+    "curl -fsSLo /tmp/node.tar.xz https://nodejs.org/node.tar.xz && tar -xJf /tmp/node.tar.xz && rm /tmp/node.tar.xz",
+    "curl -fsSL https://nodejs.org/node.tar.xz | tar -xJ -C /usr/local",
+    "curl -fsSLo /tmp/x.tgz https://e.com/x.tgz && tar -xzf /tmp/x.tgz && rm -rf /tmp/*",
+    "curl -fsSLo /usr/local/bin/kubectl https://dl.k8s.io/kubectl && chmod +x /usr/local/bin/kubectl",
+    "curl -fsSLo /tmp/get-pip.py https://bootstrap.pypa.io/get-pip.py && python3 /tmp/get-pip.py",
+    "curl -fsSLo x.tgz https://e.com/x.tgz",
+    "wget https://e.com/x.tar.gz && tar -xzf x.tar.gz && mv x.tar.gz /srv/archive/",
+    "curl -fsSLo /tmp/x.gz https://e.com/x.gz && gunzip /tmp/x.gz",
+])
+def test_downloads_deleted_streamed_or_kept_are_fine(lint, run):
+    assert found(lint, f"FROM debian:bookworm-slim\nWORKDIR /src\nRUN {run}\n") == []
+
+
+def test_download_left_behind_and_deleted_later_is_one_finding(lint):
+    text = """
+        FROM debian:bookworm-slim
+        RUN curl -fsSLo /tmp/x.tgz https://e.com/x.tgz && tar -xzf /tmp/x.tgz -C /opt
+        RUN rm -f /tmp/x.tgz
+    """
+    assert [(d.rule_id, d.span.line) for d in lint(text, select=(RULE, "SL102"))] == [(RULE, 2)]
+    assert [(d.rule_id, d.span.line) for d in lint(text, select=("SL102",))] == [("SL102", 3)]
+
+
+@pytest.mark.parametrize("dest,use", [
+    ("/opt/models/", "python3 /app/warmup.py --model /opt/models/model.onnx"),
+    ("/opt/app/", "java -jar /opt/app/app.jar --version"),
+    ("/app/", "python /app/server.py --check"),
+    ("/etc/pki/rpm-gpg/", "rpm --import /etc/pki/rpm-gpg/RPM-GPG-KEY"),
+    ("/tmp/", "pip install -r /tmp/requirements.txt"),
+    ("/usr/share/keyrings/", "gpg --dearmor /usr/share/keyrings/key.asc"),
+])
+def test_downloads_the_image_keeps_or_only_reads_are_not_consumed(lint, dest, use):
+    url = {"/opt/models/": "model.onnx", "/opt/app/": "app.jar", "/app/": "server.py",
+           "/etc/pki/rpm-gpg/": "RPM-GPG-KEY", "/tmp/": "requirements.txt", "/usr/share/keyrings/": "key.asc"}[dest]
+    assert found(lint, f"""
+        FROM python:3.12-slim
+        ADD https://example.com/{url} {dest}
+        RUN {use}
+    """) == []
+
+
+def test_message_names_the_path_the_download_gets(lint):
+    [finding] = found(lint, """
+        FROM debian:bookworm-slim
+        WORKDIR /build
+        ADD https://example.com/dl/tool-1.2.tar.gz?mirror=eu ./
+        RUN tar -xzf tool-1.2.tar.gz
+    """)
+    assert "stores /build/tool-1.2.tar.gz " in finding.message

@@ -65,6 +65,9 @@ def test_unzip_call_skips_option_values():
 @pytest.mark.parametrize("argv, expected", [
     (("curl", "-fsSL", "-o", "/tmp/a.tgz", "https://x/a.tgz"), ["/tmp/a.tgz"]),
     (("curl", "-oapp.tgz", "https://x/app.tgz"), ["app.tgz"]),
+    (("curl", "-fsSLo", "/tmp/node.tar.xz", "https://x/n.tar.xz"), ["/tmp/node.tar.xz"]),  # a cluster ending in o
+    (("curl", "-sLo/tmp/a", "https://x/a"), ["/tmp/a"]),
+    (("curl", "-sH", "X-o: 1", "-o", "f", "https://x/a"), ["f"]),  # -H takes the next word, not -o
     (("curl", "--output=/t/b", "https://x/b"), ["/t/b"]),
     (("curl", "-o", "-", "https://x/a"), []),
     (("curl", "-fsSLO", "https://x/a.tgz?x=1", "https://x/b.tgz"), ["a.tgz"]),  # -O names the first URL only
