@@ -210,8 +210,17 @@ def classify(rule: str, side: str, dockerfile: Dockerfile, line: int, unparsed: 
         if any(run.mounts != chain[0].mounts for run in chain):
             return "hadolint-mount-flags"
     if rule == "SL404" and side == "hadolint only" and isinstance(instruction, CopyInstruction):
-        if instruction.from_ and dockerfile.stage_named(instruction.from_) is None:
+        source = dockerfile.stage_named(instruction.from_) if instruction.from_ else None
+        if instruction.from_ and source is None:
             return "external-artifact-image"  # SL404 skips images that are not known OS/SDK images
+        if source is not None and not any(i.keyword in ("RUN", "COPY", "ADD")
+                                          for each in source.lineage() for i in each.instructions):
+            return "artifact-image-stage"  # `FROM tonistiigi/xx AS xx`: the same artifact image, named by a stage
+        if source is not None and _flattens(dockerfile, stage, source, instruction):
+            return "flattening"  # the stage's root into scratch or onto its own base: one layer, a size win
+    if rule == "SL404" and side == "slimlint only" and isinstance(instruction, CopyInstruction):
+        if not any(s in ("/", "/.", "/*") for s in instruction.sources):
+            return "hadolint-root-copies-only"  # DL3067 checks `/` only; SL404 also reports whole build trees
     if isinstance(instruction, RunInstruction):
         argvs = [program_argv(c) for c in instruction.commands]
         if rule == "SL201" and side == "hadolint only" and any(
@@ -239,6 +248,16 @@ def classify(rule: str, side: str, dockerfile: Dockerfile, line: int, unparsed: 
             if updates and removes and min(removes) < max(updates):
                 return "hadolint-accepts-cleanup-before-update"
     return "unclassified"
+
+
+def _flattens(dockerfile: Dockerfile, stage, source, copy: CopyInstruction) -> bool:
+    from dockerlint_slim.knowledge.base_images import compiler_family, parse_image
+
+    target_root = list(stage.lineage())[-1].base_image.strip()
+    source_root = parse_image(list(source.lineage())[-1].base_image or "")
+    if copy.destination.rstrip("/") not in ("", ".") or source_root is None or compiler_family(source_root):
+        return False
+    return target_root.lower() == "scratch" or str(parse_image(target_root) or "") == str(source_root)
 
 
 def table(results: list[PairResult], n_files: int, unparsed: list[str]) -> str:

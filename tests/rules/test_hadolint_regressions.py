@@ -167,6 +167,37 @@ CASES = [
         """, "SL404", False, ("DL3067",), True,
          "design difference: SL404 reports whole-root copies of build stages and of known OS/SDK images; "
          "gloursdocker/docker is an artifact image built to be copied whole (awesome-compose, 2 files)"),
+    Case("flattening-into-scratch", """
+        FROM alpine:3.20 AS build
+        RUN apk add --no-cache curl && rm -rf /usr/share/doc
+
+        FROM scratch
+        COPY --from=build / /
+        CMD ["/bin/sh"]
+        """, "SL404", False, ("DL3067",), True,
+         "design difference: flattening a stage's root into scratch (or onto the base it is built on) stores its "
+         "files once, without what later layers deleted: a size win (buildah, cross-rs, kind, home-assistant)"),
+    Case("artifact-image-stage", """
+        FROM tonistiigi/xx:1.9.0 AS xx
+        FROM golang:1.22-alpine
+        COPY --from=xx / /
+        RUN xx-go build -o /out/app .
+        CMD ["/out/app"]
+        """, "SL404", False, ("DL3067",), True,
+         "design difference: a stage that only names an artifact image (tonistiigi/xx) is copied whole by design "
+         "(buildx, buildkit and moby vendor files)"),
+    Case("whole-build-tree", """
+        FROM gcc:6 AS build-env
+        COPY . /app
+        WORKDIR /app
+        RUN cc hello.c -o hello
+
+        FROM gcr.io/distroless/cc
+        COPY --from=build-env /app /app
+        CMD ["/app/hello"]
+        """, "SL404", True, ("DL3067",), False,
+         "hadolint false negative: DL3067 checks `/` only; the whole build tree ships the sources "
+         "(distroless examples, microservices-demo adservice)"),
     # --- hadolint weaknesses, checked on small files ------------------------------------------------
     Case("unrelated-rm-is-not-apt-cleanup", """
         FROM debian:bookworm
