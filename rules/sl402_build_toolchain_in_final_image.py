@@ -76,6 +76,8 @@ from dockerlint_slim.knowledge.base_images import buildpack_packages, developmen
 from dockerlint_slim.knowledge.build_tools import (
     APT_METAPACKAGES,
     CUDA_COMPILER_PACKAGES,
+    JIT_COMPILING_PACKAGES,
+    JIT_TOOLCHAIN_PACKAGES,
     DEPENDS_ON_TOOLCHAIN,
     TOOLCHAIN_PACKAGES,
     builds_native_code,
@@ -223,6 +225,12 @@ def _builds_kernel_modules(argv: tuple[str, ...]) -> bool:
         "kmod" in names and "libelf-dev" in names)
 
 
+def _installs_jit_compiler(argv: tuple[str, ...]) -> bool:
+    call = package_call(argv)
+    return call is not None and call.manager.name in ("pip", "uv", "conda") and call.action == INSTALL and any(
+        JIT_COMPILING_PACKAGES.match(p.lower()) for p in call.packages)
+
+
 def _installs_cuda_compiler(argv: tuple[str, ...]) -> bool:
     install = parse_install(argv)
     return install is not None and any(CUDA_COMPILER_PACKAGES.match(p) for p in install.packages)
@@ -251,7 +259,9 @@ def check(target):
         return  # no command of its own and no program compiled here: a CI environment or a base for other images
     image_commands = [(run, c) for _s, run in image_runs(dockerfile) for c in run.commands]
     if any(_installs_cuda_compiler(program_argv(c)) for _r, c in image_commands):
-        return  # nvcc compiles at run time (JIT kernels) and needs the C toolchain as its host compiler
+        return  # nvcc compiles kernels at run time (JIT) and needs the C toolchain as its host compiler
+    # PyTorch (Triton, Inductor) compiles at run time with the C/C++ compiler and Python's headers: those stay.
+    jit = any(_installs_jit_compiler(program_argv(c)) for _r, c in image_commands)
     if any(_builds_kernel_modules(program_argv(c)) for _r, c in image_commands):
         return  # kernel modules are built against the host's kernel when the container runs (dkms, headers)
     cleanup_groups = _removed_build_groups(image_commands)
@@ -264,7 +274,8 @@ def check(target):
             if install is None:
                 continue
             shipped = _base_ships(stage) if install.manager in ("apt-get", "apt", "aptitude") else frozenset()
-            tools = [p for p in install.packages if TOOLCHAIN_PACKAGES.match(p) and p.lower() not in shipped]
+            tools = [p for p in install.packages if TOOLCHAIN_PACKAGES.match(p) and p.lower() not in shipped
+                     and not (jit and JIT_TOOLCHAIN_PACKAGES.match(p))]
             if not tools:
                 continue
             removal = _removal_after(run, command, install)

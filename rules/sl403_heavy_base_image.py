@@ -68,7 +68,7 @@ from dockerlint_slim.knowledge.base_images import (
     parse_image,
     smaller_variant,
 )
-from dockerlint_slim.knowledge.build_tools import compiles_java, image_purpose, node_build_step
+from dockerlint_slim.knowledge.build_tools import compiles_java, default_command, image_purpose, node_build_step
 from dockerlint_slim.knowledge.package_managers import INSTALL, package_call
 from dockerlint_slim.model.queries import image_runs
 from dockerlint_slim.options import Integer
@@ -158,6 +158,9 @@ def _programs_run(dockerfile) -> set[str]:
             if argv:
                 found.add(posixpath.basename(argv[0]))
     final = dockerfile.target_stage()
+    command = default_command(final) if final is not None else None
+    if any(word.endswith(".sh") for word in (command or ())[:4]) or any(p.endswith(".sh") for p in found):
+        found.add("bash")  # a shell script of the project: many are `#!/bin/bash`, which Alpine images lack
     for stage in final.lineage() if final is not None else ():
         for instruction in stage.instructions:
             if instruction.keyword == "HEALTHCHECK":
@@ -219,3 +222,4 @@ def _has_unset_arg(dockerfile, stage) -> bool:
         if dockerfile.global_args.get(match.group(1) or match.group(2)) is None:
             return True
     return False
+

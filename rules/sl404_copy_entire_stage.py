@@ -39,7 +39,8 @@ Not reported:
 - stages built `FROM scratch`, which only hold what was put into them on purpose, and images that are not known
   OS/SDK images (for example artifact images made to be copied whole);
 - a build tree that the build stage already pruned after the build (`npm prune --omit=dev`,
-  `yarn workspaces focus --production`, `rm -rf src`, `make clean`);
+  `yarn workspaces focus --production`, `rm -rf src`, `make clean`), or whose dependencies were installed for
+  production only (`npm ci --omit=dev`): what is left is what the application runs;
 - a folder that received the build context but was not built in (the build ran in another directory).
 
 Only COPYs into stages that reach the image are checked. When the build commands name their output
@@ -65,6 +66,7 @@ from dockerlint_slim.knowledge.build_tools import (
     build_artifacts,
     command_dirs,
     compiles,
+    installs_production_only,
     is_node_build,
     prunes,
     run_workdirs,
@@ -195,6 +197,8 @@ def _build_tree(stage: Stage, source: str) -> tuple[str, int, str, int] | None:
                     built = (cwd, later.span.line)
                 elif built is not None and prunes(command.argv, cwd, source):
                     return None  # pruned after the build: not the whole tree any more
+                elif installs_production_only(command.argv) and _inside(cwd, source):
+                    return None  # only the run-time dependencies were installed: the tree is what the app runs
         if built is not None:
             return folder, instruction.span.line, built[0], built[1]
     return None

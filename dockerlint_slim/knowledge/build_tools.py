@@ -106,6 +106,12 @@ DEPENDS_ON_TOOLCHAIN = frozenset({"r-base-dev"})
 # Packages of the CUDA compiler: an image that installs nvcc compiles kernels at run time with the C toolchain.
 CUDA_COMPILER_PACKAGES = re.compile(r"^(cuda-nvcc|cuda-compiler|cuda-toolkit|nvidia-cuda-toolkit|cuda-minimal-build)"
                                     r"([-_].*)?$")
+# Python packages that compile with the system C compiler when the program runs: PyTorch's Triton kernels (a C
+# launcher built with gcc against Python.h), pycuda (nvcc). Given as pip requirements: `torch==2.3.0`.
+JIT_COMPILING_PACKAGES = re.compile(r"^(torch|triton|pytorch-triton|pycuda)([=<>!~\[;].*)?$")
+# What such a compiler needs: the C/C++ compiler, the C library's and Python's headers.
+JIT_TOOLCHAIN_PACKAGES = re.compile(r"^(build-essential|build-base|gcc|g\+\+|gcc-c\+\+|clang|libc6?-dev|musl-dev|"
+                                    r"python[\d.]*-dev(el)?)(-[\d.]+)?$")
 # Debian/Ubuntu packages that are only dependencies on the real ones (`build-essential` -> gcc, g++, make,
 # libc6-dev; `gcc` -> gcc-12): `apt-get remove` of one without `--auto-remove` (or a later `apt-get autoremove`)
 # leaves everything it pulled in installed.
@@ -335,9 +341,13 @@ def prunes(argv: tuple[str, ...], cwd: str | None, folder: str) -> bool:
     words = _words(argv)
     if any(word in _PRUNE_SUBCOMMANDS.get(name, ()) for word in words[:1]):
         return True
-    if name in ("npm", "pnpm", "yarn", "bun") and any(a in _PRODUCTION_ONLY for a in argv[1:]):
-        return True  # `npm ci --omit=dev`, `yarn install --production`, `yarn workspaces focus --production`
-    return False
+    return installs_production_only(argv)  # `npm ci --omit=dev`, `yarn workspaces focus --production`
+
+
+def installs_production_only(argv: tuple[str, ...]) -> bool:
+    """`npm ci --omit=dev`, `yarn install --production`, `pnpm install --prod`: only run-time dependencies."""
+    name = posixpath.basename(argv[0]) if argv else ""
+    return name in ("npm", "pnpm", "yarn", "bun") and any(a in _PRODUCTION_ONLY for a in argv[1:])
 
 
 # ---------------------------------------------------------------------------------------------------------------

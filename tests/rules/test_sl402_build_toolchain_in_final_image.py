@@ -270,7 +270,7 @@ def test_kernel_module_images_build_at_run_time(packages):
 
 def test_interpreter_running_an_entrypoint_script_passes_the_command_through():
     # AWS training images: ENTRYPOINT ["bash", "-m", "start.sh"] + CMD ["/bin/bash"]: an interactive shell
-    text = ('FROM amazonlinux:2023\nRUN dnf install -y gcc gcc-c++ make && pip install torch\n'
+    text = ('FROM amazonlinux:2023\nRUN dnf install -y gcc gcc-c++ make && pip install pandas\n'
             'ENTRYPOINT ["bash", "-m", "start_with_right_hostname.sh"]\nCMD ["/bin/bash"]\n')
     assert sl402(text) == []
     assert len(sl402(text.replace('CMD ["/bin/bash"]', 'CMD ["python", "serve.py"]'))) == 1
@@ -292,3 +292,15 @@ def test_package_lists_in_variables_stay_groups_and_names_are_expanded():
     assert sl402(php) == []
     named = ("FROM amazonlinux:2023\nARG PY=3.12\nRUN dnf install -y python${PY}-devel gcc && pip install x\n" + APP)
     assert sl402(named)[0].properties["packages"] == ["python3.12-devel", "gcc"]
+
+
+@pytest.mark.parametrize("package", ["torch==2.3.0", "triton", "pycuda"])
+def test_images_that_compile_kernels_at_run_time_keep_their_compiler(package):
+    # kubernetes-engine-samples llm-finetuning-gemma: Triton builds its launcher with gcc and Python.h at run time
+    text = (f"FROM nvidia/cuda:12.9.1-runtime-ubuntu22.04\nRUN apt-get install -y python3-dev gcc python3-pip\n"
+            f"RUN pip3 install --no-cache-dir accelerate {package}\nCMD python3 /finetune.py\n")
+    assert sl402(text) == []
+    assert len(sl402(text.replace(package, "flask"))) == 1
+    # only the compiler and the headers it needs are its: other build packages are still reported
+    more = sl402(text.replace("python3-dev gcc", "python3-dev gcc cmake libsox-dev"))
+    assert [d.properties["packages"] for d in more] == [["cmake", "libsox-dev"]]

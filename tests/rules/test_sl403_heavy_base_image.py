@@ -221,3 +221,10 @@ def test_no_fix_for_alpine_missing_programs_or_digests(lint):
     ):
         hits = [d for d in lint(text) if d.rule_id == "SL403"]
         assert hits and hits[0].fix.edits == (), text
+
+
+def test_a_shell_script_command_may_need_bash_on_alpine(lint):
+    # kubernetes-engine-samples redis-follower: CMD /run.sh, a `#!/bin/bash` script; redis:alpine has no bash
+    result = found(lint, "FROM redis:6.2.17\nADD run.sh /run.sh\nRUN chmod a+x /run.sh\nCMD /run.sh\n")[0]
+    assert result.properties["suggestedImage"] == "redis:6.2.17-alpine"
+    assert result.properties["missingPrograms"] == ["bash"] and "`bash`" in result.fix.description

@@ -127,8 +127,8 @@ def test_tree_pruned_after_the_build_is_not_the_whole_stage(lint, prune):
     """) == []
 
 
-def test_pruning_before_the_build_or_elsewhere_does_not_count(lint):
-    for prune in ("RUN rm -rf /tmp/cache", "RUN npm prune --omit=dev\nRUN npm run build"):
+def test_pruning_elsewhere_does_not_count(lint):
+    for prune in ("RUN rm -rf /tmp/cache", "RUN cd /other && npm prune --omit=dev"):
         text = f"""
             FROM node:20 AS build
             WORKDIR /app
@@ -189,3 +189,17 @@ def test_corpus_has_no_false_positives(lint, corpus):
             assert "gloursdocker" not in diagnostic.message, path
             assert "\n" not in diagnostic.message and len(diagnostic.message) <= 160, diagnostic.message
             assert diagnostic.fix and diagnostic.fix.description
+
+
+def test_tree_with_production_only_dependencies_is_what_the_app_runs(lint):
+    # kubernetes-engine-samples hello-app-cloud-spanner: `npm ci --omit=dev`, then the server runs from src/
+    assert found(lint, """
+        FROM node:18 AS build-env
+        COPY . /app
+        WORKDIR /app
+        RUN npm ci --omit=dev
+        RUN npm run build
+        FROM gcr.io/distroless/nodejs18-debian11
+        COPY --from=build-env /app /app
+        CMD ["./src/server.js"]
+    """) == []
