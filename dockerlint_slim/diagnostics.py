@@ -100,6 +100,13 @@ class Diagnostic:
     def sort_key(self) -> tuple:
         return (self.path, self.span.line, self.span.column, self.rule_id)
 
+    @property
+    def cost_suffix(self) -> str:
+        """What follows the message where findings are listed: ` [12.0 MiB]` for measured bytes the message does not
+        already state, else "" (an estimate is worded by its rule's message, in its own units)."""
+        shown = format_bytes(self.wasted_bytes) if self.wasted_bytes and not self.properties.get(ESTIMATE) else ""
+        return f" [{shown}]" if shown and shown not in self.message else ""
+
 
 MESSAGE_WIDTH = 160  # a finding's message aims at one line of at most this many characters; advice goes in its Fix
 

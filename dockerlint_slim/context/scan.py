@@ -134,6 +134,22 @@ class BuildContext:
                 if child_entry.kind == DIR:
                     stack.append(child)
 
+    def resize_file(self, path: str, size: int, mode: int) -> bool:
+        """A file of the context changed in place: record its new size and mode, and the totals of the folders
+        above it, without walking the context again. False when `path` is not an included regular file that is
+        still one (a new, removed or excluded path, or one whose type changed): only a new scan can tell."""
+        path = self.normalize(path)
+        entry = self.entries.get(path)
+        if entry is None or entry.kind != FILE or not stat.S_ISREG(mode):
+            return False
+        self.entries[path] = Entry(FILE, size, mode)
+        delta = size - entry.size
+        folder = path
+        while delta and folder:
+            folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
+            self._dir_sizes[folder] = self._dir_sizes.get(folder, 0) + delta
+        return True
+
     def _warn(self, message: str) -> None:
         self.warning_count += 1
         if len(self.warnings) < MAX_WARNINGS:

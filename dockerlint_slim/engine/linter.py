@@ -76,12 +76,14 @@ class RuleOptionError(Exception):
 
 
 class Linter:
-    def __init__(self, rules: list[Rule], options: LintOptions) -> None:
+    def __init__(self, rules: list[Rule], options: LintOptions, contexts: dict | None = None) -> None:
+        """`contexts`: scanned build contexts by `context_key`, shared with other linters (the files of one run, or
+        the edits of one buffer in the language server); a context missing from it is scanned when a rule asks."""
         self.options = options
         self.rules = select_rules(rules, options)
         self._rule_options = {rule.id: _resolved_options(rule, options.rule_options.get(rule.id, {}))
                               for rule in self.rules}
-        self._contexts: dict = {}
+        self._contexts: dict = contexts if contexts is not None else {}
         # rule id -> the selected rules that supersede it (their findings on the same origin and path win)
         self._superseded_by: dict[str, list[str]] = {}
         for rule in self.rules:

@@ -96,6 +96,43 @@ class Rule:
 
         return f"{DOCS_URL}rules/{self.doc_slug}/" if self.origin == "builtin" else None
 
+    def doc_section(self, title: str) -> str:
+        """One section of the rule's docs (`"Why is this bad?"`), without its title; "" when it has none."""
+        return doc_section(self.docs, title)
+
+
+# Section titles of rule docstrings, each alone on its line; the docs site makes them headings.
+DOC_SECTION_TITLES = frozenset({
+    "what it does", "why is this bad?", "why is this bad", "example", "examples", "use instead", "options",
+    "limitations", "known limitations", "known limits", "sizes", "exceptions", "notes", "see also", "how to fix",
+    "fix",
+})
+
+
+def _section_title(line: str) -> str | None:
+    title = line.strip().lower().rstrip(":")
+    return title if title in DOC_SECTION_TITLES else None
+
+
+def doc_section(docs: str, title: str) -> str:
+    """The text of the section `title` of a rule docstring, up to the next section title (fenced code is never a
+    title); "" when the docstring has no such section."""
+    wanted = title.strip().lower().rstrip(":").rstrip("?")
+    body: list[str] | None = None
+    in_fence = False
+    for line in docs.splitlines():
+        if line.strip().startswith("```"):
+            in_fence = not in_fence
+        elif not in_fence and (found := _section_title(line)) is not None:
+            if body is not None:
+                break
+            if found.rstrip("?") == wanted:
+                body = []
+            continue
+        if body is not None:
+            body.append(line)
+    return "\n".join(body or ()).strip()
+
 
 def rule_from_module(module: ModuleType, origin: str) -> Rule:
     """The rule a module declares; RuleLoadError (one line) for anything wrong with it, whatever reading it raises

@@ -184,7 +184,9 @@ def load_all_rules(rules_dirs: tuple[Path, ...] = ()) -> list[Rule]:
         raise RunError(str(exc)) from exc
 
 
-def _context_for(path: str, request: CheckRequest, config: Config) -> Path | None:
+def context_for(path: str, request: CheckRequest, config: Config) -> Path | None:
+    """The build context of one Dockerfile: `--context`, else the config's `contexts` glob it matches, else its
+    `context`; None without any."""
     if request.context_dir:
         return Path(request.context_dir)
     if path != "-":
@@ -209,7 +211,7 @@ def options_rules(rules: list[Rule], options) -> list[Rule]:
     return select_rules(rules, options)
 
 
-def _selects_something(token: str, rules: list[Rule]) -> bool:
+def selects_something(token: str, rules: list[Rule]) -> bool:
     """The selector forms --select/--ignore accept: ALL, a rule name, a rule id or an id prefix (SL2)."""
     return token.upper() == "ALL" or any(token == r.name or r.id.startswith(token.upper()) for r in rules)
 
@@ -226,11 +228,11 @@ def check_rule_references(rules: list[Rule], request: CheckRequest, config: Conf
                            (f"{where}: select", config.select or ()), (f"{where}: ignore", config.ignore),
                            (f"{where}: fixable", config.fixable or ()), (f"{where}: unfixable", config.unfixable)):
         for token in tokens:
-            if token and not _selects_something(token, rules):
+            if token and not selects_something(token, rules):
                 raise RunError(f"{source}: unknown rule {token!r} (`slimlint rules` lists them)")
     for pattern, tokens in config.per_file_ignores.items():
         for token in tokens:
-            if token and not _selects_something(token, rules):
+            if token and not selects_something(token, rules):
                 raise RunError(f"{where}: per-file-ignores.{pattern}: unknown rule {token!r} (`slimlint rules` lists them)")
     by_id = {r.id: r for r in rules}
     for rule_id in config.severity:
@@ -350,7 +352,7 @@ def _run_check(request: CheckRequest) -> int:
             # Standard input is reported, and matched by per-file settings, under --stdin-filename.
             path = request.stdin_filename if source == "-" and request.stdin_filename else source
             try:
-                context = _context_for(path, request, config)
+                context = context_for(path, request, config)
                 if context is not None and not context.is_dir():
                     raise RunError(f"build context is not a folder: {context}")
                 if context is None and budget_option and any(r.id == "SL501" for r in options_rules(rules, options)):

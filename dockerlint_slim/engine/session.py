@@ -26,13 +26,9 @@ class Session:
         if self.context_dir is None:
             return None
         from dockerlint_slim.context import scan_context
-        from dockerlint_slim.context.dockerignore import find_dockerignore
 
-        # One walk per context and ignore file: the Dockerfiles of a monorepo that share a context (and have no
-        # `<Dockerfile>.dockerignore` of their own) share its scan.
         overrides = self._ignore_overrides
-        ignore_file = find_dockerignore(str(self.context_dir), self.dockerfile.path, overrides)
-        key = (str(self.context_dir), ignore_file, overrides.get(ignore_file) if ignore_file else None)
+        key = context_key(self.context_dir, self.dockerfile.path, overrides)
         if key not in self._contexts:
             self._contexts[key] = scan_context(self.context_dir, self.dockerfile.path, overrides)
         return self._contexts[key]
@@ -43,6 +39,17 @@ class Session:
         from dockerlint_slim.replay import Replay
 
         return Replay(self.dockerfile, self.context)
+
+
+def context_key(context_dir: Path, dockerfile_path: str, ignore_overrides: Mapping[str, str] | None = None) -> tuple:
+    """What identifies the scan of a build context: the folder, the ignore file BuildKit would use for this
+    Dockerfile, and that file's text when a fix changed it in memory. One walk per key: the Dockerfiles of a monorepo
+    that share a context (and have no `<Dockerfile>.dockerignore` of their own) share its scan."""
+    from dockerlint_slim.context.dockerignore import find_dockerignore
+
+    overrides = ignore_overrides or {}
+    ignore_file = find_dockerignore(str(context_dir), dockerfile_path, overrides)
+    return (str(context_dir), ignore_file, overrides.get(ignore_file) if ignore_file else None)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dockerlint_slim.diagnostics import ESTIMATE, format_bytes
+from dockerlint_slim.diagnostics import format_bytes
 from dockerlint_slim.formatters import summarize
 from dockerlint_slim.printable import printable
 
@@ -75,12 +75,9 @@ def finding_line(d, policy, color: bool) -> str:
     """`path:line:col: RULE severity: [*] message [bytes]`: one finding on one line."""
     where = _style(f"{printable(d.path)}:{d.span.line}:{d.span.column}:", color, bold=True)
     level = _style(f"{d.rule_id} {d.severity}:", color, fg=_COLORS.get(d.severity), bold=True)
-    # Measured bytes only: an estimate is worded by its rule's message, in its own units.
-    shown = format_bytes(d.wasted_bytes) if d.wasted_bytes and not d.properties.get(ESTIMATE) else ""
-    cost = f" [{shown}]" if shown and shown not in d.message else ""
     # `[*]`: `--fix` fixes it (ruff's mark), placed after the level so `path:line:col: ID level:` parsers hold.
     mark = _style("[*] ", color, bold=True) if policy.applies(d) else ""
-    return f"{where} {level} {mark}{printable(d.message)}{cost}"
+    return f"{where} {level} {mark}{printable(d.message)}{d.cost_suffix}"
 
 
 def render(results, rules, *, color: bool = False, frames: bool = True, concise: bool = False, quiet: bool = False,

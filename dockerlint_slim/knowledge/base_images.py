@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterable
 
 from dockerlint_slim.knowledge import official_tags  # its table is read on first use, not at import
 
@@ -494,10 +495,45 @@ def smaller_variant(ref: ImageRef, alpine: bool = True) -> SmallerVariant | None
     return None
 
 
-def variant_tag(ref: ImageRef, word: str) -> str | None:
-    """The published tag of the same version as `ref` with the variant `word` added: `python:3.12-bookworm` + slim
-    -> `3.12-slim-bookworm`, `nginx:1.25-perl` + alpine -> `1.25-alpine-perl`, `debian:latest` + slim ->
-    `trixie-slim` (through its alias). An Alpine tag drops the Debian suite. None when no such tag exists."""
+def image_size(ref: ImageRef) -> SizeEntry | None:
+    """The approximate size of the official image `ref` (by its variant: full, slim, alpine, jdk, jre), or None when
+    the table has no figure for it or `ref` is not a published tag of an official image."""
+    if official_tags.tag_exists(ref.name, ref.tag_or_latest) is not True:
+        return None
+    variant = variant_of(ref)
+    size = SIZES.get((ref.name, variant))
+    return SizeEntry(ref.name, variant, *size) if size is not None else None
+
+
+def slimmer_variants(ref: ImageRef) -> list[tuple[str, SizeEntry | None]]:
+    """The published smaller variants of the official image `ref`, each with its approximate size when the table
+    has one: the `-slim` and `-alpine` tags of the same version (`alpine` only, for a slim tag), the JRE of a JDK's
+    Java release. Every tag is one the official image published; none for an unknown image or tag."""
+    if official_tags.tag_exists(ref.name, ref.tag_or_latest) is not True:
+        return []
+    variant = variant_of(ref)
+    found: list[tuple[str, SizeEntry | None]] = []
+    if variant == "jdk":
+        jre = jre_image(ref)
+        if jre is not None:
+            name = jre.split(":", 1)[0]
+            size = SIZES.get((name, "jre"))
+            found.append((jre, SizeEntry(name, "jre", *size) if size is not None else None))
+        return found
+    words = {"full": ("slim", "alpine"), "slim": ("alpine",)}.get(variant, ())
+    for word in words:
+        tag = variant_tag(ref, word, instead_of=("slim",) if variant == "slim" else ())
+        if tag is not None:
+            size = SIZES.get((ref.name, word))
+            found.append((f"{ref.name}:{tag}", SizeEntry(ref.name, word, *size) if size is not None else None))
+    return found
+
+
+def variant_tag(ref: ImageRef, word: str, instead_of: Iterable[str] = ()) -> str | None:
+    """The published tag of the same version as `ref` with the variant `word` added (and the words `instead_of`
+    dropped): `python:3.12-bookworm` + slim -> `3.12-slim-bookworm`, `nginx:1.25-perl` + alpine -> `1.25-alpine-perl`,
+    `python:3.12-slim` + alpine instead of slim -> `3.12-alpine`, `debian:latest` + slim -> `trixie-slim` (through its
+    alias). An Alpine tag drops the Debian suite. None when no such tag exists."""
     tag = ref.tag_or_latest
     if "onbuild" in official_tags.tag_shape(tag).words:
         return None  # the deprecated onbuild tags never had slim or alpine twins
@@ -506,7 +542,7 @@ def variant_tag(ref: ImageRef, word: str) -> str | None:
     for candidate in candidates:
         words = official_tags.tag_shape(candidate).words
         remove = {w for w in words if w in DEBIAN_SUITES or w in UBUNTU_SUITES} if word == "alpine" else set()
-        found = official_tags.variant(ref.name, candidate, add={word}, remove=remove)
+        found = official_tags.variant(ref.name, candidate, add={word}, remove=remove | set(instead_of))
         if found is not None:
             return found
     return None

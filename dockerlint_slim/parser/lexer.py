@@ -115,6 +115,20 @@ class LexResult:
     lines: list[str]
 
 
+def directive_line_count(text: str) -> int:
+    """How many lines at the top of `text` are parser directives (`# syntax=...`, `# escape=...`): a line inserted
+    above any of them would turn the ones below it into plain comments."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    count = 0
+    for line in split_lines(text):
+        directive = _DIRECTIVE.match(line.lstrip(_GO_SPACE))
+        if directive is None or directive.group(1).lower() not in _VALID_DIRECTIVES:
+            break
+        count += 1
+    return count
+
+
 def split_lines(text: str) -> list[str]:
     """Lines as Go's bufio.ScanLines yields them: split at \\n, one trailing \\r dropped."""
     lines = text.split("\n")

@@ -184,3 +184,17 @@ def test_normalize_paths(ctx) -> None:
     assert c.normalize("./app//data/") == "app/data"
     assert c.normalize("/") == c.normalize(".") == ""
     assert c.normalize("../../etc/passwd") == "etc/passwd"  # BuildKit scopes sources to the context root
+
+
+def test_a_file_resized_in_place_updates_its_folders_without_a_walk(ctx) -> None:
+    c = scan_context(str(ctx))
+    before = c.total_size
+    mode = c.entries["app/main.py"].mode
+    assert c.resize_file("app/main.py", 5000, mode)
+    assert c.get("app/main.py").size == 5000
+    assert c.size("app") == 300 * MiB + 5000 and c.total_size == before + 4000
+    # Not an included regular file (excluded, a folder, absent, now a FIFO): only a new scan can tell.
+    assert not c.resize_file("app", 10, stat.S_IFDIR | 0o755)
+    assert not c.resize_file("app/new.py", 10, mode)
+    assert not c.resize_file("app/main.py", 0, stat.S_IFIFO | 0o644)
+    assert c.total_size == before + 4000

@@ -126,3 +126,15 @@ def test_installed_console_script_loads_every_rule(tmp_path):
     listing = subprocess.run([script, "rules"], capture_output=True, text=True, cwd=tmp_path, timeout=60).stdout
     source_ids = {path.name[:5].upper() for path in (ROOT / "rules").glob("sl[0-9][0-9][0-9]_*.py")}
     assert {line.split()[0] for line in listing.splitlines() if line.strip()} == source_ids
+
+
+def test_a_docs_section_is_read_up_to_the_next_title_and_never_inside_code():
+    from dockerlint_slim.engine.registry import doc_section
+
+    docs = ("What it does\nFlags X.\n\nWhy is this bad?\nIt costs bytes.\n```dockerfile\nExample\n```\nStill why.\n\n"
+            "Example\n```dockerfile\nRUN x\n```\n")
+    assert doc_section(docs, "Why is this bad?") == "It costs bytes.\n```dockerfile\nExample\n```\nStill why."
+    assert doc_section(docs, "why is this bad") == doc_section(docs, "Why is this bad?")
+    assert doc_section(docs, "Known limits") == ""
+    for rule in load_rules(plugins=False):
+        assert rule.doc_section("Why is this bad?"), f"{rule.id} has no 'Why is this bad?' section"

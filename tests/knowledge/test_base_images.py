@@ -176,3 +176,26 @@ def test_table_is_consistent():
                                ("debian", "full", "slim"), ("eclipse-temurin", "jdk", "jre"),
                                ("ruby", "full", "slim"), ("golang", "full", "alpine")]:
         assert SIZES[(name, heavy)][1] > SIZES[(name, light)][1], name
+
+
+@pytest.mark.parametrize("reference, size, slimmer", [
+    ("python:3.12", ("full", 1020), ["python:3.12-slim", "python:3.12-alpine"]),
+    ("python:3.12-slim", ("slim", 130), ["python:3.12-alpine"]),
+    ("debian:bookworm-slim", ("slim", 74), []),  # debian has no alpine twin
+    ("nginx:1.25-perl", ("full", 190), ["nginx:1.25-alpine-perl"]),
+    ("eclipse-temurin:21-jdk", ("jdk", 450), ["eclipse-temurin:21-jre"]),
+    ("debian:bookworm-backports", ("full", 117), []),  # no slim twin exists
+    ("python:3.99", None, []),  # not a published tag: nothing said about it
+    ("ghcr.io/acme/app:1", None, []),
+])
+def test_image_size_and_slimmer_variants_are_published_tags(reference, size, slimmer):
+    from dockerlint_slim.knowledge.base_images import image_size, slimmer_variants
+
+    ref = parse_image(reference)
+    found = image_size(ref)
+    assert (found.variant, found.uncompressed_mb) == size if size else found is None
+    variants = slimmer_variants(ref)
+    assert [image for image, _ in variants] == slimmer
+    for image, _ in variants:
+        name, tag = image.split(":")
+        assert official_tags.tag_exists(name, tag)

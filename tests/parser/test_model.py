@@ -258,3 +258,18 @@ def test_file_without_instructions_is_a_parse_error(text):
     # The oracle (BuildKit's parser) rejects these with "file with no instructions".
     assert [e.message for e in parse(text).parse_errors] == [
         "file with no instructions: a Dockerfile needs at least a FROM"]
+
+
+@pytest.mark.parametrize("text, count", [
+    ("# syntax=docker/dockerfile:1\n# escape=`\nFROM alpine\n", 2),
+    ("\ufeff# check=skip=all\nFROM alpine\n", 1),
+    ("# a comment first\n# syntax=docker/dockerfile:1\nFROM alpine\n", 0),  # BuildKit reads it as a comment then
+    ("# slimlint global ignore=SL101\nFROM alpine\n", 0),
+    ("FROM alpine\n", 0),
+    ("# syntax=x\n", 1),
+])
+def test_directive_line_count(text, count):
+    from dockerlint_slim.parser.lexer import directive_line_count
+
+    assert directive_line_count(text) == count
+    assert len(parse_dockerfile(text, "Dockerfile").directives) == count
