@@ -1,4 +1,4 @@
-"""The `slimlint` command line: `check` (the default), `rules`, `ast`, and `image`.
+"""The `slimlint` command line: `check` (the default), `rules`, `ast`, `image` and `server`.
 
 Exit codes: 0 no finding at or above the fail level, 1 findings, 2 usage or IO errors (one line on stderr).
 """
@@ -15,7 +15,7 @@ from dockerlint_slim import __version__
 from dockerlint_slim.printable import use_color
 
 FORMAT_CHOICES = ("text", "concise", "json", "sarif", "github", "gitlab", "markdown")
-_SUBCOMMANDS = ("check", "rules", "ast", "image")
+_SUBCOMMANDS = ("check", "rules", "ast", "image", "server")
 
 
 class UsageFailure(click.ClickException):
@@ -211,6 +211,21 @@ def ast_command(files, target) -> None:
     from dockerlint_slim.engine.runner import ast_document
 
     click.echo(ast_document(files, target))
+
+
+@cli.command("server")
+@click.option("--stdio", is_flag=True, help="Talk LSP over standard input and output (the default and only transport; "
+              "accepted because editors pass it).")
+@click.option("--rules-dir", multiple=True, type=click.Path(file_okay=False),
+              help="Folder of extra rule modules (a discovered config's rules-dir does not load).")
+def server_command(stdio: bool, rules_dir) -> None:
+    """Run the language server for editors: diagnostics as you type, quick fixes, docs on hover.
+
+    Needs the `server` extra: pip install 'slimlint[server]'.
+    """
+    from dockerlint_slim.server import serve
+
+    sys.exit(serve(tuple(Path(p) for p in rules_dir)))
 
 
 def main(argv: list[str] | None = None) -> None:
