@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import re
 
-HEADINGS = {
-    "what it does", "why is this bad?", "why is this bad", "example", "examples", "use instead", "options",
-    "limitations", "known limitations", "known limits", "sizes", "exceptions", "notes", "see also", "how to fix",
-    "fix",
-}
+from dockerlint_slim.engine.registry import DOC_SECTION_TITLES as HEADINGS  # the titles a rule docstring may use
+
 _HADOLINT = re.compile(r"(?<![\[`/\w])(DL[0-9]{4})\b")
 
 
