@@ -17,7 +17,8 @@ in process, with the same code path the command line uses (`engine.fixer.fix_sou
 - findings introduced by a fix: per file and rule, more findings after than before;
 - BuildKit parity: the original and the fixed text parsed by BuildKit's own parser (the `dockerfile` package,
   from the test extra): a file BuildKit parsed must still parse, into the same instructions minus the ones the
-  fixes removed on purpose (RUNs joined, a COPY turned into a bind mount), in the same order;
+  fixes removed on purpose (RUNs joined, a COPY turned into a bind mount), in the same order, and every
+  instruction other than RUN the same (flags and arguments; FROM's image aside when SL403 changed its tag);
 - shell commands kept: every simple command of every RUN before (program and its non-option words) is still in
   some RUN after, except the `rm` of a file a fix stops copying into the image;
 - time: `fix_source` alone (lint, fix passes, checks and the final lint), summed over the files.
@@ -58,16 +59,23 @@ def corpus_files(folder: Path) -> list[Path]:
 
 
 def buildkit_commands(text: str):
-    """BuildKit's parse of `text`: the instruction keywords in order, or None when BuildKit rejects it."""
+    """BuildKit's parse of `text`: (keyword, flags, arguments) of each instruction, or None when BuildKit rejects
+    it."""
     import dockerfile
 
     try:
-        return [c.cmd.upper() for c in dockerfile.parse_string(text)]
+        return [(c.cmd.upper(), c.flags, c.value) for c in dockerfile.parse_string(text)]
     except dockerfile.GoParseError:
         return None
 
 
-def is_subsequence(items: list[str], of: list[str]) -> bool:
+def other_instructions(commands, applied: Counter) -> list:
+    """The instructions other than RUN as BuildKit parsed them (FROM's image left out when SL403 changed a tag)."""
+    return [(cmd, flags, () if cmd == "FROM" and applied["SL403"] else value)
+            for cmd, flags, value in commands if cmd != "RUN"]
+
+
+def is_subsequence(items: list, of: list) -> bool:
     remaining = iter(of)
     return all(any(item == candidate for candidate in remaining) for item in items)
 
@@ -172,11 +180,15 @@ def check_file(path: Path, linter: Linter, policy: FixPolicy, tally: Tally, writ
     elif fixed is None:
         tally.buildkit_broken.append(name)
     else:
-        tally.runs_before += original.count("RUN")
-        tally.runs_after += fixed.count("RUN")
+        keywords_before, keywords_after = [c[0] for c in original], [c[0] for c in fixed]
+        tally.runs_before += keywords_before.count("RUN")
+        tally.runs_after += keywords_after.count("RUN")
         removed = sum(d.fix.removes_instructions for d in outcome.fixed)
-        if len(fixed) != len(original) - removed or not is_subsequence(fixed, original):
+        if len(fixed) != len(original) - removed or not is_subsequence(keywords_after, keywords_before):
             tally.buildkit_changed.append(f"{name}: {len(original)} -> {len(fixed)} instructions, {removed} removed")
+        elif not is_subsequence(other_instructions(fixed, outcome.counts()),
+                                other_instructions(original, outcome.counts())):
+            tally.buildkit_changed.append(f"{name}: an instruction other than RUN changed")
     lost = shell_commands(text, name) - shell_commands(outcome.text, name)
     applied = outcome.counts()
     lost = Counter({key: count for key, count in lost.items() if count > dropped_on_purpose(key, applied)})
