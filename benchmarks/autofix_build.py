@@ -1,9 +1,10 @@
 """Prove `slimlint --fix` by building: each case's Dockerfile and its fixed version, with podman, compared.
 
-    python benchmarks/autofix_build.py [CASE ...] [--json results.json]
+    python benchmarks/autofix_build.py [CASE | PATH/TO/Dockerfile ...] [--json results.json]
 
 The cases are the folders of benchmarks/autofix_build/ (a Dockerfile, `FROM debian:bookworm`, and its build
-context; large inputs are generated here, see `GENERATED`). For each case:
+context; large inputs are generated here, see `GENERATED`). A path to any other Dockerfile that needs no build
+context (a real one from a corpus, say) is built the same way, with an empty context. For each case:
 
 1. `slimlint --format json --context CONTEXT` on the Dockerfile: the findings and the waste they predict;
 2. `slimlint --fix` (with the case's extra fix options, `FIX_OPTIONS`) on a copy, then the same lint of the fixed
@@ -46,7 +47,9 @@ IMAGE_REPOSITORY = "localhost/slimlint-autofix"
 BUILD_FLAGS = ("--isolation", "chroot", "--network", "host", "--pull=never", "--layers", "--no-cache")
 SLIMLINT = (sys.executable, "-m", "dockerlint_slim")
 
-# Paths (and everything below them) the fixes of a case remove from the image on purpose.
+# Paths (and everything below them) the fixes of a case remove from the image on purpose; `DEFAULT_REMOVED` for a
+# Dockerfile given by path: the package managers' caches.
+DEFAULT_REMOVED = ("/var/lib/apt/lists", "/var/cache/apt", "/root/.cache", "/var/cache/apk", "/root/.npm")
 REMOVED = {
     "apt-scattered": ("/var/lib/apt/lists",),
     "seed-mysql": ("/var/lib/apt/lists", "/usr/local/mysql-8.0.36-linux-glibc2.28-x86_64.tar"),
@@ -185,11 +188,16 @@ def image_figures(tag: str) -> dict:
     return {"size": size, "efficiency": round(report["efficiency"], 4), "wasted": report["wasted_bytes"]}
 
 
-def check_case(name: str) -> dict:
-    source = CASES / name
+def check_case(case: str) -> dict:
+    given = Path(case)
+    name = re.sub(r"[^a-z0-9.-]+", "-", given.name.lower()) if given.is_file() else case
     with tempfile.TemporaryDirectory(prefix=f"slimlint-autofix-{name}-") as folder:
         context = Path(folder) / "context"
-        shutil.copytree(source, context)
+        if given.is_file():
+            context.mkdir()
+            shutil.copy(given, context / "Dockerfile")
+        else:
+            shutil.copytree(CASES / case, context)
         if name in GENERATED:
             GENERATED[name](context)
         original_file = context / "Dockerfile"
@@ -199,7 +207,7 @@ def check_case(name: str) -> dict:
                    str(fixed_file)])
         if fix.returncode != 0:
             raise SystemExit(f"{name}: slimlint --fix failed: {fix.stderr}")
-        result = {"case": name, "fix_options": list(FIX_OPTIONS.get(name, ())),
+        result = {"case": case, "fix_options": list(FIX_OPTIONS.get(name, ())),
                   "fixes": [line.strip() for line in fix.stderr.splitlines() if re.match(r"\s+\d+ × ", line)],
                   "fixed_dockerfile": fixed_file.read_text(),
                   "lint_original": lint(original_file, context), "lint_fixed": lint(fixed_file, context)}
@@ -219,7 +227,8 @@ def check_case(name: str) -> dict:
                     return result
                 result[kind].update(image_figures(tags[kind]))
             result["measured_saving"] = result["original"]["size"] - result["fixed"]["size"]
-            result["same_job"] = compare(tags["original"], tags["fixed"], REMOVED.get(name, ()))
+            removed = DEFAULT_REMOVED if given.is_file() else REMOVED.get(name, ())
+            result["same_job"] = compare(tags["original"], tags["fixed"], removed)
         finally:
             remove_images(list(tags.values()), built_ids)
     return result
