@@ -7,6 +7,7 @@ nesting cannot hit Python's recursion limit.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Callable
 
@@ -20,21 +21,25 @@ NON_POSIX_SHELLS = frozenset({"powershell", "powershell.exe", "pwsh", "pwsh.exe"
 _MAX_SCRIPT_DEPTH = 4
 _SKIPPED_CHILDREN = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect", "comment"})
 
-_parser = None
+# One parser per thread: tree-sitter's Parser keeps state while parsing and releases the GIL, so the language
+# server's worker threads and the main thread must never share one. The query is immutable and shared.
+_local = threading.local()
 _query = None
 
 
 def _get_parser():
-    global _parser, _query
-    if _parser is None:
+    global _query
+    parser = getattr(_local, "parser", None)
+    if parser is None:
         import tree_sitter
         import tree_sitter_bash
 
         language = tree_sitter.Language(tree_sitter_bash.language())
-        _parser = tree_sitter.Parser(language)
-        # Matching in C is much faster than walking every node of the tree from Python.
-        _query = tree_sitter.Query(language, "(command) @command (redirected_statement) @redirected")
-    return _parser, _query
+        parser = _local.parser = tree_sitter.Parser(language)
+        if _query is None:
+            # Matching in C is much faster than walking every node of the tree from Python.
+            _query = tree_sitter.Query(language, "(command) @command (redirected_statement) @redirected")
+    return parser, _query
 
 
 # Maps an offset in a script (characters) to a source Span start (line, column).
