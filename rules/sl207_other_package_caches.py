@@ -40,9 +40,11 @@ running program never reads.
 Sizes
 Go's build cache is quoted as an estimate: 72.1 MiB for a net/http program built with Go 1.23 (Go >= 1.20 compiles
 the standard library into the cache; 113.3 MiB for a small service using gorilla/mux, logrus, cobra and the
-Prometheus client), 1.5 MiB for the same program with Go 1.19, whose standard library comes precompiled. Measured by
-`benchmarks/cache_sizes/` (podman, 2026-11-30), kept in `knowledge/cache_sizes.py`. The other caches could not be
-measured here (RubyGems, conda, Packagist, crates.io and CPAN are not reachable): their size is unknown.
+Prometheus client). Measured by `benchmarks/cache_sizes/` (podman, 2026-11-30), kept in `knowledge/cache_sizes.py`.
+With Go 1.10-1.19, whose standard library comes precompiled, the cache holds the program's own packages and what
+the image makes it recompile: the same program left 1.5 MiB in one image and 486.6 KiB in another (the real-build
+benchmark, `benchmarks/realbuild/`), so the size is unknown. The other caches could not be measured here
+(RubyGems, conda, Packagist, crates.io and CPAN are not reachable): their size is unknown.
 
 Example
 ```dockerfile
@@ -109,7 +111,7 @@ from dockerlint_slim.knowledge.package_managers import (
     package_call,
     variables_at,
 )
-from dockerlint_slim.knowledge.cache_sizes import GO_BUILD_CACHE_HTTP, GO_BUILD_CACHE_HTTP_PRECOMPILED_STD, Measured
+from dockerlint_slim.knowledge.cache_sizes import GO_BUILD_CACHE_HTTP, Measured
 from dockerlint_slim.model.queries import (
     command_position,
     image_runs,
@@ -340,10 +342,10 @@ def _go(stage, run, command, call, after, state) -> Leftover | None:
     flags = " ".join(f for f, on in (("-cache", "build cache" in " ".join(left)),
                                        ("-modcache", "module cache" in " ".join(left))) if on)
     size = None
-    if "build cache" in left[0]:
-        # Go >= 1.20 compiles the standard library into the cache; older Go ships it precompiled.
-        precompiled = version is not None and version < GO_STD_IN_BUILD_CACHE_SINCE
-        size = GO_BUILD_CACHE_HTTP_PRECOMPILED_STD if precompiled else GO_BUILD_CACHE_HTTP
+    if "build cache" in left[0] and not (version is not None and version < GO_STD_IN_BUILD_CACHE_SINCE):
+        # Go >= 1.20 compiles the standard library into the cache; with older Go (standard library precompiled) the
+        # cache is the program's own packages: its size varies by image, unknown
+        size = GO_BUILD_CACHE_HTTP
     # `go clean -cache` fails on a Go without a build cache: only with a known version. Unsafe when a later RUN runs
     # go again: it rebuilds or downloads again what this RUN cached (slower, and it needs the network).
     later_go = later_run_where(state.dockerfile, stage, run, ("runs", "go"), lambda _stage, later: any(

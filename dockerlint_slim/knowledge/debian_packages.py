@@ -112,6 +112,22 @@ def recommends_cost(suite: str, packages, installed=()) -> RecommendsCost | None
     return RecommendsCost(suite, tuple(packages), tuple(extra))
 
 
+def installs(suite: str, packages) -> tuple[str, ...] | None:
+    """The packages `apt-get install --no-install-recommends <packages>` adds to `debian:<suite>` (sorted names);
+    None when recommends_cost would be None (no table, a name that is not a package of the suite, apt stops)."""
+    table = _table(suite)
+    if table is None or not packages:
+        return None
+    requested = [table.requested_package(word) for word in packages]
+    if None in requested:
+        return None
+    try:
+        added = table.install(set(table.base), requested, recommends=False)
+    except _Unknown:
+        return None
+    return tuple(sorted(table.name(i) for i in added))
+
+
 def source(suite: str) -> dict | None:
     """Where the suite's table comes from (archive, Release date and checksums), None without a table."""
     table = _table(suite)

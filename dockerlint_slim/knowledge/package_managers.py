@@ -857,6 +857,7 @@ _RELEASE_GO = {
                "18.04": (1, 10)},
 }
 _RELEASE_TAG = re.compile(r"^(\d+\.\d+|\d+|[a-z]+)")
+_GOLANG_RELEASE_PACKAGE = re.compile(r"^golang-(\d+)\.(\d+)-go$")
 
 
 def go_version_of_image(base_image: str) -> tuple[int, int] | None:
@@ -872,7 +873,7 @@ def go_version_of_image(base_image: str) -> tuple[int, int] | None:
 
 def go_version_installed(call: PackageCall | None, argv: tuple[str, ...], base_image: str) -> tuple[int, int] | None:
     """The Go version a command installs: a release archive it downloads (`go1.9.2.linux-amd64.tar.gz`) or the
-    release's golang-go package on Debian 8-10 / Ubuntu 14.04-18.04; None for any other command."""
+    release's golang-go package on Debian 8-13 / Ubuntu 14.04-18.04; None for any other command."""
     if call is None:
         for word in argv[1:]:
             match = _GO_ARCHIVE.search(word)
@@ -884,10 +885,20 @@ def go_version_installed(call: PackageCall | None, argv: tuple[str, ...], base_i
     from dockerlint_slim.knowledge.base_images import parse_image
 
     ref = parse_image(base_image or "")
-    if ref is None or ref.name not in _RELEASE_GO or ref.tag is None:
+    if ref is None or ref.tag is None:
         return None
-    match = _RELEASE_TAG.match(ref.tag.lower())
-    return _RELEASE_GO[ref.name].get(match.group(1)) if match else None
+    if ref.name in _RELEASE_GO:
+        match = _RELEASE_TAG.match(ref.tag.lower())
+        version = _RELEASE_GO[ref.name].get(match.group(1)) if match else None
+        if version is not None:
+            return version
+    # Debian 11-13: golang-go depends on the release's golang-1.N-go (Debian's package table says which)
+    from dockerlint_slim.knowledge.debian_packages import debian_suite, installs
+
+    suite = debian_suite(base_image)
+    added = installs(suite, [name for name in call.packages if name in ("golang", "golang-go")]) if suite else None
+    versions = {(int(m.group(1)), int(m.group(2))) for m in map(_GOLANG_RELEASE_PACKAGE.match, added or ()) if m}
+    return versions.pop() if len(versions) == 1 else None
 
 
 # A script of the project whose name says it cleans (`clean-layer.sh`, `/usr/local/bin/cleanup`): the linter cannot

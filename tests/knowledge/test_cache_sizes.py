@@ -26,7 +26,8 @@ def test_every_figure_says_what_and_how():
         ("sl205_pip_cache", ("PIP_DOWNLOADS_WEB", "PIP_DOWNLOADS_DJANGO", "PIP_DOWNLOADS_DATA")),
         ("sl206_node_package_cache", ("NPM_CACHE_WEB", "YARN_CACHE_WEB")),
         ("sl207_other_package_caches", ("GO_BUILD_CACHE_HTTP", "GO_BUILD_CACHE_SERVICE",
-                                        "GO_BUILD_CACHE_HTTP_PRECOMPILED_STD")),
+                                        "GO_BUILD_CACHE_HTTP_PRECOMPILED_STD",
+                                        "GO_BUILD_CACHE_HTTP_PRECOMPILED_STD_REALBUILD")),
     ],
 )
 def test_rule_docs_quote_the_measured_figures(rule, figures):
