@@ -64,6 +64,8 @@ class Fix:
 #   over those rules' findings on the same keys (`engine.overlaps`), and totals count each key once.
 # - ESTIMATE: the finding's bytes are an estimate (typical sizes), not a measurement; totals keep them apart.
 # - AGGREGATE: the finding's bytes are the image's total (SL501), never added to the other findings' bytes.
+# - "path": the image path of the bytes a finding is about; a warning or error without bytes and without OVERLAP
+#   keys that names one (a package cache of unknown size) is a part of the waste the build report cannot size.
 OVERLAP = "overlap"
 ESTIMATE = "estimate"
 AGGREGATE = "aggregate"

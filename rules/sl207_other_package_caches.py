@@ -142,6 +142,7 @@ class Leftover:
     what: str  # the cache, with its place
     fix: str
     size: Measured | None = None  # a measured example of its size; None: unknown
+    path: str | None = None  # where the (first) cache is, when the command says it (the finding's `path`)
     # What --fix does, when it can: a flag after the subcommand, or a command appended to the RUN ("{program}"
     # stands for the tool's program as the command wrote it).
     flag: str | None = None
@@ -323,13 +324,14 @@ def _go(stage, run, command, call, after, state) -> Leftover | None:
     builds = builds and not run_assigns(run, ("GOCACHE", "HOME", "XDG_CACHE_HOME"))
     downloads = downloads and not run_assigns(run, ("GOPATH", "GOMODCACHE", "HOME"))
     gocache, modcache = _go_dirs(stage, run, command)
-    left = []
+    left, paths = [], []
     if builds and gocache != "off" and not mount_covers_path(run, gocache):
         cleaned = after.any("go clean -cache", lambda c: _go_clean(c, "-cache")) or after.removes(
             ("gocache", gocache), lambda p: path_pattern_covers(p, gocache)) or after.any(
             "rm $GOCACHE", lambda c: removes_variable_path(c, "GOCACHE"))
         if not cleaned:
             left.append(f"the build cache ({gocache})")
+            paths.append(gocache)
     if downloads and not mount_covers_path(run, modcache):
         gopath_src = modcache.rsplit("/pkg/mod", 1)[0] + "/src"  # where GOPATH-mode `go get` puts sources
         cleaned = after.any("go clean -modcache", lambda c: _go_clean(c, "-modcache")) or after.removes(
@@ -337,6 +339,7 @@ def _go(stage, run, command, call, after, state) -> Leftover | None:
                 p, gopath_src)) or after.any("rm $GOPATH", lambda c: removes_variable_path(c, "GOPATH", "GOMODCACHE"))
         if not cleaned:
             left.append(f"the module cache ({modcache})")
+            paths.append(modcache)
     if not left:
         return None
     flags = " ".join(f for f, on in (("-cache", "build cache" in " ".join(left)),
@@ -353,6 +356,7 @@ def _go(stage, run, command, call, after, state) -> Leftover | None:
     return Leftover(f"go {call.subcommand}", " and ".join(left),
                     f"end this RUN with `&& go clean {flags}`, use cache mounts, or build in a separate stage "
                     "and copy only the binary", size,
+                    path=paths[0] if paths[0].startswith("/") and "$" not in paths[0] else None,
                     append=f"{{program}} clean {flags}" if version is not None else None,
                     applicability=UNSAFE if later_go else SAFE)
 
@@ -498,6 +502,8 @@ def check(target):
                     reported.add(leftover.tool)
                     size = f"~{leftover.size.label}" if leftover.size else "size unknown"
                     properties = {"tool": leftover.tool.split()[0]}
+                    if leftover.path:
+                        properties["path"] = leftover.path
                     if leftover.size:
                         properties["estimate"] = leftover.size.label
                     yield Finding(

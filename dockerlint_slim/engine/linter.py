@@ -122,7 +122,8 @@ class Linter:
         diagnostics.sort(key=lambda d: d.sort_key)
         report = session.replay.report() if session.context_dir is not None else None
         if report is not None:
-            report = complete_report(report, diagnostics)
+            dead_lines = {e.created_by.span.line for e in session.replay.layers.events if e.bytes}
+            report = complete_report(report, diagnostics, dead_lines)
         return FileResult(path, diagnostics, report, dockerfile.lines, errors=errors)
 
     def _check(self, rule: Rule, target: LintTarget, path: str) -> tuple[list[Finding], FileError | None]:

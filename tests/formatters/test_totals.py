@@ -128,3 +128,37 @@ def test_official_image_with_a_few_kib_of_scripts_has_no_efficiency_and_passes_m
     result = lint_with_context(text, root, min_efficiency=0.99)
     assert result.report["efficiency"] == 0.5
     assert "SL501" in {x.rule_id for x in result.diagnostics}
+
+
+def test_junk_the_image_keeps_is_known_waste_and_unsized_caches_are_unknown_parts(tmp_path):
+    """What real builds measure (benchmarks/realbuild): `COPY . .` with a .git folder wastes the .git bytes although
+    they stay readable (SL302, not in the layer model's deleted or rewritten bytes), and a pip cache left in a layer
+    is waste whose size is not known before the build."""
+    root = make_context(tmp_path, {".git/objects/pack/p.pack": 3 * MiB, "app.py": 1000, "requirements.txt": 10})
+    result = lint_with_context("FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n",
+                               root)
+    report = result.report
+    sl302 = [x for x in result.diagnostics if x.rule_id == "SL302"]
+    assert sl302 and sl302[0].wasted_bytes >= 3 * MiB
+    assert report["known_wasted_bytes"] == sl302[0].wasted_bytes == report["wasted_bytes"]
+    assert report["unknown_wasted"] == [{"path": "/root/.cache/pip", "line": 4, "created_line": 4}]
+    assert report["unknown_wasted_parts"] == 1
+    assert "waste of unknown size: /root/.cache/pip (line 4)" in render("text", [result], RULES)
+    # junk a later layer deletes is the layer model's waste already: counted once
+    result = lint_with_context("FROM python:3.12-slim\nCOPY . /app\nRUN rm -rf /app\n", root)
+    assert [x.rule_id for x in result.diagnostics if x.rule_id == "SL302"] == ["SL302"]
+    assert result.report["known_wasted_bytes"] == result.report["image_bytes"] == 3 * MiB + 1010
+    # a finding that locates its bytes in the layer model (SL301's tar) is counted once, by the model
+    root = make_context(tmp_path / "tar", {"vendor.tar": 3 * MiB})
+    result = lint_with_context("FROM debian:bookworm\nCOPY vendor.tar /tmp/\nRUN tar -xf /tmp/vendor.tar -C /opt\n"
+                               "RUN rm /tmp/vendor.tar\n", root)
+    assert result.report["known_wasted_bytes"] == 3 * MiB
+
+
+def test_go_build_cache_of_unknown_size_is_an_unknown_part(tmp_path):
+    root = make_context(tmp_path, {"main.go": 100, "go.mod": 20})
+    result = lint_with_context(
+        "FROM debian:bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends golang-go "
+        "&& rm -rf /var/lib/apt/lists/*\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/app .\n", root)
+    assert {"path": "/root/.cache/go-build", "line": 5, "created_line": 5} in result.report["unknown_wasted"]
+    assert result.report["estimated_wasted_bytes"] == 0
