@@ -209,6 +209,12 @@ def report_lines(path: str, report: dict, color: bool) -> list[str]:
         out.append(f"  waste of unknown size: {places}{more}")
     if report.get("efficiency") is not None:
         out.append(f"  predicted efficiency: {report['efficiency'] * 100:.1f}%")
+    elif report.get("unknown_layers"):
+        known = report.get("known_bytes_efficiency")
+        over = (f"; {known * 100:.1f}% over the {format_bytes(report['image_bytes'])} that can be"
+                if known is not None else "")
+        out.append(f"  predicted efficiency: unknown ({report['unknown_layers']} of {report['layers']} layers add bytes "
+                   f"that cannot be sized before the build{over})")
     elif report.get("image_bytes") is not None:
         out.append(f"  predicted efficiency: unknown (only {format_bytes(report['image_bytes'])} of the image can be "
                    "sized before the build)")

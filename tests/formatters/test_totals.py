@@ -121,13 +121,25 @@ def test_official_image_with_a_few_kib_of_scripts_has_no_efficiency_and_passes_m
     result = lint_with_context(text, root, min_efficiency=0.99)
     assert result.report["efficiency"] is None and result.report["known_wasted_bytes"] == 12_800
     assert "SL501" not in {x.rule_id for x in result.diagnostics}
-    assert "predicted efficiency: unknown (only 25.0 KiB of the image can be sized before the build)" in render(
+    assert "predicted efficiency: unknown (1 of 2 layers add bytes that cannot be sized before the build)" in render(
         "text", [result], RULES)
     # The same image with meaningful known bytes is judged.
     root = make_context(tmp_path / "big", {"docker-entrypoint.sh": 2 * MiB, "healthcheck.sh": 800})
     result = lint_with_context(text, root, min_efficiency=0.99)
-    assert result.report["efficiency"] == 0.5
+    assert result.report["known_bytes_efficiency"] == 0.5
     assert "SL501" in {x.rule_id for x in result.diagnostics}
+    # The image's efficiency is not shown: the RUN's own bytes are not known (real builds put such figures 40-90
+    # points off), only the known part's
+    assert result.report["efficiency"] is None
+    assert "predicted efficiency: unknown (1 of 2 layers add bytes that cannot be sized before the build; 50.0% over " \
+           "the 4.0 MiB that can be)" in render("text", [result], RULES)
+
+
+def test_efficiency_is_shown_when_every_layer_is_sized(tmp_path):
+    root = make_context(tmp_path, {"app.bin": 2 * MiB, "conf": 10})
+    result = lint_with_context("FROM debian:bookworm\nCOPY app.bin /opt/\nCOPY conf /etc/app/\n", root)
+    assert result.report["unknown_layers"] == 0 and result.report["efficiency"] == 1.0
+    assert "predicted efficiency: 100.0%" in render("text", [result], RULES)
 
 
 def test_junk_the_image_keeps_is_known_waste_and_unsized_caches_are_unknown_parts(tmp_path):
