@@ -13,8 +13,8 @@ Measured waste of a case (what a careful Dockerfile would not ship):
   cannot read (deleted, overwritten, moved, re-stored by chmod/chown);
 - plus kept caches: bytes stored by those layers and still readable under a package manager's cache folder
   (`CACHE_FOLDERS`), and under the case's declared junk (`junk` in case.toml, e.g. a copied `.git`).
-Recommended packages (SL202) are installed software, not dead bytes: they are measured per finding (packages the
-bad image has and its fixed twin has not) and in the twin's size difference, not in the case's waste.
+- plus, for a case about SL202 (recommends), the files of the packages the image has and its fixed twin has not
+  (counted in `kept_junk`): installed software nobody asked for, which the fix keeps out.
 
 Predicted waste: known bytes (the replay's figure, from the build context) + estimated bytes (findings whose bytes
 are a typical size, `properties.estimate`), with the unknown part listed (findings that claim waste without a
@@ -348,12 +348,18 @@ def claim_range(message: str) -> tuple[float, float, str] | None:
 
 # --- one case -----------------------------------------------------------------------------------------------------
 
-def measured_waste(image: truth_mod.Image, base: int, junk: list[str]) -> dict:
+def measured_waste(image: truth_mod.Image, base: int, junk: list[str], recommends_twin=None) -> dict:
+    """`recommends_twin`: the fixed twin's image of a case about recommends (its extra packages count)."""
     user = set(range(base, len(image.layers)))
     dead = image.query(layers=user, alive=False)
     cached = image.query(layers=user, alive=True, under=list(CACHE_FOLDERS))
     junk_bytes = image.query(layers=user, alive=True, under=junk) if junk else 0
-    return {"dead": dead, "kept_caches": cached, "kept_junk": junk_bytes, "total": dead + cached + junk_bytes}
+    recommends = 0
+    if recommends_twin is not None:
+        extra = set(truth_mod.dpkg_packages(image)) - set(truth_mod.dpkg_packages(recommends_twin))
+        recommends = truth_mod.bytes_of_packages(image, extra)
+    return {"dead": dead, "kept_caches": cached, "kept_junk": junk_bytes + recommends,
+            "total": dead + cached + junk_bytes + recommends}
 
 
 def slimlint_image(layout: Path, dockerfile: Path) -> dict:
@@ -402,13 +408,17 @@ def evaluate(case, build, base_image, twin_image: truth_mod.Image | None = None,
         raise RuntimeError(f"{case.name}: the image does not start with the layers of {base_image.ref}")
     dockerfile = build.context / "Dockerfile"
     line_layer = layer_of_line(image, base, layer_lines(dockerfile))
-    waste = measured_waste(image, base, case.junk)
+    waste = measured_waste(image, base, case.junk, twin_image if "SL202" in case.rules else None)
+    user_bytes = image.query(layers=set(range(base, len(image.layers))))
     record["measured"] = {
         "image_bytes": image.image_bytes,
         "final_bytes": image.final_bytes,
-        "user_bytes": image.query(layers=set(range(base, len(image.layers)))),
+        "user_bytes": user_bytes,
         "waste": waste,
         "efficiency": image.efficiency,
+        # what the build report's efficiency predicts: needed / stored over the Dockerfile's own layers (the base
+        # image's bytes are not known before the build)
+        "layers_efficiency": (user_bytes - waste["dead"]) / user_bytes if user_bytes else None,
     }
     record["dive"] = stored.get("dive")
     if with_image_cli:

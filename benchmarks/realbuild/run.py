@@ -219,8 +219,9 @@ def headline(records: list[dict]) -> dict:
                 off_findings.append(f"{record['case']}:{finding['rule']}@{finding['line']} (words)")
     ordered = sorted(errors)
     # predicted efficiency vs measured, in points, where the build report shows one
-    points = sorted((abs(r["predicted"]["efficiency"] - r["measured"]["efficiency"]) * 100, r["case"])
-                    for r in records if r.get("predicted") and r["predicted"].get("efficiency") is not None)
+    points = sorted((abs(r["predicted"]["efficiency"] - r["measured"]["layers_efficiency"]) * 100, r["case"])
+                    for r in records if r.get("predicted") and r["predicted"].get("efficiency") is not None
+                    and r["measured"].get("layers_efficiency") is not None)
     return {
         "cases": len(records),
         "built": sum(1 for r in records if r["build"]["ok"]),
@@ -277,8 +278,9 @@ def headline_lines(results: dict) -> list[str]:
         + (f"`{h['worst']['case']}` {_pct(h['worst']['error'])}." if h["worst"] else "–."),
         f"Cases whose waste cannot be known before the build: {h['unknown_cases']}; reported as unknown by the "
         f"build report: {h['unknown_cases_reported_unknown']}.",
-        f"Predicted efficiency shown on {h.get('efficiency_shown', 0)} cases, within "
-        f"{measure.EFFICIENCY_TOLERANCE * 100:.0f} points of measured on {h.get('efficiency_within_tolerance', 0)}; "
+        f"Predicted efficiency (of the Dockerfile's layers; shown only when all of them can be sized) shown on "
+        f"{h.get('efficiency_shown', 0)} cases, within {measure.EFFICIENCY_TOLERANCE * 100:.0f} points of measured "
+        f"on {h.get('efficiency_within_tolerance', 0)}; "
         + (f"median error {h['efficiency_median_points']:.1f} points, worst `{worst_eff['case']}` "
            f"{worst_eff['points']:.1f} points." if worst_eff else "–."),
         f"Findings whose claimed bytes are off by more than {measure.TOLERANCE:.0%} (or whose stated range misses "
@@ -327,11 +329,13 @@ def render_markdown(results: dict) -> str:
         "Measured waste = dead bytes of the Dockerfile's layers + caches (and declared junk) they left readable. "
         "Predicted = known + estimated; the unknown part lists what the build report says it cannot size "
         "(path@line) and findings that claim waste without a figure. "
-        "Efficiency: predicted (over the bytes the replay knows) / measured (dive's formula, every file of a "
-        "deleted folder counted as deleted) / `slimlint image` / dive.",
+        "Efficiency: predicted (the build report's, shown only when every layer of the Dockerfile can be sized; "
+        "the base image's bytes are not known before the build) / measured over the Dockerfile's layers (needed / "
+        "stored, what the prediction is about) / the whole image: measured (dive's formula, every file of a "
+        "deleted folder counted as deleted), `slimlint image`, dive.",
         "",
         "| case | role | waste from | image | measured waste (dead + kept) | predicted (known + est.) | unknown part "
-        "| error | efficiency pred. / measured / image / dive |",
+        "| error | efficiency pred. / measured (Dockerfile's layers) / image: measured / `slimlint image` / dive |",
         "| --- | --- | --- | ---: | ---: | ---: | --- | ---: | --- |",
     ]
     for r in records:
@@ -348,7 +352,8 @@ def render_markdown(results: dict) -> str:
             f"| `{r['case']}` | {r['role']} | {r['waste_kind']} | {_mb(m['image_bytes'])} "
             f"| {_mb(w['total'])} ({_mb(w['dead'])} + {_mb(kept)}) | {_mb(p['total'])} ({_mb(p['known'])} + "
             f"{_mb(p['estimated'])}) | {_unknown(p)} | {_pct(r['waste_error'])} "
-            f"| {_eff(p['efficiency'])} / {_eff(m['efficiency'])} / {_eff(image_eff)} / {_eff(dive_eff)} |")
+            f"| {_eff(p['efficiency'])} / {_eff(m.get('layers_efficiency'))} / {_eff(m['efficiency'])} / "
+            f"{_eff(image_eff)} / {_eff(dive_eff)} |")
     out += [
         "",
         "## Per finding: claimed vs measured on the finding's paths",

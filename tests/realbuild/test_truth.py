@@ -225,7 +225,7 @@ def test_prediction_reads_the_reports_known_estimated_and_unknown_parts():
 def _record(name, kind, measured_waste, predicted_total, predicted_eff=None, measured_eff=0.9):
     error = None if not measured_waste else (predicted_total - measured_waste) / measured_waste
     return {"case": name, "role": "bad", "waste_kind": kind, "build": {"ok": True}, "findings": [],
-            "measured": {"waste": {"total": measured_waste}, "efficiency": measured_eff},
+            "measured": {"waste": {"total": measured_waste}, "efficiency": 0.99, "layers_efficiency": measured_eff},
             "predicted": {"total": predicted_total, "efficiency": predicted_eff, "report_says_unknown": kind == "unknown"},
             "waste_error": error}
 
