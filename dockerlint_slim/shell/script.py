@@ -7,6 +7,7 @@ nesting cannot hit Python's recursion limit.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Callable
@@ -40,6 +41,19 @@ def _get_parser():
             # Matching in C is much faster than walking every node of the tree from Python.
             _query = tree_sitter.Query(language, "(command) @command (redirected_statement) @redirected")
     return parser, _query
+
+
+# tree-sitter-bash's scanner reads past its tables on a `{` followed by a code point of planes 14-16 (U+E0000 and
+# above: tags, private use) and crashes the process now and then. Such characters are parsed as U+10000, which has
+# the same UTF-8 length, so every byte offset still points into the original text the words are read from.
+_UNSAFE_FOR_SCANNER = re.compile("[\U000e0000-\U0010ffff]")
+
+
+def _parse(text: str, data: bytes):
+    """The syntax tree of `data` (`text` encoded as UTF-8)."""
+    if _UNSAFE_FOR_SCANNER.search(text):
+        data = _UNSAFE_FOR_SCANNER.sub("\U00010000", text).encode("utf-8", "surrogatepass")
+    return _get_parser()[0].parse(data)
 
 
 # Maps an offset in a script (characters) to a source Span start (line, column).
@@ -110,8 +124,8 @@ def _commands_of(script: _Script, budget: list[int]) -> list[tuple[ShellCommand,
 
     data = script.text.encode("utf-8", "surrogatepass")
     to_char = _byte_to_char(script.text, data)
-    parser, query = _get_parser()
-    tree = parser.parse(data)
+    query = _get_parser()[1]
+    tree = _parse(script.text, data)
     if len(data) <= _QUERY_LIMIT:
         captures = tree_sitter.QueryCursor(query).captures(tree.root_node)
         nodes, statements = captures.get("command", []), captures.get("redirected", [])
@@ -312,8 +326,7 @@ def outline(text: str) -> Outline | None:
     """The top-level statements of `text` and what a fix needs to know about them; None when it has none."""
     data = text.encode("utf-8", "surrogatepass")
     to_char = _byte_to_char(text, data)
-    parser, _ = _get_parser()
-    root = parser.parse(data).root_node
+    root = _parse(text, data).root_node
     statements: list[tuple[int, int]] = []
     separators: list[str] = []
     has_comment = background = errexit = has_or = False
@@ -388,8 +401,7 @@ def command_removal(text: str, start: int, end: int) -> tuple[int, int] | None:
     data = text.encode("utf-8", "surrogatepass")
     to_char = _byte_to_char(text, data)
     to_byte = (lambda offset: offset) if len(data) == len(text) else (lambda offset: len(text[:offset].encode("utf-8", "surrogatepass")))
-    parser, _ = _get_parser()
-    root = parser.parse(data).root_node
+    root = _parse(text, data).root_node
     if root.has_error:
         return None
     node = root.descendant_for_byte_range(to_byte(start), to_byte(end))
