@@ -481,7 +481,10 @@ def join_runs(dockerfile: Dockerfile, runs: Sequence[RunInstruction]) -> Edits |
                 opening = run.position(shape.statements[0][0])
                 if opening is None:
                     return None
-                edits.append(TextEdit(_point(*opening), "("))
+                # `((` would open an arithmetic command in bash and ksh: a script that starts with a subshell gets
+                # a blank after the new parenthesis.
+                edits.append(TextEdit(_point(*opening), "( " if part.script[shape.statements[0][0]:].startswith("(")
+                                      else "("))
             end = _after(run, shape.end)
             if end is None:
                 return None

@@ -299,6 +299,9 @@ STATE_COMMANDS = frozenset({
     "getopts", "read", "let", "mapfile", "readarray", "return", "wait",
 })
 _EXITS = frozenset({"exit", "exec", "return"})
+# Nodes whose commands run in a child shell: `( ... )`, `$( ... )`, backquotes, `<( ... )`. A `cd` or an `exit` in
+# them changes nothing for the commands after them.
+_CHILD_SHELLS = frozenset({"subshell", "command_substitution", "process_substitution"})
 _STATE_NODES = {"declaration_command": "declare", "unset_command": "unset", "function_definition": "function"}
 
 
@@ -313,7 +316,7 @@ class Outline:
     background: bool  # something runs in the background (`cmd &`)
     errexit: bool  # a top-level `set -e` (or `set -o errexit`) runs in it
     state_changes: tuple[str, ...]  # what changes the shell's state for the commands after it (`cd`, `x=1`, ...)
-    exits: bool  # `exit`, `exec` or `return` somewhere: commands appended after it may never run
+    exits: bool  # `exit`, `exec` or `return` outside a child shell: commands appended after it may never run
     has_or: bool = False  # a top-level statement is an and-or list with an `||` (`a || b`)
 
     @property
@@ -352,14 +355,16 @@ def outline(text: str) -> Outline | None:
         return None
     changes: list[str] = []
     exits = False
-    stack = [root]
+    stack = [(root, False)]
     while stack:  # explicit stack: no recursion limit on deep scripts
-        node = stack.pop()
+        node, nested = stack.pop()
         kind = node.type
         if kind == "comment":
             has_comment = True
         elif kind == "&" and not node.is_named:
             background = True
+        elif nested:
+            pass  # in a child shell: what it changes or exits ends with it
         elif kind in _STATE_NODES:
             changes.append(_STATE_NODES[kind])
         elif kind == "variable_assignment" and node.parent is not None and node.parent.type in ("program", "list"):
@@ -369,7 +374,8 @@ def outline(text: str) -> Outline | None:
             if name in STATE_COMMANDS:
                 changes.append(name)
                 exits = exits or name in _EXITS
-        stack.extend(node.children)
+        nested = nested or kind in _CHILD_SHELLS
+        stack.extend((child, nested) for child in node.children)
     return Outline(tuple(statements), tuple(separators), root.has_error, has_comment, background, errexit,
                    tuple(dict.fromkeys(changes)), exits, has_or)
 

@@ -148,6 +148,7 @@ def test_exec_form_shell_string_is_rewritten_as_json():
     'FROM d\nRUN ["apt-get", "install", "-y", "curl"]\n',  # exec form: no shell to run a second command
     "FROM d\nRUN apt-get update && apt-get install -y curl && exec tini\n",  # nothing runs after exec
     "FROM d\nRUN apt-get install -y curl; exit 0\n",
+    "FROM d\nRUN apt-get install -y curl && { true || exit 1; }\n",  # a group runs in the same shell
     "FROM d\nRUN apt-get install -y curl &\n",  # background job
     "FROM d\nRUN apt-get install -y curl && if then fi\n",  # shell syntax error
     "FROM d\nRUN <<EOF cat > /x\napt-get update\nEOF\n",  # the heredoc is data
@@ -156,6 +157,13 @@ def test_exec_form_shell_string_is_rewritten_as_json():
 ])
 def test_no_append_when_it_cannot_be_exact(text):
     assert appended(text) is None
+
+
+def test_an_exit_in_a_child_shell_does_not_stop_the_append():
+    # `exit` in `( ... )` or `$( ... )` leaves that child shell only: what follows still runs.
+    text = "FROM d\nRUN yum install -y iputils && (setcap cap_net_raw+ep /bin/ping || exit 1) && echo $(exit 0)\n"
+    assert appended(text, "yum clean all") == \
+        "FROM d\nRUN yum install -y iputils && (setcap cap_net_raw+ep /bin/ping || exit 1) && echo $(exit 0) && yum clean all\n"
 
 
 def test_shell_with_errexit_counts_as_set_e():
@@ -285,6 +293,18 @@ def test_join_wraps_state_changes_and_lists_in_subshells():
         """)
 
 
+def test_join_needs_no_subshell_for_what_already_runs_in_one():
+    text = 'FROM d\nRUN (cd /src && make) && echo "$(cd /tmp; pwd)"\nRUN make install\n'
+    assert joined(text) == 'FROM d\nRUN (cd /src && make) && echo "$(cd /tmp; pwd)" \\\n    && make install\n'
+
+
+def test_join_never_writes_two_opening_parentheses():
+    # `((` opens an arithmetic command in bash: a wrapped script that starts with a subshell gets `( (`.
+    text = "FROM d\nRUN (cd /a && make) && cd /b\nRUN echo a\nRUN (cd /tmp; pwd); pwd\n"
+    assert joined(text) == ("FROM d\nRUN ( (cd /a && make) && cd /b) \\\n    && echo a \\\n"
+                            "    && ( (cd /tmp; pwd); pwd)\n")
+
+
 def test_join_turns_exec_form_into_the_same_command_line():
     text = 'FROM d\nRUN apt-get update\nRUN ["apt-get", "install", "-y", "$NOT_EXPANDED", "a b"]\n'
     assert joined(text) == "FROM d\nRUN apt-get update \\\n    && apt-get install -y '$NOT_EXPANDED' 'a b'\n"
@@ -347,25 +367,31 @@ SEQUENCES = [
     ["alias x=echo", "x 2>/dev/null || echo no-alias"],
     ["echo x", "exit 3"],
     ["false", "echo never"],
+    ["(cd /tmp && pwd) && cd /tmp", "pwd"],
+    ["echo a", "(cd /tmp; pwd); pwd"],
+    ["(cd /tmp && pwd)", "pwd"],
+    ["(exit 0) && echo sub", "echo after"],
+    ['echo "$(cd /tmp; pwd)"', "pwd"],
 ]
 
 
-def _run_sequence(scripts: list[str]) -> tuple[str, bool]:
+def _run_sequence(scripts: list[str], shell: str) -> tuple[str, bool]:
     output = ""
     for script in scripts:
-        proc = subprocess.run(["sh", "-c", script], capture_output=True, text=True, cwd="/")
+        proc = subprocess.run([shell, "-c", script], capture_output=True, text=True, cwd="/")
         output += proc.stdout
         if proc.returncode != 0:
             return output, False
     return output, True
 
 
+@pytest.mark.parametrize("shell", ["sh", "bash"])
 @pytest.mark.parametrize("scripts", SEQUENCES, ids=[" / ".join(s) for s in SEQUENCES])
-def test_joined_script_does_what_the_runs_did(scripts):
+def test_joined_script_does_what_the_runs_did(scripts, shell):
     text = "FROM d\n" + "".join(f"RUN {script}\n" for script in scripts)
     fixed = joined(text)
     assert fixed is not None
     merged = parse_dockerfile(fixed)
     assert len(runs(merged)) == 1
-    proc = subprocess.run(["sh", "-c", runs(merged)[0].arguments], capture_output=True, text=True, cwd="/")
-    assert (proc.stdout, proc.returncode == 0) == _run_sequence(scripts)
+    proc = subprocess.run([shell, "-c", runs(merged)[0].arguments], capture_output=True, text=True, cwd="/")
+    assert (proc.stdout, proc.returncode == 0) == _run_sequence(scripts, shell)
