@@ -26,24 +26,26 @@ from pathlib import Path
 
 from dockerlint_slim.engine import Linter, LintOptions
 from dockerlint_slim.engine.registry import Rule, rule_from_module
+from dockerlint_slim.knowledge.hadolint import COUNTERPARTS, covers
 from dockerlint_slim.model import CopyInstruction, Dockerfile, RunInstruction
 from dockerlint_slim.parser import parse_dockerfile
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus"
-# (hadolint codes, slimlint rule id)
-PAIRS: list[tuple[tuple[str, ...], str]] = [
-    (("DL3009",), "SL201"),
-    (("DL3015",), "SL202"),
-    (("DL3019",), "SL203"),
-    (("DL3032", "DL3036", "DL3040"), "SL204"),
-    (("DL3042",), "SL205"),
-    (("DL3060",), "SL206"),
-    (("DL3059",), "SL101"),
-    (("DL3067",), "SL404"),
-]
-CHAIN_RULES = {"SL101"}
-# hadolint's DL3060 covers yarn only: slimlint's npm/pnpm findings are counted apart, not as disagreements.
-IN_SCOPE = {"SL206": lambda d: d.properties.get("tool") == "yarn"}
+# (hadolint codes, slimlint rule id), one pair per slimlint rule, from the one DL<->SL table.
+PAIRS: list[tuple[tuple[str, ...], str]] = []
+for _pair in COUNTERPARTS:
+    _codes = next((codes for codes, rule in PAIRS if rule == _pair.rule), None)
+    if _codes is None:
+        PAIRS.append((_pair.codes, _pair.rule))
+    else:
+        PAIRS[PAIRS.index((_codes, _pair.rule))] = (_codes + _pair.codes, _pair.rule)
+# Rules hadolint reports on the 2nd..nth RUN of a chain: compared per chain.
+CHAIN_RULES = {pair.rule for pair in COUNTERPARTS if pair.where == "rest"}
+
+
+def in_scope(rule_id: str, diagnostic) -> bool:
+    """A slimlint finding hadolint's paired rule(s) check at all (DL3060 is about yarn; SL206 also reports npm)."""
+    return any(pair.rule == rule_id and covers(pair, diagnostic.properties) for pair in COUNTERPARTS)
 
 
 @dataclass
@@ -157,9 +159,9 @@ def compare(corpus: Path) -> tuple[list[PairResult], int, list[str]]:
                 return chain_start(line, dockerfile) if result.rule in CHAIN_RULES else unit_of(line, starts)
 
             theirs = {(name, unit(h["line"])) for h in hadolint.get(str(path), []) if h["code"] in result.codes}
-            in_scope = IN_SCOPE.get(result.rule, lambda d: True)
-            mine = {(name, unit(d.span.line)) for d in ours if d.rule_id == result.rule and in_scope(d)}
-            extra = {(name, unit(d.span.line)) for d in ours if d.rule_id == result.rule and not in_scope(d)}
+            mine = {(name, unit(d.span.line)) for d in ours if d.rule_id == result.rule and in_scope(d.rule_id, d)}
+            extra = {(name, unit(d.span.line)) for d in ours
+                     if d.rule_id == result.rule and not in_scope(d.rule_id, d)}
             result.out_of_scope |= extra - mine
             result.both |= theirs & mine
             result.hadolint_only |= theirs - mine

@@ -116,9 +116,28 @@ terminal.
 
 
 def hadolint_ids(rule) -> list[str]:
-    """The hadolint rules named on the docstring's "hadolint equivalent:" line (none when it says none)."""
-    match = re.search(r"^hadolint equivalents?:(.*)$", rule.docs, re.M | re.I)
-    return re.findall(r"DL[0-9]{4}", match.group(1)) if match else []
+    """The hadolint codes whose counterpart is this rule (knowledge/hadolint.py)."""
+    from dockerlint_slim.knowledge.hadolint import codes_of
+
+    return list(codes_of(rule.id))
+
+
+def hadolint_counterparts() -> str:
+    """The DL<->SL table of the "Coming from hadolint" page, from knowledge/hadolint.py."""
+    from dockerlint_slim.knowledge.hadolint import COUNTERPARTS, HADOLINT_WIKI
+
+    rules = {rule.id: rule for rule in builtin_rules()}
+    lines = ["| hadolint | hadolint says | slimlint | covers | what slimlint does differently |",
+             "|---|---|---|---|---|"]
+    for pair in COUNTERPARTS:
+        rule = rules[pair.rule]
+        codes = ", ".join(f"[{code}]({HADOLINT_WIKI}{code})" for code in pair.codes)
+        covers = "; ".join(f"{'/'.join(values)} only" for values in pair.only.values()) or "the whole rule"
+        if pair.where == "rest":
+            covers += " (hadolint reports the 2nd..nth RUN of a chain)"
+        lines.append(f"| {codes} | {pair.hadolint} | [{rule.id} {rule.name}]({RULES_DIR}/{rule.doc_slug}.md) "
+                     f"| {covers} | {pair.differences or '—'} |")
+    return "\n".join(lines)
 
 
 def rules_index(rules) -> str:
@@ -219,15 +238,19 @@ def on_config(config, **_kwargs):
 
 
 # Markers in hand-written pages replaced by text generated from the code (one definition, shown where it is needed).
-def _fragments() -> dict[str, str]:
+def _dockerfile_names() -> str:
     from dockerlint_slim.knowledge.dockerfile_names import names_markdown
 
-    return {"<!-- dockerfile-names -->": names_markdown()}
+    return names_markdown()
+
+
+FRAGMENTS = {"<!-- dockerfile-names -->": _dockerfile_names, "<!-- hadolint-counterparts -->": hadolint_counterparts}
 
 
 def on_page_markdown(markdown, page, config, files, **_kwargs):
-    for marker, text in _fragments().items():
-        markdown = markdown.replace(marker, text)
+    for marker, generate in FRAGMENTS.items():
+        if marker in markdown:
+            markdown = markdown.replace(marker, generate())
     return markdown
 
 

@@ -123,5 +123,5 @@ def check(target):
             message,
             fix=Fix(f"End this RUN with `&& {clean}` after the last install",
                     _edits(target.dockerfile, run, last, call, clean)),
-            properties={"path": cache},
+            properties={"path": cache, "tool": manager},
         )

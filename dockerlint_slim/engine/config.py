@@ -83,6 +83,10 @@ class Config:
     unfixable: tuple[str, ...] = ()
     keys: frozenset[str] = frozenset()  # the keys the file sets (what it overrides when layered over another)
     skipped_rules_dirs: tuple[Path, ...] = ()  # `rules-dir` of a discovered config, not loaded (see load_settings)
+    # From a .hadolint.yaml read for want of a project config (engine/hadolint_config.py):
+    hadolint_path: Path | None = None
+    hadolint_ignored: tuple[str, ...] = ()  # hadolint codes ignored everywhere
+    hadolint_pragmas: bool = True  # honour `# hadolint ignore=` comments
 
 
 # Far above any real config (a few KiB): a bigger file is refused rather than read into memory.

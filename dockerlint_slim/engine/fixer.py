@@ -48,6 +48,11 @@ class FixPolicy:
             return False
         return fix.applicability == SAFE or (self.unsafe and fix.applicability == UNSAFE)
 
+    @property
+    def suppression_rules(self) -> frozenset[str]:
+        """Rules whose fixes edit suppression comments (see `_choose`)."""
+        return frozenset(rule.id for rule in self.rules if "suppressions" in rule.needs)
+
     def hidden(self, diagnostic: Diagnostic) -> bool:
         """An unsafe fix that `--unsafe-fixes` would apply."""
         fix = diagnostic.fix
@@ -133,9 +138,14 @@ def _overrides(others: dict[str, tuple[str | None, str]]) -> dict[str, str]:
 
 def _choose(diagnostics: Iterable[Diagnostic], policy: FixPolicy, text: str,
             others: dict[str, tuple[str | None, str]], read_other) -> list[Diagnostic]:
-    """The fixes to apply in this pass: eligible, in rule then position order, none touching another."""
+    """The fixes to apply in this pass: eligible, in rule then position order, none touching another. Fixes of
+    suppression comments (rules that need "suppressions", SL001) go first and alone: a comment rewritten into a
+    working `# slimlint ignore=...` decides which findings exist, so no other fix may act before it is read."""
     candidates = sorted((d for d in diagnostics if policy.applies(d)),
                         key=lambda d: (d.rule_id, d.span.line, d.span.column))
+    comments = [d for d in candidates if d.rule_id in policy.suppression_rules]
+    if comments:
+        candidates = comments
     taken: list[Diagnostic] = []
     claimed: dict[str | None, list[tuple[int, int]]] = {}
     for diagnostic in candidates:

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping
 from dockerlint_slim.context.errors import ContextError
 from dockerlint_slim.diagnostics import APPLICABILITIES, UNSAFE, Diagnostic, Finding, Fix, Span
 from dockerlint_slim.engine.overlaps import resolve_overlaps
-from dockerlint_slim.engine.pragmas import ignored_by_pragmas, ignores_rule
+from dockerlint_slim.engine.pragmas import Match, Suppressions
 from dockerlint_slim.engine.registry import Rule, described, not_an_interrupt
 from dockerlint_slim.engine.session import LintTarget, Session
 from dockerlint_slim.engine.totals import complete_report
@@ -32,6 +32,8 @@ class LintOptions:
     target: str | None = None
     context_dir: Path | None = None
     config_dir: Path | None = None  # per-file-ignores globs also match paths relative to the config file's folder
+    hadolint_pragmas: bool = True  # honour `# hadolint ignore=` comments (off: .hadolint.yaml disable-ignore-pragma)
+    hadolint_ignored: tuple[str, ...] = ()  # hadolint codes ignored everywhere (.hadolint.yaml `ignored`)
 
 
 @dataclass(frozen=True)
@@ -75,12 +77,18 @@ class RuleOptionError(Exception):
     """A rule could not use the options the configuration gave it (`[rules.SLnnn]`)."""
 
 
+# Rules that read what became of the suppression comments (SL001): they run after every other rule.
+SUPPRESSIONS = "suppressions"
+
+
 class Linter:
     def __init__(self, rules: list[Rule], options: LintOptions, contexts: dict | None = None) -> None:
         """`contexts`: scanned build contexts by `context_key`, shared with other linters (the files of one run, or
         the edits of one buffer in the language server); a context missing from it is scanned when a rule asks."""
         self.options = options
         self.rules = select_rules(rules, options)
+        # Pragmas may name any loaded rule, selected or not: by id (any case) or name.
+        self._names = {rule.id: rule.id for rule in rules} | {rule.name: rule.id for rule in rules}
         self._rule_options = {rule.id: _resolved_options(rule, options.rule_options.get(rule.id, {}))
                               for rule in self.rules}
         self._contexts: dict = contexts if contexts is not None else {}
@@ -98,26 +106,48 @@ class Linter:
             names = ", ".join(s.name for s in dockerfile.stages if s.name) or "none has a name"
             raise TargetNotFound(f"{path}: target stage {self.options.target!r} not found (stages: {names})")
         session = Session(dockerfile, self.options.context_dir, self._contexts, ignore_overrides)
-        ignored_everywhere, ignored_at = ignored_by_pragmas(dockerfile)
-        ignored_everywhere |= self._per_file_ignores(path)
+        suppressions = Suppressions(dockerfile, self._resolve, self.options.hadolint_pragmas,
+                                    self.options.hadolint_ignored)
+        per_file = self._per_file_ignores(path)
+        later = [rule for rule in self.rules if SUPPRESSIONS in rule.needs]
+        # With SL001 on, a rule the file ignores as a whole still runs (its findings dropped), to tell whether the
+        # pragma that ignores it suppresses anything.
+        judging = bool(later)
         diagnostics: list[Diagnostic] = []
         errors: list[FileError] = []
+        ran: set[str] = set()
         for rule in self.rules:
+            if SUPPRESSIONS in rule.needs:
+                continue
             if "context" in rule.needs and session.context_dir is None:
                 continue
             if "image" in rule.needs:
                 continue  # produced by `slimlint image`, not by static lint
-            if ignores_rule(rule, ignored_everywhere):
+            if rule.id in per_file:
                 continue
-            target = LintTarget(dockerfile, self._rule_options[rule.id], session)
-            severity = self.options.severity.get(rule.id, rule.severity)
-            findings, crash = self._check(rule, target, path)
+            skipped = suppressions.skips(rule.id)
+            if skipped and not judging:
+                continue
+            findings, crash = self._run(rule, dockerfile, session, path)
+            if crash is None:
+                ran.add(rule.id)
+            elif not skipped:  # a rule the file ignores may crash on it: that is no error of the file
+                errors.append(crash)
+            for finding in findings:
+                if suppressions.suppresses(rule.id, finding.span.line, finding.span.end_line, finding.properties):
+                    continue
+                diagnostics.append(_diagnostic(rule, self.options.severity.get(rule.id, rule.severity), path, finding))
+        session.suppressions = suppressions.problems(ran, self._names) if later else []
+        for rule in later:
+            if rule.id in per_file or suppressions.skips(rule.id):
+                continue
+            findings, crash = self._run(rule, dockerfile, session, path)
             if crash is not None:
                 errors.append(crash)
             for finding in findings:
-                if ignores_rule(rule, ignored_at.get(finding.span.line, ())):
-                    continue
-                diagnostics.append(_diagnostic(rule, severity, path, finding))
+                if not suppressions.suppresses(rule.id, finding.span.line, finding.span.end_line, finding.properties):
+                    diagnostics.append(_diagnostic(rule, self.options.severity.get(rule.id, rule.severity), path,
+                                                   finding))
         diagnostics = resolve_overlaps(diagnostics, self._superseded_by)
         diagnostics.sort(key=lambda d: d.sort_key)
         report = session.replay.report() if session.context_dir is not None else None
@@ -125,6 +155,14 @@ class Linter:
             dead_lines = {e.created_by.span.line for e in session.replay.layers.events if e.bytes}
             report = complete_report(report, diagnostics, dead_lines)
         return FileResult(path, diagnostics, report, dockerfile.lines, errors=errors)
+
+    def _resolve(self, word: str) -> Match | None:
+        """The rule a pragma token names (`SL201`, `sl201`, `apt-lists-not-removed`), or None."""
+        rule_id = self._names.get(word) or self._names.get(word.upper())
+        return Match(rule_id) if rule_id is not None else None
+
+    def _run(self, rule: Rule, dockerfile, session: Session, path: str) -> tuple[list[Finding], FileError | None]:
+        return self._check(rule, LintTarget(dockerfile, self._rule_options[rule.id], session), path)
 
     def _check(self, rule: Rule, target: LintTarget, path: str) -> tuple[list[Finding], FileError | None]:
         """The rule's findings, and the error that stopped it if it crashed: a bug in a rule (a third-party one,

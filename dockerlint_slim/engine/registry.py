@@ -6,7 +6,8 @@ A rule is a module (see `rules/sl101_scattered_run.py`) with module-level consta
     NAME = "scattered-run"            # kebab-case
     SEVERITY = "info"                 # error | warning | info
     SUMMARY = "one line"
-    NEEDS = frozenset()               # optional: {"context"} to run only with --context
+    NEEDS = frozenset()               # optional: {"context"} to run only with --context; {"suppressions"} to run
+                                      # after the other rules and read session.suppressions
     OPTIONS = {"threshold": 10}       # optional: defaults, overridable in config
     TAGS = ("layers",)                # optional: SARIF properties.tags
     SUPERSEDES = ("SL102",)           # optional: rules whose findings on the same origin and path this rule's
@@ -182,8 +183,9 @@ def _rule_from_module(module: ModuleType, origin: str) -> Rule:
     )
 
 
-# What a rule may need beyond the Dockerfile: a build context (`--context`), or a built image (`slimlint image`).
-KNOWN_NEEDS = frozenset({"context", "image"})
+# What a rule may need beyond the Dockerfile: a build context (`--context`), a built image (`slimlint image`), or
+# what became of the file's suppression comments once every other rule ran (`session.suppressions`).
+KNOWN_NEEDS = frozenset({"context", "image", "suppressions"})
 
 
 def _names(module: ModuleType, rule_id: str, attribute: str, known: frozenset[str] | None = None) -> frozenset[str]:

@@ -11,7 +11,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dockerlint_slim.diagnostics import SEVERITY_RANK
-from dockerlint_slim.engine.config import Config, ConfigError, load_settings, repository_root, user_config_path
+from dockerlint_slim.engine.config import (
+    Config,
+    ConfigError,
+    find_config,
+    load_settings,
+    repository_root,
+    user_config_path,
+)
 from dockerlint_slim.engine.linter import FileError
 from dockerlint_slim.engine.registry import Rule, RuleLoadError, described, load_rules
 from dockerlint_slim.files import read_regular_file
@@ -252,6 +259,27 @@ def check_rule_references(rules: list[Rule], request: CheckRequest, config: Conf
                 raise RunError(str(exc)) from None
 
 
+def with_hadolint_config(config: Config, start: Path) -> Config:
+    """`config` with the settings of the project's `.hadolint.yaml` that slimlint can use, when there is one (no
+    slimlint project config exists: the caller checks); says once what was read."""
+    from dockerlint_slim.engine.hadolint_config import HadolintConfigError, find_hadolint_config, load_hadolint_config
+
+    path = find_hadolint_config(start, repository_root(start))
+    if path is None:
+        return config
+    try:
+        settings = load_hadolint_config(path)
+    except HadolintConfigError as exc:
+        warn(f"{exc}; its settings are not used")
+        return config
+    taken = "; ".join(settings.used) or "nothing slimlint has a counterpart for"
+    left = f"; not used: {'; '.join(settings.left)}" if settings.left else ""
+    note(f"no slimlint config found: using {_shown(path)} (hadolint's): {taken}{left}")
+    return replace(config, hadolint_path=path, hadolint_ignored=settings.ignored, hadolint_pragmas=settings.pragmas,
+                   severity={**config.severity, **settings.severity},
+                   fail_level=settings.fail_level or config.fail_level)
+
+
 def build_options(request: CheckRequest, config: Config):
     from dockerlint_slim.engine import LintOptions
 
@@ -274,6 +302,8 @@ def build_options(request: CheckRequest, config: Config):
         per_file_ignores=dict(config.per_file_ignores),
         target=request.target or config.target,
         config_dir=config.path.parent if config.path is not None else None,
+        hadolint_pragmas=config.hadolint_pragmas,
+        hadolint_ignored=config.hadolint_ignored,
     )
 
 
@@ -315,6 +345,8 @@ def _run_check(request: CheckRequest) -> int:
         if explicit is not None and not explicit.is_file():
             raise RunError(f"config file not found: {request.config_path}")
         config = load_settings(explicit, Path.cwd())
+        if explicit is None and find_config(Path.cwd()) is None:
+            config = with_hadolint_config(config, Path.cwd())
         for folder in config.skipped_rules_dirs:
             warn(f"{_shown(config.path)}: rules-dir {_shown(folder)} not loaded: rule folders run code, and this "
                  f"config was found in the folder tree being linted; to load them, pass --config "

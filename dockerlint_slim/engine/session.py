@@ -20,6 +20,9 @@ class Session:
         self.context_dir = context_dir
         self._contexts = contexts  # scanned contexts, shared across the files of one run
         self._ignore_overrides = dict(ignore_overrides or {})  # ignore files as fixes left them, by path
+        # The slimlint pragmas that suppress nothing (engine.pragmas.Problem), set once every other rule has run:
+        # what rules that need "suppressions" (SL001) read.
+        self.suppressions: list = []
 
     @cached_property
     def context(self):

@@ -331,6 +331,46 @@ def remove_instruction(dockerfile: Dockerfile, instruction: Instruction) -> Edit
     return [TextEdit(Span(span.line, 1, span.end_line + 1, 1), "")]
 
 
+# --- comments -----------------------------------------------------------------------------------------------------
+
+def remove_comment_line(dockerfile: Dockerfile, line: int) -> Edits | None:
+    """Delete a comment line. None when that would change the parser directives: before the first instruction, a
+    later `# syntax=...` comment is a directive only if nothing but directives precede it."""
+    lines = dockerfile.lines
+    if not 1 <= line <= len(lines) or not lines[line - 1].lstrip().startswith("#"):
+        return None
+    first = min((i.span.line for i in dockerfile.instructions), default=len(lines) + 1)
+    if line < first:
+        from dockerlint_slim.parser.lexer import lex
+
+        if lex("\n".join(lines[: line - 1] + lines[line : first - 1]) + "\n").directives != dockerfile.directives:
+            return None
+    return [TextEdit(Span(line, 1, line + 1, 1), "")]
+
+
+def remove_list_item(dockerfile: Dockerfile, line: int, items: Sequence[tuple[int, int]], index: int) -> Edits | None:
+    """Remove item `index` of a comma- or blank-separated list on one line (`ignore=SL201,SL2O1`), given the
+    (column, end column) of every item: with the separator before it, or after it for the first item."""
+    if not 1 <= line <= len(dockerfile.lines) or not 0 <= index < len(items) or len(items) < 2:
+        return None
+    start, end = items[index]
+    if index > 0:
+        start = items[index - 1][1]
+    else:
+        end = items[1][0]
+    return [TextEdit(Span(line, start, line, end), "")]
+
+
+def replace_comment(dockerfile: Dockerfile, line: int, column: int, end_column: int, text: str) -> Edits | None:
+    """Replace a comment (from its `#` to the end of its text) with `text`, a comment of one line."""
+    if not 1 <= line <= len(dockerfile.lines) or "\n" in text or not text.startswith("#"):
+        return None
+    source = dockerfile.lines[line - 1]
+    if source[column - 1 : column] != "#" or end_column > len(source) + 1:
+        return None
+    return [TextEdit(Span(line, column, line, end_column), text)]
+
+
 def replace_image(dockerfile: Dockerfile, instruction: FromInstruction, image: str) -> Edits | None:
     """`FROM old` -> `FROM new` (the image word only: flags and `AS name` stay)."""
     text = instruction.arguments

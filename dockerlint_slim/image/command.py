@@ -246,14 +246,13 @@ def _load_dockerfile(path: str, target: str | None):
 
 def _without_ignored(dockerfile, diagnostics):
     """Honour `# slimlint ignore=SL601` pragmas as static lint does."""
-    from dockerlint_slim.engine.pragmas import ignored_by_pragmas as _pragmas
-    from dockerlint_slim.engine.pragmas import ignores_rule as _ignored
+    from dockerlint_slim.engine.pragmas import Match, Suppressions
 
     rule = _sl601_rule()
-    everywhere, by_line = _pragmas(dockerfile)
-    if _ignored(rule, everywhere):
-        return []
-    return [d for d in diagnostics if not _ignored(rule, by_line.get(d.span.line, ()))]
+    suppressions = Suppressions(dockerfile, lambda word: Match(rule.id) if word.upper() == rule.id or word == rule.name
+                                else None)
+    return [d for d in diagnostics
+            if not suppressions.suppresses(rule.id, d.span.line, d.span.end_line, d.properties)]
 
 
 def _render(fmt, report, dockerfile, dockerfile_path, diagnostics, mapping, color) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from lsprotocol import types as lsp
 
 from dockerlint_slim.diagnostics import SAFE, Diagnostic, Span, TextEdit
-from dockerlint_slim.engine.pragmas import _PRAGMA
+from dockerlint_slim.engine.pragmas import slimlint_pragma_scope
 from dockerlint_slim.fixes.apply import EditError, edit_ranges
 from dockerlint_slim.model import Dockerfile, Instruction
 from dockerlint_slim.parser.lexer import directive_line_count
@@ -192,8 +192,7 @@ def ignore_instruction(document: Document, dockerfile: Dockerfile, diagnostic: D
     change = None
     for line, text in dockerfile.comments:
         if first_comment_line <= line < start:
-            match = _PRAGMA.match(text)
-            if match and not match.group(1):
+            if slimlint_pragma_scope(text) == "line":
                 change = _extend_pragma(document, line, diagnostic.rule_id)
     if change is None:
         line_text = dockerfile.lines[start - 1] if start - 1 < len(dockerfile.lines) else ""
@@ -207,8 +206,7 @@ def ignore_file(document: Document, dockerfile: Dockerfile, rule_id: str, shown:
     """`# slimlint global ignore=SLxxx` below the parser directives (or the id added to a global pragma)."""
     change = None
     for line, text in dockerfile.comments:
-        match = _PRAGMA.match(text)
-        if match and match.group(1):
+        if slimlint_pragma_scope(text) == "global":
             change = _extend_pragma(document, line, rule_id)
             break
     if change is None:
