@@ -66,9 +66,23 @@ def _visible(text: str) -> str:
 
 
 def help_line(text: str, frame: list[str], color: bool) -> str:
-    """The fix under the code frame, rustc/ruff style (`= help: ...` in the frame's gutter; flush without one)."""
+    """The fix under the code frame, rustc/ruff style (`= help: ...` in the frame's gutter; flush without one). Prose
+    is one line (its line breaks are blanks); lines indented by four blanks are code (a Dockerfile fragment to
+    write) and keep their own lines, indented under the help text."""
     gutter = frame[0].index("|") if frame else 2
-    return " " * gutter + "= " + _style("help:", color, bold=True) + " " + printable(" ".join(text.split()))
+    lead = " " * gutter + "= "
+    prose: list[str] = []
+    code: list[str] = []
+    for line in text.split("\n"):
+        if line.startswith("    ") and line.strip():
+            code.append("  " + printable(line[4:].rstrip().expandtabs(4)))
+        elif not code:
+            prose.append(line)
+        else:  # prose after a code fragment: keep the order readable
+            code.append(printable(" ".join(line.split())))
+    out = lead + _style("help:", color, bold=True) + " " + printable(" ".join(" ".join(prose).split()))
+    pad = " " * (len(lead) + len("help: "))
+    return "\n".join([out] + [pad + line for line in code if line.strip()])
 
 
 def finding_line(d, policy, color: bool) -> str:

@@ -43,6 +43,16 @@ def test_text_help_line_also_without_frames_and_absent_without_a_fix():
 def test_help_line_is_one_line():
     out = render("text", [result(finding(fix="Do this\nand that"))], [], frames=False).splitlines()
     assert out[1] == "  = help: Do this and that"
+    assert len(out) == 2 or not out[2].startswith(" ")
+
+
+def test_help_keeps_the_lines_of_an_indented_code_fragment():
+    fix = "Build in a stage of its own:\n    FROM golang:1.22 AS build\n    # ... the build steps ...\n    FROM scratch"
+    out = render("text", [result(finding(fix=fix))], []).splitlines()
+    assert out[3:7] == ["    = help: Build in a stage of its own:",
+                        "              FROM golang:1.22 AS build",
+                        "              # ... the build steps ...",
+                        "              FROM scratch"]
 
 
 def test_sarif_keeps_the_message_short_and_the_fix_apart():
