@@ -67,6 +67,11 @@ class ActionRunner:
     action: dict = field(default_factory=load_action)
     step_outputs: dict[str, dict[str, str]] = field(default_factory=dict)
 
+    @property
+    def summary_file(self) -> Path:
+        """$GITHUB_STEP_SUMMARY: the Markdown the runner shows on the run's summary page."""
+        return self.runner_temp / "step-summary.md"
+
     def context(self, inputs: dict[str, str]) -> dict[str, str]:
         declared = self.action["inputs"]
         unknown = set(inputs) - set(declared)
@@ -90,7 +95,7 @@ class ActionRunner:
 
         return _EXPRESSION.sub(lookup, text)
 
-    def run_step(self, step: dict, inputs: dict[str, str], cwd: Path) -> StepRun:
+    def run_step(self, step: dict, inputs: dict[str, str], cwd: Path, environ: dict[str, str] | None = None) -> StepRun:
         assert step.get("shell") == "bash", f"step {step.get('name')!r}: every step must declare shell: bash"
         values = self.context(inputs)
         env = {key: value for key, value in os.environ.items() if not key.startswith(("INPUT_", "GITHUB_"))}
@@ -99,7 +104,9 @@ class ActionRunner:
         env.update({k: self.substitute(str(v), values) for k, v in (step.get("env") or {}).items()})
         output_file = self.runner_temp / f"output-{len(self.step_outputs)}-{step.get('id', 'step')}"
         output_file.write_text("")
-        env.update(GITHUB_OUTPUT=str(output_file), RUNNER_TEMP=str(self.runner_temp), GITHUB_ACTIONS="true", CI="true")
+        env.update(GITHUB_OUTPUT=str(output_file), RUNNER_TEMP=str(self.runner_temp), GITHUB_ACTIONS="true", CI="true",
+                   GITHUB_STEP_SUMMARY=str(self.summary_file))
+        env.update(environ or {})
         script = self.runner_temp / f"step-{step.get('id', 'step')}.sh"
         script.write_text(self.substitute(step["run"], values))
         done = subprocess.run(
@@ -195,7 +202,8 @@ def test_quoted_paths_and_extra_args(installed: ActionRunner, workspace: Path):
     spaced = workspace / "my app"
     spaced.mkdir()
     (spaced / "Dockerfile").write_text(BAD_DOCKERFILE)
-    inputs = {"paths": "'my app/Dockerfile'\nservices/web", "args": "--select 'SL101' --no-color", "format": "json"}
+    inputs = {"paths": "'my app/Dockerfile'\nservices/web", "args": "--select 'SL101' --no-color", "format": "json",
+              "fail-level": "info"}
     done = installed.run(inputs, workspace, skip=("install",))
     assert done.returncode == 1, done.stderr
     document = json.loads(done.stdout)
@@ -217,3 +225,80 @@ def test_bad_input_is_a_usage_error_not_a_crash(installed: ActionRunner, workspa
     assert missing.returncode == 2
     assert "slimlint: error: cannot read nope/Dockerfile" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def install_step(runner: ActionRunner) -> dict:
+    return next(step for step in runner.action["runs"]["steps"] if step.get("id") == "install")
+
+
+def test_one_run_writes_the_annotations_the_sarif_and_the_summary(installed: ActionRunner, workspace: Path):
+    run_step = next(step for step in installed.action["runs"]["steps"] if step.get("id") == "run")
+    assert run_step["run"].count('"$SLIMLINT_BIN/slimlint"') == 1  # one run: the same findings everywhere
+    installed.summary_file.write_text("")
+    done = installed.run({"paths": "services", "sarif-file": "slimlint.sarif"}, workspace, skip=("install",))
+    assert done.returncode == 1
+    annotations = [line for line in done.stdout.splitlines() if line.startswith("::")]
+    results = json.loads((workspace / "slimlint.sarif").read_text())["runs"][0]["results"]
+    assert len(annotations) == len(results) >= 2
+    summary = installed.summary_file.read_text()
+    assert summary.startswith("## slimlint\n")
+    assert "| `services/api/Dockerfile` | 2 | 0 | 1 | 1 | ~19.0 MiB (estimated) |" in summary, summary
+    assert "| `services/web/Dockerfile` | 0 | 0 | 0 | 0 | — |" in summary
+    installed.summary_file.write_text("")
+    installed.run({"paths": "services", "summary": "false"}, workspace, skip=("install",))
+    assert installed.summary_file.read_text() == ""
+
+
+def test_info_level_hints_do_not_fail_by_default(installed: ActionRunner, workspace: Path):
+    (workspace / "Dockerfile").write_text("FROM debian:12\nRUN echo one\nRUN echo two\n")  # SL101 (info) only
+    done = installed.run({"paths": "Dockerfile"}, workspace, skip=("install",))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert any(line.startswith("::notice file=Dockerfile,line=2,") for line in done.stdout.splitlines())
+    assert installed.run({"paths": "Dockerfile", "fail-level": "info"}, workspace, skip=("install",)).returncode == 1
+    # Empty: the config file's fail-level, else info
+    assert installed.run({"paths": "Dockerfile", "fail-level": ""}, workspace, skip=("install",)).returncode == 1
+
+
+def test_working_directory_and_config(installed: ActionRunner, workspace: Path):
+    api = workspace / "services" / "api"
+    (api / "lint.toml").write_text('ignore = ["SL101"]\n')
+    inputs = {"working-directory": "services/api", "paths": "Dockerfile", "config": "lint.toml",
+              "sarif-file": "out/slimlint.sarif", "format": "json"}
+    done = installed.run(inputs, workspace, skip=("install",))
+    assert done.returncode == 1, done.stderr
+    assert {f["rule_id"] for f in json.loads(done.stdout)["findings"]} == {"SL201"}
+    # the output names the SARIF log from the workspace root, where the upload step runs
+    assert done.outputs["sarif-file"] == "services/api/out/slimlint.sarif"
+    log = json.loads((api / "out" / "slimlint.sarif").read_text())
+    assert log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+        "services/api/Dockerfile")
+    missing = installed.run({"working-directory": "no/such"}, workspace, skip=("install",))
+    assert missing.returncode == 2 and "working-directory no/such is not a folder" in missing.stdout
+
+
+def test_an_old_python_is_a_clear_error(tmp_path: Path):
+    runner = ActionRunner(tmp_path / "temp")
+    runner.runner_temp.mkdir()
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for name in ("python", "python3"):
+        # A Python 3.8: prints its version, fails the `>= (3, 10)` check.
+        script = fake / name
+        script.write_text('#!/bin/sh\ncase "$2" in *print*) echo 3.8.18 ;; *) exit 1 ;; esac\n')
+        script.chmod(0o755)
+    path = os.pathsep.join([str(fake), "/usr/bin", "/bin"])
+    done = runner.run_step(install_step(runner), {}, cwd=tmp_path, environ={"PATH": path})
+    assert done.returncode == 2
+    assert "::error title=slimlint::slimlint needs Python 3.10 or newer; found:" in done.stdout
+    assert f"{fake / 'python'} (Python 3.8.18)" in done.stdout and "actions/setup-python" in done.stdout
+    assert not (runner.runner_temp / "slimlint-venv").exists()
+
+
+def test_version_installs_that_tag_or_commit_of_the_repository(tmp_path: Path):
+    runner = ActionRunner(tmp_path)
+    bad = runner.run_step(install_step(runner), {"version": "--index-url=http://evil"}, cwd=tmp_path)
+    assert bad.returncode == 2 and "the version input must be a release tag or a commit id" in bad.stdout
+    # git may not fetch over the network here: the source pip is given is what this checks
+    done = runner.run_step(install_step(runner), {"version": "v0.1.0"}, cwd=tmp_path,
+                           environ={"GIT_ALLOW_PROTOCOL": "file", "GIT_TERMINAL_PROMPT": "0"})
+    assert "Installing slimlint from slimlint @ git+https://github.com/slimlint/slimlint@v0.1.0 with " in done.stdout
