@@ -22,7 +22,7 @@ from dockerlint_slim.image.history import (
     parse_created_by,
 )
 from dockerlint_slim.image.stack import StackResult, WasteGroup
-from dockerlint_slim.knowledge.package_caches import cache_of
+from dockerlint_slim.knowledge.package_managers import cache_of
 from dockerlint_slim.model import Dockerfile, Instruction
 
 RULE_ID, RULE_NAME, SEVERITY = "SL601", "image-layer-waste", "warning"

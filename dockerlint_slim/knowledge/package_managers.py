@@ -660,6 +660,38 @@ YARN_ROOT_CACHE = "/usr/local/share/.cache/yarn"
 YARN_USER_CACHES = ("/root/.cache/yarn", "/root/.yarn/berry/cache")
 PNPM_STORES = ("/root/.local/share/pnpm/store", "/root/.pnpm-store")
 GO_BUILD_CACHE = "/root/.cache/go-build"
+@dataclass(frozen=True)
+class PackageCache:
+    """A cache a package manager keeps in the image, as measured images (`slimlint image`) name it: a package manager
+    rewriting its own cache (apt's lists and pkgcache.bin rewritten by the next `apt-get install`) needs the cache
+    cleaned or mounted in the RUN that fills it, not the chmod/chown advice."""
+
+    directory: str  # absolute, with a trailing slash
+    what: str  # for messages
+    clean: str  # the command that removes it at the end of the RUN that fills it
+
+
+CACHES = (
+    PackageCache(APT_LISTS + "/", "apt's package lists", f"rm -rf {APT_LISTS}/*"),
+    PackageCache(APT_ARCHIVES + "/", "apt's package cache (pkgcache.bin, downloaded .deb files)", "apt-get clean"),
+    PackageCache(RPM_CACHE_DIRS["dnf"] + "/", "dnf's metadata and package cache", "dnf clean all"),
+    PackageCache(RPM_CACHE_DIRS["yum"] + "/", "yum's metadata and package cache", "yum clean all"),
+    PackageCache(ZYPPER_CACHE + "/", "zypper's cache", "zypper clean --all"),
+    PackageCache(APK_CACHE + "/", "apk's index cache", f"rm -rf {APK_CACHE}/*"),
+    PackageCache(PIP_CACHE + "/", "pip's download cache", "pip install --no-cache-dir"),
+    PackageCache(NPM_CACHE.rsplit("/", 1)[0] + "/", "npm's cache", "npm cache clean --force"),
+    PackageCache(YARN_ROOT_CACHE + "/", "yarn's cache", "yarn cache clean"),
+)
+
+
+def cache_of(path: str) -> PackageCache | None:
+    """The package cache `path` (a file or a cache's own folder) belongs to, None for any other path."""
+    for cache in CACHES:
+        if path.startswith(cache.directory) or path + "/" == cache.directory:
+            return cache
+    return None
+
+
 # Environment variables that move a cache, per manager (the first one set wins).
 CACHE_ENV = {
     "pip": ("PIP_CACHE_DIR",),
