@@ -13,6 +13,7 @@ from dockerlint_slim.context.dockerignore import (
     read_patterns,
 )
 from dockerlint_slim.context.gomatch import go_clean
+from tests.context.test_gomatch import GO_TABLE
 
 EXACT, INEXACT, FAIL = "exact", "inexact", "fail"
 
@@ -170,62 +171,13 @@ def test_moby_compile(pattern: str, kind: str, regex: str | None) -> None:
         assert compiled.regex is not None and compiled.regex.pattern == regex
 
 
-# moby's TestMatch (Go's filepath.Match table run through the top-level Matches function).
+# moby's TestMatch: Go's filepath.Match table run through the top-level Matches function, where a pattern that
+# matches a parent folder matches everything below it (`a*` matches `ab/c` through `ab`). moby leaves out the two
+# rows whose error Go only reports for names that reach the bad part of the pattern.
 GO_MATCH = [
-    ("abc", "abc", True, False),
-    ("*", "abc", True, False),
-    ("*c", "abc", True, False),
-    ("a*", "a", True, False),
-    ("a*", "abc", True, False),
-    ("a*", "ab/c", True, False),  # true through the parent folder `ab`
-    ("a*/b", "abc/b", True, False),
-    ("a*/b", "a/c/b", False, False),
-    ("a*b*c*d*e*/f", "axbxcxdxe/f", True, False),
-    ("a*b*c*d*e*/f", "axbxcxdxexxx/f", True, False),
-    ("a*b*c*d*e*/f", "axbxcxdxe/xxx/f", False, False),
-    ("a*b*c*d*e*/f", "axbxcxdxexxx/fff", False, False),
-    ("a*b?c*x", "abxbbxdbxebxczzx", True, False),
-    ("a*b?c*x", "abxbbxdbxebxczzy", False, False),
-    ("ab[c]", "abc", True, False),
-    ("ab[b-d]", "abc", True, False),
-    ("ab[e-g]", "abc", False, False),
-    ("ab[^c]", "abc", False, False),
-    ("ab[^b-d]", "abc", False, False),
-    ("ab[^e-g]", "abc", True, False),
-    ("a\\*b", "a*b", True, False),
-    ("a\\*b", "ab", False, False),
-    ("a?b", "a\u263ab", True, False),
-    ("a[^a]b", "a\u263ab", True, False),
-    ("a???b", "a\u263ab", False, False),
-    ("a[^a][^a][^a]b", "a\u263ab", False, False),
-    ("[a-\u03b6]*", "\u03b1", True, False),
-    ("*[a-\u03b6]", "A", False, False),
-    ("a?b", "a/b", False, False),
-    ("a*b", "a/b", False, False),
-    ("[\\]a]", "]", True, False),
-    ("[\\-]", "-", True, False),
-    ("[x\\-]", "x", True, False),
-    ("[x\\-]", "-", True, False),
-    ("[x\\-]", "z", False, False),
-    ("[\\-x]", "x", True, False),
-    ("[\\-x]", "-", True, False),
-    ("[\\-x]", "a", False, False),
-    ("[]a]", "]", False, True),
-    ("[-]", "-", False, True),
-    ("[x-]", "x", False, True),
-    ("[x-]", "-", False, True),
-    ("[x-]", "z", False, True),
-    ("[-x]", "x", False, True),
-    ("[-x]", "-", False, True),
-    ("[-x]", "a", False, True),
-    ("\\", "a", False, True),
-    ("[a-b-c]", "a", False, True),
-    ("[", "a", False, True),
-    ("[^", "a", False, True),
-    ("[^bc", "a", False, True),
-    ("a[", "a", False, True),
-    ("a[", "ab", False, True),
-    ("*x", "xxx", True, False),
+    ("a*", "ab/c", True, False) if row[:2] == ("a*", "ab/c") else row
+    for row in GO_TABLE
+    if row[:2] not in (("a[", "x"), ("a/b[", "x"))
 ]
 
 
