@@ -20,7 +20,8 @@ in process, with the same code path the command line uses (`engine.fixer.fix_sou
   fixes removed on purpose (RUNs joined, a COPY turned into a bind mount), in the same order, and every
   instruction other than RUN the same (flags and arguments; FROM's image aside when SL403 changed its tag);
 - shell commands kept: every simple command of every RUN before (program and its non-option words) is still in
-  some RUN after, except the `rm` of a file a fix stops copying into the image;
+  some RUN after, except the `rm` of a file a fix stops copying into the image and the `apk update` that
+  `apk add --no-cache` replaces;
 - time: `fix_source` alone (lint, fix passes, checks and the final lint), summed over the files.
 
 Without a build context the context rules (SL301, SL302, SL304, SL501) do not run; their fixes are covered by
@@ -64,7 +65,9 @@ def buildkit_commands(text: str):
     import dockerfile
 
     try:
-        return [(c.cmd.upper(), c.flags, c.value) for c in dockerfile.parse_string(text)]
+        # `ONBUILD RUN` counts as a RUN: fixes edit its script as they edit any RUN's.
+        return [("RUN" if (c.sub_cmd or "").upper() == "RUN" else c.cmd.upper(), c.flags, c.value)
+                for c in dockerfile.parse_string(text)]
     except dockerfile.GoParseError:
         return None
 
@@ -191,20 +194,20 @@ def check_file(path: Path, linter: Linter, policy: FixPolicy, tally: Tally, writ
             tally.buildkit_changed.append(f"{name}: an instruction other than RUN changed")
     lost = shell_commands(text, name) - shell_commands(outcome.text, name)
     applied = outcome.counts()
-    lost = Counter({key: count for key, count in lost.items() if count > dropped_on_purpose(key, applied)})
+    lost = Counter({key: count for key, count in lost.items() if not dropped_on_purpose(key, applied)})
     if lost:
         tally.lost_commands.append((name, sorted(" ".join(k) for k in lost)))
 
 
-def dropped_on_purpose(command: tuple[str, ...], applied: Counter) -> int:
-    """How many of this command the applied fixes remove by design: SL301 and SL303 stop copying a file into the
-    image, so the `rm` that deleted it goes; SL203 turns `apk update && apk add` into `apk add --no-cache` (which
-    reads the index without storing it)."""
+def dropped_on_purpose(command: tuple[str, ...], applied: Counter) -> bool:
+    """A command the applied fixes may remove by design: SL301 and SL303 stop copying a file into the image, so the
+    `rm` that deleted it goes; SL203 turns `apk update && apk add` into `apk add --no-cache` (which reads the index
+    without storing it; one finding may cover several `apk update`s)."""
     if command[0] == "rm":
-        return applied["SL301"] + applied["SL303"]
-    if command == ("apk", "update"):
-        return applied["SL203"]
-    return 0
+        return bool(applied["SL301"] or applied["SL303"])
+    if command[:2] == ("apk", "update"):
+        return bool(applied["SL203"])
+    return False
 
 
 def percent(part: int, whole: int) -> str:
