@@ -47,8 +47,10 @@ def path_pattern_covers(pattern: str, path: str) -> bool:
     while literal and any(ch in literal.rsplit("/", 1)[-1] for ch in "*?["):
         literal = literal.rsplit("/", 1)[0]  # `/dir/*` or `/dir/*.gz`: the contents of `/dir`
     if literal and (path == literal or path.startswith(literal.rstrip("/") + "/")):
-        return literal == pattern or path == literal or fnmatch.fnmatch(path, pattern)
-    return fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern.rstrip("/*") or "/")
+        return literal == pattern or path == literal or fnmatch.fnmatchcase(path, pattern)
+    if literal == pattern:
+        return False  # no wildcard, neither the path nor a folder above it (each pattern would compile a regex)
+    return fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, pattern.rstrip("/*") or "/")
 
 
 def at_or_below(path: str, folder: str) -> bool:
