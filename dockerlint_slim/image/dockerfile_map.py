@@ -219,18 +219,22 @@ def _stored_message(blame: _Blame, image: ImageRef, mapping: Mapping) -> tuple[s
                         for k, gs in sorted(blame.stored.items()))
     keyword = blame.instruction.keyword
     caches: dict[str, list] = {}
+    cache_rewritten = 0
     for group in groups:
         cache = cache_of(group.directory + "/")
         if cache is not None:
             caches.setdefault(cache.directory, [cache, 0])[1] += group.bytes
+            cache_rewritten += group.overwritten_bytes
     cached = sum(size for _, size in caches.values())
     if keyword == "RUN" and cached * 2 > total:
-        # a package manager rewrote its own cache (the next `apt-get update`/`install`): not a chmod/chown
+        # a package manager's cache, rewritten by the next `apt-get update`/`install` or deleted by a later cleanup
+        # layer: not a chmod/chown
         found = sorted(caches.values(), key=lambda item: -item[1])
         what = " and ".join(cache.what for cache, _ in found[:2])
         cleanup = " && ".join(dict.fromkeys(cache.clean for cache, _ in found[:2]))
         mounts = " ".join(f"--mount=type=cache,target={cache.directory.rstrip('/')}" for cache, _ in found[:2])
-        fix = (f"these are {what}, which the later install rewrites: remove them at the end of this RUN "
+        how = "which a later install rewrites" if cache_rewritten * 2 > cached else "which a later layer deletes"
+        fix = (f"these are {what}, {how}: remove them at the end of this RUN "
                f"(`... && {cleanup}`) and of every RUN that fills them again, or keep them out of the layers with "
                f"`RUN {mounts} ...`")
     elif overwritten * 2 > total:
@@ -239,8 +243,9 @@ def _stored_message(blame: _Blame, image: ImageRef, mapping: Mapping) -> tuple[s
     elif keyword == "RUN":
         fix = "delete them in this same RUN, or keep them out of the image (RUN --mount=type=cache, multi-stage)"
     else:
-        fix = ("do not copy them into the image (.dockerignore, a narrower COPY source) or build in a separate "
-               "stage and COPY --from only the result")
+        fix = ("do not copy them into the image: bind-mount what a RUN only reads (an archive it extracts, an "
+               "installer it runs: `RUN --mount=type=bind,source=...,target=... ...`), leave out what no step needs "
+               "(.dockerignore, a narrower COPY source), or build in a separate stage and COPY --from only the result")
     message = (f"{keyword} at line {blame.instruction.span.line} (layer {blame.layer}) stores {format_bytes(total)} "
                f"that later layers delete or overwrite ({killers}), so they are shipped but unreadable: "
                f"{_where(groups)}. Fix: {fix}.")

@@ -114,3 +114,45 @@ def test_package_cache_rewritten_by_a_later_install_gets_cache_advice(tmp_path):
     message = stored[0].message
     assert "apt's package lists" in message and "COPY --chmod" not in message
     assert "rm -rf /var/lib/apt/lists/*" in message and "--mount=type=cache,target=/var/lib/apt/lists" in message
+    assert "which a later install rewrites" in message
+
+
+def test_package_cache_deleted_by_a_later_layer_says_so(tmp_path):
+    """The lists removed by a cleanup RUN of their own (what real builds of that pattern show): the same advice,
+    and the message names the later deletion, not an install."""
+    from image_synth import directory, whiteout
+
+    from dockerlint_slim.image.dockerfile_map import diagnostics
+
+    text = "FROM debian:12\nRUN apt-get update && apt-get install -y jq\nRUN rm -rf /var/lib/apt/lists/*\n"
+    lists = [directory("var"), directory("var/lib"), directory("var/lib/apt"), directory("var/lib/apt/lists"),
+             file("var/lib/apt/lists/deb.debian.org_Packages", 9_000_000)]
+    spec = ImageSpec([Step("ADD rootfs / # buildkit", [file("etc/os-release", 10)]), Step('CMD ["bash"]'),
+                      Step("RUN /bin/sh -c apt-get update && apt-get install -y jq # buildkit",
+                           lists + [file("usr/bin/jq", 30_000)]),
+                      Step("RUN /bin/sh -c rm -rf /var/lib/apt/lists/* # buildkit",
+                           [directory("var"), directory("var/lib"), directory("var/lib/apt"),
+                            directory("var/lib/apt/lists"), whiteout("var/lib/apt/lists/deb.debian.org_Packages")])])
+    analysis = analyze(str(build_docker_archive(spec, tmp_path / "i.tar")))
+    mapping = align(parse_dockerfile(text, "Dockerfile"), analysis.image)
+    found = diagnostics("Dockerfile", analysis.image, analysis.result, mapping, 1, 1)
+    [stored] = [d for d in found if d.span.line == 2 and d.properties["kind"] == "stored"]
+    assert "apt's package lists, which a later layer deletes" in stored.message
+    assert "rm -rf /var/lib/apt/lists/*" in stored.message and "COPY --chmod" not in stored.message
+
+
+def test_copied_file_deleted_later_gets_bind_mount_advice(tmp_path):
+    from dockerlint_slim.image.dockerfile_map import diagnostics
+    from image_synth import directory, whiteout
+
+    text = "FROM debian:12\nCOPY vendor.tar /tmp/\nRUN tar -xf /tmp/vendor.tar -C /opt && true\nRUN rm /tmp/vendor.tar\n"
+    spec = ImageSpec([Step("ADD rootfs / # buildkit", [file("etc/os-release", 10)]), Step('CMD ["bash"]'),
+                      Step("COPY vendor.tar /tmp/ # buildkit", [directory("tmp"), file("tmp/vendor.tar", 5_000_000)]),
+                      Step("RUN /bin/sh -c tar -xf /tmp/vendor.tar -C /opt && true # buildkit",
+                           [directory("opt"), file("opt/lib.so", 4_900_000)]),
+                      Step("RUN /bin/sh -c rm /tmp/vendor.tar # buildkit", [directory("tmp"), whiteout("tmp/vendor.tar")])])
+    analysis = analyze(str(build_docker_archive(spec, tmp_path / "i.tar")))
+    mapping = align(parse_dockerfile(text, "Dockerfile"), analysis.image)
+    found = diagnostics("Dockerfile", analysis.image, analysis.result, mapping, 1, 1)
+    [stored] = [d for d in found if d.span.line == 2 and d.properties["kind"] == "stored"]
+    assert "RUN --mount=type=bind" in stored.message and "COPY --chmod" not in stored.message
