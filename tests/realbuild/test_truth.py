@@ -260,3 +260,20 @@ def test_the_published_table_is_generated_and_summarised_in_readme():
     readme = run.README.read_text()
     start, end = readme.index(run.README_START), readme.index(run.README_END)
     assert "cases" in readme[start:end] and "docs/accuracy.md" in readme
+
+
+def test_without_podman_the_real_build_tests_skip_with_one_reason(monkeypatch):
+    from realbuild import podman
+
+    monkeypatch.setattr(podman.shutil, "which", lambda name: None)
+    assert podman.unavailable_reason() == "podman is not installed (run ../shared/tools/realbuild-setup.sh)"
+
+
+def test_the_build_cache_lives_outside_the_repository(monkeypatch, tmp_path):
+    from realbuild import podman
+
+    monkeypatch.delenv("SLIMLINT_REALBUILD_CACHE", raising=False)
+    repository = Path(__file__).resolve().parents[2]
+    assert repository not in podman.cache_root().parents
+    monkeypatch.setenv("SLIMLINT_REALBUILD_CACHE", str(tmp_path))
+    assert podman.cache_root() == tmp_path
