@@ -152,7 +152,8 @@ class Linter:
         diagnostics.sort(key=lambda d: d.sort_key)
         report = session.replay.report() if session.context_dir is not None else None
         if report is not None:
-            dead_lines = {e.created_by.span.line for e in session.replay.layers.events if e.bytes}
+            dead_lines = {line for e in session.replay.layers.events if e.bytes
+                          for line in (e.created_by.span.line, e.instruction.span.line)}
             report = complete_report(report, diagnostics, dead_lines)
         return FileResult(path, diagnostics, report, dockerfile.lines, errors=errors)
 

@@ -11,8 +11,8 @@ from dockerlint_slim.diagnostics import AGGREGATE, ESTIMATE, OVERLAP, ByteTotals
 
 
 def complete_report(report: dict, diagnostics: list[Diagnostic], dead_lines=frozenset(), limit: int = 10) -> dict:
-    """`dead_lines`: the lines of the instructions some of whose bytes the layer model counts as wasted (a finding
-    there may claim the same bytes: it adds nothing, the model's figure stands)."""
+    """`dead_lines`: the lines of the instructions whose bytes the layer model counts as wasted and of those that
+    waste them (a finding there may claim the same bytes: it adds nothing, the model's figure stands)."""
     totals = ByteTotals()
     totals.add(diagnostics)
     report["known_wasted_bytes"] += _unlocated_known(diagnostics, dead_lines)
@@ -39,13 +39,9 @@ def complete_report(report: dict, diagnostics: list[Diagnostic], dead_lines=froz
 
 
 def _unlocated_known(diagnostics: list[Diagnostic], dead_lines) -> int:
-    """Measured bytes that warnings and errors claim without locating them in a layer (no OVERLAP key with bytes:
-    SL302's junk, which the image keeps readable), on instructions the layer model has no waste from."""
-    total = 0
-    for d in diagnostics:
-        if (not d.wasted_bytes or d.severity == "info" or d.properties.get(ESTIMATE) or d.properties.get(AGGREGATE)
-                or d.span.line in dead_lines):
-            continue
-        located = sum(k["bytes"] for k in d.properties.get(OVERLAP) or () if isinstance(k, dict) and k.get("bytes"))
-        total += max(0, d.wasted_bytes - located)
-    return total
+    """Measured bytes that warnings and errors claim without locating them in a layer (no OVERLAP key: SL302's junk,
+    which the image keeps readable), on instructions the layer model has no waste from or by. A finding with
+    OVERLAP keys is about the layer model's own events (a later deletion or rewrite): counted there."""
+    return sum(d.wasted_bytes for d in diagnostics
+               if d.wasted_bytes and d.severity != "info" and not d.properties.get(ESTIMATE)
+               and not d.properties.get(AGGREGATE) and not d.properties.get(OVERLAP) and d.span.line not in dead_lines)

@@ -160,6 +160,10 @@ def test_junk_the_image_keeps_is_known_waste_and_unsized_caches_are_unknown_part
     result = lint_with_context("FROM python:3.12-slim\nCOPY . /app\nRUN rm -rf /app\n", root)
     assert [x.rule_id for x in result.diagnostics if x.rule_id == "SL302"] == ["SL302"]
     assert result.report["known_wasted_bytes"] == result.report["image_bytes"] == 3 * MiB + 1010
+    # a later deletion's finding (SL102) is the layer model's event: counted once, by the model
+    result = lint_with_context("FROM debian:12\nCOPY *.deb /app\nRUN rm -f /app app/logs\n",
+                               make_context(tmp_path / "deb", {"pkg.deb": 1000}))
+    assert result.report["known_wasted_bytes"] == result.report["image_bytes"] == 1000
     # a finding that locates its bytes in the layer model (SL301's tar) is counted once, by the model
     root = make_context(tmp_path / "tar", {"vendor.tar": 3 * MiB})
     result = lint_with_context("FROM debian:bookworm\nCOPY vendor.tar /tmp/\nRUN tar -xf /tmp/vendor.tar -C /opt\n"
