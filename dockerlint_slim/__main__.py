@@ -1,3 +1,3 @@
-from dockerlint_slim.cli import main
+from dockerlint_slim.launch import main
 
 main()

@@ -5,17 +5,16 @@ Exit codes: 0 no finding at or above the fail level, 1 findings, 2 usage or IO e
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from dockerlint_slim import __version__
+from dockerlint_slim.launch import SUBCOMMANDS
 from dockerlint_slim.printable import use_color
 
 FORMAT_CHOICES = ("text", "concise", "json", "sarif", "github", "gitlab", "markdown")
-_SUBCOMMANDS = ("check", "rules", "ast", "image", "server")
 
 
 class UsageFailure(click.ClickException):
@@ -26,7 +25,7 @@ class _DefaultToCheck(click.Group):
     """`slimlint Dockerfile ...` means `slimlint check Dockerfile ...`."""
 
     def parse_args(self, ctx, args):
-        if args and args[0] not in _SUBCOMMANDS and args[0] not in ("--help", "-h", "--version"):
+        if args and args[0] not in SUBCOMMANDS and args[0] not in ("--help", "-h", "--version"):
             args = ["check", *args]
         elif not args:
             args = ["check"]
@@ -42,7 +41,7 @@ class _DefaultToCheck(click.Group):
         return super().get_command(ctx, name)
 
     def list_commands(self, ctx):
-        return sorted(_SUBCOMMANDS)
+        return sorted(SUBCOMMANDS)
 
 
 @click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})

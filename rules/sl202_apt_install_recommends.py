@@ -59,6 +59,7 @@ hadolint equivalent: DL3015 (which flags every install without the flag, Recomme
 
 from __future__ import annotations
 
+import functools
 import re
 
 from dockerlint_slim.diagnostics import UNSAFE, Finding, Fix, clip, format_bytes, join_within
@@ -148,15 +149,27 @@ class _Recommends:
     (`knowledge.debian_packages`), for one linted file."""
 
     def __init__(self, base_image: str) -> None:
-        self.suite = image_suite(base_image)
-        # packages the base image ships beyond debian:<suite> and those earlier RUNs of the image installed
-        ref = parse_image(base_image or "")
-        self.installed: list[str] = sorted(buildpack_packages(ref)) if ref is not None else []
-        self.names = {package_name(APT, p) for p in self.installed}
+        self.base_image = base_image
         self.replays = 0
         # Debian's table describes Debian's packages: once the image adds another apt repository (NodeSource, a PPA,
         # Docker's), a name may come from there with other Recommends.
         self.other_sources = False
+
+    # Read on the first apt install only: finding the release may load the official images' tag table, which a
+    # file without apt never needs.
+    @functools.cached_property
+    def suite(self) -> str | None:
+        return image_suite(self.base_image)
+
+    @functools.cached_property
+    def installed(self) -> list[str]:
+        """Packages the base image ships beyond debian:<suite>, then those earlier RUNs of the image installed."""
+        ref = parse_image(self.base_image or "")
+        return sorted(buildpack_packages(ref)) if ref is not None else []
+
+    @functools.cached_property
+    def names(self) -> set[str]:
+        return {package_name(APT, p) for p in self.installed}
 
     def new(self, packages: tuple[str, ...]) -> tuple[str, ...]:
         """The named packages the image does not have yet: apt follows the Recommends of these only."""

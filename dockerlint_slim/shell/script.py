@@ -8,7 +8,7 @@ nesting cannot hit Python's recursion limit.
 from __future__ import annotations
 
 import re
-import threading
+from _thread import _local as thread_local  # threading.local itself, without importing threading at start-up
 from dataclasses import dataclass
 from typing import Callable
 
@@ -24,7 +24,7 @@ _SKIPPED_CHILDREN = frozenset({"file_redirect", "heredoc_redirect", "herestring_
 
 # One parser per thread: tree-sitter's Parser keeps state while parsing and releases the GIL, so the language
 # server's worker threads and the main thread must never share one. The query is immutable and shared.
-_local = threading.local()
+_local = thread_local()
 _query = None
 
 
@@ -33,9 +33,8 @@ def _get_parser():
     parser = getattr(_local, "parser", None)
     if parser is None:
         import tree_sitter
-        import tree_sitter_bash
 
-        language = tree_sitter.Language(tree_sitter_bash.language())
+        language = tree_sitter.Language(_bash_language())
         parser = _local.parser = tree_sitter.Parser(language)
         if _query is None:
             # Matching in C is much faster than walking every node of the tree from Python.
@@ -54,6 +53,35 @@ def _parse(text: str, data: bytes):
     if _UNSAFE_FOR_SCANNER.search(text):
         data = _UNSAFE_FOR_SCANNER.sub("\U00010000", text).encode("utf-8", "surrogatepass")
     return _get_parser()[0].parse(data)
+
+
+_language_pointer = None
+
+
+def _bash_language():
+    global _language_pointer
+    if _language_pointer is None:
+        _language_pointer = _load_bash_language()
+    return _language_pointer
+
+
+def _load_bash_language():
+    """The grammar's language pointer from `tree_sitter_bash._binding`, loaded without running the package's
+    `__init__`: that imports `importlib.resources` (tempfile, shutil, lzma, bz2, random) for its query files, which
+    slimlint never reads, and costs a tenth of a one-file run's start-up."""
+    import importlib.machinery
+    import importlib.util
+
+    package = importlib.util.find_spec("tree_sitter_bash")
+    if package is not None and package.submodule_search_locations:
+        spec = importlib.machinery.PathFinder.find_spec("tree_sitter_bash._binding", package.submodule_search_locations)
+        if spec is not None and spec.loader is not None:
+            binding = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(binding)
+            return binding.language()
+    import tree_sitter_bash  # an install laid out differently: the package's own way
+
+    return tree_sitter_bash.language()
 
 
 # Maps an offset in a script (characters) to a source Span start (line, column).
