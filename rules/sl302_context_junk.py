@@ -119,17 +119,19 @@ def check(target):
 
 
 def _scan(context, root: str, exclude, offenders, uses_git: bool, installs_js: bool, builds_target: bool) -> None:
+    # Paths built here from the scan's own names are clean already: looked up as they are, not normalised again.
+    root = context.normalize(root)
     prefix = len(root) + 1 if root else 0
+    entries = context.entries
     stack = [root]
     while stack:
         folder = stack.pop()
-        names = context.children(folder)
+        names = context.names_in(folder)
         for name in names:
             path = f"{folder}/{name}" if folder else name
-            rel = path[prefix:]
-            if exclude and exclude.excluded(rel):
+            if exclude and exclude.excluded(path[prefix:]):
                 continue
-            entry = context.get(path)
+            entry = entries.get(path)
             if entry is None:
                 continue
             if entry.kind == DIR:
@@ -170,7 +172,7 @@ def _junk_dir(context, path, name, siblings, uses_git, installs_js, builds_targe
         return "cache"
     if name == "cache" and path.endswith(".next/cache"):
         return "cache"
-    if context.get(f"{path}/pyvenv.cfg") is not None or name == ".venv":
+    if name == ".venv" or f"{path}/pyvenv.cfg" in context.entries:
         return "venv"
     if name == "target" and builds_target and ("Cargo.toml" in siblings or "pom.xml" in siblings):
         return "target"

@@ -195,6 +195,22 @@ class IgnoreMatcher:
     def __bool__(self) -> bool:
         return bool(self.patterns)
 
+    @property
+    def deepest_match(self) -> int | None:
+        """The most path components a pattern can match (`a/*.log`: 2), or None when one can match at any depth
+        (`**`, a `[...]` class or an escape, which moby copies into its regexp as they are).
+
+        Below that depth no pattern matches on its own, so an entry's verdict and per-pattern results are its
+        folder's (`step` would only carry them down): the scan skips the pattern checks there.
+        """
+        deepest = 0
+        for pattern in self.patterns:
+            text = pattern.text
+            if "**" in text or "[" in text or "\\" in text:
+                return None
+            deepest = max(deepest, text.count("/") + 1)
+        return deepest
+
     def step(self, path: str, parent: ParentInfo | None) -> tuple[bool, ParentInfo]:
         """moby's `MatchesUsingParentResults`: is `path` excluded, given its folder's per-pattern results?
 

@@ -115,6 +115,11 @@ class BuildContext:
         """Names of the included entries directly inside folder `path`, sorted."""
         return sorted(self._children.get(self.normalize(path), ()))
 
+    def names_in(self, folder: str) -> list[str]:
+        """`children` for a folder path that is clean already (built from the scan's own names), in scan order:
+        for walks that visit every entry and need neither the normalisation nor the sort per folder."""
+        return self._children.get(folder, [])
+
     def walk(self, path: str = "") -> Iterator[tuple[str, Entry]]:
         """Every included entry strictly below folder `path` (or `path` itself when it is not a folder)."""
         path = self.normalize(path)
@@ -185,12 +190,15 @@ def _walk(context: BuildContext, matcher: IgnoreMatcher) -> None:
     own_files = context._dir_files
     use_matcher = bool(matcher)
     step = matcher.step
+    # Entries deeper than every pattern can reach take their folder's verdict (see IgnoreMatcher.deepest_match).
+    deepest = matcher.deepest_match if use_matcher else 0
     S_ISDIR, S_ISREG, S_ISLNK = stat.S_ISDIR, stat.S_ISREG, stat.S_ISLNK
 
-    # (relative folder, absolute folder, per-pattern results of the folder, folder itself excluded)
-    stack: list[tuple[str, str, tuple[bool, ...] | None, bool]] = [("", context.root, None, False)]
+    # (relative folder, absolute folder, per-pattern results of the folder, folder itself excluded, its depth)
+    stack: list[tuple[str, str, tuple[bool, ...] | None, bool, int]] = [("", context.root, None, False, 0)]
     while stack:
-        rel_dir, abs_dir, parent_info, dir_excluded = stack.pop()
+        rel_dir, abs_dir, parent_info, dir_excluded, depth = stack.pop()
+        match_here = use_matcher and (deepest is None or depth < deepest)
         names: list[str] = []
         total = 0
         files = 0
@@ -225,15 +233,15 @@ def _walk(context: BuildContext, matcher: IgnoreMatcher) -> None:
                         entry = Entry(SYMLINK, 0, mode, target)
                     else:
                         entry = Entry(OTHER, 0, mode)
-                    if use_matcher:
+                    if match_here:
                         excluded, info_for_children = step(rel, parent_info)
                     else:
-                        excluded, info_for_children = False, None
+                        excluded, info_for_children = dir_excluded, parent_info
                     if excluded:
                         ignored[rel] = entry
                         if entry.kind == DIR:
                             if matcher.may_reinclude_below(rel):
-                                stack.append((rel, item.path, info_for_children, True))
+                                stack.append((rel, item.path, info_for_children, True, depth + 1))
                             else:
                                 context.pruned.add(rel)
                         continue
@@ -242,7 +250,7 @@ def _walk(context: BuildContext, matcher: IgnoreMatcher) -> None:
                     entries[rel] = entry
                     names.append(name)
                     if entry.kind == DIR:
-                        stack.append((rel, item.path, info_for_children, False))
+                        stack.append((rel, item.path, info_for_children, False, depth + 1))
                     else:
                         total += entry.size
                         files += 1

@@ -198,3 +198,95 @@ def test_a_file_resized_in_place_updates_its_folders_without_a_walk(ctx) -> None
     assert not c.resize_file("app/new.py", 10, mode)
     assert not c.resize_file("app/main.py", 0, stat.S_IFIFO | 0o644)
     assert c.total_size == before + 4000
+
+
+# --- work counted, never timed ---------------------------------------------------------------------------------
+
+def _tree(root, depth: int = 4) -> None:
+    """A source tree with deep folders, junk at several depths and files named like the patterns below."""
+    for top in ("src", "docs", "node_modules", "build"):
+        for index in range(3):
+            folder = root / top / f"pkg{index}" / "lib" / "deep"
+            sparse(folder / f"f{index}.py", 10 + index)
+            sparse(folder / "debug.log", 100)
+            sparse(root / top / f"pkg{index}" / "notes.txt", 5)
+            sparse(root / top / f"pkg{index}" / "keep.log", 7)
+    sparse(root / "app.log", 1)
+    sparse(root / "README.md", 2)
+
+
+IGNORE_FILES = [
+    "node_modules\n*.log\n",
+    "node_modules\n!node_modules/pkg1/notes.txt\n",
+    "src/*/notes.txt\n!src/pkg0/notes.txt\nbuild\n!build/pkg2\n",
+    "*\n!src\n",
+    "**/*.log\n!**/keep.log\n",
+    "docs/pkg[01]\n",
+    "src/pkg0/lib/deep/*.py\nsrc\n!src/pkg1\n",
+]
+
+
+@pytest.mark.parametrize("ignore", IGNORE_FILES)
+def test_skipping_pattern_checks_below_their_depth_changes_nothing(tmp_path, monkeypatch, ignore) -> None:
+    _tree(tmp_path)
+    (tmp_path / ".dockerignore").write_text(ignore)
+    fast = scan_context(str(tmp_path))
+    from dockerlint_slim.context.dockerignore import IgnoreMatcher
+
+    monkeypatch.setattr(IgnoreMatcher, "deepest_match", property(lambda self: None))  # check every entry
+    every = scan_context(str(tmp_path))
+    assert fast.entries == every.entries and fast.ignored == every.ignored and fast.pruned == every.pruned
+    assert fast.total_size == every.total_size and fast.file_count() == every.file_count()
+    assert fast.ignored  # every ignore file above excludes something: the comparison is not of empty sets
+
+
+def test_patterns_are_checked_only_as_deep_as_they_reach(tmp_path, monkeypatch) -> None:
+    _tree(tmp_path)
+    (tmp_path / ".dockerignore").write_text("node_modules\n*.log\nsrc/*/notes.txt\n")
+    from dockerlint_slim.context.dockerignore import IgnoreMatcher
+
+    checked = []
+    real_step = IgnoreMatcher.step
+    monkeypatch.setattr(IgnoreMatcher, "step", lambda self, path, parent: checked.append(path) or real_step(self, path, parent))
+    c = scan_context(str(tmp_path))
+    # Three levels at most (`src/*/notes.txt`): `src/pkg0/lib` is checked, what is inside it never.
+    assert "src/pkg0/lib" in checked and max(p.count("/") for p in checked) == 2
+    assert "src/pkg0/lib/deep/debug.log" in c.entries  # `*.log` is anchored at the root, as in BuildKit
+    assert "app.log" in c.ignored and "src/pkg0/notes.txt" in c.ignored and c.pruned == {"node_modules"}
+
+
+def test_each_entry_is_stat_once_and_pruned_folders_never_listed(tmp_path, monkeypatch) -> None:
+    _tree(tmp_path)
+    (tmp_path / ".dockerignore").write_text("node_modules\nbuild\n!build/pkg2\n")
+    stats, listed = [], []
+    real_scandir = os.scandir
+
+    class CountingEntry:
+        def __init__(self, entry):
+            self._entry = entry
+
+        def __getattr__(self, name):
+            return getattr(self._entry, name)
+
+        def stat(self, *, follow_symlinks=True):
+            assert follow_symlinks is False  # an lstat: a link is never followed
+            stats.append(self._entry.path)
+            return self._entry.stat(follow_symlinks=False)
+
+    class CountingScandir:
+        def __init__(self, path):
+            listed.append(os.path.relpath(path, tmp_path))
+            self._iterator = real_scandir(path)
+
+        def __enter__(self):
+            return (CountingEntry(entry) for entry in self._iterator.__enter__())
+
+        def __exit__(self, *exc):
+            return self._iterator.__exit__(*exc)
+
+    monkeypatch.setattr(os, "scandir", CountingScandir)
+    c = scan_context(str(tmp_path))
+    assert len(stats) == len(set(stats)) == len(c.entries) + len(c.ignored)
+    assert not any(folder.startswith("node_modules") for folder in listed)
+    assert "build" in listed and "build/pkg0" not in listed and "build/pkg2" in listed  # `!` below it: walked
+    assert c.get("build/pkg2/notes.txt") is not None and c.pruned == {"node_modules", "build/pkg0", "build/pkg1"}
