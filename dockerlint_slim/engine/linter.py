@@ -7,7 +7,7 @@ import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from dockerlint_slim.context.errors import ContextError
 from dockerlint_slim.diagnostics import APPLICABILITIES, UNSAFE, Diagnostic, Finding, Fix, Span
@@ -55,6 +55,35 @@ class FileResult:
     source_lines: list[str] = field(default_factory=list, repr=False)  # for code frames
     fixed: dict[str, int] | None = None  # with --fix: findings fixed per rule id (the diagnostics are what is left)
     errors: list[FileError] = field(default_factory=list)  # rules that crashed on this file
+
+    def keep_quoted_lines(self) -> None:
+        """Keep only the source lines a report quotes (the lines of each finding's span), for a run over many files:
+        what is held per file until the report is written is then its findings, not its text."""
+        self.source_lines = QuotedLines(self.source_lines, (d.span for d in self.diagnostics))
+
+
+class QuotedLines(Sequence[str]):
+    """The lines of a file that findings quote, read as the whole list of lines is (`lines[i]`, `lines[a:b]`,
+    `len(lines)`); any other line reads as empty. Formatters quote only lines inside a finding's span."""
+
+    def __init__(self, lines: Sequence[str], spans: Iterable[Span]) -> None:
+        self._count = len(lines)
+        self._kept: dict[int, str] = {}
+        for span in spans:
+            for index in range(max(span.line - 1, 0), min(max(span.end_line, span.line), self._count)):
+                self._kept[index] = lines[index]
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._kept.get(i, "") for i in range(*index.indices(self._count))]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("line index out of range")
+        return self._kept.get(index, "")
 
 
 def select_rules(rules: Iterable[Rule], options: LintOptions) -> list[Rule]:

@@ -340,6 +340,7 @@ def _run_check(request: CheckRequest) -> int:
     from dockerlint_slim.engine import Linter, RuleOptionError, TargetNotFound
 
     fixing = False
+    streamed = None
     try:
         explicit = Path(request.config_path) if request.config_path else None
         if explicit is not None and not explicit.is_file():
@@ -378,6 +379,9 @@ def _run_check(request: CheckRequest) -> int:
         linters: dict = {}
         results = []
         outcomes = []
+        # A report that can be written file by file is: the run then keeps each file's numbers, not its findings.
+        streamed = None if fixing or request.statistics or request.reports else _open_stream(request, rules, policy)
+        worst = len(SEVERITY_RANK)  # the most severe finding seen (its rank), for the exit code
         budget_option = next((name for name, value in (("--max-wasted-bytes", request.max_wasted_bytes),
                                                        ("--min-efficiency", request.min_efficiency)) if value), None)
         for source, discovered in files:
@@ -401,13 +405,18 @@ def _run_check(request: CheckRequest) -> int:
                     result = outcome.result
                 else:
                     result = linters[context].lint(read_dockerfile(source, discovered), path)
+                    result.keep_quoted_lines()
+                    if streamed is not None:
+                        streamed.add(result)
             except (RunError, TargetNotFound) + _context_errors() as exc:
                 errors.append(FileError(path, printable(str(exc))))
                 continue
             except Exception as exc:  # a bug of slimlint's own on this input: the other files are still reported
                 errors.append(FileError(path, _internal_error(path, exc)))
                 continue
-            results.append(result)
+            if streamed is None:
+                results.append(result)
+            worst = min([worst] + [SEVERITY_RANK[d.severity] for d in result.diagnostics])
             errors += result.errors
         for error in errors:
             print(f"slimlint: error: {printable(error.message)}", file=sys.stderr)
@@ -417,7 +426,9 @@ def _run_check(request: CheckRequest) -> int:
             return _report_diff(outcomes, bool(errors))
         options = dict(errors=errors, category=request.sarif_category, fix_policy=policy, show_fixes=show_fixes,
                        quiet=request.quiet)
-        if request.statistics:
+        if streamed is not None:
+            streamed.finish(errors)
+        elif request.statistics:
             from dockerlint_slim.formatters.statistics import render as render_statistics
 
             report = render_statistics(request.fmt, results, ran, color=request.color, **options)
@@ -433,18 +444,19 @@ def _run_check(request: CheckRequest) -> int:
             _fix_summary(outcomes, show_fixes, ran)
         elif stdin_fixed and request.output is None:
             sys.stderr.write(report)
-        else:
+        elif streamed is None:
             _write(report, request.output)
     except (RunError, ConfigError, RuleOptionError) as exc:
         print(f"slimlint: error: {printable(str(exc))}", file=sys.stderr)
         return 2
+    finally:
+        if streamed is not None:
+            streamed.close()
     if errors:
         return 2
     if request.fix_only or request.exit_zero or fail_level == "none":
         return 0
-    threshold = SEVERITY_RANK[fail_level]
-    failing = any(SEVERITY_RANK[d.severity] <= threshold for r in results for d in r.diagnostics)
-    return 1 if failing else 0
+    return 1 if worst <= SEVERITY_RANK[fail_level] else 0
 
 
 def _fix_one(linter, source: str, path: str, discovered: bool, policy, request: CheckRequest):
@@ -502,6 +514,63 @@ def _internal_error(path: str, exc: Exception) -> str:
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
     return (f"slimlint failed on {printable(path)}: {printable(described(exc))[:300]}{where}; this is a bug in "
             "slimlint, please report it")
+
+
+class _StreamedReport:
+    """The report of a run written as each file is linted (text, concise, github), to stdout or the `-o` file."""
+
+    def __init__(self, request: CheckRequest, rules, policy) -> None:
+        from dockerlint_slim.formatters import open_stream
+
+        self._output = request.output
+        self._handle = None
+        if request.output is not None:
+            try:
+                self._handle = open(request.output, "w", encoding="utf-8", errors="backslashreplace")
+            except OSError as exc:
+                raise RunError(f"cannot write {printable(request.output)}: {exc.strerror or exc}") from exc
+        self._stream = open_stream(request.fmt, self._write, rules, color=request.color, fix_policy=policy,
+                                   quiet=request.quiet)
+        self.add = self._stream.add
+
+    def _write(self, text: str) -> None:
+        if self._handle is None:
+            try:
+                sys.stdout.write(text)
+            except UnicodeEncodeError:  # a stream that cannot take every character (a legacy locale)
+                sys.stdout.flush()
+                sys.stdout.buffer.write(text.encode(sys.stdout.encoding or "utf-8", "backslashreplace"))
+            return
+        try:
+            self._handle.write(text)
+        except OSError as exc:
+            raise RunError(f"cannot write {printable(self._output)}: {exc.strerror or exc}") from exc
+
+    def finish(self, errors) -> None:
+        self._stream.finish(errors)
+        if self._handle is None:
+            sys.stdout.flush()
+            return
+        try:
+            self._handle.close()
+        except OSError as exc:
+            raise RunError(f"cannot write {printable(self._output)}: {exc.strerror or exc}") from exc
+
+    def close(self) -> None:
+        """After an error that ended the run: the file is closed, whatever it holds."""
+        if self._handle is not None:
+            try:
+                self._handle.close()
+            except OSError:
+                pass
+
+
+def _open_stream(request: CheckRequest, rules, policy) -> _StreamedReport | None:
+    from dockerlint_slim.formatters import FORMATS, streams
+
+    if request.fmt not in FORMATS or not streams(request.fmt):
+        return None
+    return _StreamedReport(request, rules, policy)
 
 
 def render_report(fmt: str, results, rules, **options) -> str:

@@ -8,3 +8,7 @@ from dockerlint_slim.formatters import text
 
 def render(results, rules, **options) -> str:
     return text.render(results, rules, **{**options, "concise": True})
+
+
+def stream(write, rules, **options) -> text.TextStream:
+    return text.TextStream(write, rules, **{**options, "concise": True})

@@ -20,13 +20,32 @@ def _escape_property(text: str) -> str:
 
 
 def render(results, rules, *, root: Path | None = None, errors=(), **_options) -> str:
-    from dockerlint_slim.formatters.sarif import find_source_root, relative_uri
-
-    root = root or find_source_root(Path.cwd())
-    lines = []
+    out: list[str] = []
+    report = GithubStream(out.append, rules, root=root)
     for result in results:
+        report.add(result)
+    report.finish(errors)
+    return "".join(out)
+
+
+def stream(write, rules, **options) -> GithubStream:
+    return GithubStream(write, rules, **options)
+
+
+class GithubStream:
+    """Annotations written as files are linted (see `formatters.open_stream`)."""
+
+    def __init__(self, write, rules, *, root: Path | None = None, **_options) -> None:
+        from dockerlint_slim.formatters.sarif import find_source_root, relative_uri
+
+        self._write = write
+        self._relative_uri = relative_uri
+        self._root = root or find_source_root(Path.cwd())
+
+    def add(self, result) -> None:
         # Annotations need repository-relative paths, whichever folder slimlint runs from.
-        path = relative_uri(result.path, root) or result.path
+        path = self._relative_uri(result.path, self._root) or result.path
+        lines = []
         for d in result.diagnostics:
             properties = f"file={_escape_property(path)},line={d.span.line},col={d.span.column},endLine={d.span.end_line}"
             if d.span.end_line == d.span.line:
@@ -34,7 +53,13 @@ def render(results, rules, *, root: Path | None = None, errors=(), **_options) -
             # The title last, as in GitHub's docs (`...,col=...,title=SL101::message`).
             properties += f",title={_escape_property(d.rule_id)}"
             lines.append(f"::{_LEVEL.get(d.severity, 'warning')} {properties}::{_escape_data(d.message)}")
-    for error in errors:  # files that could not be checked
-        path = relative_uri(error.path, root) or error.path
-        lines.append(f"::error file={_escape_property(path)},title=slimlint::{_escape_data(error.message)}")
-    return "\n".join(lines) + ("\n" if lines else "")
+        if lines:
+            self._write("\n".join(lines) + "\n")
+
+    def finish(self, errors=()) -> None:
+        lines = []
+        for error in errors:  # files that could not be checked
+            path = self._relative_uri(error.path, self._root) or error.path
+            lines.append(f"::error file={_escape_property(path)},title=slimlint::{_escape_data(error.message)}")
+        if lines:
+            self._write("\n".join(lines) + "\n")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dockerlint_slim.diagnostics import format_bytes
-from dockerlint_slim.formatters import summarize
+from dockerlint_slim.formatters import Tally, tally
 from dockerlint_slim.printable import printable
 
 _FRAME_LINES = 3  # at most this many source lines per finding
@@ -99,24 +99,58 @@ def render(results, rules, *, color: bool = False, frames: bool = True, concise:
     """The findings with a code frame (unless `frames` is false) and a help line each, the build reports and a
     summary; `concise`: one line per finding, no frames, help or build report; `quiet`: the findings and errors
     only."""
-    highlight = _highlighter(color)
-    policy = fix_policy or _DefaultPolicy()
     out: list[str] = []
+    report = TextStream(out.append, rules, color=color, frames=frames, concise=concise, quiet=quiet,
+                        fix_policy=fix_policy, show_fixes=show_fixes, results=results)
     for result in results:
+        report.add(result)
+    report.finish(errors)
+    return "".join(out)
+
+
+def stream(write, rules, **options) -> TextStream:
+    return TextStream(write, rules, **options)
+
+
+class TextStream:
+    """The text report written as files are linted: each file's findings as soon as it is linted, the errors and
+    the summary at the end (from a `Tally`, so the files are not kept). `write` takes text ending in a newline."""
+
+    def __init__(self, write, rules, *, color: bool = False, frames: bool = True, concise: bool = False,
+                 quiet: bool = False, fix_policy=None, show_fixes: bool = False, results=(), **_options) -> None:
+        self._write = write
+        self._rules = rules
+        self._color, self._frames, self._concise, self._quiet = color, frames, concise, quiet
+        self._highlight = _highlighter(color)
+        self._policy = fix_policy or _DefaultPolicy()
+        self._show_fixes = show_fixes
+        self._results = results  # for --show-fixes, which lists fixes per file (a --fix run is not streamed)
+        self._counted = Tally(self._policy)
+
+    def add(self, result) -> None:
+        out: list[str] = []
+        color, policy = self._color, self._policy
         for d in result.diagnostics:
             out.append(finding_line(d, policy, color))
-            if concise:
+            if self._concise:
                 continue
-            frame = code_frame(result.source_lines, d.span, highlight) if frames else []
+            frame = code_frame(result.source_lines, d.span, self._highlight) if self._frames else []
             out += frame
             if d.fix is not None and d.fix.description:
                 out.append(help_line(d.fix.description, frame, color))
-        if result.report and not concise and not quiet:
+        if result.report and not self._concise and not self._quiet:
             out += report_lines(result.path, result.report, color)
-    out += error_lines(errors, color)
-    if not quiet:
-        out += summary_lines(results, rules, color=color, policy=policy, show_fixes=show_fixes, errors=errors)
-    return "\n".join(out) + "\n" if out else ""
+        self._counted.add(result)
+        if out:
+            self._write("\n".join(out) + "\n")
+
+    def finish(self, errors=()) -> None:
+        out = error_lines(errors, self._color)
+        if not self._quiet:
+            out += summary_lines(self._results, self._rules, color=self._color, policy=self._policy,
+                                 show_fixes=self._show_fixes, errors=errors, counted=self._counted)
+        if out:
+            self._write("\n".join(out) + "\n")
 
 
 def error_lines(errors, color: bool) -> list[str]:
@@ -125,15 +159,19 @@ def error_lines(errors, color: bool) -> list[str]:
             for error in errors]
 
 
-def summary_lines(results, rules, *, color: bool, policy, show_fixes: bool, errors) -> list[str]:
-    """What was fixed, how many problems and how many bytes at stake, what `--fix` would fix, what failed."""
+def summary_lines(results, rules, *, color: bool, policy, show_fixes: bool, errors, counted: Tally | None = None
+                  ) -> list[str]:
+    """What was fixed, how many problems and how many bytes at stake, what `--fix` would fix, what failed.
+    `counted`: the results' tally, when a report written file by file kept that instead of the results."""
     out: list[str] = []
-    summary = summarize(results)
+    if counted is None:
+        counted = tally(results, policy)
+    summary = counted.summary()
     counts, total = summary["by_severity"], summary["findings"]
     known, estimated = summary["known_wasted_bytes"], summary["estimated_wasted_bytes"]
-    files = f"{len(results)} file{'s' if len(results) != 1 else ''}"
-    fixed = sum(sum((r.fixed or {}).values()) for r in results)
-    if any(r.fixed is not None for r in results):
+    files = f"{counted.files} file{'s' if counted.files != 1 else ''}"
+    fixed = counted.fixed
+    if counted.any_fixed:
         if show_fixes:
             out += fixed_lines(results, rules)
         else:
@@ -152,9 +190,7 @@ def summary_lines(results, rules, *, color: bool, policy, show_fixes: bool, erro
         elif estimated:
             line += f"; ~{format_bytes(estimated)} of image size at stake (estimated)"
         out.append(_style(line + ".", color, bold=True))
-    diagnostics = [d for r in results for d in r.diagnostics]
-    fixable = sum(1 for d in diagnostics if policy.applies(d))
-    hidden = sum(1 for d in diagnostics if policy.hidden(d))
+    fixable, hidden = counted.fixable, counted.hidden
     if fixable or hidden:
         line = f"[*] {fixable} fixable with --fix" if fixable else "No fixes available"
         if hidden:
