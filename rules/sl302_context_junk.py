@@ -78,6 +78,8 @@ _CACHE_DIRS = {
 _EDITOR_DIRS = {".idea", ".vscode"}
 _JUNK_FILES = {".DS_Store": "**/.DS_Store", "Thumbs.db": "**/Thumbs.db", ".eslintcache": "**/.eslintcache",
                ".coverage": "**/.coverage"}
+_JUNK_SUFFIXES = {".pyc": "**/*.pyc", ".pyo": "**/*.pyo", ".log": "**/*.log", ".swp": "**/*.sw?", ".swo": "**/*.sw?"}
+_JUNK_SUFFIX_TUPLE = tuple(_JUNK_SUFFIXES)
 _ENV_KEEP = (".example", ".sample", ".template", ".dist", ".defaults")
 _JS_INSTALL = {"npm": {"ci", "install", "i"}, "yarn": {"install", ""}, "pnpm": {"install", "i"}, "bun": {"install", "i"}}
 
@@ -180,18 +182,13 @@ def _junk_dir(context, path, name, siblings, uses_git, installs_js, builds_targe
 
 
 def _junk_file(name: str) -> tuple[str, bool] | None:
-    """(.dockerignore line, aggregate under that line) for a junk file name, else None."""
+    """(.dockerignore line, aggregate under that line) for a junk file name, else None (asked of every file of the
+    copied tree: the common answer, no, costs one lookup and one suffix test)."""
     if name in _JUNK_FILES:
         return _JUNK_FILES[name], True
-    if name.endswith(".pyc"):
-        return "**/*.pyc", True
-    if name.endswith(".pyo"):
-        return "**/*.pyo", True
-    if name.endswith(".log"):
-        return "**/*.log", True
-    if name.endswith((".swp", ".swo")):
-        return "**/*.sw?", True
-    if name == ".env" or (name.startswith(".env.") and not name.endswith(_ENV_KEEP)):
+    if name.endswith(_JUNK_SUFFIX_TUPLE):
+        return _JUNK_SUFFIXES[name[-4:]], True
+    if name.startswith(".env") and (name == ".env" or (name.startswith(".env.") and not name.endswith(_ENV_KEEP))):
         return name, False  # shown one by one: these may hold secrets
     return None
 

@@ -192,13 +192,15 @@ def _walk(context: BuildContext, matcher: IgnoreMatcher) -> None:
     step = matcher.step
     # Entries deeper than every pattern can reach take their folder's verdict (see IgnoreMatcher.deepest_match).
     deepest = matcher.deepest_match if use_matcher else 0
-    S_ISDIR, S_ISREG, S_ISLNK = stat.S_ISDIR, stat.S_ISREG, stat.S_ISLNK
+    S_IFMT, S_IFREG, S_IFDIR, S_IFLNK = 0o170000, stat.S_IFREG, stat.S_IFDIR, stat.S_IFLNK
+    new_entry = tuple.__new__  # Entry(...) without NamedTuple's argument handling: once per entry, it shows
 
     # (relative folder, absolute folder, per-pattern results of the folder, folder itself excluded, its depth)
     stack: list[tuple[str, str, tuple[bool, ...] | None, bool, int]] = [("", context.root, None, False, 0)]
     while stack:
         rel_dir, abs_dir, parent_info, dir_excluded, depth = stack.pop()
         match_here = use_matcher and (deepest is None or depth < deepest)
+        prefix = rel_dir + "/" if rel_dir else ""
         names: list[str] = []
         total = 0
         files = 0
@@ -214,18 +216,20 @@ def _walk(context: BuildContext, matcher: IgnoreMatcher) -> None:
                             where = f"{rel_dir}/{shown}" if rel_dir else shown
                             context._warn(f"{where}: name is not valid UTF-8; skipped")
                             continue
-                    rel = f"{rel_dir}/{name}" if rel_dir else name
+                    rel = prefix + name
                     try:
                         info = item.stat(follow_symlinks=False)
                     except OSError as exc:
                         context._warn(f"{rel}: cannot stat: {exc.strerror or exc}; skipped")
                         continue
                     mode = info.st_mode
-                    if S_ISREG(mode):
-                        entry = Entry(FILE, info.st_size, mode)
-                    elif S_ISDIR(mode):
-                        entry = Entry(DIR, 0, mode)
-                    elif S_ISLNK(mode):
+                    kind = mode & S_IFMT
+                    is_dir = kind == S_IFDIR
+                    if kind == S_IFREG:
+                        entry = new_entry(Entry, (FILE, info.st_size, mode, None))
+                    elif is_dir:
+                        entry = new_entry(Entry, (DIR, 0, mode, None))
+                    elif kind == S_IFLNK:
                         try:
                             target = os.readlink(item.path)  # reads the link itself, never what it points to
                         except OSError:
@@ -239,7 +243,7 @@ def _walk(context: BuildContext, matcher: IgnoreMatcher) -> None:
                         excluded, info_for_children = dir_excluded, parent_info
                     if excluded:
                         ignored[rel] = entry
-                        if entry.kind == DIR:
+                        if is_dir:
                             if matcher.may_reinclude_below(rel):
                                 stack.append((rel, item.path, info_for_children, True, depth + 1))
                             else:
@@ -249,10 +253,10 @@ def _walk(context: BuildContext, matcher: IgnoreMatcher) -> None:
                         _include_ancestors(context, rel_dir)
                     entries[rel] = entry
                     names.append(name)
-                    if entry.kind == DIR:
+                    if is_dir:
                         stack.append((rel, item.path, info_for_children, False, depth + 1))
                     else:
-                        total += entry.size
+                        total += entry[1]  # its size
                         files += 1
         except OSError as exc:
             context.unreadable.add(rel_dir)
