@@ -28,6 +28,32 @@ def lint():
     return run_lint
 
 
+def finding_lines(text: str, rule: str, **kwargs) -> list[int]:
+    """Lines of `rule`'s findings on `text`."""
+    return [d.span.line for d in run_lint(text, select=(rule,), **kwargs)]
+
+
+def single_finding(text: str, rule: str, **kwargs):
+    """`rule`'s one finding on `text` (fails unless there is exactly one)."""
+    found = run_lint(text, select=(rule,), **kwargs)
+    assert len(found) == 1, [d.message for d in found]
+    return found[0]
+
+
+# One cleanup / modification / consumption command, written in every way the shell model reads.
+SHELL_FORMS = [
+    "RUN {cmd}",
+    'RUN ["/bin/sh", "-c", "{cmd}"]',
+    "RUN <<EOF\n{cmd}\nEOF",
+    "RUN sh -c '{cmd}'",
+    "RUN true && {cmd}",
+    "RUN true; {cmd}",
+    "RUN false || {cmd}",
+    "RUN if [ -d / ]; then {cmd}; fi",
+    "RUN (cd / && {cmd})",
+    "RUN set -eux; \\\n    true \\\n    && {cmd}",
+    "ONBUILD RUN {cmd}",
+]
 
 
 def run_fix(text: str, select=("ALL",), unsafe: bool = False, context_dir=None, target: str | None = None,

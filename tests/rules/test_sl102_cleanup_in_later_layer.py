@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.rules.conftest import SHELL_FORMS, finding_lines, single_finding
+
 RULE = "SL102"
 
 
@@ -534,3 +536,91 @@ def test_a_file_a_run_built_or_extracted_itself_is_not_the_earlier_layers(lint):
         RUN git clone https://example.com/tool.git /src/tool
         RUN cd /src/tool && make install && rm -rf /src/tool
     """) == [(RULE, 3)]
+
+
+# -- Each promise of the docs end to end: a small Dockerfile, the finding expected (or not), the words promised
+
+
+@pytest.mark.parametrize("form", SHELL_FORMS)
+def test_every_shell_form(form):
+    text = "FROM alpine:3.20\nCOPY big.tar /big.tar\n" + form.format(cmd="rm /big.tar") + "\n"
+    assert len(finding_lines(text, "SL102")) == 1, text
+
+
+def test_rm_of_a_copied_file_names_the_copy_and_says_to_clean_up_there():
+    finding = single_finding("""
+        FROM debian:bookworm-slim
+        COPY big.tar /big.tar
+        RUN rm /big.tar
+    """, "SL102")
+    assert finding.span.line == 3
+    assert finding.severity == "warning"
+    assert "line 2" in finding.message and "COPY" in finding.message
+    assert "stay" in finding.message  # it saves nothing: the bytes stay in the COPY's layer
+
+
+def test_rm_of_a_file_a_run_made_names_that_run():
+    finding = single_finding("""
+        FROM debian:bookworm-slim
+        RUN curl -fsSL -o /big.tar https://example.com/big.tar
+        RUN echo unrelated
+        RUN rm /big.tar
+    """, "SL102")
+    assert finding.span.line == 4 and "line 2" in finding.message
+
+
+def test_rm_rf_of_files_an_earlier_run_extracted():
+    assert finding_lines("""
+        FROM debian:bookworm-slim
+        COPY src.tar.gz /tmp/src.tar.gz
+        RUN mkdir -p /usr/src/app && tar -xzf /tmp/src.tar.gz -C /usr/src/app && make -C /usr/src/app
+        RUN rm -rf /usr/src/app
+    """, "SL102") == [4]
+
+
+@pytest.mark.parametrize("install,clean", [
+    ("yum install -y httpd", "yum clean all"),
+    ("dnf install -y httpd", "dnf clean all"),
+    ("rm /etc/apt/apt.conf.d/docker-clean && apt-get update && apt-get install -y curl", "apt-get clean"),
+    ("apt-get update && apt-get install -y curl", "rm -rf /var/lib/apt/lists/*"),
+    ("apt update && apt install -y curl", "rm -rf /var/lib/apt/lists/*"),
+])
+def test_package_manager_cleanups_in_their_own_layer(install, clean):
+    image = "rockylinux:9" if "yum" in install or "dnf" in install else "debian:bookworm"
+    finding = single_finding(f"""
+        FROM {image}
+        RUN {install}
+        RUN {clean}
+    """, "SL102")
+    assert finding.span.line == 3 and "line 2" in finding.message
+
+
+@pytest.mark.parametrize("tweak", [
+    "rm -f /etc/apt/apt.conf.d/docker-clean",
+    "rm -f /etc/nginx/conf.d/default.conf",
+    "rm -rf /usr/share/doc/*",
+    "rm -f /etc/localtime",
+])
+def test_each_base_image_tweak_alone_is_not_reported(tweak):
+    assert finding_lines(f"FROM nginx:1.27\nRUN {tweak}\n", "SL102") == []
+    assert finding_lines(f"FROM debian:bookworm\nCOPY app /app\nRUN {tweak}\n", "SL102") == []
+
+
+def test_download_and_apt_cleanup_in_the_same_run_are_fine():
+    assert finding_lines("""
+        FROM debian:bookworm-slim
+        RUN curl -fsSL -o /tmp/big.tar https://example.com/big.tar && tar -xf /tmp/big.tar -C /opt && rm /tmp/big.tar
+        RUN apt-get update && apt-get install -y --no-install-recommends curl && apt-get clean \\
+            && rm -rf /var/lib/apt/lists/*
+    """, "SL102") == []
+
+
+def test_build_only_stage_then_copy_from_is_fine():
+    assert finding_lines("""
+        FROM debian:bookworm AS build
+        COPY big.tar /big.tar
+        RUN rm /big.tar
+        FROM debian:bookworm-slim
+        COPY --from=build /etc/os-release /etc/os-release
+    """, "SL102") == []
+

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.rules.conftest import SHELL_FORMS, finding_lines, single_finding
+
 RULE = "SL103"
 
 
@@ -260,3 +262,83 @@ def test_one_finding_for_a_file_rewritten_twice_in_one_run(lint):
 def test_rewrites_of_copied_files_found_through_folders_and_globs(lint, copy, change):
     text = f"FROM debian:bookworm\nCOPY start.sh /home/harbor\n{copy}\nRUN {change}\n"
     assert [d.span.line for d in lint(text, select=("SL103",))] == [4]
+
+
+# -- Each promise of the docs end to end: a small Dockerfile, the finding expected (or not), the words promised
+
+
+@pytest.mark.parametrize("form", SHELL_FORMS)
+def test_every_shell_form(form):
+    text = "FROM alpine:3.20\nCOPY app /app\n" + form.format(cmd="chown -R 1000:1000 /app") + "\n"
+    assert len(finding_lines(text, "SL103")) == 1, text
+
+
+@pytest.mark.parametrize("change,words", [
+    ("chown -R app:app /app", "--chown=app:app"),
+    ("chown app /app/run.sh", "--chown=app"),
+    ("chmod -R 755 /app", "--chmod=755"),
+    ("chmod 755 /app/run.sh", "--chmod=755"),
+    ("chmod -R g+w /app", "--chmod"),
+])
+def test_ownership_and_mode_changes_of_copied_files_suggest_copy_flags(change, words):
+    finding = single_finding(f"""
+        FROM debian:bookworm-slim
+        COPY app /app
+        RUN {change}
+    """, "SL103")
+    assert finding.span.line == 3 and finding.severity == "warning"
+    assert "COPY " in finding.fix.description and words in finding.fix.description
+    assert "line 2" in finding.message
+
+
+@pytest.mark.parametrize("change", [
+    "mv /app/run.sh /usr/local/bin/run.sh",
+    "sed -i 's/a/b/' /app/app.conf",
+    "touch /app/app.conf",
+    "chgrp -R 0 /app",
+])
+def test_other_rewrites_of_copied_files(change):
+    finding = single_finding(f"""
+        FROM debian:bookworm-slim
+        COPY app /app
+        RUN {change}
+    """, "SL103")
+    assert finding.span.line == 3 and "line 2" in finding.message
+
+
+def test_mv_suggests_copying_to_the_final_path():
+    finding = single_finding("""
+        FROM debian:bookworm-slim
+        COPY run.sh /tmp/run.sh
+        RUN mv /tmp/run.sh /usr/local/bin/run.sh
+    """, "SL103")
+    assert "/usr/local/bin/run.sh" in finding.message or "final path" in finding.message
+
+
+@pytest.mark.parametrize("change", ["chown -R 1000 /opt/tool", "chmod -R a+rX /opt/tool",
+                                    "sed -i s/x/y/ /opt/tool/conf.ini", "mv /opt/tool /opt/tool2",
+                                    "touch /opt/tool/conf.ini"])
+def test_files_an_earlier_run_added(change):
+    assert finding_lines(f"""
+        FROM debian:bookworm-slim
+        RUN curl -fsSL https://example.com/tool.tgz | tar -xz -C /opt/tool \\
+            && curl -fsSL -o /opt/tool/conf.ini https://example.com/conf.ini
+        RUN {change}
+    """, "SL103") == [4]
+
+
+def test_file_written_by_a_redirection_then_edited():
+    assert finding_lines("""
+        FROM debian:bookworm-slim
+        RUN printf 'listen=80' > /etc/app.conf
+        RUN sed -i s/80/8080/ /etc/app.conf
+    """, "SL103") == [3]
+
+
+def test_nothing_for_copy_with_flags_or_base_files():
+    assert finding_lines("""
+        FROM debian:bookworm-slim
+        COPY --chown=1000:1000 --chmod=755 app /app
+        RUN chown -R www-data /var/www && chmod 640 /etc/shadow && sed -i s/a/b/ /etc/apt/sources.list
+    """, "SL103") == []
+

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.rules.conftest import SHELL_FORMS, finding_lines, single_finding
+
 RULE = "SL303"
 
 
@@ -256,3 +258,63 @@ def test_message_names_the_path_the_download_gets(lint):
         RUN tar -xzf tool-1.2.tar.gz
     """)
     assert "stores /build/tool-1.2.tar.gz " in finding.message
+
+
+# -- Each promise of the docs end to end: a small Dockerfile, the finding expected (or not), the words promised
+
+
+@pytest.mark.parametrize("form", SHELL_FORMS)
+def test_every_shell_form(form):
+    text = ("FROM alpine:3.20\nADD https://example.com/tool.tar.gz /tmp/tool.tar.gz\n"
+            + form.format(cmd="tar -xzf /tmp/tool.tar.gz -C /opt") + "\n")
+    assert finding_lines(text, "SL303") == [2], text
+
+
+@pytest.mark.parametrize("url,consumer", [
+    ("http://example.com/tool.tar.gz", "tar -xzf /tmp/tool.tar.gz -C /opt"),
+    ("https://example.com/tool.zip", "unzip /tmp/tool.zip -d /opt"),
+    ("https://example.com/tool.rpm", "rpm -i /tmp/tool.rpm"),
+    ("https://example.com/tool.deb", "apt-get install -y /tmp/tool.deb"),
+    ("https://example.com/tool.tar.gz", "rm -f /tmp/tool.tar.gz"),
+    ("https://example.com/tool.tar.gz", "rm -rf /tmp/tool.tar.gz /var/tmp/*"),
+    ("https://example.com/tool.tar.xz", "tar -xJf /tmp/tool.tar.xz -C /usr/local --strip-components=1"),
+])
+def test_download_extracted_installed_or_deleted(url, consumer):
+    name = url.rsplit("/", 1)[1]
+    finding = single_finding(f"""
+        FROM debian:bookworm-slim
+        ADD {url} /tmp/{name}
+        RUN {consumer}
+    """, "SL303")
+    assert finding.span.line == 2 and finding.severity == "warning"
+    assert "line 3" in finding.message
+    assert url in finding.message  # the fetch command to put in the consuming RUN
+
+
+def test_relative_destination_under_workdir():
+    assert finding_lines("""
+        FROM debian:bookworm-slim
+        WORKDIR /downloads
+        ADD https://example.com/tool.tar.gz .
+        RUN tar -xzf tool.tar.gz -C /opt && rm tool.tar.gz
+    """, "SL303") == [3]
+
+
+def test_git_url_built_and_deleted():
+    finding = single_finding("""
+        FROM debian:bookworm
+        ADD https://github.com/example/tool.git#v1.0 /src/tool
+        RUN make -C /src/tool install && rm -rf /src/tool
+    """, "SL303")
+    assert "git" in finding.message
+
+
+def test_download_kept_as_is_or_local_add():
+    assert finding_lines("""
+        FROM debian:bookworm-slim
+        ADD https://example.com/config.json /etc/app/config.json
+        ADD app.tar.gz /opt/
+        RUN cat /etc/app/config.json && tar -tzf /dev/null || true
+        CMD ["/opt/app"]
+    """, "SL303") == []
+

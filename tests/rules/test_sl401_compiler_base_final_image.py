@@ -1,8 +1,14 @@
 """SL401 compiler-base-final-image."""
 
-import pytest
+import json
+import textwrap
 
+import pytest
+from click.testing import CliRunner
+
+from dockerlint_slim.cli import cli as main
 from dockerlint_slim.knowledge import official_tags
+from tests.rules.conftest import finding_lines, single_finding
 
 RULE = "SL401"
 
@@ -383,3 +389,169 @@ def test_no_placeholder_copy_line_when_the_output_is_unknown(lint):
 def test_dotnet_core_sdk_suggests_the_core_runtime(lint):
     result = one(lint, 'FROM mcr.microsoft.com/dotnet/core/sdk:3.1\nRUN dotnet publish -o /app\nCMD ["dotnet", "/app/a.dll"]\n')
     assert "mcr.microsoft.com/dotnet/core/aspnet:3.1" in result.fix.description
+
+
+# -- Each promise of the docs end to end: a small Dockerfile, the finding expected (or not), the words promised
+
+
+RUNTIME_WORDS = ("scratch", "distroless", "alpine", "slim", "jre", "runtime")
+
+
+@pytest.mark.parametrize("image,build", [
+    ("golang:1.22", "go build -o /out/app ."),
+    ("rust:1.79", "cargo build --release"),
+    ("gcc:14", "gcc -O2 -o /out/app main.c"),
+    ("maven:3.9-eclipse-temurin-21", "mvn -B package"),
+    ("gradle:8.7-jdk21", "gradle build"),
+    ("eclipse-temurin:17-jdk", "./mvnw package"),
+    ("eclipse-temurin:21-jdk-jammy", "javac Main.java"),
+    ("openjdk:17-jdk-slim", "javac Main.java"),
+    ("mcr.microsoft.com/dotnet/sdk:8.0", "dotnet publish -c Release -o /out"),
+    ("swift:5.10", "swift build -c release"),
+    ("haskell:9.8", "stack build"),
+    ("buildpack-deps:bookworm", "make"),
+])
+def test_every_listed_compiler_base(image, build):
+    finding = single_finding(f"""
+        FROM {image}
+        WORKDIR /src
+        COPY . .
+        RUN {build}
+        CMD ["/out/app"]
+    """, "SL401")
+    assert finding.span.line == 1 and finding.severity == "warning"
+    assert any(word in finding.fix.description for word in RUNTIME_WORDS), finding.fix.description
+
+
+@pytest.mark.parametrize("image", ["golang:1.22", "rust:1.79", "mcr.microsoft.com/dotnet/sdk:8.0"])
+def test_without_cmd_but_with_a_build(image):
+    """The sentence has no exception for a missing CMD: an image that compiles its program on a compiler base
+    ships the compiler, whatever starts it."""
+    build = {"golang": "go build -o /usr/local/bin/app .", "rust": "cargo build --release",
+             "mcr.microsoft.com/dotnet/sdk": "dotnet publish -c Release -o /app"}[image.split(":")[0]]
+    assert finding_lines(f"""
+        FROM {image}
+        WORKDIR /src
+        COPY . .
+        RUN {build}
+    """, "SL401") == [1]
+
+
+def test_names_the_artifact_and_a_runtime_base():
+    finding = single_finding("""
+        FROM golang:1.22
+        WORKDIR /src
+        COPY . .
+        RUN CGO_ENABLED=0 go build -o /bin/server ./cmd/server
+        ENTRYPOINT ["/bin/server"]
+    """, "SL401")
+    assert "/bin/server" in finding.fix.description  # the advice is the finding's fix, its message stays short
+    assert "Build in a stage of its own" in finding.fix.description
+    assert "MB" in finding.message  # the cost
+
+
+@pytest.mark.parametrize("from_line", [
+    "ARG GO=1.22\nFROM golang:${GO}",
+    "ARG IMG=golang:1.22\nFROM ${IMG}",
+    "ARG REG=docker.io/library\nFROM ${REG}/golang:1.22",
+    "ARG GO=1.22\nFROM golang:${GO}-alpine",
+    "FROM docker.io/library/golang:1.22",
+    "FROM docker.io/golang:1.22",
+    "FROM index.docker.io/library/golang:1.22",
+    "FROM mirror.gcr.io/library/golang:1.22",
+    "FROM public.ecr.aws/docker/library/golang:1.22",
+    "FROM registry.example.com/library/golang:1.22",  # a private Docker Hub mirror keeps `library/`
+    "FROM harbor.example.com:8443/dockerhub/library/golang:1.22",
+    "FROM golang:1.22@sha256:" + "a" * 64,
+    "FROM --platform=$BUILDPLATFORM golang:1.22",
+])
+def test_resolves_arg_defaults_and_registry_prefixes(from_line):
+    text = from_line + "\nCOPY . /src\nRUN cd /src && go build -o /app .\nCMD [\"/app\"]\n"
+    assert len(finding_lines(text, "SL401")) == 1, text
+
+
+@pytest.mark.parametrize("image", ["registry.example.com/golang:1.22", "ghcr.io/acme/golang:1.22",
+                                   "acme/library/golang:1.22", "ghcr.io/library/golang:1.22"])
+def test_unknown_repositories_are_not_guessed(image):
+    assert finding_lines(f"FROM {image}\nRUN go build -o /app .\nCMD [\"/app\"]\n", "SL401") == []
+
+
+def test_inheritance_through_two_stages():
+    finding = single_finding("""
+        FROM golang:1.22 AS build
+        RUN go build -o /out/app .
+        FROM build AS test
+        RUN go test ./...
+        FROM test AS final
+        CMD ["/out/app"]
+    """, "SL401")
+    assert finding.span.line == 5
+    assert "golang" in finding.message
+
+
+@pytest.mark.parametrize("final", [
+    "FROM scratch", "FROM gcr.io/distroless/static-debian12", "FROM alpine:3.20", "FROM debian:bookworm-slim",
+    "FROM eclipse-temurin:21-jre", "FROM mcr.microsoft.com/dotnet/runtime:8.0",
+    "FROM mcr.microsoft.com/dotnet/aspnet:8.0", "FROM node:20-slim",
+])
+def test_multi_stage_with_a_small_final_base_is_fine(final):
+    assert finding_lines(f"""
+        FROM golang:1.22 AS build
+        RUN go build -o /out/app .
+        {final}
+        COPY --from=build /out/app /app
+        CMD ["/app"]
+    """, "SL401") == []
+
+
+def test_node_needs_a_build_step_in_the_final_stage():
+    assert finding_lines("""
+        FROM node:20
+        WORKDIR /app
+        COPY . .
+        RUN npm ci && npm run build
+        CMD ["node", "dist/index.js"]
+    """, "SL401") == [1]
+    assert finding_lines("""
+        FROM node:20
+        WORKDIR /app
+        COPY . .
+        RUN npm ci --omit=dev
+        CMD ["node", "index.js"]
+    """, "SL401") == []
+    # the build in a build-only stage, the final stage only runs the output
+    assert finding_lines("""
+        FROM node:20 AS build
+        WORKDIR /app
+        COPY . .
+        RUN npm ci && npm run build
+        FROM node:20-slim
+        COPY --from=build /app/dist /app/dist
+        CMD ["node", "/app/dist/index.js"]
+    """, "SL401") == []
+
+
+@pytest.mark.parametrize("form", ['RUN ["npm", "run", "build"]', "RUN <<EOF\nnpm ci\nnpm run build\nEOF",
+                                  "RUN npm ci \\\n && npm run build"])
+def test_node_build_step_in_any_form(form):
+    assert finding_lines("FROM node:20\nWORKDIR /app\nCOPY . .\n" + form + "\nCMD [\"node\", \"dist/index.js\"]\n",
+               "SL401") == [1]
+
+
+def test_target_flag_on_the_command_line(tmp_path):
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(textwrap.dedent("""\
+        FROM golang:1.22 AS build
+        RUN go build -o /out/app .
+        CMD ["/out/app"]
+        FROM gcr.io/distroless/static-debian12
+        COPY --from=build /out/app /app
+        CMD ["/app"]
+    """))
+    runner = CliRunner()
+    plain = runner.invoke(main, ["check", str(dockerfile), "--format", "json", "--select", "SL401"])
+    targeted = runner.invoke(main, ["check", str(dockerfile), "--format", "json", "--select", "SL401",
+                                    "--target", "build"])
+    assert [f["rule_id"] for f in json.loads(plain.output)["findings"]] == []
+    assert [(f["rule_id"], f["line"]) for f in json.loads(targeted.output)["findings"]] == [("SL401", 1)]
+

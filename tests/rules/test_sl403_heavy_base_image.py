@@ -4,6 +4,7 @@ import pytest
 
 from dockerlint_slim.knowledge import official_tags
 from dockerlint_slim.knowledge.base_images import MB, SIZES
+from tests.rules.conftest import finding_lines, single_finding
 
 RULE = "SL403"
 
@@ -228,3 +229,60 @@ def test_a_shell_script_command_may_need_bash_on_alpine(lint):
     result = found(lint, "FROM redis:6.2.17\nADD run.sh /run.sh\nRUN chmod a+x /run.sh\nCMD /run.sh\n")[0]
     assert result.properties["suggestedImage"] == "redis:6.2.17-alpine"
     assert result.properties["missingPrograms"] == ["bash"] and "`bash`" in result.fix.description
+
+
+# -- Each promise of the docs end to end: a small Dockerfile, the finding expected (or not), the words promised
+
+
+@pytest.mark.parametrize("image,smaller", [
+    ("python:3.12", "python:3.12-slim"),
+    ("python:3.11-bookworm", "slim"),
+    ("node:20", "node:20-"),
+    ("debian:bookworm", "debian:bookworm-slim"),
+    ("debian:12", "debian:12-slim"),
+    ("eclipse-temurin:21-jdk", "eclipse-temurin:21-jre"),
+    ("eclipse-temurin:17", "eclipse-temurin:17-jre"),
+])
+def test_smaller_official_variant_with_a_size_difference(image, smaller):
+    finding = single_finding(f"""
+        FROM {image}
+        COPY app /app
+        CMD ["/app/run"]
+    """, "SL403")
+    assert finding.severity == "info" and finding.span.line == 1
+    assert smaller in finding.message
+    assert "MB" in finding.message and "less" in finding.message
+    assert finding.wasted_bytes and finding.wasted_bytes > 0
+
+
+def test_jdk_running_a_jar_gets_the_jre_size_difference():
+    finding = single_finding("""
+        FROM eclipse-temurin:21-jdk
+        COPY target/app.jar /app.jar
+        ENTRYPOINT ["java", "-jar", "/app.jar"]
+    """, "SL403")
+    assert "jre" in finding.message and "MB" in finding.message
+
+
+@pytest.mark.parametrize("image", ["python:3.12-slim", "node:20-alpine", "debian:bookworm-slim",
+                                   "eclipse-temurin:21-jre", "node:20-slim"])
+def test_already_small(image):
+    assert finding_lines(f"FROM {image}\nCOPY app /app\n", "SL403") == []
+
+
+@pytest.mark.parametrize("text", ["ARG PY=3.12\nFROM python:${PY}\n", "ARG PY\nFROM python:${PY:-3.12}\n",
+                                  "ARG REG=docker.io\nFROM ${REG}/library/python:3.12\n"])
+def test_arg_defaults_in_from(text):
+    assert "`python:3.12-slim`" in single_finding(text + "CMD [\"python\", \"app.py\"]\n", "SL403").message
+
+
+def test_only_the_final_base():
+    text = """
+        FROM python:3.12 AS build
+        RUN pip wheel -w /wheels flask
+        FROM debian:bookworm AS other
+        FROM python:3.12-slim
+        COPY --from=build /wheels /wheels
+    """
+    assert finding_lines(text, "SL403") == []
+

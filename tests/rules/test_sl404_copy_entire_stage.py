@@ -1,6 +1,10 @@
 """SL404 copy-entire-stage: COPY --from of a stage's root or whole build tree."""
 
 import pytest
+from click.testing import CliRunner
+
+from dockerlint_slim.cli import cli as main
+from tests.rules.conftest import finding_lines, single_finding
 
 RULE = "SL404"
 
@@ -203,3 +207,56 @@ def test_tree_with_production_only_dependencies_is_what_the_app_runs(lint):
         COPY --from=build-env /app /app
         CMD ["./src/server.js"]
     """) == []
+
+
+# -- Each promise of the docs end to end: a small Dockerfile, the finding expected (or not), the words promised
+
+
+@pytest.mark.parametrize("copy", ["COPY --from=build / /", "COPY --from=build / /opt/root/",
+                                  "COPY --from=build /. /", "COPY --from=0 / /"])
+def test_whole_stage_copies(copy):
+    finding = single_finding(f"""
+        FROM golang:1.22 AS build
+        WORKDIR /src
+        COPY . .
+        RUN go build -o /out/app .
+        FROM debian:bookworm-slim
+        {copy}
+        CMD ["/out/app"]
+    """, "SL404")
+    assert finding.span.line == 6 and finding.severity == "warning"
+    assert "build" in finding.message and "/out/app" in finding.fix.description
+
+
+def test_whole_go_build_tree():
+    assert finding_lines("""
+        FROM golang:1.22 AS build
+        WORKDIR /src
+        COPY . .
+        RUN go build -o /src/bin/app ./cmd/app
+        FROM debian:bookworm-slim
+        COPY --from=build /src /src
+        CMD ["/src/bin/app"]
+    """, "SL404") == [6]
+
+
+def test_precise_copies_and_build_only_stages_are_fine():
+    text = """
+        FROM golang:1.22 AS build
+        WORKDIR /src
+        COPY . .
+        RUN go build -o /out/app .
+        FROM debian:bookworm-slim AS debug
+        COPY --from=build / /
+        FROM gcr.io/distroless/static-debian12
+        COPY --from=build /out/app /app
+        CMD ["/app"]
+    """
+    assert finding_lines(text, "SL404") == []
+    assert finding_lines(text, "SL404", target="debug") == [6]
+
+
+def test_docs_name_the_hadolint_overlap():
+    result = CliRunner().invoke(main, ["rules", "SL404"])
+    assert "DL3067" in result.output or "hadolint" in result.output.lower()
+
