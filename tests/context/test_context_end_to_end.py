@@ -1,10 +1,11 @@
-"""The build context end to end, through the command line: .dockerignore, the scanner, COPY resolution, SL301,
-SL302, SL304, SL501 and the build report.
+"""The build context end to end, through the command line: .dockerignore, the scanner, COPY resolution, the
+context's bytes in other rules' findings, and the build report. The context rules' own cases (SL301, SL302, SL304,
+SL501) are in tests/rules/test_slNNN_*.py.
 
 The JSON report's `context_bytes` (bytes the COPYs bring from the context) is the black-box oracle for the
 .dockerignore semantics: each context file gets a distinct power-of-two size (>= 4 KiB, so the Dockerfile and
 .dockerignore, also sent and copied by `COPY . /app`, stay below the lowest bit used), and the bits set in
-`context_bytes` name the files that reached the image. tests/context/ tests the same rules on the library API.
+`context_bytes` name the files that reached the image. tests/context/ tests the same pieces on the library API.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.clirun import lint_json, rule_ids, slimlint, sparse, usage_error
+from tests.context.helpers import wasteful_context
 
 MiB = 1024 * 1024
 COPY_ALL = "FROM alpine:3.20\nCOPY . /app\n"
@@ -159,58 +161,7 @@ def test_context_that_is_not_a_folder_is_exit_2(tmp_path):
     usage_error(slimlint("Dockerfile", "--context", "missing", cwd=tmp_path))
 
 
-# --- COPY/ADD resolution and SL304 -----------------------------------------------------------------------------
-
-def sl304(tmp_path: Path, dockerfile: str, *extra: str) -> list[tuple[int, str]]:
-    (tmp_path / "Dockerfile").write_text(dockerfile)
-    document = lint_json("Dockerfile", "--context", ".", "--select", "SL304", *extra, cwd=tmp_path)
-    return [(f["line"], f["message"]) for f in document["findings"]]
-
-
-@pytest.fixture
-def small_context(tmp_path):
-    (tmp_path / "app.py").write_text("print(1)\n")
-    (tmp_path / "lib").mkdir()
-    (tmp_path / "lib" / "x.py").write_text("x = 1\n")
-    (tmp_path / "secret.txt").write_text("s\n")
-    (tmp_path / "private").mkdir()
-    (tmp_path / "private" / "key").write_text("k\n")
-    (tmp_path / ".dockerignore").write_text("secret.txt\nprivate\n")
-    return tmp_path
-
-
-def test_sl304_missing_and_ignored_sources(small_context):
-    """"a COPY/ADD source that is not in the context or is excluded by .dockerignore" is an error."""
-    found = sl304(small_context, "FROM alpine\nCOPY app.py missing.py /app/\nCOPY secret.txt /s\nADD private /p\n")
-    assert [line for line, _ in found] == [2, 3, 4]
-    assert '"missing.py"' in found[0][1] and "not in the build context" in found[0][1]
-    assert '"secret.txt"' in found[1][1] and ".dockerignore" in found[1][1] and 'line 1: "secret.txt"' in found[1][1]
-    assert ".dockerignore" in found[2][1]
-    proc = slimlint("Dockerfile", "--context", ".", "--fail-level", "error", "--select", "SL304", cwd=small_context)
-    assert proc.returncode == 1  # an error finding
-
-
-def test_sl304_sources_not_from_the_context_are_not_checked(small_context):
-    dockerfile = (
-        "FROM alpine AS build\nRUN mkdir /out\n"
-        "FROM alpine AS unused\nCOPY not-there /x\n"  # a stage the target does not need is never built
-        "FROM alpine\n"
-        "COPY --from=build /out /out\n"
-        "COPY --from=nginx:1.27 /etc/nginx/nginx.conf /etc/nginx/\n"
-        "ADD https://example.com/tool.tar.gz /opt/\n"
-        "ADD https://github.com/moby/moby.git#v27.0.0 /src\n"
-        "COPY <<EOF /etc/motd\nhello\nEOF\n"
-        "COPY *.py lib/ /app/\n"
-        "COPY ./lib/../app.py /app/again.py\n"
-        "RUN --mount=type=bind,source=app.py,target=/mnt/app.py cat /mnt/app.py\n"
-    )
-    assert sl304(small_context, dockerfile) == []
-
-
-def test_sl304_wildcard_sources_follow_buildkit(small_context):
-    # BuildKit allows a wildcard that matches nothing; a wildcard whose only match is ignored matches nothing too.
-    assert sl304(small_context, "FROM alpine\nCOPY *.md /docs/\nCOPY secret.* /s/\n") == []
-
+# --- COPY/ADD resolution ---------------------------------------------------------------------------------------
 
 def test_destinations_relative_to_workdir_and_folder_copies(tmp_path):
     """"destinations relative to WORKDIR, trailing-slash and folder-copy semantics": seen in the waste paths."""
@@ -242,102 +193,6 @@ def test_copy_exclude_files_never_reach_the_image(tmp_path):
     assert report["wasted_bytes"] == 2  # only app.js is overwritten: big.bin was not there before
 
 
-# --- SL301 large-copy-consumed ---------------------------------------------------------------------------------
-
-CONSUMED = [
-        ("vendor.tar.gz", "tar -xzf /tmp/vendor.tar.gz -C /opt", "extracts"),
-        ("tool.zip", "unzip /tmp/tool.zip -d /opt", "extracts"),
-        ("app.deb", "dpkg -i /tmp/app.deb", "installs"),
-        ("pkg-1.0-py3-none-any.whl", "pip install --no-cache-dir /tmp/pkg-1.0-py3-none-any.whl", "installs"),
-        ("install.sh", "sh /tmp/install.sh", "runs"),
-        ("data.bin", "mv /tmp/data.bin /srv/data.bin", "moves"),
-        ("data.bin", "rm /tmp/data.bin", "deletes"),
-]
-
-
-@pytest.fixture(scope="module")
-def consumed_results(tmp_path_factory) -> dict[int, list[dict]]:
-    root = tmp_path_factory.mktemp("sl301")
-    contexts = []
-    for case, (name, run, _) in enumerate(CONSUMED):
-        sparse(root / f"case{case}" / name, 11 * MiB)
-        (root / f"case{case}" / "Dockerfile").write_text(f"FROM debian:12-slim\nCOPY {name} /tmp/\nRUN {run}\n")
-        contexts.append(f'"case{case}/*" = "case{case}"')
-    (root / ".slimlint.toml").write_text("[contexts]\n" + "\n".join(contexts) + "\n")
-    document = lint_json(*(f"case{case}/Dockerfile" for case in range(len(CONSUMED))), "--select", "SL301", cwd=root)
-    return {int(entry["path"].split("/")[0][4:]): entry["findings"] for entry in document["files"]}
-
-
-@pytest.mark.parametrize("case", range(len(CONSUMED)), ids=[verb + ":" + name for name, _, verb in CONSUMED])
-def test_sl301_copy_consumed_by_a_later_run(consumed_results, case):
-    """"a COPY/ADD of a large file ... that a later RUN extracts, installs, runs, moves or deletes"."""
-    name, run, verb = CONSUMED[case]
-    findings = consumed_results[case]
-    assert len(findings) == 1, findings
-    finding = findings[0]
-    assert finding["line"] == 2 and finding["severity"] == "warning" and finding["wasted_bytes"] == 11 * MiB
-    message = finding["message"]
-    assert "11.0 MiB" in message and verb in message
-    # The fix: a bind mount (BuildKit), or fetch it inside the consuming RUN and delete it there; a file that is only
-    # moved is copied straight to its final place.
-    help_text = finding["fix"]["description"]
-    if verb == "moves":
-        assert help_text.startswith("Copy it straight to its final place (") and finding["fix"]["edits"]
-    else:
-        assert f"--mount=type=bind,source={name}" in help_text and "inside the RUN that consumes it" in help_text
-
-
-def test_sl301_threshold_default_and_configurable(tmp_path):
-    """Default 10 MiB, configurable."""
-    (tmp_path / "Dockerfile").write_text("FROM alpine\nCOPY blob.tar /tmp/\nRUN tar -xf /tmp/blob.tar -C /opt\n")
-    sparse(tmp_path / "blob.tar", 10 * MiB - 1)
-    assert "SL301" not in rule_ids(lint_json("Dockerfile", "--context", ".", cwd=tmp_path))
-    sparse(tmp_path / "blob.tar", 10 * MiB)
-    assert "SL301" in rule_ids(lint_json("Dockerfile", "--context", ".", cwd=tmp_path))
-    sparse(tmp_path / "blob.tar", 3 * MiB)
-    (tmp_path / ".slimlint.toml").write_text('[rules.SL301]\nthreshold = "2MiB"\n')
-    assert "SL301" in rule_ids(lint_json("Dockerfile", "--context", ".", cwd=tmp_path))
-    (tmp_path / ".slimlint.toml").write_text("[rules.SL301]\nthreshold = 4000000\n")
-    assert "SL301" not in rule_ids(lint_json("Dockerfile", "--context", ".", cwd=tmp_path))
-    (tmp_path / ".slimlint.toml").write_text("[rules.SL301]\nthreshold = -1\n")
-    assert "SL301" in usage_error(slimlint("Dockerfile", "--context", ".", cwd=tmp_path))
-
-
-# --- SL302 context-junk ----------------------------------------------------------------------------------------
-
-def test_sl302_reports_junk_with_sizes_and_dockerignore_lines(tmp_path):
-    junk = [".git/objects/pack/p.pack", ".venv/lib/site.so", "__pycache__/m.pyc", ".pytest_cache/v/x",
-            "app.log", ".env", ".idea/workspace.xml"]
-    for index, name in enumerate(junk):
-        sparse(tmp_path / name, (index + 1) * 400 * 1024)
-    (tmp_path / "main.py").write_text("print(1)\n")
-    (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY . /app\n")
-    findings = [f for f in lint_json("Dockerfile", "--context", ".", cwd=tmp_path)["findings"] if f["rule_id"] == "SL302"]
-    assert len(findings) == 1
-    finding = findings[0]
-    total = sum((index + 1) * 400 * 1024 for index in range(len(junk)))
-    assert finding["wasted_bytes"] == total and finding["severity"] == "warning"
-    message = finding["message"]
-    assert message.startswith("COPY brings 10.9 MiB the image does not need: .idea/ 2.7 MiB, .env 2.3 MiB, **/*.log 2.0 MiB")
-    assert finding["fix"]["description"].startswith("Add to .dockerignore:")
-    for line in (".git", ".venv", "__pycache__", ".pytest_cache", ".env", ".idea"):
-        assert line in finding["properties"]["dockerignore_lines"]
-
-
-def test_sl302_threshold_and_dockerignore(tmp_path):
-    """"Default threshold 1 MiB, configurable"; what .dockerignore already excludes is not junk."""
-    (tmp_path / "Dockerfile").write_text("FROM alpine\nCOPY . /app\n")
-    sparse(tmp_path / ".git" / "pack", MiB - 4096)
-    assert "SL302" not in rule_ids(lint_json("Dockerfile", "--context", ".", cwd=tmp_path))
-    (tmp_path / ".slimlint.toml").write_text('[rules.SL302]\nmin_bytes = "512KiB"\n')
-    assert "SL302" in rule_ids(lint_json("Dockerfile", "--context", ".", cwd=tmp_path))
-    (tmp_path / ".slimlint.toml").unlink()
-    sparse(tmp_path / ".git" / "pack", 5 * MiB)
-    assert "SL302" in rule_ids(lint_json("Dockerfile", "--context", ".", cwd=tmp_path))
-    (tmp_path / ".dockerignore").write_text(".git\n")
-    assert "SL302" not in rule_ids(lint_json("Dockerfile", "--context", ".", cwd=tmp_path))
-
-
 # --- SL102/SL103 gain byte figures -----------------------------------------------------------------------------
 
 def test_sl102_and_sl103_carry_the_context_bytes(tmp_path):
@@ -351,63 +206,12 @@ def test_sl102_and_sl103_carry_the_context_bytes(tmp_path):
     assert findings["SL102"]["wasted_bytes"] == 3 * MiB and "3.0 MiB" in findings["SL102"]["message"]
 
 
-# --- SL501 waste-budget ----------------------------------------------------------------------------------------
+# --- Output: the build report ----------------------------------------------------------------------------------
 
 @pytest.fixture
 def wasteful(tmp_path):
-    """20,500,000 bytes of predicted waste: above 20MB (20,000,000), below 20MiB (20,971,520)."""
-    sparse(tmp_path / "big.tar.gz", 19_500_000)
-    sparse(tmp_path / "small.tar.gz", 1_000_000)
-    (tmp_path / "Dockerfile").write_text(
-        "FROM alpine:3.20\nCOPY big.tar.gz small.tar.gz /tmp/\nCOPY . /app\n"
-        "RUN tar -xzf /tmp/big.tar.gz -C /opt && rm /tmp/big.tar.gz /tmp/small.tar.gz\n"
-    )
-    return tmp_path
+    return wasteful_context(tmp_path)
 
-
-@pytest.mark.parametrize(
-    "budget,fails",
-    [("20MB", "20 MB"), ("20MiB", None), ("20mb", "20 MB"), ("20499999", "20,499,999 bytes"), ("20500000", None),
-     ("0.02GB", "20 MB"), ("19.5MiB", "19.5 MiB")],
-)
-def test_sl501_max_wasted_bytes_units(wasteful, budget, fails):
-    """"`--max-wasted-bytes SIZE` (accepts `20MB`, `20MiB`, plain bytes)"; the waste must exceed the budget."""
-    document = lint_json("Dockerfile", "--context", ".", "--max-wasted-bytes", budget, "--select", "SL501", cwd=wasteful)
-    assert document["files"][0]["report"]["wasted_bytes"] == 20_500_000
-    findings = document["findings"]
-    assert bool(findings) is (fails is not None)
-    if fails:
-        (finding,) = findings
-        assert finding["severity"] == "error" and finding["wasted_bytes"] == 20_500_000
-        # "pointing at the biggest contributor": the RUN that deletes the archives.
-        assert "line 4" in finding["message"] and "/tmp/big.tar.gz" in finding["message"]
-        # The budget reads in the unit it was given (not 20MB shown as "19.1 MiB").
-        assert f"exceeds the budget of {fails}" in finding["message"]
-
-
-def test_sl501_min_efficiency_and_config(wasteful):
-    report = lint_json("Dockerfile", "--context", ".", cwd=wasteful)["files"][0]["report"]
-    efficiency = report["known_bytes_efficiency"]  # the budget judges the part that can be sized
-    assert efficiency == pytest.approx((report["image_bytes"] - report["wasted_bytes"]) / report["image_bytes"], abs=1e-3)
-    above, below = f"{efficiency + 0.01:.4f}", f"{efficiency - 0.01:.4f}"
-    fails = lambda *args: "SL501" in rule_ids(lint_json("Dockerfile", "--context", ".", *args, cwd=wasteful))  # noqa: E731
-    assert fails("--min-efficiency", above) and not fails("--min-efficiency", below)
-    (wasteful / ".slimlint.toml").write_text('max-wasted-bytes = "20MB"\n')
-    assert fails()
-    (wasteful / ".slimlint.toml").write_text(f"min-efficiency = {below}\nmax-wasted-bytes = \"1GB\"\n")
-    assert not fails()
-    assert fails("--max-wasted-bytes", "1MiB")  # the command line wins
-    proc = slimlint("Dockerfile", "--context", ".", "--max-wasted-bytes", "1MiB", "--fail-level", "error",
-                    "--select", "SL501", cwd=wasteful)
-    assert proc.returncode == 1
-
-
-def test_sl501_budget_without_a_context_is_not_a_silent_pass(wasteful):
-    line = usage_error(slimlint("Dockerfile", "--max-wasted-bytes", "1MB", cwd=wasteful))
-    assert "--max-wasted-bytes" in line and "--context" in line
-
-
-# --- Output: the build report ----------------------------------------------------------------------------------
 
 def test_text_report_ends_each_dockerfile(wasteful):
     """"bytes the context adds, predicted waste, predicted efficiency, and the top wasted paths"."""

@@ -8,10 +8,10 @@ import json
 import jsonschema
 
 from dockerlint_slim.diagnostics import OVERLAP, ByteTotals, Diagnostic, Span, overlap_key
-from dockerlint_slim.engine import FileResult, Linter, LintOptions
+from dockerlint_slim.engine import FileResult
 from dockerlint_slim.engine.registry import load_rules
 from dockerlint_slim.formatters import render, summarize
-from tests.context.helpers import MiB, make_context
+from tests.context.helpers import MiB, lint_with_context, make_context
 from tests.paths import SARIF_SCHEMA
 
 RULES = load_rules(plugins=False)
@@ -82,11 +82,6 @@ def test_finding_line_shows_measured_bytes_only_and_not_twice():
     assert lines[2].endswith("lists (typically 20-50 MB)")
 
 
-def lint_with_context(text, root, **options):
-    linter = Linter(RULES, LintOptions(context_dir=root, rule_options={"SL501": options}))
-    return linter.lint(text, "Dockerfile")
-
-
 def test_report_says_what_cannot_be_known_and_keeps_estimates_apart(tmp_path):
     root = make_context(tmp_path, {"vendor.tar.gz": 3 * MiB, "app.py": 1000})
     result = lint_with_context(
@@ -111,28 +106,6 @@ def test_report_says_what_cannot_be_known_and_keeps_estimates_apart(tmp_path):
     jsonschema.validate(log, json.loads(SARIF_SCHEMA.read_text()))
     [sarif_report] = log["runs"][0]["properties"]["reports"]
     assert sarif_report["unknown_layers"] == 5 and sarif_report["estimated_wasted_bytes"] == estimated
-
-
-def test_official_image_with_a_few_kib_of_scripts_has_no_efficiency_and_passes_min_efficiency(tmp_path):
-    root = make_context(tmp_path, {"docker-entrypoint.sh": 12_000, "healthcheck.sh": 800})
-    text = ("FROM postgres:16\nCOPY docker-entrypoint.sh healthcheck.sh /usr/local/bin/\n"
-            "RUN chmod +x /usr/local/bin/docker-entrypoint.sh /usr/local/bin/healthcheck.sh\n"
-            "ENTRYPOINT [\"docker-entrypoint.sh\"]\n")
-    result = lint_with_context(text, root, min_efficiency=0.99)
-    assert result.report["efficiency"] is None and result.report["known_wasted_bytes"] == 12_800
-    assert "SL501" not in {x.rule_id for x in result.diagnostics}
-    assert "predicted efficiency: unknown (1 of 2 layers add bytes that cannot be sized before the build)" in render(
-        "text", [result], RULES)
-    # The same image with meaningful known bytes is judged.
-    root = make_context(tmp_path / "big", {"docker-entrypoint.sh": 2 * MiB, "healthcheck.sh": 800})
-    result = lint_with_context(text, root, min_efficiency=0.99)
-    assert result.report["known_bytes_efficiency"] == 0.5
-    assert "SL501" in {x.rule_id for x in result.diagnostics}
-    # The image's efficiency is not shown: the RUN's own bytes are not known (real builds put such figures 40-90
-    # points off), only the known part's
-    assert result.report["efficiency"] is None
-    assert "predicted efficiency: unknown (1 of 2 layers add bytes that cannot be sized before the build; 50.0% over " \
-           "the 4.0 MiB that can be)" in render("text", [result], RULES)
 
 
 def test_efficiency_is_shown_when_every_layer_is_sized(tmp_path):

@@ -1,5 +1,5 @@
-"""SL302 context-junk: the fix (lines appended to the ignore file). The rule's findings are tested with real
-contexts in tests/context/test_context_rules.py."""
+"""SL302 context-junk: the fix (lines appended to the ignore file), and the findings on real contexts, through the
+engine and through the command line."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.context.helpers import MiB, make_context
+from tests.clirun import lint_json, rule_ids, sparse
+from tests.context.helpers import MiB, context_findings, ids_lines, make_context
 from tests.rules.conftest import run_fix
 
 NODE = "FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci --omit=dev\n"
@@ -62,3 +63,106 @@ def test_shared_context_makes_the_fix_unsafe(tmp_path, lint):
     (ctx / "Dockerfile").write_text(NODE)
     (finding,) = [d for d in lint(NODE, context_dir=ctx) if d.rule_id == "SL302"]  # ctx/Dockerfile is not this one
     assert finding.fix.applicability == "unsafe" and finding.fix.edits[0].path.endswith(".dockerignore")
+
+
+
+# -- Findings through the engine, on real contexts with sparse files ---------------------------------------------
+
+def junk_context(tmp_path, dockerignore=None):
+    return make_context(tmp_path, {
+        "package.json": 500,
+        "src/index.js": 10_000,
+        "node_modules/react/index.js": 30 * MiB,
+        ".git/objects/pack/p.pack": 90 * MiB,
+        "src/__pycache__/x.pyc": 2 * MiB,
+        "logs/app.log": 3 * MiB,
+        "logs/old/x.log": 1 * MiB,
+        ".env": 200,
+        ".env.example": 100,
+        ".venv/pyvenv.cfg": 10,
+        ".venv/lib/site.py": 5 * MiB,
+        "pyenv/pyvenv.cfg": 10,
+        "pyenv/lib/x.so": 4 * MiB,
+    }, dockerignore)
+
+
+def test_reports_total_offenders_and_dockerignore_lines(tmp_path) -> None:
+    ctx = junk_context(tmp_path)
+    found = context_findings("""
+        FROM node:20-slim
+        WORKDIR /app
+        COPY . .
+        RUN npm ci --omit=dev
+    """, ctx, ("SL302",))
+    assert ids_lines(found) == [("SL302", 3)]
+    d = found[0]
+    junk = 30 * MiB + 90 * MiB + 2 * MiB + 4 * MiB + 200 + (5 * MiB + 10) + (4 * MiB + 10)
+    assert d.wasted_bytes == junk
+    assert d.message.startswith("COPY brings 135.0 MiB the image does not need: .git/ 90.0 MiB, node_modules/ 30.0 MiB")
+    lines = d.properties["dockerignore_lines"]
+    assert lines[:2] == [".git", "node_modules"]
+    assert set(lines) == {".git", "node_modules", ".venv", "pyenv", "**/*.log", "**/__pycache__", ".env"}
+    assert ".env.example" not in d.message
+
+
+def test_respects_dockerignore_exclude_and_usage(tmp_path) -> None:
+    ctx = junk_context(tmp_path, dockerignore=".git\nnode_modules\n**/__pycache__\n.venv\npyenv\n")
+    found = context_findings("""
+        FROM python:3.12-slim
+        COPY --exclude=logs . /app/
+    """, ctx, ("SL302",))
+    assert found == []  # only .env (200 B) is left: under the 1 MiB default
+    found = context_findings("FROM python:3.12-slim\nCOPY --exclude=logs . /app/\n", ctx, ("SL302",), min_bytes=100)
+    assert ids_lines(found) == [("SL302", 2)] and ".env 200 B" in found[0].message
+
+
+def test_negatives(tmp_path) -> None:
+    ctx = junk_context(tmp_path)
+    found = context_findings("""
+        FROM node:20 AS build
+        COPY . .
+        FROM node:20-slim
+        COPY src/index.js package.json /app/
+        COPY .git /repo/.git
+        RUN git -C /repo describe --tags > /version
+    """, ctx, ("SL302",))
+    # build-only stage; narrow copies; .git copied on purpose and used by git
+    assert found == []
+    # node_modules without an install in the image may be shipped on purpose: not junk
+    found = context_findings("FROM node:20-slim\nCOPY node_modules /app/node_modules/\n", ctx, ("SL302",))
+    assert found == []
+
+
+# -- Findings through the command line --------------------------------------------------------------------------
+
+def test_reports_junk_with_sizes_and_dockerignore_lines(tmp_path):
+    junk = [".git/objects/pack/p.pack", ".venv/lib/site.so", "__pycache__/m.pyc", ".pytest_cache/v/x",
+            "app.log", ".env", ".idea/workspace.xml"]
+    for index, name in enumerate(junk):
+        sparse(tmp_path / name, (index + 1) * 400 * 1024)
+    (tmp_path / "main.py").write_text("print(1)\n")
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY . /app\n")
+    findings = [f for f in lint_json("Dockerfile", "--context", ".", cwd=tmp_path)["findings"] if f["rule_id"] == "SL302"]
+    assert len(findings) == 1
+    finding = findings[0]
+    total = sum((index + 1) * 400 * 1024 for index in range(len(junk)))
+    assert finding["wasted_bytes"] == total and finding["severity"] == "warning"
+    message = finding["message"]
+    assert message.startswith("COPY brings 10.9 MiB the image does not need: .idea/ 2.7 MiB, .env 2.3 MiB, **/*.log 2.0 MiB")
+    assert finding["fix"]["description"].startswith("Add to .dockerignore:")
+    for line in (".git", ".venv", "__pycache__", ".pytest_cache", ".env", ".idea"):
+        assert line in finding["properties"]["dockerignore_lines"]
+
+
+def test_threshold_and_dockerignore(tmp_path):
+    """"Default threshold 1 MiB, configurable"; what .dockerignore already excludes is not junk."""
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nCOPY . /app\n")
+    sparse(tmp_path / ".git" / "pack", MiB - 4096)
+    assert "SL302" not in rule_ids(lint_json("Dockerfile", "--context", ".", cwd=tmp_path))
+    (tmp_path / ".slimlint.toml").write_text('[rules.SL302]\nmin_bytes = "512KiB"\n')
+    assert "SL302" in rule_ids(lint_json("Dockerfile", "--context", ".", cwd=tmp_path))
+    (tmp_path / ".slimlint.toml").unlink()
+    sparse(tmp_path / ".git" / "pack", 5 * MiB)
+    assert "SL302" in rule_ids(lint_json("Dockerfile", "--context", ".", cwd=tmp_path))
+    (tmp_path / ".dockerignore").write_text(".git\n")
+    assert "SL302" not in rule_ids(lint_json("Dockerfile", "--context", ".", cwd=tmp_path))
