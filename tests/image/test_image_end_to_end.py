@@ -2,7 +2,8 @@
 line (click runner on the real entry group, plus one real subprocess), synthetic images in every layout.
 
 Covered elsewhere and not repeated here: dive comparisons (tests/image/test_image_dive.py), the stacker on
-hand-written entries (test_image_stack*.py), SL601 line matching in depth (test_image_cli.py).
+hand-written entries (test_image_stack*.py), SL601 line matching in depth
+(tests/rules/test_sl601_image_layer_waste.py, test_image_cli.py).
 """
 
 from __future__ import annotations
@@ -367,11 +368,6 @@ def test_dockerfile_findings_in_text_json_and_sarif(tmp_path):
     results = sarif["runs"][0]["results"]
     assert {r["ruleId"] for r in results} == {"SL601"}
     assert 3 in {r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results}
-
-
-def test_sl601_is_a_documented_rule():
-    result = CliRunner().invoke(cli, ["rules", "SL601"])
-    assert result.exit_code == 0 and "SL601" in result.output
 
 
 # -- --recover-dockerfile -------------------------------------------------------------------------------------
