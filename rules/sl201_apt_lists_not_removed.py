@@ -2,8 +2,10 @@ r"""What it does
 Flags `apt-get update` / `apt update` / `aptitude update` in a layer of the image when the same `RUN` does not
 delete `/var/lib/apt/lists` after it. Accepted cleanups: `rm -rf /var/lib/apt/lists/*` (or `rm -fr
 /var/lib/apt/lists`, a parent such as `/var/lib/apt`, a relative path after `cd`), `find /var/lib/apt/lists
--delete`, `apt-get dist-clean`, a cache or tmpfs mount on the lists directory, and a cleanup script of the project
-(`clean-layer.sh`, `/scripts/cleanup.sh`, `apt-install-and-clear`), whose contents the linter cannot read. A removal
+-delete`, `apt-get distclean` (apt 2.7.8 and later; `dist-clean` is its alias; `apt distclean` too), a cache or tmpfs
+mount on the lists directory, a cleanup script of the project (`clean-layer.sh`, `/scripts/cleanup.sh`,
+`apt-install-and-clear`), whose contents the linter cannot read, and an install helper that deletes the lists by
+convention (`install_packages` of bitnami's minideb, `install-packages` of gitpod's images). A removal
 placed before the update, or an `rm -rf` of an unrelated path, does not count. Only stages that reach the image are
 checked (the target and the stages it is built `FROM`).
 
@@ -71,6 +73,7 @@ from dockerlint_slim.knowledge.package_managers import (
     UPDATE,
     UPGRADE,
     clean_targets,
+    is_apt_cleaning_installer,
     is_cleanup_script,
     package_call,
 )
@@ -96,9 +99,11 @@ def _apt_update(command):
 def cleans_lists(command, run) -> bool:
     if is_cleanup_script(program_argv(command)):
         return True  # a project cleanup script (`clean-layer.sh`): what it removes cannot be known
+    if is_apt_cleaning_installer(program_argv(command)):
+        return True  # `install-packages x`: updates, installs and deletes the lists itself
     call = package_call(program_argv(command))
     if call is not None and LISTS in clean_targets(call):
-        return True  # `apt-get dist-clean`
+        return True  # `apt-get distclean` (`dist-clean`)
     # `cd /var/lib/apt && rm -rf lists` counts too: relative paths are read from the RUN's `cd`s.
     return run_removes_path(run, command, LISTS)
 

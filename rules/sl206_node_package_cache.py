@@ -16,7 +16,9 @@ a cleanup script of the project. Only stages that reach the image are checked.
 
 Where the cache is: yarn v1 run by root keeps it in `/usr/local/share/.cache/yarn` whatever `$HOME` says (checked
 with Debian 12's yarnpkg 1.22: nothing was written under `$HOME`); as another user in `~/.cache/yarn`. npm and pnpm
-use the home of the user the `RUN` runs as.
+use `$HOME`: the `HOME` an `ENV` sets, else the one the base image sets for every user (Red Hat's UBI language
+images, `ubi9/nodejs-22`, `nodejs-22-minimal`: `/opt/app-root/src`, root included), else the home of the user the
+`RUN` runs as.
 
 Why is this bad?
 Each of these tools keeps a compressed copy of every package it downloads (npm in `~/.npm/_cacache`, yarn v1 in

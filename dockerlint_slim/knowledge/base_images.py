@@ -294,6 +294,28 @@ def development_base(ref: ImageRef) -> bool:
 # What the official buildpack-deps images install on top of debian:<suite> (docker-library/buildpack-deps, trixie
 # Dockerfiles, all with --no-install-recommends): `<suite>-curl`, then `<suite>-scm` adds version control, then
 # `<suite>` adds the toolchain and the common -dev libraries.
+# Red Hat's Software Collections images (UBI `nodejs-22`, `nodejs-22-minimal`, `python-312`, `ruby-33`, `php-83`,
+# `perl-536`, `go-toolset`, `s2i-base`, `s2i-core`; the same images under quay.io/sclorg and registry.redhat.io) set
+# `ENV HOME=/opt/app-root/src` for every user, root included (sclorg/s2i-base-container and the language images'
+# Dockerfiles). The plain `ubi9/ubi` and `ubi9/ubi-minimal` images set no HOME.
+S2I_HOME = "/opt/app-root/src"
+_S2I_REGISTRIES = ("registry.access.redhat.com/", "registry.redhat.io/", "quay.io/sclorg/")
+_S2I_IMAGE = re.compile(r"^(?:ubi\d+/|rhel\d+/|)(?:nodejs|python|ruby|php|perl|go-toolset|s2i-base|s2i-core)"
+                        r"(?:-\d+)?(?:-c\d+s|-minimal)?$")
+
+
+def home_env(ref: ImageRef) -> str | None:
+    """The `HOME` the base image sets in its environment (for every user), None when it sets none or is unknown."""
+    for registry in _S2I_REGISTRIES:
+        if ref.name.startswith(registry):
+            rest = ref.name[len(registry):]
+            if registry == "quay.io/sclorg/":
+                rest = re.sub(r"-(?:c\d+s|rhel\d+|ubi\d+|fedora)$", "", rest)
+            if _S2I_IMAGE.match(rest):
+                return S2I_HOME
+    return None
+
+
 _BUILDPACK_CURL = frozenset({"ca-certificates", "curl", "gnupg", "netbase", "sq", "wget"})
 _BUILDPACK_SCM = _BUILDPACK_CURL | {"git", "mercurial", "openssh-client", "subversion", "procps"}
 _BUILDPACK_FULL = _BUILDPACK_SCM | {

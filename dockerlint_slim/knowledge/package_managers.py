@@ -75,7 +75,7 @@ APT = Manager(
         autoremove="autoremove autopurge",
         update="update",
         upgrade="upgrade dist-upgrade full-upgrade safe-upgrade",
-        clean="clean autoclean auto-clean dist-clean",
+        clean="clean autoclean auto-clean dist-clean distclean",
         download="download source",
     ),
 )
@@ -778,7 +778,7 @@ def clean_targets(call: PackageCall, home: str | None = "/root") -> list[str]:
     if call.action != CLEAN:
         return []
     if call.manager is APT:
-        if call.command == ("dist-clean",):
+        if call.command in (("distclean",), ("dist-clean",)):  # apt >= 2.7.8; `dist-clean` is its alias
             return [APT_ARCHIVES, APT_LISTS]
         return [APT_ARCHIVES]
     if call.manager is RPM:
@@ -804,7 +804,7 @@ def cleans_all(call: PackageCall) -> bool:
     if call.manager is ZYPPER:
         return call.has_flag("-a", "--all") or call.has_short_flag("a")
     if call.manager is APT:
-        return call.command in (("clean",), ("dist-clean",))
+        return call.command in (("clean",), ("distclean",), ("dist-clean",))
     return True
 
 
@@ -955,6 +955,16 @@ def is_cleanup_script(argv: tuple[str, ...]) -> bool:
     return bool(_CLEANUP_SCRIPT.search(name))
 
 
+# Install helpers that by convention update, install and then delete apt's lists and archives in one call: bitnami's
+# minideb `install_packages`, gitpod's `install-packages`.
+_APT_CLEANING_INSTALLERS = frozenset({"install_packages", "install-packages"})
+
+
+def is_apt_cleaning_installer(argv: tuple[str, ...]) -> bool:
+    """`install-packages curl` / `install_packages curl`: the helper removes /var/lib/apt/lists when it is done."""
+    return bool(argv) and argv[0].rsplit("/", 1)[-1] in _APT_CLEANING_INSTALLERS
+
+
 # The official ruby image's gemrc says `install: --no-document` (so do the images built from it).
 GEM_NO_DOCUMENT_IMAGES = frozenset({"ruby"})
 
@@ -1015,9 +1025,15 @@ def image_home(base_image: str) -> str | None:
 
 def cache_home(stage, instruction) -> str | None:
     """$HOME when `instruction` runs (`model.queries.user_home`), or the base image's own user's home when the
-    Dockerfile sets neither USER nor HOME before it."""
-    from dockerlint_slim.model.queries import user_home
+    Dockerfile sets neither USER nor HOME before it, or the HOME the base image sets in its environment (UBI's
+    language images: /opt/app-root/src, whatever the user) when the Dockerfile sets no HOME."""
+    from dockerlint_slim.knowledge.base_images import home_env, parse_image
+    from dockerlint_slim.model.queries import user_home, var_before
 
+    ref = parse_image(stage.base_image or "")
+    environment_home = home_env(ref) if ref is not None else None
+    if environment_home is not None and var_before(stage, instruction, "HOME") is None:
+        return environment_home
     home = image_home(stage.base_image)
     if home is not None:
         for ancestor in reversed(list(stage.lineage())):

@@ -246,3 +246,22 @@ def test_advice_keeps_a_later_install_working():
     found = sl201("FROM debian:12\nRUN apt-get update && apt-get install -y curl\n"
                   "RUN apt-get update && apt-get install -y git && rm -rf /var/lib/apt/lists/*\n")
     assert "start the RUN" not in found[0].fix.description
+
+
+@pytest.mark.parametrize("cleanup", ["apt-get distclean", "apt distclean", "apt-get dist-clean"])
+def test_apt_distclean_deletes_the_lists(cleanup):
+    assert sl201(f"FROM debian:trixie\nRUN apt-get update && apt-get install -y curl && {cleanup}\n") == []
+
+
+def test_distclean_before_the_update_does_not_count():
+    assert len(sl201("FROM debian:trixie\nRUN apt-get distclean && apt-get update && apt-get install -y curl\n")) == 1
+
+
+@pytest.mark.parametrize("helper", ["install-packages", "install_packages", "/usr/bin/install-packages"])
+def test_install_helpers_that_clean_the_lists_by_convention(helper):
+    assert sl201(f"FROM ubuntu:22.04\nRUN apt update && {helper} curl git\n") == []
+
+
+def test_other_install_scripts_do_not_count_as_cleanup():
+    assert len(sl201("FROM ubuntu:22.04\nRUN apt update && ./install-deps.sh curl\n")) == 1
+    assert len(sl201("FROM ubuntu:22.04\nRUN apt update && apt-get install -y curl && packages-install x\n")) == 1

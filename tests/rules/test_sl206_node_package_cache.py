@@ -201,3 +201,35 @@ def test_no_fix_for_yarn_2_pnpm_or_a_cache_named_on_the_command(lint):
     ):
         (finding,) = [d for d in lint(text) if d.rule_id == "SL206"]
         assert finding.fix.edits == (), text
+
+
+@pytest.mark.parametrize("base", [
+    "registry.access.redhat.com/ubi9/nodejs-22-minimal:latest",
+    "registry.access.redhat.com/ubi9/nodejs-20",
+    "registry.access.redhat.com/ubi8/nodejs-18:1-100",
+    "quay.io/sclorg/nodejs-22-c9s",
+])
+def test_npm_cache_under_the_home_the_base_image_sets_is_cleaned(base):
+    # UBI's language images set ENV HOME=/opt/app-root/src for every user, root included
+    text = f"FROM {base}\nUSER root\nRUN npm install -g x && rm -rf /opt/app-root/src/.npm\n"
+    assert sl206(text) == []
+    assert sl206(f"FROM {base}\nRUN npm install -g x && rm -rf $HOME/.npm\n") == []
+
+
+@pytest.mark.parametrize("base", [
+    "registry.access.redhat.com/ubi9/nodejs-22-minimal:latest", "registry.access.redhat.com/ubi9/ubi-minimal",
+])
+def test_npm_cache_elsewhere_is_still_flagged_on_those_bases(base):
+    found = sl206(f"FROM {base}\nUSER root\nRUN npm install -g x && rm -rf /tmp/npm-*\n")
+    assert len(found) == 1
+    # the plain UBI image sets no HOME: root's cache is /root/.npm, which /opt/app-root/src/.npm is not
+    if "ubi-minimal" in base:
+        assert "/root/.npm" in found[0].message
+    else:
+        assert "/opt/app-root/src/.npm" in found[0].message
+
+
+def test_home_set_in_the_dockerfile_wins_over_the_base_images():
+    base = "registry.access.redhat.com/ubi9/nodejs-22"
+    assert sl206(f"FROM {base}\nENV HOME=/home/app\nRUN npm ci && rm -rf /home/app/.npm\n") == []
+    assert len(sl206(f"FROM {base}\nENV HOME=/home/app\nRUN npm ci && rm -rf /opt/app-root/src/.npm\n")) == 1
