@@ -6,6 +6,11 @@ in an `ARG`/`ENV` with a default (`ARG APK_OPTS=--no-cache` + `apk add $APK_OPTS
 substitutes them). A removal placed before the command does not count. Only stages that reach the image are
 checked; one finding per `RUN`.
 
+An `apk add` in a `RUN` of its own after a separate `RUN apk update` (or any earlier `RUN` that left the indexes
+in `/var/cache/apk`) is not flagged, unless it updates itself (`apk update`, `-U`): it reads the indexes of the
+earlier layer and writes none (apk keeps package files only when `/etc/apk/cache` is set up, see below). The earlier
+`RUN` is the one reported.
+
 Why is this bad?
 Without `--no-cache`, apk downloads the repository indexes (`APKINDEX.*.tar.gz` of main and community) into
 `/var/cache/apk` and leaves them in the layer. `--no-cache` fetches them to a temporary place and drops them when apk
@@ -36,6 +41,9 @@ through a variable.
 Known limits
 - A variable without a default (`ARG APK_OPTS`) is not guessed: the flag it may hold is not seen.
 - An `/etc/apk/cache` link created by the base image (apk then also keeps the packages) is not known.
+- apk refreshes cached indexes older than its `--cache-max-age` (4 hours by default) on `apk add`: when the layer
+  of the earlier `apk update` comes from a build cache older than that, the later `apk add` writes fresh indexes
+  into its own layer, which is not reported.
 
 hadolint equivalent: DL3019 (hadolint does not accept `rm -rf /var/cache/apk/*` as the cleanup).
 """
@@ -90,15 +98,72 @@ def apk_call(stage, run, command):
     return call if call is not None and call.manager is APK else None
 
 
+def _updates(call) -> bool:
+    """The call fetches fresh indexes into the cache: `apk update`, `apk add -U` / `--update-cache`."""
+    return call.action == UPDATE or call.has_flag("--update-cache", "-U", "--update")
+
+
+class _CachedIndexes:
+    """Whether the indexes are already in /var/cache/apk when a RUN starts: an earlier RUN of the stage (or of a
+    stage it is built FROM) fetched them without --no-cache and nothing removed them since. Each stage is read once."""
+
+    def __init__(self) -> None:
+        self._after: dict[int, dict[int, bool]] = {}  # stage index -> {id(run): indexes cached after it}
+
+    def before(self, stage, run) -> bool:
+        cached = False
+        for each in reversed(list(stage.lineage())):
+            states = self._stage(each, cached)
+            if each is stage:
+                for earlier in each.runs():
+                    if earlier is run:
+                        return cached
+                    cached = states.get(id(earlier), cached)
+                return cached
+            cached = states.get("end", cached)
+        return cached
+
+    def _stage(self, stage, cached: bool) -> dict:
+        key = (stage.index, cached)
+        if key not in self._after:
+            states: dict = {}
+            for run in stage.runs():
+                cached = _indexes_after(stage, run, cached)
+                states[id(run)] = cached
+            states["end"] = cached
+            self._after[key] = states
+        return self._after[key]
+
+
+def _indexes_after(stage, run, cached: bool) -> bool:
+    if mount_covers_path(run, CACHE) or mount_covers_path(run, APK_CACHE_LINK):
+        return cached
+    for command in run.commands:
+        call = apk_call(stage, run, command)
+        if call is not None and call.action in FETCHING and not call.has_flag("--no-cache", "--no-network"):
+            cached = True
+        elif run_removes_path(run, command, CACHE) or is_cleanup_script(program_argv(command)):
+            cached = False
+    return cached
+
+
 def check(target):
+    indexes = _CachedIndexes()
     for stage, run in image_runs(target.dockerfile):
         if mount_covers_path(run, CACHE) or mount_covers_path(run, APK_CACHE_LINK):
             continue
+        reuses_indexes = None  # computed when needed: the RUN only reads indexes an earlier layer holds
         for command in run.commands:
             call = apk_call(stage, run, command)
             # --no-network: apk reads only what is already on disk and downloads (and stores) nothing.
             if call is None or call.action not in FETCHING or call.has_flag("--no-cache", "--no-network"):
                 continue
+            if reuses_indexes is None:
+                reuses_indexes = not any(
+                    c is not None and _updates(c) for c in (apk_call(stage, run, o) for o in run.commands)
+                ) and indexes.before(stage, run)
+            if reuses_indexes:
+                break  # the indexes are in an earlier layer (reported there): this RUN adds none
             sub = call.subcommand
             if last_command_where(run, "apk cache removed", lambda c: run_removes_path(run, c, CACHE) or (
                     is_cleanup_script(program_argv(c)))) > command_position(run, command):
@@ -114,10 +179,12 @@ def check(target):
 
 def _edits(dockerfile, stage, run) -> tuple:
     """`--no-cache` for every apk call of the RUN that fetches, and no `apk update` (the calls with --no-cache fetch
-    the indexes themselves); none when an `apk update` is the RUN's last apk call, or a later RUN installs from the
-    indexes this one leaves (without them it would fail)."""
-    if _later_reads_indexes(dockerfile, stage, run):
-        return ()
+    the indexes themselves); also `--no-cache` for the later RUNs of the stage that install from the indexes this one
+    leaves (without them they would fail). None when an `apk update` is the RUN's last apk call, or a stage built
+    FROM this one installs from those indexes."""
+    runs = list(stage.runs())
+    if runs and _later_reads_indexes(dockerfile, stage, runs[-1]):
+        return ()  # a stage built FROM this one reads them
     edits = []
     fetched = False
     for command in reversed(run.commands):
@@ -138,6 +205,21 @@ def _edits(dockerfile, stage, run) -> tuple:
         if change is None:
             return ()
         edits += change
+    for later in runs[runs.index(run) + 1 :] if run in runs else ():
+        if not _reads_indexes(stage, later):
+            continue
+        for command in later.commands:
+            call = apk_call(stage, later, command)
+            if call is None or call.action not in (INSTALL, UPGRADE, UPDATE):
+                continue
+            if call.action == UPDATE:
+                break  # from here on the RUN reads its own indexes
+            if call.has_flag("--no-cache", "--no-network", "--update-cache", "-U", "--update"):
+                continue
+            change = insert_flag(dockerfile, command, call, "--no-cache")
+            if change is None:
+                return ()
+            edits += change
     return tuple(edits)
 
 

@@ -111,7 +111,8 @@ def test_fix_adds_no_cache_and_drops_apk_update(fix):
 def test_no_fix_when_a_later_run_reads_the_indexes(lint):
     for text in (
         "FROM alpine\nRUN apk update\nRUN apk add curl\n",  # the update is the RUN's last apk call
-        "FROM alpine\nRUN apk update && apk add curl\nRUN apk add jq\n",  # jq is installed from RUN 1's indexes
+        # a stage built FROM this one installs jq from RUN 1's indexes
+        "FROM alpine AS base\nRUN apk update && apk add curl\nFROM base\nRUN apk add jq\n",
         "FROM alpine\nARG ADD=add\nRUN apk $ADD curl\n",  # read through a variable
     ):
         found = [d for d in lint(text) if d.rule_id == "SL203"]
@@ -119,6 +120,34 @@ def test_no_fix_when_a_later_run_reads_the_indexes(lint):
 
 
 def test_fix_of_both_runs_settles_in_two_passes(fix):
-    # RUN 2 gets --no-cache first (RUN 1's fix waits for it), then RUN 1 drops its update.
+    # RUN 1 drops its update and gives --no-cache to RUN 2, which read the indexes RUN 1 left
     assert fix("FROM alpine\nRUN apk update && apk add curl\nRUN apk add jq\n", select="SL203") == \
         "FROM alpine\nRUN apk add --no-cache curl\nRUN apk add --no-cache jq\n"
+
+
+@pytest.mark.parametrize("text", [
+    "FROM alpine:3.20\nRUN apk update\nRUN apk add curl\n",
+    "FROM alpine:3.20\nRUN apk update\nRUN apk add curl\nRUN apk add git && echo ok\n",
+    "FROM alpine:3.20\nRUN apk add -U tzdata\nRUN apk add curl\n",
+    "FROM alpine:3.20 AS base\nRUN apk update\nFROM base\nRUN apk add curl\n",
+])
+def test_install_reading_the_indexes_of_an_earlier_layer_adds_none(text):
+    found = sl203(text)
+    assert len(found) == 1 and found[0].span.line in (2, 3) and "apk update" in text.splitlines()[found[0].span.line - 1] \
+        or (len(found) == 1 and "-U" in text.splitlines()[found[0].span.line - 1])
+
+
+@pytest.mark.parametrize("text", [
+    # this RUN updates itself
+    "FROM alpine:3.20\nRUN apk update\nRUN apk update && apk add curl\n",
+    "FROM alpine:3.20\nRUN apk update\nRUN apk add --update-cache curl\n",
+    # the earlier indexes were removed in between, or never left (--no-cache, removed in the same RUN)
+    "FROM alpine:3.20\nRUN apk update\nRUN rm -rf /var/cache/apk/*\nRUN apk add curl\n",
+    "FROM alpine:3.20\nRUN apk update && apk add git && rm -rf /var/cache/apk/*\nRUN apk add curl\n",
+    "FROM alpine:3.20\nRUN apk add --no-cache git\nRUN apk add curl\n",
+    # no earlier RUN at all
+    "FROM alpine:3.20\nRUN apk add curl\n",
+])
+def test_install_that_fetches_indexes_itself_is_still_flagged(text):
+    found = sl203(text)
+    assert found and found[-1].span.line == len(text.splitlines())
