@@ -30,8 +30,10 @@ COPY --from=build /app/server /app/server
 CMD ["/app/server"]
 ```
 
-A JDK image that only runs Java (no `javac`, Maven or Gradle in the image) is told to run on the JRE of the same
-Java release instead. Suggested images are published tags (looked up in the official images' tag lists, the same
+A JDK image that only runs Java (no `javac`, Maven or Gradle in the image, no JDK tool such as `jcmd` or
+`jstack` in a `RUN`, its command or its `HEALTHCHECK`) is told that a JRE of the same Java release is likely
+enough: the Dockerfile cannot show whether the program uses the JDK at run time (a server that compiles plugins or
+attaches to itself), so the message says "likely" and the advice names the exceptions. Suggested images are published tags (looked up in the official images' tag lists, the same
 lookup SL403 uses): the JRE of the JDK's release and C library, a slim image of the Debian release the compiler
 image is built on (so the binary finds the C library it was linked against).
 
@@ -77,6 +79,7 @@ from dockerlint_slim.knowledge.build_tools import (
     compiles_java,
     compiles_program,
     image_purpose,
+    uses_jdk_tools,
     node_build_step,
 )
 from dockerlint_slim.model import CopyInstruction, Dockerfile, Stage
@@ -111,6 +114,8 @@ def check(target):
         return  # the toolchain is what the image is for
     if purpose.kind == "none" and (build_step is not None or not compiles_program(final)):
         return  # no command of its own and no program compiled here: a CI environment or a base for other images
+    if family.key in _JAVA_FAMILIES and uses_jdk_tools(final):
+        return  # it runs the JDK's own tools (jcmd, jstack, ...): a JRE would not do
     jdk_runtime = family.key in _JAVA_FAMILIES and not compiles_java(final)
     if not jdk_runtime and build_step is None and _runs_a_copied_build(dockerfile, final):
         return  # built in another stage and still run on the toolchain image: kept on purpose
@@ -139,11 +144,15 @@ def _finding(final: Stage, ref, family: CompilerFamily, build_step, jdk_runtime:
     size = _size_text(ref, family)
     inherited = final.parent is not None and final.parent.name
     if jdk_runtime:
-        message = f"Final image runs on the JDK `{ref}`{size} but compiles no Java: a JRE is enough"
+        # Whether the program uses the JDK at run time (its tools, the attach API, compiling plugins or scripts) is
+        # not visible in the Dockerfile: vendors of Java servers choose a JDK base on purpose. Say so.
+        message = f"Final image runs on the JDK `{ref}`{size} and compiles no Java here: a JRE is likely enough"
+        unless = ("Unless the program uses the JDK at run time (javac, jcmd, jstack, the attach API), run on "
+                  "the JRE of the same Java release")
         if family.runtime_image:
-            advice = f"Run on the JRE of the same Java release: `FROM {family.runtime_image}`"
+            advice = f"{unless}: `FROM {family.runtime_image}`"
         else:
-            advice = f"Run on {family.runtime}"
+            advice = f"{unless}: {family.runtime}"
         return _result(final, root, ref, family, message, advice, None)
     producer, artifact = _build_output(final)
     if build_step is not None:

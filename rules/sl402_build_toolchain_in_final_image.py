@@ -18,7 +18,10 @@ Only images that run a program of their own are checked: not images whose comman
 `go.bash`), development and CI images (an interactive shell or interpreter as command, in any form:
 `CMD ["/bin/bash"]`, `CMD "/bin/bash"`, `CMD bash -l`; `sleep infinity`, `tail -f /dev/null`; a development
 entrypoint script; files under `ci/`, `tests/`, `.devcontainer/`, `Dockerfile.dev`; images that install Jupyter,
-code-server or PHP's Xdebug/PCOV), images built on a compiler, SDK or CUDA `-devel` image (SL401 reports the
+code-server or PHP's Xdebug/PCOV, an SSH server with tmux/screen (an environment to log into), or Xvfb with no CMD
+of their own (browser-test images)), build-environment images (a command that runs a build: `make`, `bundle
+install`, a script named build/compile such as `ENTRYPOINT ["/usr/bin/build"]` or `scutil emu /bin/build`; files
+under a `builders/` folder), images built on a compiler, SDK or CUDA `-devel` image (SL401 reports the
 compiler image), images that install nvcc (it compiles kernels at run time with the C toolchain), and images
 with no CMD/ENTRYPOINT of their own whose base runs no service (CI environments, cross-compile and base images)
 unless they compile a program of their own here. Only stages that reach the image are checked: a toolchain in
@@ -57,8 +60,9 @@ CMD ["python", "app.py"]
 or on Alpine: `apk add --no-cache --virtual .build-deps gcc musl-dev && ... && apk del .build-deps`.
 
 Known limits
-- A program that compiles at run time (pip-installing its users' requirements when it starts, JIT compilers
-  other than nvcc) needs its toolchain; that is only visible in comments.
+- A program that compiles at run time (pip-installing its users' requirements when it starts, an entrypoint
+  script that runs `bundle install` for plugins, JIT compilers other than nvcc) needs its toolchain; that is only
+  visible in comments or in scripts the linter does not read.
 - Development environments that show none of the signals above (a dev image named like a production one) are
   reported.
 - Images without a command of their own are assumed to be environments or bases: an app whose command is given

@@ -33,7 +33,9 @@ the advice says to install them. An Alpine tag is suggested only when the file u
 `dpkg`): an `alpine` base has neither. Compiler and SDK bases (`golang`, ...) are reported by SL401 instead, and
 so is `node` when the image runs a build step. Only the base of the image being built (the target) is checked.
 A JDK base (`eclipse-temurin:21-jdk`, `openjdk:17`) in a final stage that compiles no Java is noted here too,
-with the JRE's size; SL401 gives the same JRE (the same lookup) as a warning.
+with the JRE's size; SL401 gives the same JRE (the same lookup) as a warning. Neither claims the JRE is certainly
+enough (a server may use the JDK at run time, which the Dockerfile does not show): the advice names the exceptions,
+and an image that runs a JDK tool (`jcmd`, `jstack`, `jshell` ...) is not reported.
 
 Not reported: images whose command is a build tool or that are made to develop in (an interactive shell or
 interpreter prompt, `sleep infinity`, `tail -f /dev/null`, a development entrypoint script), and images without a
@@ -68,7 +70,13 @@ from dockerlint_slim.knowledge.base_images import (
     parse_image,
     smaller_variant,
 )
-from dockerlint_slim.knowledge.build_tools import compiles_java, default_command, image_purpose, node_build_step
+from dockerlint_slim.knowledge.build_tools import (
+    compiles_java,
+    default_command,
+    image_purpose,
+    node_build_step,
+    uses_jdk_tools,
+)
 from dockerlint_slim.knowledge.package_managers import INSTALL, package_call
 from dockerlint_slim.model.queries import image_runs
 from dockerlint_slim.options import Integer
@@ -100,6 +108,8 @@ def check(target):
     family = compiler_family(ref)
     if family is not None and not (family.key in JDK_IMAGES and not compiles_java(final)):
         return  # SL401 reports compiler/SDK bases with the multi-stage fix; a JDK that only runs Java needs a JRE
+    if family is not None and uses_jdk_tools(final):
+        return  # the image runs the JDK's own tools (jcmd, jstack, ...): a JRE would not do
     if ref.name == "node" and node_build_step(final) is not None:
         return  # SL401 again
     if image_purpose(final, dockerfile.path).kind != "program":
@@ -114,6 +124,8 @@ def check(target):
     message = (f"`{ref}` is about {current.uncompressed_mb} MB; `{suggestion}` is about {lighter.uncompressed_mb} MB "
                f"(~{smaller.saved_uncompressed_mb} MB less, estimated)")
     advice = f"Use `FROM {suggestion}`"
+    if family is not None:  # a JDK that compiles nothing here: whether the program needs it at run time is not visible
+        advice = f"Unless the program uses the JDK at run time (javac, jcmd, jstack, the attach API), use `FROM {suggestion}`"
     if lighter.variant == "alpine":
         advice += " (musl libc: check that native dependencies work)"
     missing = sorted(missing_in_variant(ref, lighter.variant, programs) - _installed(dockerfile))

@@ -205,10 +205,30 @@ def is_node_build(argv: tuple[str, ...]) -> bool:
     return False
 
 
+# The JDK's diagnostic and packaging tools (a JRE has none of them): an image that runs one needs the JDK.
+JDK_TOOLS = frozenset({"jcmd", "jstack", "jmap", "jhsdb", "jinfo", "jstat", "jps", "jshell", "jdeps", "jconsole",
+                       "jfr", "javap"})
+
+
 def compiles_java(stage: Stage) -> bool:
     """A command of the image's stages builds Java (so a JDK base is needed there, a JRE is not enough)."""
     return any(posixpath.basename(c.argv[0]) in JAVA_BUILDERS
                for each in stage.lineage() for run in each.runs() for c in run.commands if c.argv)
+
+
+def uses_jdk_tools(stage: Stage) -> bool:
+    """The image runs a JDK tool that a JRE lacks (`jcmd`, `jstack`, `jshell` in a RUN, its command or its
+    HEALTHCHECK): the JDK is needed at run time."""
+    if any(posixpath.basename(c.argv[0]) in JDK_TOOLS
+           for each in stage.lineage() for run in each.runs() for c in run.commands if c.argv):
+        return True
+    for each in stage.lineage():
+        for instruction in each.instructions:
+            if instruction.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+                words = re.split(r"[\s\"',;&|()]+", instruction.arguments)
+                if any(posixpath.basename(w) in JDK_TOOLS for w in words):
+                    return True
+    return False
 
 
 def compiles_program(stage: Stage) -> bool:
@@ -431,7 +451,8 @@ _TOOL_COMMANDS = frozenset({"mvn", "mvnw", "gradle", "gradlew", "sbt", "ant", "l
 _SDK_SUBCOMMANDS = {"dotnet": frozenset({"run", "watch", "build", "test", "publish", "restore", "ef", "new", "tool",
                                          "msbuild", "pack"}),
                     "swift": frozenset({"run", "build", "test", "package"}),
-                    "mix": frozenset({"run", "test", "phx.server", "compile"})}
+                    "mix": frozenset({"run", "test", "phx.server", "compile"}),
+                    "bundle": frozenset({"install"})}
 _KEEP_ALIVE_SLEEP = 3600  # seconds; `sleep 3600` or longer as the command keeps a container up to exec into
 
 
@@ -444,6 +465,9 @@ def image_purpose(stage: Stage, path: str | None = None) -> Purpose:
     ide = _development_server_installed(stage)
     if ide is not None:
         return Purpose("development", reason=f"it installs `{ide}`, a development environment")
+    environment = _interactive_environment(stage)
+    if environment is not None:
+        return Purpose("development", reason=environment)
     label = _development_label(stage)
     if label is not None:
         return Purpose("development", reason=f"its label `{label}` marks a development container")
@@ -466,11 +490,14 @@ def image_purpose(stage: Stage, path: str | None = None) -> Purpose:
 # Words of a Dockerfile's folder or file name that say it builds a development, test or CI image.
 _DEVELOPMENT_PATH_WORDS = frozenset({"dev", "develop", "development", "devel", "devcontainer", "devcontainers",
                                      "ci", "test", "tests", "testing", "e2e", "debug", "toolbox", "tilt"})
+# Folders that hold build-environment images (`builders/linux.aarch64/Dockerfile`): the image compiles when it runs.
+_BUILDER_FOLDERS = frozenset({"builder", "builders"})
 
 
 def development_path(path: str | None) -> str | None:
-    """The part of a Dockerfile's path that marks a development, test or CI image (`.devcontainer/Dockerfile`,
-    `ci/Dockerfile`, `docker/ubuntu-ci/Dockerfile`, `Dockerfile.dev`, `dev.Dockerfile`), else None. The words of
+    """The part of a Dockerfile's path that marks a development, test, CI or build-environment image
+    (`.devcontainer/Dockerfile`, `ci/Dockerfile`, `docker/ubuntu-ci/Dockerfile`, `Dockerfile.dev`, `dev.Dockerfile`,
+    `builders/linux/Dockerfile`), else None. The words of
     every folder of a relative path count (it is inside the project). Of an absolute path, the folders above the
     project (`~/dev/project`) say nothing about it: only the file name's words and a parent folder named exactly
     so (`/src/app/ci/Dockerfile`) count."""
@@ -481,11 +508,13 @@ def development_path(path: str | None) -> str | None:
         return None
     absolute = path.startswith(("/", "\\")) or bool(re.match(r"^[A-Za-z]:", path))
     if absolute:
-        if len(parts) > 1 and parts[-2].lstrip(".").lower() in _DEVELOPMENT_PATH_WORDS:
+        if len(parts) > 1 and parts[-2].lstrip(".").lower() in _DEVELOPMENT_PATH_WORDS | _BUILDER_FOLDERS:
             return parts[-2]
         parts = parts[-1:]
-    for part in parts:
+    for index, part in enumerate(parts):
         if any(word.lower() in _DEVELOPMENT_PATH_WORDS for word in re.split(r"[-_.]", part)):
+            return part
+        if index < len(parts) - 1 and part.lower() in _BUILDER_FOLDERS:
             return part
     return None
 
@@ -518,6 +547,52 @@ def _cross_compiler(stage: Stage) -> str | None:
                         if _CROSS_PACKAGES.match(word):
                             return word
     return None
+
+
+# Packages an image installs to be logged into and worked in (a remote development environment): an SSH server
+# together with a terminal multiplexer.
+_SSH_SERVERS = frozenset({"openssh-server", "dropbear"})
+_MULTIPLEXERS = frozenset({"tmux", "screen", "byobu"})
+# A virtual display for browser tests (Selenium, Capybara, Cypress).
+_TEST_DISPLAYS = frozenset({"xvfb", "xorg-x11-server-xvfb", "xvfb-run"})
+
+
+def _apt_like_installed(stage: Stage) -> set[str]:
+    """Every word an apt/apk/dnf/yum/zypper command of the stage's lineage names (package names, lower case)."""
+    named: set[str] = set()
+    for each in stage.lineage():
+        for run in each.runs():
+            for command in run.commands:
+                name = posixpath.basename(command.argv[0]) if command.argv else ""
+                if name in ("apt-get", "apt", "apk", "dnf", "yum", "microdnf", "zypper"):
+                    named.update(w.split("=", 1)[0].lower() for w in command.argv[1:])
+    return named
+
+
+def _interactive_environment(stage: Stage) -> str | None:
+    """A reason when the packages say the image is an environment to work in: an SSH server with tmux/screen (a
+    remote development template), or a virtual display for browser tests in an image with no CMD of its own (the
+    test command is given when it runs)."""
+    named = _apt_like_installed(stage)
+    ssh = sorted(named & _SSH_SERVERS)
+    multiplexer = sorted(named & _MULTIPLEXERS)
+    if ssh and multiplexer:
+        return f"it installs `{ssh[0]}` and `{multiplexer[0]}`, an environment to log into and work in"
+    display = sorted(named & _TEST_DISPLAYS)
+    if display and not _declares_cmd(stage):
+        return f"it installs `{display[0]}` for browser tests and declares no CMD"
+    return None
+
+
+def _declares_cmd(stage: Stage) -> bool:
+    """A CMD of the Dockerfile's own stages, not reset by a later ENTRYPOINT (which drops the inherited CMD)."""
+    for each in stage.lineage():
+        for instruction in reversed(each.instructions):
+            if instruction.keyword == "CMD":
+                return True
+            if instruction.keyword == "ENTRYPOINT":
+                return False
+    return False
 
 
 def _development_label(stage: Stage) -> str | None:
@@ -573,7 +648,9 @@ def _classify(words: list[str], depth: int) -> Purpose:
     if program in _TOOL_COMMANDS or (program in _SDK_SUBCOMMANDS and (
             not operands or operands[0] in _SDK_SUBCOMMANDS[program])):  # `dotnet` alone: the SDK's own CLI
         return Purpose("toolchain", tuple(words), f"its command `{shown}` is a build tool")
-    script_file = words[0] if _is_script_name(words[0]) else (
+    if any(_is_installed_build_script(w) for w in operands):
+        return Purpose("toolchain", tuple(words), f"its command runs a build script (`{shown}`)")
+    script_file = words[0] if (_is_script_name(words[0]) or _is_build_script(words[0])) else (
         operands[0] if is_interpreter(program) and operands and _is_script_name(operands[0]) else None)
     if script_file is not None and _names_development(script_file):
         return Purpose("development", tuple(words), f"its command runs `{script_file}`, a development script")
@@ -718,6 +795,18 @@ def _names_build_tool(path: str) -> bool:
     name = posixpath.basename(path)
     stem = name.rsplit(".", 1)[0] if "." in name else name
     return any(part in _TOOL_COMMANDS or part.lower() in _BUILD_SCRIPT_WORDS for part in re.split(r"[-_.]", stem))
+
+
+def _is_build_script(word: str) -> bool:
+    """`/usr/bin/build`, `./compile`: a program named after the build it runs (a path, not a bare word)."""
+    return "/" in word and posixpath.basename(word).lower() in _BUILD_SCRIPT_WORDS
+
+
+def _is_installed_build_script(word: str) -> bool:
+    """`/bin/build`, `/usr/local/bin/compile` given to a wrapper (`scutil emu /bin/build`): a build script installed
+    as a program; not a data path named build (`/srv/build`)."""
+    folder, name = posixpath.split(word)
+    return posixpath.basename(folder) in ("bin", "sbin") and name.lower() in _BUILD_SCRIPT_WORDS
 
 
 def _is_script_name(word: str) -> bool:

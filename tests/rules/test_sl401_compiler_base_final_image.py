@@ -118,7 +118,8 @@ def test_jdk_without_java_build_gets_jre_advice(lint):
         RUN wget -O /opt/zk.tgz https://example.com/zk.tgz
         CMD ["/opt/zk/bin/zkServer.sh", "start-foreground"]
     """)
-    assert "a JRE is enough" in result.message
+    assert "a JRE is likely enough" in result.message and "compiles no Java here" in result.message
+    assert "Unless the program uses the JDK at run time" in result.fix.description
     assert "FROM eclipse-temurin:8-jre-alpine" in result.fix.description
     assert "multi-stage" not in result.fix.description and "AS build" not in result.fix.description
 
@@ -555,3 +556,25 @@ def test_target_flag_on_the_command_line(tmp_path):
     assert [f["rule_id"] for f in json.loads(plain.output)["findings"]] == []
     assert [(f["rule_id"], f["line"]) for f in json.loads(targeted.output)["findings"]] == [("SL401", 1)]
 
+
+
+@pytest.mark.parametrize("use", [
+    'HEALTHCHECK CMD jcmd 1 VM.uptime || exit 1\n',
+    "RUN jps -l\n",
+    'ENTRYPOINT ["sh", "-c", "jstack 1 > /tmp/t; exec java -jar /app.jar"]\n',
+    'RUN jshell --version\n',
+])
+def test_jdk_tools_used_by_the_image_keep_the_jdk(lint, use):
+    # a JRE has no jcmd/jstack/jlink/jshell: the JDK is needed
+    text = f"FROM eclipse-temurin:21-jdk\nCOPY app.jar /app.jar\n{use}CMD [\"java\", \"-jar\", \"/app.jar\"]\n"
+    assert found(lint, text) == []
+    assert lint(text, select=("SL403",)) == []
+
+
+def test_java_server_on_a_jdk_is_not_claimed_certain(lint):
+    # a vendor's Java server on a JDK (compiles nothing visible): the message does not claim a JRE is certainly enough
+    result = one(lint, "FROM eclipse-temurin:21-jdk-noble\nCOPY sonar /opt/sonar\n"
+                       "ENTRYPOINT [\"/opt/sonar/docker/entrypoint.sh\"]\nCMD [\"/opt/java/openjdk/bin/java\", \"-jar\", "
+                       "\"lib/sonar-application.jar\"]\n")
+    assert "likely" in result.message and "a JRE is enough" not in result.message
+    assert result.fix.description.startswith("Unless the program uses the JDK at run time")

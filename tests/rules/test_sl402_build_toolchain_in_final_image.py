@@ -304,3 +304,55 @@ def test_images_that_compile_kernels_at_run_time_keep_their_compiler(package):
     # only the compiler and the headers it needs are its: other build packages are still reported
     more = sl402(text.replace("python3-dev gcc", "python3-dev gcc cmake libsox-dev"))
     assert [d.properties["packages"] for d in more] == [["cmake", "libsox-dev"]]
+
+
+# --- images whose purpose is the toolchain ----------------------------------------------------------------------
+
+BUILD = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y build-essential curl && make -C /src install\n"
+
+
+@pytest.mark.parametrize("tail", [
+    # a builder entrypoint: a program named for the build it runs, with or without a wrapper before it
+    'ENTRYPOINT ["/usr/bin/build"]\n',
+    'ENTRYPOINT ["./compile"]\n',
+    'ENTRYPOINT ["/bin/scutil", "emu", "/bin/build"]\n',
+    'ENTRYPOINT ["/usr/local/bin/builder.sh"]\n',
+    # bundle install as the command (plugins are installed when the container starts)
+    'CMD ["bundle", "install"]\n',
+    'CMD bundle install --jobs 4\n',
+    # an interactive environment to log into: an SSH server and a terminal multiplexer
+    'RUN apt-get install -y --no-install-recommends openssh-server tmux vim\nCMD ["/start.sh"]\n',
+    'RUN apt-get install -y openssh-server screen\nCMD ["/usr/sbin/sshd", "-D"]\n',
+    # a browser-test image: a virtual display, and the command given when it runs
+    'RUN apt-get install -y firefox-esr xvfb\nENTRYPOINT ["/entrypoint.sh"]\n',
+    'RUN apt-get install -y chromium xvfb\n',
+])
+def test_images_whose_purpose_is_the_toolchain_are_exempt(tail):
+    assert sl402(BUILD + tail) == []
+
+
+@pytest.mark.parametrize("path", ["builders/linux.aarch64/Dockerfile", "builder/Dockerfile"])
+def test_dockerfiles_in_a_builders_folder_are_build_environments(path):
+    from dockerlint_slim.engine import Linter, LintOptions
+    from dockerlint_slim.engine.registry import load_rules
+
+    rules = load_rules(plugins=False)
+    linter = Linter(rules, LintOptions(select=("SL402",)))
+    assert linter.lint(BUILD + APP, path).diagnostics == []
+    assert len(linter.lint(BUILD + APP, "app/Dockerfile").diagnostics) == 1
+
+
+@pytest.mark.parametrize("tail", [
+    # a server whose name only contains a build word, or whose argument is a path named build
+    'CMD ["/usr/local/bin/app", "--assets", "/srv/build"]\n',
+    'CMD ["node", "build/server.js"]\n',
+    'CMD ["bundle", "exec", "puma"]\n',
+    # an SSH server alone (a git server), a multiplexer alone
+    'RUN apt-get install -y openssh-server\nCMD ["/usr/sbin/sshd", "-D"]\n',
+    'RUN apt-get install -y tmux\n' + APP,
+    # xvfb in an image with a command of its own (a rendering service)
+    'RUN apt-get install -y xvfb\n' + APP,
+    'RUN apt-get install -y xvfb\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["app"]\n',
+])
+def test_program_images_near_those_signals_still_flagged(tail):
+    assert len(sl402(BUILD + tail)) == 1
