@@ -52,6 +52,8 @@ Known limits
   base image's packages keep files). With `--context` the build context decides.
 - Files of the base image are unknown: deleting them is never reported, even when the base image is wasteful.
 - Paths hidden behind unset variables, `cd` into unknown folders or shell functions are skipped, not guessed.
+- A cleanup that may not run (in an `if` branch, a `case` item, a loop body, after `||`, or after `&&` behind a
+  test such as `[ -n "$ARG" ] && rm ...`) is not reported: whether it runs is not known without building.
 - A cache's size (apt lists, pip cache) is not measured in the linted build: the message quotes a measured
   typical figure; the bytes of copied files come from the build context (`--context`).
 - Images built from a base that is not the official Debian/Ubuntu one, and keeps downloaded packages, have an

@@ -3,7 +3,9 @@ With `--context`, finds a COPY or ADD of a large file or folder (10 MiB by defau
 RUN of the same image extracts, installs, runs, moves or deletes. Sizes come from the build context; the RUN's
 effect from its shell commands (`tar -x`, `unzip`, `gunzip`, `dpkg -i`, `rpm -i`, `pip install ./x.whl`,
 `sh ./installer.sh`, running the file, `mv`, `rm`). Only stages whose layers reach the image are checked; a RUN
-path that is under one of its own `--mount` targets is the mount, not the copied file.
+path that is under one of its own `--mount` targets is the mount, not the copied file. A command that may not run
+(in an `if` branch, a `case` item, a loop body, after `||`, or after `&&` behind a test on a build argument) does
+not count as consuming it.
 
 Why is this bad?
 The COPY layer stores the whole file. Extracting or installing it later adds the result in another layer, and

@@ -53,6 +53,9 @@ class ShellCommand:
     # The source span of each argv word (same length as argv), for fixes that edit a word; empty when words have no
     # exact place in the source (commands inside a JSON-form RUN's string).
     word_spans: tuple[Span, ...] = ()
+    # It may not run: inside an `if`'s branches, a `case` item, a `while`/`until` body, after `||`, or after `&&`
+    # behind a test (`[ -n "$X" ] && rm ...`). A static replay must not take its effect as certain.
+    conditional: bool = False
     # What readers derive from the argv (the program behind wrappers, ...), kept so that every rule asking about
     # the same command does not redo it.
     derived: dict = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)

@@ -294,7 +294,8 @@ class _Builder:
                 return [ShellCommand(argv, span)]
             # A JSON string has no finer source position: inner commands point at the whole instruction.
             inner = shell.parse_script(script, lambda offset: (span.line, span.column))
-            return [ShellCommand(argv, span)] + [ShellCommand(c.argv, span, c.env) for c in inner]
+            return [ShellCommand(argv, span)] + [ShellCommand(c.argv, span, c.env, conditional=c.conditional)
+                                                 for c in inner]
         offsets, base = raw.offsets, raw.rest_offset
         line_locate = lambda offset: offsets.position(base + offset)  # noqa: E731
         heredocs = raw.heredocs

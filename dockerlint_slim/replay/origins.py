@@ -3,8 +3,9 @@ them: the origin side of the static file-system replay (`Replay.events`).
 
 Read by SL102 (deletes, cleans, package removals), SL103 (modifications) and SL303 (consumed `ADD <url>`
 downloads). The model is the shell model only (paths as written, ENV/ARG/WORKDIR applied); unknown paths
-(unresolved `$VARS`, `cd` into an unknown directory) are skipped, never guessed. Byte figures come from the
-layer model (`replay.layer_model`) when a build context is given.
+(unresolved `$VARS`, `cd` into an unknown directory) are skipped, never guessed, and so are the effects of commands
+that may not run (`if` branches, `case` items, loop bodies, after `||`, after `&&` behind a test). Byte figures come
+from the layer model (`replay.layer_model`) when a build context is given.
 """
 
 from __future__ import annotations
@@ -262,10 +263,19 @@ def _run(stage: Stage, run: RunInstruction, state: _State, events: list[Event]) 
             continue  # a wrapper alone (`RUN env`, `xargs`, `sudo`, `exec`) runs no program of its own here
         if name == "cd":
             directory = cd_operand(argv) or state.home  # a bare `cd` goes to $HOME
-            cwd = _resolve(directory, cwd, state) if directory and directory != "-" else None
+            conditional = command.conditional
+            cwd = _resolve(directory, cwd, state) if directory and directory != "-" and not conditional else None
             continue
         if cwd is not None and (name in _BUILDS_IN_PLACE or argv[0] in _BUILDS_IN_PLACE):
             state.built.append(cwd)  # what the build writes below its folder is this RUN's, not the sources'
+        if command.conditional:
+            # It may not run (`if [ "$ARG" = x ]; then rm -rf /app; fi`): no deletion, rewrite or consumption is
+            # claimed for it, nothing it would create is known; what it may move or unpack away is forgotten.
+            if name == "mv":
+                _moved_away(call.argv, cwd, state, run)
+            elif name in _DECOMPRESSORS:
+                _decompressed(call.argv, cwd, state, run)
+            continue
         package = _package_call(call, state)
         if package is not None and package.manager.name in SYSTEM_MANAGERS and package.action in (REMOVE, AUTOREMOVE):
             _remove_packages(stage, run, command, package, state, events)
@@ -352,7 +362,7 @@ def _program(command: ShellCommand) -> ShellCommand:
         return command
     dropped = command.argv[: len(command.argv) - len(argv)]
     assigned = tuple(tuple(w.split("=", 1)) for w in dropped if "=" in w and not w.startswith("-"))
-    return ShellCommand(argv, command.span, command.env + assigned)
+    return ShellCommand(argv, command.span, command.env + assigned, conditional=command.conditional)
 
 
 # Commands that unpack, install or copy a file: the file itself is then dead weight in the image.

@@ -7,6 +7,8 @@ without building:
   (`-R`), `touch`, `sed -i`, `tar -x`/`unzip`/`gunzip`, downloads (`curl -o`, `wget -O`, `git clone`) and
   installers run on a path (`dpkg -i`, `rpm -i`, `pip install ./x.whl`, `sh ./install.sh`, ...).
   Anything else is unknown, and unknown stays unknown: it is never counted as zero.
+- A command that may not run (in an `if` branch, a `case` item, a loop body, after `||` or after `&&` behind a
+  test) changes nothing here: what it would delete or consume is not claimed as wasted.
 """
 
 from __future__ import annotations
@@ -303,6 +305,12 @@ class _Simulator:
         for command in run.commands:
             argv = unwrap_argv(command.argv)
             if not argv:
+                continue
+            if command.conditional:
+                # It may not run (`if [ "$ARG" = x ]; then rm -rf /app; fi`): its effect is not taken as certain,
+                # and a `cd` in it leaves the working directory unknown.
+                if posixpath.basename(argv[0]) == "cd":
+                    state.cwd = None
                 continue
             handler = _HANDLERS.get(posixpath.basename(argv[0]))
             if handler is not None:

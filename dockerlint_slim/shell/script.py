@@ -38,7 +38,9 @@ def _get_parser():
         parser = _local.parser = tree_sitter.Parser(language)
         if _query is None:
             # Matching in C is much faster than walking every node of the tree from Python.
-            _query = tree_sitter.Query(language, "(command) @command (redirected_statement) @redirected")
+            _query = tree_sitter.Query(language, "(command) @command (redirected_statement) @redirected "
+                                       "(if_statement) @branching (case_statement) @branching "
+                                       "(while_statement) @branching (list) @branching")
     return parser, _query
 
 
@@ -93,6 +95,7 @@ class _Script:
     text: str
     locate: Locator
     depth: int
+    conditional: bool = False  # the `sh -c` command that runs it may not run
 
 
 class ScriptTooComplex(ValueError):
@@ -119,7 +122,8 @@ def parse_script(text: str, locate: Locator) -> list[ShellCommand]:
             if string_offset is not None and script.depth < _MAX_SCRIPT_DEPTH:
                 inner = command.argv[-1]
                 base = string_offset
-                pending.append(_Script(inner, _shifted(script.locate, base), script.depth + 1))
+                pending.append(_Script(inner, _shifted(script.locate, base), script.depth + 1,
+                                       command.conditional))
     commands.sort(key=lambda c: (c.span.line, c.span.column))
     return commands
 
@@ -157,19 +161,26 @@ def _commands_of(script: _Script, budget: list[int]) -> list[tuple[ShellCommand,
     if len(data) <= _QUERY_LIMIT:
         captures = tree_sitter.QueryCursor(query).captures(tree.root_node)
         nodes, statements = captures.get("command", []), captures.get("redirected", [])
+        branching = captures.get("branching", [])
     else:
-        nodes, statements = _walk(tree.root_node)
+        nodes, statements, branching = _walk(tree.root_node)
     nodes.sort(key=lambda node: node.start_byte)
     redirects = _redirects_by_command(statements, data)
+    regions = _conditional_regions(branching)
     found: list[tuple[ShellCommand, int | None]] = []
     skip_until = -1  # commands inside a `-c` string are read when that string is parsed on its own
+    region, region_end = 0, -1
     for node in nodes:
+        while region < len(regions) and regions[region][0] <= node.start_byte:
+            region_end = max(region_end, regions[region][1])
+            region += 1
         if node.start_byte < skip_until:
             continue
         budget[0] -= node.end_byte - node.start_byte  # before its words are copied out of the script
         if budget[0] < 0:
             raise ScriptTooComplex(f"shell script nested too deeply to analyse ({len(found)} commands read)")
-        command = _command(node, data, to_char, script.locate, redirects.get(node.id, ()))
+        conditional = script.conditional or node.start_byte < region_end
+        command = _command(node, data, to_char, script.locate, redirects.get(node.id, ()), conditional)
         if command is not None:
             found.append(command)
             if command[1] is not None:
@@ -177,7 +188,8 @@ def _commands_of(script: _Script, budget: list[int]) -> list[tuple[ShellCommand,
     return found
 
 
-def _command(node, data: bytes, to_char, locate: Locator, redirects=()) -> tuple[ShellCommand, int | None] | None:
+def _command(node, data: bytes, to_char, locate: Locator, redirects=(),
+             conditional: bool = False) -> tuple[ShellCommand, int | None] | None:
     argv: list[str] = []
     words: list[Span] = []
     env: list[tuple[str, str]] = []
@@ -200,7 +212,7 @@ def _command(node, data: bytes, to_char, locate: Locator, redirects=()) -> tuple
     start_line, start_col = locate(to_char(node.start_byte))
     end_line, end_col = locate(to_char(node.end_byte))
     span = Span(start_line, start_col, end_line, end_col)
-    command = ShellCommand(tuple(argv), span, tuple(env), tuple(redirects), tuple(words))
+    command = ShellCommand(tuple(argv), span, tuple(env), tuple(redirects), tuple(words), conditional)
     string_offset = None
     script = shell_c_script(command.argv)
     if script is not None and last_arg_node is not None and argv[-1] == script:
@@ -223,9 +235,9 @@ def _word_span(node, to_char, locate: Locator) -> Span:
 _QUERY_LIMIT = 64 * 1024
 
 
-def _walk(root) -> tuple[list, list]:
-    """Commands and redirected statements of a tree, by an explicit-stack walk (no recursion)."""
-    commands, statements = [], []
+def _walk(root) -> tuple[list, list, list]:
+    """Commands, redirected statements and branching nodes of a tree, by an explicit-stack walk (no recursion)."""
+    commands, statements, branching = [], [], []
     stack = [root]
     while stack:
         node = stack.pop()
@@ -233,8 +245,61 @@ def _walk(root) -> tuple[list, list]:
             commands.append(node)
         elif node.type == "redirected_statement":
             statements.append(node)
+        elif node.type in _BRANCHING:
+            branching.append(node)
         stack.extend(node.children)
-    return commands, statements
+    return commands, statements, branching
+
+
+_BRANCHING = frozenset({"if_statement", "case_statement", "while_statement", "list"})
+# Commands that only test something: what follows them with `&&` runs only when the test holds.
+_TEST_PROGRAMS = frozenset({"test", "[", "[["})
+
+
+def _conditional_regions(branching) -> list[tuple[int, int]]:
+    """(start, end) byte ranges whose commands may not run, sorted by start: an `if`'s branches (from `then`; its
+    first condition always runs), `case` items, `while`/`until` bodies, the right side of `||`, and the right side
+    of `&&` when the left side holds a test (`[ -n "$X" ] && rm x`, `test -f a && b && c`). Each node's direct
+    children are read once: linear in the size of the tree."""
+    regions: list[tuple[int, int]] = []
+    tested: set[int] = set()  # ids of `&&`/`||` lists with a test command in their chain
+    # Inner lists before the lists around them (a chain `a && b && c` nests to the left).
+    for node in sorted(branching, key=lambda n: (n.end_byte, -n.start_byte)):
+        kind = node.type
+        if kind == "if_statement":
+            then = next((c for c in node.children if c.type == "then"), None)
+            if then is not None:
+                regions.append((then.start_byte, node.end_byte))
+        elif kind == "case_statement":
+            item = next((c for c in node.children if c.type == "case_item"), None)
+            if item is not None:
+                regions.append((item.start_byte, node.end_byte))
+        elif kind == "while_statement":
+            body = node.child_by_field_name("body")
+            if body is not None:
+                regions.append((body.start_byte, body.end_byte))
+        else:
+            named = [c for c in node.named_children if c.type != "comment"]
+            operator = next((c.type for c in node.children if c.type in ("&&", "||")), None)
+            if len(named) < 2 or operator is None:
+                continue
+            left, right = named[0], named[-1]
+            has_test = any(_is_test(child, tested) for child in named)
+            if has_test:
+                tested.add(node.id)
+            if operator == "||" or _is_test(left, tested):
+                regions.append((right.start_byte, right.end_byte))
+    regions.sort()
+    return regions
+
+
+def _is_test(node, tested: set[int]) -> bool:
+    if node.type == "test_command" or (node.type == "list" and node.id in tested):
+        return True
+    if node.type != "command":
+        return False
+    name = node.child_by_field_name("name")
+    return name is not None and name.text.decode("utf-8", "replace") in _TEST_PROGRAMS
 
 
 _REDIRECT_CONTAINERS = frozenset({"list", "pipeline", "redirected_statement"})

@@ -48,11 +48,25 @@ SHELL_FORMS = [
     "RUN sh -c '{cmd}'",
     "RUN true && {cmd}",
     "RUN true; {cmd}",
-    "RUN false || {cmd}",
-    "RUN if [ -d / ]; then {cmd}; fi",
     "RUN (cd / && {cmd})",
     "RUN set -eux; \\\n    true \\\n    && {cmd}",
     "ONBUILD RUN {cmd}",
+    "RUN if [ -n \"$X\" ]; then true; fi; {cmd}",
+    "RUN [ -n \"$X\" ] || true; {cmd}",
+]
+
+# The same command where it may not run (the branch depends on a build argument `X`): no waste is claimed for it.
+CONDITIONAL_FORMS = [
+    "RUN false || {cmd}",
+    "RUN if [ -n \"$X\" ]; then {cmd}; fi",
+    "RUN if echo \"$X\" | grep -q false; then {cmd}; fi",
+    "RUN if [ -n \"$X\" ]; then true; else {cmd}; fi",
+    'RUN case "$X" in on) {cmd};; esac',
+    "RUN while false; do {cmd}; done",
+    "RUN [ -n \"$X\" ] && {cmd}",
+    "RUN test -n \"$X\" && true && {cmd}",
+    "RUN if [ -n \"$X\" ]; then sh -c '{cmd}'; fi",
+    'RUN ["/bin/sh", "-c", "[ -n \\"$X\\" ] && {cmd}"]',
 ]
 
 

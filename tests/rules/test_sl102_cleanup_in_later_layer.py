@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.rules.conftest import SHELL_FORMS, finding_lines, single_finding
+from tests.rules.conftest import CONDITIONAL_FORMS, SHELL_FORMS, finding_lines, single_finding
 
 RULE = "SL102"
 
@@ -197,13 +197,26 @@ def test_yum_and_pip_and_npm_caches(lint):
     'RUN ["sh", "-c", "rm -rf /var/lib/apt/lists/*"]',
     "RUN <<EOF\nset -e\nrm -rf /var/lib/apt/lists/*\nEOF",
     "RUN bash -c 'true && rm -rf /var/lib/apt/lists/*'",
-    "RUN if true; then rm -rf /var/lib/apt/lists/*; fi",
+    "RUN if [ -n \"$X\" ]; then echo x; fi; rm -rf /var/lib/apt/lists/*",
     "RUN (cd / && rm -rf /var/lib/apt/lists/*)",
 ])
 def test_shell_forms(lint, form):
     text = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y curl\n" + form + "\n"
     found = ids(lint, text)
     assert len(found) == 1 and found[0][1] in (3, 5)  # the command's own line (5 inside the heredoc body)
+
+
+@pytest.mark.parametrize("form", [
+    "RUN if [ -n \"$X\" ]; then rm -rf /var/lib/apt/lists/*; fi",
+    "RUN if [ -z \"$X\" ]; then true; elif [ \"$X\" = 1 ]; then true; else rm -rf /var/lib/apt/lists/*; fi",
+    "RUN [ \"$X\" = clean ] && rm -rf /var/lib/apt/lists/*",
+    "RUN test -d /var/lib/apt/lists || rm -rf /var/lib/apt/lists/*",
+    'RUN case "$X" in clean) apt-get clean && rm -rf /var/lib/apt/lists/*;; esac',
+])
+def test_cleanup_that_may_not_run_is_not_reported(lint, form):
+    # Whether it runs depends on a build argument: the replay cannot say the lists are deleted.
+    text = "FROM debian:bookworm\nARG X\nRUN apt-get update && apt-get install -y curl\n" + form + "\n"
+    assert ids(lint, text) == []
 
 
 def test_build_only_stage_is_not_checked(lint):
@@ -545,6 +558,12 @@ def test_a_file_a_run_built_or_extracted_itself_is_not_the_earlier_layers(lint):
 def test_every_shell_form(form):
     text = "FROM alpine:3.20\nCOPY big.tar /big.tar\n" + form.format(cmd="rm /big.tar") + "\n"
     assert len(finding_lines(text, "SL102")) == 1, text
+
+
+@pytest.mark.parametrize("form", CONDITIONAL_FORMS)
+def test_rm_that_may_not_run_is_not_reported(form):
+    text = "FROM alpine:3.20\nARG X\nCOPY big.tar /big.tar\n" + form.format(cmd="rm /big.tar") + "\n"
+    assert finding_lines(text, "SL102") == [], text
 
 
 def test_rm_of_a_copied_file_names_the_copy_and_says_to_clean_up_there():

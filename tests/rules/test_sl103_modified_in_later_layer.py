@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.rules.conftest import SHELL_FORMS, finding_lines, single_finding
+from tests.rules.conftest import CONDITIONAL_FORMS, SHELL_FORMS, finding_lines, single_finding
 
 RULE = "SL103"
 
@@ -271,6 +271,12 @@ def test_rewrites_of_copied_files_found_through_folders_and_globs(lint, copy, ch
 def test_every_shell_form(form):
     text = "FROM alpine:3.20\nCOPY app /app\n" + form.format(cmd="chown -R 1000:1000 /app") + "\n"
     assert len(finding_lines(text, "SL103")) == 1, text
+
+
+@pytest.mark.parametrize("form", CONDITIONAL_FORMS)
+def test_rewrite_that_may_not_run_is_not_reported(form):
+    text = "FROM alpine:3.20\nARG X\nCOPY app /app\n" + form.format(cmd="chown -R 1000:1000 /app") + "\n"
+    assert finding_lines(text, "SL103") == [], text
 
 
 @pytest.mark.parametrize("change,words", [

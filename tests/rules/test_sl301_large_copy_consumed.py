@@ -213,3 +213,32 @@ def test_threshold_default_and_configurable(tmp_path):
     assert "SL301" not in rule_ids(lint_json("Dockerfile", "--context", ".", cwd=tmp_path))
     (tmp_path / ".slimlint.toml").write_text("[rules.SL301]\nthreshold = -1\n")
     assert "SL301" in usage_error(slimlint("Dockerfile", "--context", ".", cwd=tmp_path))
+# A held-out repository's Dockerfile: the copied tree is deleted (and cloned again) only when a build argument says
+# so. The static replay cannot know: no consumption, no waste.
+CONDITIONAL_RM = """
+    FROM debian:bookworm
+    ARG LOCAL_CHANGES
+    COPY ./ serve
+    RUN if echo "$LOCAL_CHANGES" | grep -q "false"; then rm -rf serve; git clone https://example.invalid/x.git serve; fi
+    WORKDIR /serve
+    RUN ls app/data.bin
+"""
+
+
+def test_rm_in_a_branch_on_a_build_argument_is_not_a_consumption(lint, tmp_path):
+    ctx = make_context(tmp_path / "ctx", {"app/data.bin": 12 * MiB})
+    found = lint(CONDITIONAL_RM, select=("SL301", "SL501", "SL102"), context_dir=ctx, max_wasted_bytes="1MB")
+    assert found == []
+    for guarded in ('[ -n "$LOCAL_CHANGES" ] && rm -rf serve', 'case "$LOCAL_CHANGES" in no) rm -rf serve;; esac',
+                    'true || rm -rf serve'):
+        text = f"FROM debian:bookworm\nARG LOCAL_CHANGES\nCOPY ./ serve\nRUN {guarded}\n"
+        assert lint(text, select=("SL301", "SL501", "SL102"), context_dir=ctx, max_wasted_bytes="1MB") == [], guarded
+
+
+def test_rm_after_the_branch_still_consumes_the_copy(lint, tmp_path):
+    ctx = make_context(tmp_path / "ctx", {"app/data.bin": 12 * MiB})
+    text = ("FROM debian:bookworm\nARG LOCAL_CHANGES\nCOPY ./ serve\n"
+            'RUN if [ -n "$LOCAL_CHANGES" ]; then echo changed; fi; rm -rf serve\n')
+    found = lint(text, select=("SL301", "SL501"), context_dir=ctx, max_wasted_bytes="1MB")
+    assert sorted((d.rule_id, d.span.line) for d in found) == [("SL301", 3), ("SL501", 4)]
+    assert "line 4 deletes /serve" in next(d.message for d in found if d.rule_id == "SL301")

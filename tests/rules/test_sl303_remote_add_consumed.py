@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.rules.conftest import SHELL_FORMS, finding_lines, single_finding
+from tests.rules.conftest import CONDITIONAL_FORMS, SHELL_FORMS, finding_lines, single_finding
 
 RULE = "SL303"
 
@@ -268,6 +268,13 @@ def test_every_shell_form(form):
     text = ("FROM alpine:3.20\nADD https://example.com/tool.tar.gz /tmp/tool.tar.gz\n"
             + form.format(cmd="tar -xzf /tmp/tool.tar.gz -C /opt") + "\n")
     assert finding_lines(text, "SL303") == [2], text
+
+
+@pytest.mark.parametrize("form", CONDITIONAL_FORMS)
+def test_extraction_that_may_not_run_is_not_a_consumption(form):
+    text = ("FROM alpine:3.20\nARG X\nADD https://example.com/tool.tar.gz /tmp/tool.tar.gz\n"
+            + form.format(cmd="tar -xzf /tmp/tool.tar.gz -C /opt") + "\n")
+    assert finding_lines(text, "SL303") == [], text
 
 
 @pytest.mark.parametrize("url,consumer", [

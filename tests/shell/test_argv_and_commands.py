@@ -146,3 +146,24 @@ def test_unwrap_argv_keeps_the_program_as_written():
     assert unwrap_argv(("gosu", "app", "rm", "-f", "x")) == ("rm", "-f", "x")
     assert unwrap_argv(("env", "A=b", "nice", "-n", "5", "exec", "pip", "install", "x")) == ("pip", "install", "x")
     assert unwrap_argv(("rm", "x")) == ("rm", "x")
+
+
+def _conditional(script: str) -> list[tuple[str, bool]]:
+    from dockerlint_slim.shell.script import parse_script
+
+    return [(" ".join(c.argv), c.conditional) for c in parse_script(script, lambda offset: (1, offset + 1))]
+
+
+def test_commands_that_may_not_run_are_marked_conditional():
+    assert _conditional('if echo "$X" | grep -q no; then rm -rf a; elif [ b ]; then c; else d; fi; e') == [
+        ("echo $X", False), ("grep -q no", False), ("rm -rf a", True), ("c", True), ("d", True), ("e", False)]
+    assert _conditional('[ -n "$X" ] && rm a && rm b || rm c; f') == [
+        ("rm a", True), ("rm b", True), ("rm c", True), ("f", False)]
+    assert _conditional("case $X in a) rm x;; esac; while read l; do rm y; done; z") == [
+        ("rm x", True), ("read l", False), ("rm y", True), ("z", False)]
+    assert _conditional("cd /x && test -f y && rm y; a && b; rm c || true") == [
+        ("cd /x", False), ("test -f y", False), ("rm y", True), ("a", False), ("b", False), ("rm c", False),
+        ("true", True)]
+    # a `sh -c` script run by a command that may not run: all of its commands may not run
+    assert _conditional("if x; then sh -c 'rm d; e'; fi") == [
+        ("x", False), ("sh -c rm d; e", True), ("rm d", True), ("e", True)]
