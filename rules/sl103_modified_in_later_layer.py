@@ -38,8 +38,10 @@ Known limits
   with `--context` the build context decides.
 - A build in a folder (`make`, `go build`, `cmake` in a cloned tree) may write any file below it: rewrites there
   in the same `RUN` are not reported, even of files the clone brought.
-- `chmod` of a file that is already executable re-stores it too (the layer stores the file again); the rule
-  cannot know the mode a file had, so it reports every rewrite of an earlier layer's file.
+- A `chown`/`chgrp` to the owner and group a `COPY --chown` already gave the files, and (with `--context`) a
+  `chmod` to the mode the copied files already have, change no file and are not reported (real builds store a few
+  kB for them). Owners are compared as written: `--chown=app` and `chown 1000` are not known to be the same.
+  Without `--context` the mode of a copied file is unknown, so such a `chmod` is reported.
 - Files of the base image are unknown: rewriting them is never reported.
 """
 

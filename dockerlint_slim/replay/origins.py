@@ -67,6 +67,7 @@ from dockerlint_slim.shell.commands import (
     clone_directory,
     download_outputs,
     git_clone_operands,
+    keeps_owner,
     move_call,
     rewritten_files,
     rm_call,
@@ -619,6 +620,10 @@ def _modify(stage, run, command, call, cwd, state: _State, events) -> None:
     if not paths:
         return
     matched = _matching(paths, state, run, recursive)
+    # `chown -R app:app /app` after `COPY --chown=app:app . /app`: those files keep their owner; nothing is stored
+    # again. (A `chmod` to the mode a file has needs the build context's modes: the layer model decides that.)
+    matched = [o for o in matched if not (isinstance(o.instruction, CopyInstruction) and o.kind == "copy"
+                                          and keeps_owner(argv, o.instruction.chown))]
     if name == "mv":
         matched = [o for o in matched if any(_covers(p, o, True) and (o.path == p or o.path.startswith(p + "/")
                                                                      or p.startswith(o.path + "/")) for p in paths)]

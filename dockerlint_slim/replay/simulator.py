@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from dockerlint_slim.context import gomatch
 from dockerlint_slim.context.dockerignore import IgnoreMatcher
 from dockerlint_slim.context.resolve import exclude_matcher, resolve_copy
-from dockerlint_slim.context.scan import DIR, FILE, BuildContext
+from dockerlint_slim.context.scan import DIR, FILE, SYMLINK, BuildContext
 from dockerlint_slim.knowledge.package_managers import INSTALL, UPGRADE, package_call
 from dockerlint_slim.model import CopyInstruction, Dockerfile, Instruction, RunInstruction, WorkdirInstruction
 from dockerlint_slim.model.queries import under_mount
@@ -44,6 +44,8 @@ from dockerlint_slim.shell.commands import (
     clone_directory,
     download_outputs,
     git_clone_operands,
+    keeps_owner,
+    mode_kept,
     move_call,
     rewritten_files,
     rm_call,
@@ -401,12 +403,16 @@ class _Simulator:
 
     def modify(self, state, command, word: str, recursive: bool) -> None:
         restored: list[Node] = []
+        argv = unwrap_argv(command.argv)
+        kept = mode_kept(argv)
         for path, node, sub in self._expand(state, word):
             if state.mounted(path) or node.instruction is state.run:
                 continue
             kind = self._kind_of(node, sub)
             if kind == DIR and not recursive and path == (posixpath.join(node.path, sub) if sub else node.path):
                 continue  # only the folder entry itself changes: a few bytes
+            if self._unchanged(node, sub, argv, kept):
+                continue  # no file changes: nothing is stored again
             size = self._bytes(node, sub)
             self._waste(state.run, MODIFIED, node, sub, size, command)
             self._take(node, sub, size)
@@ -426,6 +432,31 @@ class _Simulator:
             return
         for node in restored:
             self._add(node)
+
+    def _unchanged(self, node: Node, sub: str, argv: tuple[str, ...], kept) -> bool:
+        """A `chown`/`chgrp` to the owner the node's `COPY --chown` gave it, or a `chmod` to the mode its files
+        already have (`kept`: see `mode_kept`): the files stay as they are. Only for what a COPY from the context
+        stored and nothing re-stored since; the mode is the context file's, or the COPY's octal `--chmod`."""
+        copy = node.instruction
+        if not isinstance(copy, CopyInstruction) or node.origin is not copy:
+            return False
+        if keeps_owner(argv, copy.chown):
+            return True
+        if kept is None or self.context is None or node.source is None or copy.from_ is not None or node.merged:
+            return False
+        inner = self._inner(node, sub)
+        entry = self.context.get(inner) if inner is not None else None
+        if entry is None:
+            return False
+        if copy.chmod is not None:
+            # `--chmod` sets every copied file's mode; what it does to folders is not modelled
+            octal = copy.chmod.isdigit() and set(copy.chmod) <= set("01234567")
+            return octal and entry.kind == FILE and kept(int(copy.chmod, 8))
+        if entry.kind != DIR:
+            return entry.kind == FILE and kept(entry.mode)
+        # chmod -R of a folder: every file and folder in it must keep its mode (a link's own mode is not changed)
+        return kept(entry.mode) and all(kept(e.mode) for path, e in self.context.walk(inner)
+                                        if e.kind != SYMLINK and not _excluded(node.exclude, node.exclude_base, path))
 
     def move(self, state, command, words: list[str], dest_word: str, copy: bool) -> None:
         dest = state.path(dest_word)

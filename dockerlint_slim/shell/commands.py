@@ -6,6 +6,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from dockerlint_slim.model import ShellCommand
 from dockerlint_slim.shell.argv import has_option, operands, option_value, program_argv
@@ -281,3 +282,54 @@ def move_call(argv: tuple[str, ...]) -> tuple[list[str], str] | None:
     if target is not None:
         return (words, target.rstrip("/") + "/") if words else None
     return (words[:-1], words[-1]) if len(words) >= 2 else None
+
+
+# --- rewrites that change nothing (no file is stored again) -------------------------------------------------------
+
+_SYMBOLIC_MODE = re.compile(r"^([ugoa]*)([+-])([rwx]+)$")
+_WHO_BITS = {"u": 0o700, "g": 0o070, "o": 0o007}
+_PERMISSION_BITS = {"r": 0o444, "w": 0o222, "x": 0o111}
+
+
+def keeps_owner(argv: tuple[str, ...], copied_owner: str | None) -> bool:
+    """`chown [-R] U:G` (or `chown U`, `chgrp G`) of files that `COPY --chown=U:G` wrote: they have that owner and
+    group already, so no file changes (a real build stores 16 kB for 30 MB re-owned so). Only the owner exactly as
+    written in both places, without variables, counts: `1001` and `app` are not compared."""
+    name = argv[0].rsplit("/", 1)[-1] if argv else ""
+    if name not in ("chown", "chgrp") or not copied_owner or "$" in copied_owner:
+        return False
+    if any(a.startswith(("--from", "--reference")) for a in argv[1:]):
+        return False
+    words = [a for a in argv[1:] if not a.startswith("-")]
+    if not words or not words[0] or "$" in words[0]:
+        return False
+    spec = words[0]
+    user, _, group = copied_owner.partition(":")
+    if name == "chgrp":
+        return bool(group) and spec == group
+    return spec == copied_owner if ":" in spec else spec == user
+
+
+def mode_kept(argv: tuple[str, ...]) -> Callable[[int], bool] | None:
+    """For `chmod MODE ...`: a test of whether a file with permission bits `mode` keeps them (then the file is not
+    stored again: a real build stores 2 kB for a 300 kB file `chmod 755`ed to its own mode). Decided for an octal
+    MODE and a symbolic `[ugoa]*[+-][rwx]+` (all its bits already set for `+`, all clear for `-`, whatever the
+    umask); None for anything else (`=`, `X`, `s`, lists, `--reference`) and other commands."""
+    if not argv or argv[0].rsplit("/", 1)[-1] != "chmod" or any(a.startswith("--reference") for a in argv[1:]):
+        return None
+    words = [a for a in argv[1:] if not a.startswith("-") or (a[1:] and set(a[1:]) <= set("rwx"))]
+    if not words:
+        return None
+    spec = words[0]
+    if spec.isdigit() and set(spec) <= set("01234567") and len(spec) <= 4:
+        wanted = int(spec, 8)
+        return lambda mode: mode & 0o7777 == wanted
+    match = _SYMBOLIC_MODE.match(spec)
+    if not match:
+        return None
+    who, operator, what = match.groups()
+    scope = 0o777 if not who or "a" in who else sum(_WHO_BITS[w] for w in set(who))
+    bits = scope & sum(_PERMISSION_BITS[p] for p in set(what))
+    if operator == "+":
+        return lambda mode: mode & bits == bits
+    return lambda mode: mode & bits == 0

@@ -198,7 +198,9 @@ def test_copy_exclude_files_never_reach_the_image(tmp_path):
 def test_sl102_and_sl103_carry_the_context_bytes(tmp_path):
     sparse(tmp_path / "assets" / "video.mp4", 7 * MiB)
     sparse(tmp_path / "assets" / "poster.png", 3 * MiB)
-    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nCOPY assets/ /srv/assets/\nRUN chmod -R o-w /srv/assets\n")
+    for name in ("video.mp4", "poster.png"):
+        (tmp_path / "assets" / name).chmod(0o644)  # `g+w` changes them (a chmod to the mode they have would not)
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nCOPY assets/ /srv/assets/\nRUN chmod -R g+w /srv/assets\n")
     findings = {f["rule_id"]: f for f in lint_json("Dockerfile", "--context", ".", cwd=tmp_path)["findings"]}
     assert findings["SL103"]["wasted_bytes"] == 10 * MiB and "10.0 MiB" in findings["SL103"]["message"]
     (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nCOPY assets/ /srv/assets/\nRUN rm /srv/assets/poster.png\n")
