@@ -41,7 +41,11 @@ Fix
 `.dockerignore`, created when missing), except a line that would drop something the build still uses: a source a
 COPY/ADD names itself, `.git` when a stage runs git, `node_modules` when a stage copies folders without installing
 its own, `.env` files a RUN mentions, `target/` when a stage builds with cargo or Maven. It is unsafe when other
-Dockerfiles share the context's `.dockerignore` (their builds read it too).
+Dockerfiles share the context's `.dockerignore` (their builds read it too), and when the lines drop `.git` (or
+another VCS folder) while a stage that copies folders runs something that may read it without a `git` command: a
+local project install or build (`pip install .`, `python setup.py`, `python -m build`, `poetry build`: versioning
+plugins such as setuptools-scm read the repository), `make`, `npm run`, or a script of the copied tree
+(`./build.sh`, `python tools/x.py`); the help text names that command.
 
 hadolint equivalent: none (hadolint does not read the build context).
 """
@@ -56,10 +60,12 @@ from dockerlint_slim.context.dockerignore import DockerignoreError, default_dock
 from dockerlint_slim.context.resolve import exclude_matcher
 from dockerlint_slim.context.scan import DIR
 from dockerlint_slim.diagnostics import SAFE, UNSAFE, Finding, Fix, Span, TextEdit, clip, format_bytes, join_within
+from dockerlint_slim.knowledge.build_tools import may_read_vcs
 from dockerlint_slim.knowledge.dockerfile_names import is_dockerfile_name
 from dockerlint_slim.model import RunInstruction
 from dockerlint_slim.options import Integer, MiB, Size
 from dockerlint_slim.replay import layer_model_for
+from dockerlint_slim.shell.argv import unwrap_argv
 
 ID = "SL302"
 NAME = "context-junk"
@@ -264,9 +270,30 @@ def _with_fix(finding: Finding, dockerfile, context) -> Finding:
     shared = path != dockerfile.path + ".dockerignore" and any(
         _is_dockerfile_name(name) and os.path.abspath(os.path.join(context.root, name)) != own
         for name in _context_files(context))
-    fix = finding.fix
+    description = finding.fix.description
+    reader = _vcs_reader(dockerfile) if any(line.rsplit("/", 1)[-1] in _VCS for line in lines) else None
+    if reader is not None:
+        # The repository may be read without a `git` command (setuptools-scm, a pygit2 script): dropping it may
+        # break that build, so the fix is left to someone who knows.
+        line, why = reader
+        description += f" (check first that the build does not need the VCS folder: line {line}: {why})"
+    safety = UNSAFE if shared or reader is not None else SAFE
     return Finding(finding.span, finding.message, finding.wasted_bytes,
-                   Fix(fix.description, (edit,), UNSAFE if shared else SAFE), finding.properties)
+                   Fix(description, (edit,), safety), finding.properties)
+
+
+def _vcs_reader(dockerfile) -> tuple[int, str] | None:
+    """(line, why) of the first RUN command, in a stage that copies folders from the context, that may read the
+    repository's VCS folder without running `git` (see `may_read_vcs`)."""
+    for stage in dockerfile.stages:
+        if not _copies_folders(stage):
+            continue
+        for run in stage.runs():
+            for command in run.commands:
+                why = may_read_vcs(unwrap_argv(command.argv))
+                if why is not None:
+                    return command.span.line, why
+    return None
 
 
 def _keeps_the_build(line: str, dockerfile) -> bool:

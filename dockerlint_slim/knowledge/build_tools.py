@@ -813,3 +813,58 @@ def _is_script_name(word: str) -> bool:
     name = posixpath.basename(word)
     return (name.endswith((".sh", ".bash", ".ash", ".py", ".rb", ".pl")) or "entrypoint" in name
             or name.startswith("start"))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Commands that may read the repository's version-control folder (`.git`) without running `git` themselves: a
+# project's own build or install (setuptools-scm, versioneer, pbr, dunamai, hatch-vcs and Makefiles take the version
+# from the repository; pygit2/GitPython scripts open it), and scripts run from the copied tree.
+
+_VCS_READING_TOOLS = frozenset({"make", "gmake", "setuptools-scm", "versioneer", "dunamai", "pbr"})
+_PROJECT_BUILDS = {"poetry": frozenset({"build", "install"}), "hatch": frozenset({"build", "version"}),
+                   "pdm": frozenset({"build", "install", "sync"}), "flit": frozenset({"build", "install"}),
+                   "uv": frozenset({"build", "sync", "pip"}), "npm": frozenset({"run", "run-script"}),
+                   "yarn": frozenset({"run", "build"}), "pnpm": frozenset({"run", "build"})}
+_SCRIPT_SUFFIXES = (".py", ".sh", ".bash", ".js", ".mjs", ".cjs", ".ts", ".rb", ".pl", ".php")
+
+
+def may_read_vcs(argv: tuple[str, ...]) -> str | None:
+    """Why a RUN command may read the `.git` of the sources it runs in (a short phrase), or None: `python setup.py`,
+    `pip install .` (a local project: its build backend may take the version from git), `python -m build`,
+    `make`, a versioning tool, `poetry build`, `npm run <script>`, `./script` or `python tool.py` (a script of the
+    copied tree: it may open the repository), `python -c` code that names git. `git` itself is not asked about."""
+    if not argv:
+        return None
+    name = posixpath.basename(argv[0])
+    args = list(argv[1:])
+    if name in _VCS_READING_TOOLS or argv[0] in ("./configure", "./autogen.sh"):
+        return f"`{name}` may take the version from the repository"
+    pip = args if _PIP.match(name) else args[2:] if _PYTHON.match(name) and args[:2] == ["-m", "pip"] else None
+    if pip is not None:
+        local, skip = False, False
+        for word in pip[1:] if pip[:1] in (["install"], ["wheel"]) else []:
+            if skip:
+                skip = False
+            elif word in ("-r", "--requirement", "-c", "--constraint"):
+                skip = True
+            elif word == "." or word.startswith(("./", "../")):
+                local = True
+        return "installing the local project may take its version from git (setuptools-scm)" if local else None
+    if _PYTHON.match(name) and args[:2] == ["-m", "build"]:
+        return "building the local project may take its version from git"
+    words = _words(argv)
+    subcommands = _PROJECT_BUILDS.get(name)
+    if subcommands is not None:
+        if words and words[0] in subcommands:
+            return f"`{name} {words[0]}` runs the project's own build, which may read git"
+        return None
+    if "/" in argv[0] and not argv[0].startswith(("/usr/", "/bin/", "/sbin/", "/lib", "$")):
+        return f"`{argv[0]}` is a script of the copied tree and may read git"
+    if is_interpreter(name) and args:
+        if args[0] == "-c" or (args[0].startswith("-") and not args[0].startswith("--") and args[0].endswith("c")):
+            code = args[1] if len(args) > 1 else ""
+            return f"`{name} -c` code names git" if "git" in code.lower() else None
+        script = next((w for w in args if not w.startswith("-")), None)
+        if script is not None and not script.startswith(("/usr/", "/bin/", "$")) and script.endswith(_SCRIPT_SUFFIXES):
+            return f"`{name} {script}` runs a script of the copied tree, which may read git"
+    return None

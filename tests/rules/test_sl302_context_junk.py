@@ -166,3 +166,38 @@ def test_threshold_and_dockerignore(tmp_path):
     assert "SL302" in rule_ids(lint_json("Dockerfile", "--context", ".", cwd=tmp_path))
     (tmp_path / ".dockerignore").write_text(".git\n")
     assert "SL302" not in rule_ids(lint_json("Dockerfile", "--context", ".", cwd=tmp_path))
+
+
+@pytest.mark.parametrize("run, why", [
+    # a held-out repository: the install script opens the repository with pygit2, no `git` command anywhere
+    ("python3 -c \"import pygit2; print(pygit2.Repository('.').head.shorthand)\" && python3 setup.py",
+     "`python3 -c` code names git"),
+    ("python3 setup.py bdist_wheel", "`python3 setup.py` runs a script of the copied tree"),
+    ("pip install --no-cache-dir .", "installing the local project may take its version from git"),
+    ("python -m pip install -e .", "installing the local project"),
+    ("python -m build --wheel", "building the local project"),
+    ("make release", "`make` may take the version"),
+    ("./scripts/build.sh", "`./scripts/build.sh` is a script of the copied tree"),
+    ("poetry build", "`poetry build` runs the project's own build"),
+])
+def test_git_readers_keep_the_finding_but_make_the_git_line_unsafe(tmp_path, lint, run, why):
+    text = f"FROM python:3.12-slim\nWORKDIR /src\nCOPY . .\nRUN {run}\n"
+    ctx = make_context(tmp_path / "ctx", {".git/objects/pack": 6 * MiB, "setup.py": "print('x')\n"})
+    (ctx / "Dockerfile").write_text(text)
+    (finding,) = [d for d in lint(text, context_dir=ctx) if d.rule_id == "SL302"]
+    assert finding.wasted_bytes == 6 * MiB and ".git/" in finding.message
+    assert finding.fix.applicability == "unsafe", run
+    assert "check first that the build does not need the VCS folder: line 4: " in finding.fix.description
+    assert why in finding.fix.description
+    _, ignore = fixed(tmp_path / "fix", text, {".git/objects/pack": 6 * MiB, "setup.py": "print('x')\n"})
+    assert ignore is None  # not applied by a safe --fix
+    _, ignore = fixed(tmp_path / "unsafe", text, {".git/objects/pack": 6 * MiB, "setup.py": "x\n"}, unsafe=True)
+    assert ignore == ".git\n"
+
+
+@pytest.mark.parametrize("run", ["pip install -r requirements.txt", "pip install flask", "python3 -c 'print(1)'",
+                                 "/usr/local/bin/app --version", "npm ci"])
+def test_commands_that_do_not_read_the_repository_keep_the_fix_safe(tmp_path, run):
+    text = f"FROM python:3.12-slim\nWORKDIR /src\nCOPY . .\nRUN {run}\n"
+    _, ignore = fixed(tmp_path, text, {".git/objects/pack": 6 * MiB, "requirements.txt": "flask\n"})
+    assert ignore == ".git\n"
