@@ -85,6 +85,8 @@ class Finding:
     wasted_bytes: int | None = None
     fix: Fix | None = None
     properties: dict[str, Any] = field(default_factory=dict)
+    # This finding's severity when it differs from the rule's (a configured severity for the rule still wins).
+    severity: str | None = None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,10 @@ actually runs (the target, the stages it is built FROM, and the stages it copies
 does not exist in the context, or that `.dockerignore` excludes, is an error. Wildcards that match nothing are not
 reported (BuildKit allows an empty wildcard), and nor are `--from` sources, heredocs, URLs and git sources.
 
+A missing source that a `.gitignore` of the context leaves untracked (a binary, generated files) is most likely
+made by a build script before `docker build`: it is reported as information only ("not in the context
+(git-ignored: probably generated before the build)"), not as a failing build.
+
 Why is this bad?
 The build fails: `failed to compute cache key: "/config/app.yml": not found`. When the file exists but
 `.dockerignore` excludes it, BuildKit never sends it (its own check for this is CopyIgnoredFile), which is a
@@ -90,6 +94,18 @@ def _ignored(instruction: CopyInstruction, text: str, path: str, hidden_by: str,
 
 
 def _missing(instruction: CopyInstruction, text: str, path: str, context) -> Finding:
+    if context.git_ignored(path):
+        # Untracked by git: a build script or CI step usually makes it before `docker build` (a binary, generated
+        # files). Its absence from the folder given is no sign that the real build fails.
+        message = (f'{instruction.keyword} source "{clip(text, 50)}" is not in the context (git-ignored: probably '
+                   "generated before the build)")
+        return Finding(
+            instruction.span,
+            message,
+            fix=Fix("Make it before linting (run the step that generates it), or check that the build script does"),
+            properties={"source": text, "context_path": path, "git_ignored": True},
+            severity="info",
+        )
     hint = _nearby(context, path)
     message = f'{instruction.keyword} source "{clip(text, 50)}" is not in the build context: the build fails ("not found")'
     return Finding(

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Iterator, Mapping, NamedTuple
 
 from dockerlint_slim.context import gomatch
-from dockerlint_slim.context.dockerignore import IgnoreMatcher, load_dockerignore
+from dockerlint_slim.context.dockerignore import DockerignoreError, IgnoreMatcher, compile_pattern, load_dockerignore
 from dockerlint_slim.context.errors import ContextError
+from dockerlint_slim.files import read_regular_file
 
 FILE = "file"
 DIR = "dir"
@@ -46,6 +47,9 @@ class BuildContext:
     unreadable: set[str] = field(default_factory=set)  # folders the scan could not list
     warnings: list[str] = field(default_factory=list)
     warning_count: int = 0  # including the ones dropped after MAX_WARNINGS
+    # The context's `.gitignore` files as one matcher (paths relative to the context): what git leaves untracked,
+    # usually generated or downloaded before the build. Empty when there are none.
+    gitignore: IgnoreMatcher = field(default_factory=IgnoreMatcher)
     _dir_sizes: dict[str, int] = field(default_factory=dict, repr=False)
     _dir_files: dict[str, int] = field(default_factory=dict, repr=False)
     _children: dict[str, list[str]] = field(default_factory=dict, repr=False)
@@ -82,6 +86,10 @@ class BuildContext:
             if probe in self.pruned:
                 return probe  # a folder we did not walk may hold it
         return None
+
+    def git_ignored(self, path: str) -> bool:
+        """Does a `.gitignore` of the context leave `path` (or a folder above it) untracked?"""
+        return bool(self.gitignore) and self.gitignore.excluded(self.normalize(path))
 
     def is_dir(self, path: str) -> bool:
         entry = self.get(path)
@@ -179,7 +187,58 @@ def scan_context(root: str, dockerfile_path: str | None = None,
     context = BuildContext(root=root, entries={}, ignore=matcher)
     _walk(context, matcher)
     _sum_folders(context)
+    context.gitignore = _load_gitignores(context)
     return context
+
+
+# A repository has a few `.gitignore` files; past these limits the rest are not read (a vendored tree may hold many).
+MAX_GITIGNORE_FILES = 100
+MAX_GITIGNORE_BYTES = 256 * 1024
+
+
+def _load_gitignores(context: BuildContext) -> IgnoreMatcher:
+    """The `.gitignore` files of the context (sent or excluded, not links), shallowest first so that a deeper file's
+    patterns win, as `.dockerignore` patterns: a name without a slash matches at any depth below its folder, one with
+    a slash is anchored there. Patterns that do not translate are skipped; a file that cannot be read is a warning."""
+    found = [p for table in (context.entries, context.ignored) for p, e in table.items()
+             if e.kind == FILE and (p == ".gitignore" or p.endswith("/.gitignore"))]
+    found.sort(key=lambda p: (p.count("/"), p))
+    patterns = []
+    for rel in found[:MAX_GITIGNORE_FILES]:
+        try:
+            data = read_regular_file(os.path.join(context.root, rel), MAX_GITIGNORE_BYTES, follow_links=False)
+        except OSError as exc:
+            context._warn(f"{rel}: cannot read: {exc.strerror or exc}; not used")
+            continue
+        if data is None:
+            continue
+        folder = rel.rpartition("/")[0]
+        for number, pattern in gitignore_patterns(data.decode("utf-8", errors="replace"), folder):
+            try:
+                patterns.append(compile_pattern(pattern, number, rel))
+            except DockerignoreError:
+                continue
+    return IgnoreMatcher(patterns=tuple(patterns))
+
+
+def gitignore_patterns(text: str, folder: str) -> list[tuple[int, str]]:
+    """(line, `.dockerignore` pattern) for the lines of a `.gitignore` in context folder `folder`. A trailing `/`
+    (folders only) is dropped: whether a missing path would be a folder is not known."""
+    out = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.rstrip("\r").rstrip(" ")
+        if not line or line.startswith("#"):
+            continue
+        negated = line.startswith("!")
+        line = line[1:] if negated else line
+        line = line[1:] if line.startswith("\\") else line  # `\#file`, `\!file`
+        body = line.rstrip("/")
+        if not body.strip("/"):
+            continue
+        anchored = "/" in body
+        body = body.lstrip("/") if anchored else "**/" + body
+        out.append((number, ("!" if negated else "") + (f"{folder}/{body}" if folder else body)))
+    return out
 
 
 def _walk(context: BuildContext, matcher: IgnoreMatcher) -> None:

@@ -165,7 +165,7 @@ class Linter:
             for finding in findings:
                 if suppressions.suppresses(rule.id, finding.span.line, finding.span.end_line, finding.properties):
                     continue
-                diagnostics.append(_diagnostic(rule, self.options.severity.get(rule.id, rule.severity), path, finding))
+                diagnostics.append(_diagnostic(rule, self.options.severity.get(rule.id), path, finding))
         session.suppressions = suppressions.problems(ran, self._names) if later else []
         for rule in later:
             if rule.id in per_file or suppressions.skips(rule.id):
@@ -175,8 +175,7 @@ class Linter:
                 errors.append(crash)
             for finding in findings:
                 if not suppressions.suppresses(rule.id, finding.span.line, finding.span.end_line, finding.properties):
-                    diagnostics.append(_diagnostic(rule, self.options.severity.get(rule.id, rule.severity), path,
-                                                   finding))
+                    diagnostics.append(_diagnostic(rule, self.options.severity.get(rule.id), path, finding))
         diagnostics = resolve_overlaps(diagnostics, self._superseded_by)
         diagnostics.sort(key=lambda d: d.sort_key)
         report = session.replay.report() if session.context_dir is not None else None
@@ -270,10 +269,11 @@ def _crash_message(rule: Rule, path: str, exc: BaseException) -> str:
     return f"rule {rule.id} ({rule.origin}) failed on {path}: {text}{where}; this is a bug in the rule, please report it"
 
 
-def _diagnostic(rule: Rule, severity: str, path: str, finding: Finding) -> Diagnostic:
+def _diagnostic(rule: Rule, configured: str | None, path: str, finding: Finding) -> Diagnostic:
+    """`configured`: the severity the configuration gives the rule, if any; else the finding's own, else the rule's."""
     return Diagnostic(
         rule_id=rule.id,
-        severity=severity,
+        severity=configured or finding.severity or rule.severity,
         message=finding.message,
         path=path,
         span=finding.span,

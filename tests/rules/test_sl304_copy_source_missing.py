@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from dockerlint_slim.engine import Linter, LintOptions
+from dockerlint_slim.engine.registry import load_rules
 from tests.clirun import lint_json, slimlint
 from tests.context.helpers import context_findings, ids_lines, make_context
 
@@ -122,3 +124,34 @@ def test_sources_not_from_the_context_are_not_checked(small_context):
 def test_wildcard_sources_follow_buildkit(small_context):
     # BuildKit allows a wildcard that matches nothing; a wildcard whose only match is ignored matches nothing too.
     assert sl304(small_context, "FROM alpine\nCOPY *.md /docs/\nCOPY secret.* /s/\n") == []
+
+
+def test_git_ignored_source_is_probably_generated_before_the_build(tmp_path) -> None:
+    # Held-out repositories: a binary the Makefile builds (coredns), files a script prepares (searxng, SeleniumHQ).
+    ctx = make_context(tmp_path, {".gitignore": "# build output\n/coredns\n*.jar\nlocal/\n!keep.jar\n",
+                                  "docker/.gitignore": "generated/\n", "main.go": 1, "keep.jar": 1})
+    found = context_findings("""
+        FROM debian:bookworm
+        COPY coredns /coredns
+        COPY build/selenium-server.jar /opt/
+        COPY local/searxng/ /usr/local/searxng/
+        COPY docker/generated/conf.yml /etc/
+        COPY docker/other/conf.yml /etc/
+        COPY notes.txt /etc/
+        COPY sub/coredns /x
+    """, ctx, ("SL304",))
+    assert ids_lines(found) == [("SL304", n) for n in (2, 3, 4, 5, 6, 7, 8)]
+    assert [d.severity for d in found] == ["info", "info", "info", "info", "error", "error", "error"]
+    assert found[0].message == ('COPY source "coredns" is not in the context (git-ignored: probably generated before '
+                                "the build)")
+    assert "the build fails" not in found[0].message and "the build fails" in found[4].message
+    # a configured severity for the rule still wins
+    linter = Linter(load_rules(plugins=False), LintOptions(select=("SL304",), context_dir=ctx,
+                                                           severity={"SL304": "warning"}))
+    assert {d.severity for d in linter.lint("FROM debian\nCOPY coredns /x\n", "Dockerfile").diagnostics} == {"warning"}
+
+
+def test_git_ignored_only_by_an_unrelated_pattern_still_fails(tmp_path) -> None:
+    ctx = make_context(tmp_path, {".gitignore": "!important\n", "app/.gitignore": "dist\n", "x": 1})
+    found = context_findings("FROM debian\nCOPY important /x\nCOPY dist /y\nCOPY app/dist /z\n", ctx, ("SL304",))
+    assert [(d.span.line, d.severity) for d in found] == [(2, "error"), (3, "error"), (4, "info")]
