@@ -108,31 +108,28 @@ class _CachedIndexes:
     stage it is built FROM) fetched them without --no-cache and nothing removed them since. Each stage is read once."""
 
     def __init__(self) -> None:
-        self._after: dict[int, dict[int, bool]] = {}  # stage index -> {id(run): indexes cached after it}
+        # stage index -> ({id(run): indexes cached when the RUN starts}, cached at the end of the stage)
+        self._states: dict[int, tuple[dict[int, bool], bool]] = {}
 
     def before(self, stage, run) -> bool:
-        cached = False
-        for each in reversed(list(stage.lineage())):
-            states = self._stage(each, cached)
-            if each is stage:
-                for earlier in each.runs():
-                    if earlier is run:
-                        return cached
-                    cached = states.get(id(earlier), cached)
-                return cached
-            cached = states.get("end", cached)
-        return cached
+        return self._stage(stage)[0].get(id(run), False)
 
-    def _stage(self, stage, cached: bool) -> dict:
-        key = (stage.index, cached)
-        if key not in self._after:
-            states: dict = {}
-            for run in stage.runs():
-                cached = _indexes_after(stage, run, cached)
-                states[id(run)] = cached
-            states["end"] = cached
-            self._after[key] = states
-        return self._after[key]
+    def _stage(self, stage) -> tuple[dict[int, bool], bool]:
+        pending, seen = [], set()
+        member = stage
+        while member is not None and member.index not in self._states and member.index not in seen:
+            pending.append(member)  # a chain of stages is read once, the stage furthest up first
+            seen.add(member.index)
+            member = member.parent
+        for member in reversed(pending):
+            parent = self._states.get(member.parent.index) if member.parent is not None else None
+            cached = parent[1] if parent is not None else False
+            before: dict[int, bool] = {}
+            for run in member.runs():
+                before[id(run)] = cached
+                cached = _indexes_after(member, run, cached)
+            self._states[member.index] = (before, cached)
+        return self._states[stage.index]
 
 
 def _indexes_after(stage, run, cached: bool) -> bool:

@@ -100,15 +100,10 @@ def test_rules_and_model_are_linear(make, n):
     assert ratio(make, n, ignore=REPLAY_RULES) < RATIO
 
 
-REPLAY_IS_QUADRATIC = pytest.mark.xfail(strict=True, reason=(
-    "the replay's origin tracking rescans every recorded origin for each delete or rewrite (replay/origins.py "
-    "_delete/_matching/_covers): quadratic in RUNs that remove files"))
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("make,n", [
     (run_only, 1000),
-    pytest.param(mixed, 1000, marks=REPLAY_IS_QUADRATIC),
+    (mixed, 1000),
     (stages, 500),
     (stage_chain, 500),
     (long_run, 1000),
