@@ -279,11 +279,17 @@ def heredocs_from_line(line: str) -> list[RawHeredoc]:
     return found
 
 
+_SINGLE_QUOTED_OR_ESCAPED = re.compile(r"'[^']*'|\\.")
+_BROKEN_SUBSTITUTION = re.compile(r"\$\{(?![^}]+\})")
+
+
 def parse_heredoc(word: str) -> RawHeredoc | None:
     match = _HEREDOC_WORD.match(word)
     if not match or not match.group(3):
         return None
     rest = match.group(3)
+    if _BROKEN_SUBSTITUTION.search(_SINGLE_QUOTED_OR_ESCAPED.sub("", rest)):
+        return None  # BuildKit's lexer fails on the delimiter (`<<${`, `<<${}`): the line has no heredoc
     cooked = words.process_words(rest, raw_quotes=False, raw_escapes=False, strict=True)
     if len(cooked) != 1:
         return None

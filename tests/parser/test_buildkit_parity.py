@@ -11,6 +11,8 @@ EDGE_CASES = {
     "two heredocs one line": "FROM a\nCOPY <<one <<two /dest/\nfirst\none\nsecond\ntwo\n",
     "fd heredoc": "FROM a\nRUN 3<<EOF cat /dev/fd/3\nx\nEOF\n",
     "quoted delimiter": 'FROM a\nRUN <<"EOF"\n$HOME\nEOF\n',
+    "delimiter with a broken substitution is no heredoc": "FROM a\nRUN <<${\nx\n${\nRUN <<a${X\ny\na${X\n",
+    "single-quoted substitution delimiter is a heredoc": "FROM a\nRUN <<'${'\nx\n${\nRUN <<${X}\ny\n${X}\n",
     "heredoc in quotes is not one": 'FROM a\nRUN echo "<<EOF" && echo done\n',
     "json exec form has no heredoc": 'FROM a\nRUN ["sh", "-c", "cat <<EOF"]\n',
     "continuations with comments and blanks": "FROM a\nRUN a \\\n  # comment\n\n  b \\\n  c\n",
