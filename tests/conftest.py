@@ -3,7 +3,12 @@ from pathlib import Path
 
 import pytest
 
+from dockerlint_slim.engine.registry import rules_package
 from tests.paths import corpus_files
+
+# pytest runs from the repository root, where dockerlint_slim/ shadows the installed package and has no rules/
+# inside it: load the rules package once so that `import dockerlint_slim.rules.slNNN_...` works in every test.
+rules_package()
 
 
 @pytest.fixture

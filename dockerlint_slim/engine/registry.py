@@ -220,7 +220,8 @@ def _options(module: ModuleType, rule_id: str) -> dict[str, Option]:
     return {name: as_option(value) for name, value in declared.items()}
 
 
-def _rules_package() -> ModuleType:
+def rules_package() -> ModuleType:
+    """The built-in rules package, `dockerlint_slim.rules` (from rules/ beside dockerlint_slim/ in a source checkout)."""
     try:
         from dockerlint_slim import rules
 
@@ -241,7 +242,7 @@ def _rules_package() -> ModuleType:
 
 
 def builtin_rules() -> list[Rule]:
-    package = _rules_package()
+    package = rules_package()
     found = []
     for info in pkgutil.iter_modules(package.__path__):
         if info.name.startswith("_"):

@@ -4,16 +4,13 @@ deleted rule leaves no test module behind, and a rule's tests are not split over
 
 from __future__ import annotations
 
-import pkgutil
 import re
 
 import pytest
 
-import dockerlint_slim.rules
-from tests.paths import TESTS
+from tests.paths import ROOT, TESTS
 
-RULE_MODULES = sorted(info.name for info in pkgutil.iter_modules(dockerlint_slim.rules.__path__)
-                      if not info.name.startswith("_"))
+RULE_MODULES = sorted(path.stem for path in (ROOT / "rules").glob("*.py") if not path.name.startswith("_"))
 RULE_TESTS = TESTS / "rules"
 
 
