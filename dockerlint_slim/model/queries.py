@@ -155,11 +155,7 @@ class _StageFacts:
         self.args: dict[str, tuple[list[int], list[str]]] = {}  # name -> (indexes of ARGs giving a value, values)
         self.arg_defaults: dict[str, str] = {}  # name -> the default of its last `ARG name=default`
         self.users: tuple[list[int], list[str]] = ([], [])  # (indexes of USER, user names)
-        self.lineage_args: dict[str, str | None] = {}  # memo of `_lineage_arg_default`
-        self.lineage_user: tuple[str | None] | None = None  # memo of `_lineage_user`, boxed (None: not computed)
-        self.runs: list[RunInstruction] = list(stage.runs())
-        self.run_values: dict[Hashable, tuple[list[int], list]] = {}  # key -> (RUN indexes with a value, values)
-        self.lineage_values: dict[Hashable, object] = {}  # key -> the last value of the whole lineage
+        self.lineage_memo: dict[Hashable, object] = {}  # memo of `_nearest_in_lineage`, by its key
         for index, instruction in enumerate(stage.instructions):
             self.position.setdefault(id(instruction), index)
             if isinstance(instruction, OnbuildInstruction) and instruction.trigger is not None:
@@ -207,77 +203,50 @@ def _stage_facts(stage: Stage) -> _StageFacts:
     return facts
 
 
-def _lineage_arg_default(stage: Stage, name: str) -> str | None:
-    """The default of the last `ARG name=default` of the nearest stage of the lineage that declares one."""
+_MISSING = object()
+
+
+def _nearest_in_lineage(stage: Stage, key: Hashable, own: Callable[[Stage, _StageFacts], object]):
+    """What `own(member, facts)` finds in the nearest stage of the lineage that has it (this stage first; `_MISSING` where a
+    stage has nothing), None when no stage has it. Remembered per stage under `key` (the same key must always mean
+    the same `own`): a chain of 20,000 `FROM previous` stages is walked once per key, not once per query."""
     walked: list[_StageFacts] = []
     value = None
     for member in stage.lineage():
         facts = _stage_facts(member)
-        if name in facts.lineage_args:
-            value = facts.lineage_args[name]
+        if key in facts.lineage_memo:
+            value = facts.lineage_memo[key]
             break
         walked.append(facts)
-        if name in facts.arg_defaults:
-            value = facts.arg_defaults[name]
+        found = own(member, facts)
+        if found is not _MISSING:
+            value = found
             break
-    for facts in walked:  # a chain of 20,000 `FROM previous` stages is walked once per name, not once per query
-        facts.lineage_args[name] = value
+    for facts in walked:
+        facts.lineage_memo[key] = value
     return value
+
+
+def _lineage_arg_default(stage: Stage, name: str) -> str | None:
+    """The default of the last `ARG name=default` of the nearest stage of the lineage that declares one."""
+    return _nearest_in_lineage(stage, ("arg", name), lambda _, facts: facts.arg_defaults.get(name, _MISSING))
 
 
 def _lineage_user(stage: Stage) -> str | None:
     """The user of the last USER of the stage's lineage (nearest stage first), None when there is none."""
-    walked: list[_StageFacts] = []
-    user = None
-    for member in stage.lineage():
-        facts = _stage_facts(member)
-        if facts.lineage_user is not None:
-            user = facts.lineage_user[0]
-            break
-        walked.append(facts)
-        if facts.users[1]:
-            user = facts.users[1][-1]
-            break
-    for facts in walked:
-        facts.lineage_user = (user,)
-    return user
-
-
-def _run_values(facts: _StageFacts, key: Hashable, read) -> tuple[list[int], list]:
-    found = facts.run_values.get(key)
-    if found is None:
-        found = facts.run_values[key] = ([], [])
-        for index, run in enumerate(facts.runs):
-            value = read(run)
-            if value is not None:
-                found[0].append(index)
-                found[1].append(value)
-    return found
+    return _nearest_in_lineage(stage, ("user",), lambda _, facts: facts.users[1][-1] if facts.users[1] else _MISSING)
 
 
 def lineage_value(stage: Stage, key: Hashable, read: Callable[[RunInstruction], object]):
-    """The last value `read` finds (not None) over every RUN of the stage and the stages it is built FROM; `key`
-    as for `last_in_lineage`."""
-    return _lineage_value(stage, key, read)
+    """The last value `read` finds (not None) over every RUN of the stage and the stages it is built FROM. `key`
+    names what `read` looks for (the same key must always mean the same `read`); each stage's RUNs are read once
+    per key."""
 
+    def last_of_stage(member: Stage, _facts: _StageFacts):
+        values = [value for value in map(read, member.runs()) if value is not None]
+        return values[-1] if values else _MISSING
 
-def _lineage_value(stage: Stage, key: Hashable, read):
-    """The last value `read` finds over every RUN of the stage's lineage (remembered along the chain)."""
-    walked: list[_StageFacts] = []
-    value = None
-    for member in stage.lineage():
-        facts = _stage_facts(member)
-        if key in facts.lineage_values:
-            value = facts.lineage_values[key]
-            break
-        walked.append(facts)
-        values = _run_values(facts, key, read)[1]
-        if values:
-            value = values[-1]
-            break
-    for facts in walked:
-        facts.lineage_values[key] = value
-    return value
+    return _nearest_in_lineage(stage, ("runs", key), last_of_stage)
 
 
 def stage_var(stage: Stage, name: str) -> str | None:
